@@ -1,0 +1,129 @@
+import {
+  AbilityBuilder,
+  createMongoAbility,
+  type MongoAbility,
+  type MongoQuery,
+} from '@casl/ability';
+import type { Actor } from '../auth/actor.js';
+
+export type AppAction =
+  | 'manage'
+  | 'read'
+  | 'create'
+  | 'update'
+  | 'transfer'
+  | 'countersign'
+  | 'submit'
+  | 'approve'
+  | 'review'
+  | 'verify'
+  | 'import'
+  | 'request';
+
+export type AppSubject =
+  | 'User'
+  | 'Facility'
+  | 'Certification'
+  | 'Instrument'
+  | 'Prisoner'
+  | 'PrisonerEvent'
+  | 'Assessment'
+  | 'Plan'
+  | 'PlanDelivery'
+  | 'ReviewDue'
+  | 'EmergencyAccess'
+  | 'AuditEvent';
+
+export type AppAbility = MongoAbility<[AppAction, AppSubject | Record<string, unknown>]>;
+
+/**
+ * Field sets of the assessment views (DESIGN.md "Views"). The view a caller gets is the widest
+ * set their read rules permit; `assessmentView` in the assessments feature derives it.
+ */
+export const ASSESSMENT_PROGRAMME_FIELDS = ['programme', 'security'];
+export const ASSESSMENT_SECURITY_FIELDS = ['security'];
+export const PLAN_LOGISTICS_FIELDS = ['logistics'];
+
+/**
+ * The only place access rules are written. Everything is denied unless a rule below allows it.
+ * Scope: a case row is in scope when the prisoner's current facility is one of the caller's.
+ * An emergency grant opens one prisoner for reading, with the view the caller's roles give.
+ */
+export function defineAbilityFor(actor: Actor): AppAbility {
+  const { can, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
+  const inScope: MongoQuery = { facilityId: { $in: actor.facilityIds } };
+  const granted: MongoQuery = { prisonerId: { $in: actor.emergencyPrisonerIds } };
+  const grantedPrisoner: MongoQuery = { id: { $in: actor.emergencyPrisonerIds } };
+  const hasGrants = actor.emergencyPrisonerIds.length > 0;
+
+  const readPrisoners = () => {
+    can('read', 'Prisoner', inScope);
+    if (hasGrants) can('read', 'Prisoner', grantedPrisoner);
+    can('request', 'EmergencyAccess');
+    can('read', 'Instrument');
+  };
+  const readAssessments = (fields?: string[]) => {
+    for (const conditions of hasGrants ? [inScope, granted] : [inScope]) {
+      if (fields) can('read', 'Assessment', fields, conditions);
+      else can('read', 'Assessment', conditions);
+    }
+  };
+  const readPlans = (fields?: string[]) => {
+    for (const conditions of hasGrants ? [inScope, granted] : [inScope]) {
+      if (fields) can('read', 'Plan', fields, conditions);
+      else can('read', 'Plan', conditions);
+    }
+  };
+
+  for (const role of actor.roles) {
+    switch (role) {
+      case 'administrator':
+        can('manage', 'User');
+        can('manage', 'Facility');
+        can('manage', 'Certification');
+        can(['read', 'import'], 'Instrument');
+        break;
+      case 'security_officer':
+        readPrisoners();
+        can(['create', 'update', 'transfer'], 'Prisoner', inScope);
+        can('create', 'PrisonerEvent', inScope);
+        readAssessments(ASSESSMENT_SECURITY_FIELDS);
+        readPlans(PLAN_LOGISTICS_FIELDS);
+        can('read', 'ReviewDue', inScope);
+        break;
+      case 'psychologist':
+        readPrisoners();
+        readAssessments();
+        can('create', 'Assessment', inScope);
+        can('update', 'Assessment', { ...inScope, assessorId: actor.id });
+        can('countersign', 'Assessment', inScope);
+        can('create', 'PrisonerEvent', inScope);
+        readPlans();
+        can('update', 'Plan', ['psychologicalInterventions'], inScope);
+        can('read', 'ReviewDue', inScope);
+        break;
+      case 'pve_inspector':
+        readPrisoners();
+        readAssessments(ASSESSMENT_PROGRAMME_FIELDS);
+        can('create', 'PrisonerEvent', inScope);
+        readPlans();
+        can(['create', 'update', 'submit'], 'Plan', inScope);
+        can('create', 'PlanDelivery', inScope);
+        can('read', 'ReviewDue', inScope);
+        break;
+      case 'supervisor':
+        readPrisoners();
+        readAssessments(ASSESSMENT_PROGRAMME_FIELDS);
+        readPlans();
+        can('approve', 'Plan', inScope);
+        can('read', 'ReviewDue', inScope);
+        can('read', 'EmergencyAccess', inScope);
+        can('review', 'EmergencyAccess', inScope);
+        can('read', 'AuditEvent', inScope);
+        can('read', 'AuditEvent', { facilityId: null });
+        can('verify', 'AuditEvent');
+        break;
+    }
+  }
+  return build();
+}

@@ -1,0 +1,39 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AppStartup } from './app-startup.service.js';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import type { DatabaseRuntime } from './config/app-config.js';
+import { AppConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { DemoModule } from './demo/demo.module.js';
+import { FacilitiesModule } from './facilities/facilities.module.js';
+import { HealthModule } from './health/health.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+import { UsersModule } from './users/users.module.js';
+
+export interface AppModuleOptions {
+  database: DatabaseRuntime;
+  /** Environment overrides (tests); the process environment supplies the rest. */
+  env?: Record<string, string>;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(options.database, options.env),
+        LoggingModule,
+        DatabaseModule,
+        AuditModule,
+        AuthModule,
+        UsersModule,
+        FacilitiesModule,
+        HealthModule,
+        DemoModule,
+      ],
+      providers: [AppStartup],
+    };
+  }
+}

@@ -1,0 +1,93 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
+import { canonicalJson } from '../crypto/canonical-json.js';
+import { AuditTrail } from './audit-trail.service.js';
+import { signCheckpoint, type CheckpointHead, type CheckpointPayload } from './audit-verifier.js';
+
+/**
+ * Signs the chain heads every AUDIT_CHECKPOINT_EVERY events or AUDIT_CHECKPOINT_SECONDS, with an
+ * Ed25519 key held outside the database: whoever can rewrite the tables cannot forge these, so
+ * removing the newest rows (and rewinding the heads) is detected up to the last checkpoint.
+ */
+@Injectable()
+export class AuditCheckpoints implements OnModuleDestroy {
+  private readonly logger = new Logger(AuditCheckpoints.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    trail: AuditTrail,
+  ) {
+    trail.onThreshold(() => this.scheduled());
+  }
+
+  start(): void {
+    this.timer = setInterval(
+      () => this.scheduled(),
+      this.config.env.AUDIT_CHECKPOINT_SECONDS * 1000,
+    );
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  private scheduled(): void {
+    if (this.running) return;
+    this.running = this.checkpoint()
+      .catch((error: unknown) =>
+        this.logger.error({ err: String(error) }, 'audit checkpoint failed'),
+      )
+      .finally(() => (this.running = undefined));
+  }
+
+  /** Signs the current heads unless nothing changed since the last checkpoint. */
+  async checkpoint(): Promise<{ id: number; payload: CheckpointPayload } | undefined> {
+    return this.dataSource.transaction(async (m) => {
+      const [{ locked }]: { locked: boolean }[] = await m.query(
+        `SELECT pg_try_advisory_xact_lock(hashtext('audit_checkpoint')) AS locked`,
+      );
+      if (!locked) return undefined;
+      const heads: CheckpointHead[] = (
+        await m.query(
+          `SELECT chain_id, chain_seq::text, seq::text, hash FROM audit_chain_head
+           WHERE chain_seq > 0 ORDER BY chain_id`,
+        )
+      ).map((h: { chain_id: number; chain_seq: string; seq: string; hash: string }) => ({
+        chainId: h.chain_id,
+        chainSeq: Number(h.chain_seq),
+        seq: Number(h.seq),
+        hash: h.hash,
+      }));
+      if (heads.length === 0) return undefined;
+      const [previous]: { heads: CheckpointHead[] }[] = await m.query(
+        `SELECT heads FROM audit_checkpoint ORDER BY id DESC LIMIT 1`,
+      );
+      if (previous && canonicalJson(previous.heads) === canonicalJson(heads)) return undefined;
+      const payload: CheckpointPayload = {
+        createdAt: new Date().toISOString(),
+        headSeq: Math.max(...heads.map((h) => h.seq)),
+        heads,
+      };
+      const { privateKey, keyId } = this.config.auditSigningKey;
+      const [{ id }]: { id: number }[] = await m.query(
+        `INSERT INTO audit_checkpoint (created_at, head_seq, heads, key_id, signature)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id::int AS id`,
+        [
+          payload.createdAt,
+          payload.headSeq,
+          JSON.stringify(heads),
+          keyId,
+          signCheckpoint(payload, privateKey),
+        ],
+      );
+      return { id, payload };
+    });
+  }
+}

@@ -1,0 +1,188 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Readable } from 'node:stream';
+import type { DataSource } from 'typeorm';
+import { accessibleWhere } from '../access/accessible-where.js';
+import type { RequestContext } from '../auth/request-context.js';
+import { AppConfig } from '../config/app-config.js';
+import { DEFAULT_PAGE_SIZE, decodeCursor, toPage, type Page } from '../http/page.js';
+import { AUDIT_RECORD_COLUMNS, type AuditDetails, type AuditRecord } from './audit-event.js';
+import { AuditTrail } from './audit-trail.service.js';
+import { verifyAuditTrail, type VerifyResult } from './audit-verifier.js';
+import type {
+  AuditEventResponse,
+  AuditExportQueryDto,
+  AuditQueryDto,
+} from './dto/audit-query.dto.js';
+
+type Row = AuditRecord & { hash: string };
+
+const toResponse = (r: Row): AuditEventResponse => ({
+  seq: Number(r.seq),
+  chainId: r.chainId,
+  chainSeq: Number(r.chainSeq),
+  occurredAt: r.occurredAt,
+  actor: { id: r.actorId, username: r.actorUsername, roles: r.actorRoles },
+  action: r.action,
+  entityType: r.entityType,
+  entityId: r.entityId,
+  prisonerId: r.prisonerId,
+  facilityId: r.facilityId,
+  outcome: r.outcome,
+  purpose: r.purpose,
+  requestId: r.requestId,
+  ip: r.ip,
+  userAgent: r.userAgent,
+  changedFields: r.changedFields,
+  details: r.details,
+  prevHash: r.prevHash,
+  hash: r.hash,
+});
+
+const CSV_COLUMNS: (keyof AuditEventResponse | 'actorId' | 'actorUsername' | 'actorRoles')[] = [
+  'seq',
+  'occurredAt',
+  'actorId',
+  'actorUsername',
+  'actorRoles',
+  'action',
+  'entityType',
+  'entityId',
+  'prisonerId',
+  'facilityId',
+  'outcome',
+  'purpose',
+  'requestId',
+  'ip',
+  'userAgent',
+  'changedFields',
+  'details',
+  'chainId',
+  'chainSeq',
+  'prevHash',
+  'hash',
+];
+
+/** A CSV cell, quoted, with spreadsheet formulas neutralised. */
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  let text = Array.isArray(value)
+    ? value.join(';')
+    : typeof value === 'object'
+      ? JSON.stringify(value)
+      : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function csvLine(e: AuditEventResponse): string {
+  const flat: Record<string, unknown> = {
+    ...e,
+    actorId: e.actor.id,
+    actorUsername: e.actor.username,
+    actorRoles: e.actor.roles,
+  };
+  return CSV_COLUMNS.map((c) => csvCell(flat[c])).join(',') + '\r\n';
+}
+
+/** Supervisors' review of the trail: query, export and verification, all themselves audited. */
+@Injectable()
+export class AuditQueryService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly trail: AuditTrail,
+    private readonly config: AppConfig,
+  ) {}
+
+  private where(ctx: RequestContext, query: AuditQueryDto, beforeSeq: string | null) {
+    const scope = accessibleWhere(ctx.ability, 'read', 'AuditEvent', { facilityId: 'facility_id' });
+    const params: unknown[] = [...scope.params];
+    const conditions = [scope.sql];
+    const add = (sql: (p: string) => string, value: unknown) => {
+      if (value === undefined || value === null) return;
+      params.push(value);
+      conditions.push(sql(`$${params.length}`));
+    };
+    add((p) => `actor_id = ${p}::uuid`, query.actorId);
+    add((p) => `prisoner_id = ${p}::uuid`, query.prisonerId);
+    add((p) => `action = ${p}`, query.action);
+    add((p) => `outcome = ${p}`, query.outcome);
+    add((p) => `occurred_at >= ${p}::timestamptz`, query.from);
+    add((p) => `occurred_at < ${p}::timestamptz`, query.to);
+    add((p) => `seq < ${p}::bigint`, beforeSeq);
+    return { sql: conditions.join(' AND '), params };
+  }
+
+  private filtersOf(query: AuditQueryDto): AuditDetails {
+    const { limit: _l, cursor: _c, ...filters } = query as AuditQueryDto & { format?: string };
+    return Object.fromEntries(
+      Object.entries(filters).filter(([, v]) => v !== undefined),
+    ) as AuditDetails;
+  }
+
+  async events(ctx: RequestContext, query: AuditQueryDto): Promise<Page<AuditEventResponse>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor(query.cursor, 1);
+    return this.dataSource.transaction(async (m) => {
+      const where = this.where(ctx, query, after ? String(after[0]) : null);
+      const rows: Row[] = await m.query(
+        `SELECT ${AUDIT_RECORD_COLUMNS} FROM audit_event WHERE ${where.sql}
+         ORDER BY seq DESC LIMIT ${limit + 1}`,
+        where.params,
+      );
+      const page = toPage(rows, limit, (r) => [r.seq], toResponse);
+      await this.trail.append(m, ctx, [
+        {
+          action: 'audit.query',
+          details: { ...this.filtersOf(query), resultCount: page.items.length },
+        },
+      ]);
+      return page;
+    });
+  }
+
+  /** Streams every matching event, newest first, in batches: memory stays flat however many. */
+  async export(ctx: RequestContext, query: AuditExportQueryDto): Promise<Readable> {
+    await this.trail.appendStandalone(ctx, [
+      { action: 'audit.export', details: { ...this.filtersOf(query) } },
+    ]);
+    const dataSource = this.dataSource;
+    const where = (before: string | null) => this.where(ctx, query, before);
+    async function* lines(): AsyncGenerator<string> {
+      if (query.format === 'csv') yield CSV_COLUMNS.join(',') + '\r\n';
+      let before: string | null = null;
+      for (;;) {
+        const w = where(before);
+        const rows: Row[] = await dataSource.query(
+          `SELECT ${AUDIT_RECORD_COLUMNS} FROM audit_event WHERE ${w.sql} ORDER BY seq DESC LIMIT 1000`,
+          w.params,
+        );
+        for (const row of rows) {
+          const event = toResponse(row);
+          yield query.format === 'csv' ? csvLine(event) : JSON.stringify(event) + '\n';
+        }
+        if (rows.length < 1000) return;
+        before = rows[rows.length - 1].seq;
+      }
+    }
+    return Readable.from(lines());
+  }
+
+  async verify(ctx: RequestContext): Promise<VerifyResult> {
+    const { publicKey, keyId } = this.config.auditSigningKey;
+    const result = await this.dataSource.transaction('REPEATABLE READ', (m) =>
+      verifyAuditTrail(m, publicKey, keyId),
+    );
+    await this.trail.appendStandalone(ctx, [
+      {
+        action: 'audit.verify',
+        details: {
+          ok: result.ok,
+          checked: result.checked,
+          firstInvalidSeq: result.firstInvalidSeq ?? null,
+        },
+      },
+    ]);
+    return result;
+  }
+}

@@ -1,0 +1,65 @@
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Authorize, Ctx } from '../auth/decorators.js';
+import type { RequestContext } from '../auth/request-context.js';
+import type { Page } from '../http/page.js';
+import { AuditQueryService } from './audit-query.service.js';
+import type { VerifyResult } from './audit-verifier.js';
+import {
+  AuditEventPageResponse,
+  AuditExportQueryDto,
+  AuditQueryDto,
+  AuditVerifyResponse,
+  type AuditEventResponse,
+} from './dto/audit-query.dto.js';
+
+@ApiTags('audit')
+@Controller('audit')
+export class AuditController {
+  constructor(private readonly audit: AuditQueryService) {}
+
+  @Get('events')
+  @Authorize('read', 'AuditEvent')
+  @ApiOperation({
+    summary: 'Audit events in the supervisor’s facilities (and system events), newest first',
+  })
+  @ApiOkResponse({ type: AuditEventPageResponse })
+  events(
+    @Ctx() ctx: RequestContext,
+    @Query() query: AuditQueryDto,
+  ): Promise<Page<AuditEventResponse>> {
+    return this.audit.events(ctx, query);
+  }
+
+  @Get('events/export')
+  @Authorize('read', 'AuditEvent')
+  @ApiOperation({ summary: 'Stream matching events as NDJSON or CSV' })
+  @ApiProduces('application/x-ndjson', 'text/csv')
+  async export(
+    @Ctx() ctx: RequestContext,
+    @Query() query: AuditExportQueryDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const stream = await this.audit.export(ctx, query);
+    const csv = query.format === 'csv';
+    await reply
+      .header(
+        'content-type',
+        csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+      )
+      .header(
+        'content-disposition',
+        `attachment; filename="audit-events.${csv ? 'csv' : 'ndjson'}"`,
+      )
+      .send(stream);
+  }
+
+  @Get('verify')
+  @Authorize('verify', 'AuditEvent')
+  @ApiOperation({ summary: 'Verify the hash chains, heads and signed checkpoints' })
+  @ApiOkResponse({ type: AuditVerifyResponse })
+  verify(@Ctx() ctx: RequestContext): Promise<VerifyResult> {
+    return this.audit.verify(ctx);
+  }
+}

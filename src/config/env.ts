@@ -1,0 +1,163 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+import { parseDurationSeconds } from './duration.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const toBoolean = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  return value;
+};
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toSeconds = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? (parseDurationSeconds(value) ?? value) : value;
+const emptyAsUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/**
+ * Every environment variable the service reads, with its default. `.env.example` documents the
+ * same list; `validateEnv` is the only place that reads `process.env`.
+ */
+export class Env {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  @IsString()
+  @MinLength(1)
+  DATA_DIR = './.data';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  @Transform(toSeconds)
+  @IsInt({ message: 'ACCESS_TOKEN_TTL must be a duration such as 900, 15m or 1h' })
+  @Min(60)
+  @Max(86400)
+  ACCESS_TOKEN_TTL = 900;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsString()
+  TOKEN_SIGNING_KEY?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsString()
+  AUDIT_SIGNING_KEY?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AUDIT_CHECKPOINT_EVERY = 1000;
+
+  @Transform(toSeconds)
+  @IsInt({ message: 'AUDIT_CHECKPOINT_SECONDS must be a duration such as 60 or 5m' })
+  @Min(1)
+  AUDIT_CHECKPOINT_SECONDS = 60;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  AUDIT_CHAINS = 8;
+
+  @Transform(toBoolean)
+  @IsOptional()
+  @IsBoolean()
+  SEED_DEMO?: boolean;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(12, { message: 'DEMO_PASSWORD must be at least 12 characters' })
+  DEMO_PASSWORD?: string;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  MIGRATIONS_RUN = true;
+
+  @IsString()
+  RULE_SETS_DIR = 'rule-sets';
+
+  @Transform(toSeconds)
+  @IsInt({ message: 'EMERGENCY_ACCESS_TTL must be a duration such as 4h' })
+  @Min(60)
+  @Max(7 * 86400)
+  EMERGENCY_ACCESS_TTL = 4 * 3600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES = 5;
+
+  @Transform(toSeconds)
+  @IsInt({ message: 'LOGIN_FAILURE_WINDOW must be a duration such as 15m' })
+  @Min(1)
+  LOGIN_FAILURE_WINDOW = 900;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  TRUST_PROXY = false;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function describe(error: ValidationError): string {
+  const messages = Object.values(error.constraints ?? {});
+  const secret = /KEY|PASSWORD/.test(error.property);
+  const shown = secret ? '' : ` (got ${JSON.stringify(error.value)})`;
+  return `${error.property}: ${messages.join('; ')}${shown}`;
+}
+
+/** Validates the raw environment; throws a ConfigError naming every bad variable. */
+export function validateEnv(raw: Record<string, unknown>): Env {
+  const names = Object.keys(new Env());
+  const input = Object.fromEntries(
+    names.filter((n) => raw[n] !== undefined).map((n) => [n, raw[n]]),
+  );
+  const env = plainToInstance(Env, input);
+  const errors = validateSync(env, { forbidUnknownValues: false });
+  if (errors.length > 0) throw new ConfigError(errors.map(describe));
+  return env;
+}

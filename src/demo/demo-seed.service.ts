@@ -1,0 +1,161 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Role } from '../access/roles.js';
+import { AuditTrail, type AuditOrigin } from '../audit/audit-trail.service.js';
+import { AppConfig } from '../config/app-config.js';
+import { ensureKeyDir } from '../crypto/key-material.js';
+import { hashPassword } from '../users/password-hasher.js';
+
+export const DEMO_FACILITIES = [
+  { code: 'DEMO-A', name: 'Demonstration facility A', region: 'Demo region' },
+  { code: 'DEMO-B', name: 'Demonstration facility B', region: 'Demo region' },
+];
+
+export const DEMO_USERS: {
+  username: string;
+  displayName: string;
+  roles: Role[];
+  facilities: string[];
+}[] = [
+  {
+    username: 'demo.admin',
+    displayName: 'Demo Administrator',
+    roles: ['administrator'],
+    facilities: [],
+  },
+  {
+    username: 'demo.psychologist',
+    displayName: 'Demo Psychologist',
+    roles: ['psychologist'],
+    facilities: ['DEMO-A'],
+  },
+  {
+    username: 'demo.psychologist2',
+    displayName: 'Demo Psychologist (second)',
+    roles: ['psychologist'],
+    facilities: ['DEMO-A'],
+  },
+  {
+    username: 'demo.pve',
+    displayName: 'Demo PVE Inspector',
+    roles: ['pve_inspector'],
+    facilities: ['DEMO-A'],
+  },
+  {
+    username: 'demo.security',
+    displayName: 'Demo Security Officer',
+    roles: ['security_officer'],
+    facilities: ['DEMO-A'],
+  },
+  {
+    username: 'demo.security.b',
+    displayName: 'Demo Security Officer (B)',
+    roles: ['security_officer'],
+    facilities: ['DEMO-B'],
+  },
+  {
+    username: 'demo.supervisor',
+    displayName: 'Demo Supervisor',
+    roles: ['supervisor'],
+    facilities: ['DEMO-A', 'DEMO-B'],
+  },
+];
+
+const ORIGIN: AuditOrigin = { requestId: 'demo-seed', ip: 'local', purpose: 'demonstration data' };
+
+/**
+ * Demonstration facilities and one user per role, created once (only on the embedded default or
+ * with SEED_DEMO=true). Every seeded row is audited like any other change.
+ */
+@Injectable()
+export class DemoSeed {
+  private readonly logger = new Logger(DemoSeed.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  async run(): Promise<void> {
+    const [{ missing }]: { missing: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS missing FROM unnest($1::text[]) AS u(name)
+       WHERE NOT EXISTS (SELECT 1 FROM app_user WHERE username = u.name)`,
+      [DEMO_USERS.map((u) => u.username)],
+    );
+    if (missing > 0) {
+      const password = this.demoPassword();
+      const passwordHash = await hashPassword(password);
+      await this.dataSource.transaction(async (m) => {
+        await m.query(`SELECT pg_advisory_xact_lock(hashtext('demo-seed'))`);
+        await this.seedFacilities(m);
+        await this.seedUsers(m, passwordHash);
+      });
+    }
+  }
+
+  private demoPassword(): string {
+    if (this.config.env.DEMO_PASSWORD) return this.config.env.DEMO_PASSWORD;
+    const file = join(this.config.env.DATA_DIR, 'keys', 'demo-password');
+    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+    const password = randomBytes(12).toString('base64url');
+    ensureKeyDir(this.config.env.DATA_DIR);
+    writeFileSync(file, password, { mode: 0o600 });
+    // Printed once, on the console only (never in the JSON logs), for the person starting the demo.
+    process.stdout.write(
+      `\n  Demo users created. Password for every demo.* user: ${password}\n` +
+        `  (kept in ${file}; set DEMO_PASSWORD to choose it)\n\n`,
+    );
+    return password;
+  }
+
+  private async seedFacilities(m: EntityManager): Promise<void> {
+    for (const f of DEMO_FACILITIES) {
+      const rows: { id: string }[] = await m.query(
+        `INSERT INTO facility (code, name, region) VALUES ($1, $2, $3)
+         ON CONFLICT (code) DO NOTHING RETURNING id`,
+        [f.code, f.name, f.region],
+      );
+      if (rows[0]) {
+        await this.audit.append(m, ORIGIN, [
+          {
+            action: 'facility.create',
+            entityType: 'facility',
+            entityId: rows[0].id,
+            facilityId: rows[0].id,
+            changedFields: ['code', 'name', 'region'],
+          },
+        ]);
+      }
+    }
+  }
+
+  private async seedUsers(m: EntityManager, passwordHash: string): Promise<void> {
+    for (const u of DEMO_USERS) {
+      const rows: { id: string }[] = await m.query(
+        `INSERT INTO app_user (username, display_name, password_hash, roles) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (username) DO NOTHING RETURNING id`,
+        [u.username, u.displayName, passwordHash, u.roles],
+      );
+      if (!rows[0]) continue;
+      await m.query(
+        `INSERT INTO user_facility (user_id, facility_id)
+         SELECT $1, id FROM facility WHERE code = ANY($2::text[])`,
+        [rows[0].id, u.facilities],
+      );
+      await this.audit.append(m, ORIGIN, [
+        {
+          action: 'user.create',
+          entityType: 'user',
+          entityId: rows[0].id,
+          changedFields: ['username', 'displayName', 'password', 'roles', 'facilityIds'],
+        },
+      ]);
+    }
+    this.logger.log({ users: DEMO_USERS.length }, 'demo users ready');
+  }
+}

@@ -1,0 +1,14 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class FacilityResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() code!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: String, nullable: true }) region!: string | null;
+  @ApiProperty() createdAt!: string;
+}
+
+export class FacilityPageResponse {
+  @ApiProperty({ type: [FacilityResponse] }) items!: FacilityResponse[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}

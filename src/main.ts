@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { existsSync } from 'node:fs';
+import { AppModule } from './app.module.js';
+import { configureApp, createHttpAdapter } from './configure-app.js';
+import { ConfigError, validateEnv } from './config/env.js';
+import { resolveDatabase, type ResolvedDatabase } from './database/resolve-database.js';
+
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const env = validateEnv(process.env);
+
+  let resolved: ResolvedDatabase | undefined;
+  let app: NestFastifyApplication | undefined;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    try {
+      await app?.close();
+    } finally {
+      await resolved?.stop();
+      process.exit(code);
+    }
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(0));
+
+  try {
+    resolved = await resolveDatabase(env);
+    app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.forRoot({ database: resolved.database }),
+      createHttpAdapter({ trustProxy: env.TRUST_PROXY }),
+      { bufferLogs: true, abortOnError: false },
+    );
+    await configureApp(app);
+    await app.listen({ port: env.PORT, host: env.HOST });
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    await stop(1);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Authorize, Ctx } from '../auth/decorators.js';
+import type { RequestContext } from '../auth/request-context.js';
+import { IfMatchVersion } from '../http/if-match.js';
+import { UuidParam } from '../http/uuid-param.js';
+import { PageQueryDto, type Page } from '../http/page.js';
+import { CreateCertificationDto } from './dto/create-certification.dto.js';
+import { CreateUserDto } from './dto/create-user.dto.js';
+import { UpdateUserDto } from './dto/update-user.dto.js';
+import { UserPageResponse, UserResponse } from './dto/user.response.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('users')
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  @Authorize('manage', 'User')
+  @ApiOperation({ summary: 'List accounts (administrators)' })
+  @ApiOkResponse({ type: UserPageResponse })
+  list(@Query() query: PageQueryDto): Promise<Page<UserResponse>> {
+    return this.users.list(query);
+  }
+
+  @Post()
+  @Authorize('manage', 'User')
+  @ApiOperation({ summary: 'Create an account with roles and facility scope' })
+  @ApiCreatedResponse({ type: UserResponse })
+  create(@Ctx() ctx: RequestContext, @Body() dto: CreateUserDto): Promise<UserResponse> {
+    return this.users.create(ctx, dto);
+  }
+
+  @Get(':id')
+  @Authorize('manage', 'User')
+  @ApiOkResponse({ type: UserResponse })
+  get(@UuidParam() id: string): Promise<UserResponse> {
+    return this.users.get(id);
+  }
+
+  @Patch(':id')
+  @Authorize('manage', 'User')
+  @ApiOperation({
+    summary: 'Change name, roles, facilities, password or active flag',
+    description:
+      'Role, facility, password and deactivation changes end the user’s sessions at once.',
+  })
+  @ApiHeader({ name: 'If-Match', required: true, description: 'The version being edited' })
+  @ApiOkResponse({ type: UserResponse })
+  update(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @IfMatchVersion() version: number,
+    @Body() dto: UpdateUserDto,
+  ): Promise<UserResponse> {
+    return this.users.update(ctx, id, version, dto);
+  }
+
+  @Post(':id/certifications')
+  @Authorize('manage', 'Certification')
+  @ApiOperation({ summary: 'Record that a user is certified for an instrument until a date' })
+  @ApiCreatedResponse({ type: UserResponse })
+  certify(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @Body() dto: CreateCertificationDto,
+  ): Promise<UserResponse> {
+    return this.users.addCertification(ctx, id, dto);
+  }
+}
