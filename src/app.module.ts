@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { AppStartup } from './app-startup.service.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -15,6 +16,8 @@ export interface AppModuleOptions {
   database: DatabaseRuntime;
   /** Environment overrides (tests); the process environment supplies the rest. */
   env?: Record<string, string>;
+  /** Where logs go instead of stdout (tests). */
+  logDestination?: DestinationStream;
 }
 
 @Module({})
@@ -24,7 +27,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(options.database, options.env),
-        LoggingModule,
+        LoggingModule.forRoot(options.logDestination),
         DatabaseModule,
         AuditModule,
         AuthModule,

@@ -34,8 +34,6 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
-      // One message per field: the first rule it breaks, not every rule a missing value breaks.
-      stopAtFirstError: true,
       exceptionFactory: validationExceptionFactory,
     }),
   );

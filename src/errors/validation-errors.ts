@@ -6,11 +6,35 @@ function joinPath(parent: string, property: string): string {
   return parent ? `${parent}.${property}` : property;
 }
 
+/** When a value breaks several rules, the one to report: what it is before how long it is. */
+const FIRST = [
+  'whitelistValidation',
+  'isDefined',
+  'nestedValidation',
+  'isString',
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'isArray',
+  'isObject',
+  'isUuid',
+  'isDateString',
+  'isIn',
+  'isEnum',
+];
+
+function mainMessage(constraints: Record<string, string>): string | undefined {
+  const keys = Object.keys(constraints);
+  const key = FIRST.find((k) => keys.includes(k)) ?? keys[0];
+  return key === undefined ? undefined : constraints[key];
+}
+
 /** Flattens class-validator's tree into one entry per failing field, named by its full path. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const path = joinPath(parent, error.property);
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ path, message }));
+    const message = mainMessage(error.constraints ?? {});
+    const own = message === undefined ? [] : [{ path, message }];
     return [...own, ...flattenValidationErrors(error.children ?? [], path)];
   });
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Role } from '../access/roles.js';
-import { AuditTrail } from '../audit/audit-trail.service.js';
+import { AuditTrail, type AuditOrigin } from '../audit/audit-trail.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { badRequest, conflict, notFound, staleVersion } from '../errors/problem.exception.js';
@@ -83,7 +83,8 @@ export class UsersService {
     return toResponse(row);
   }
 
-  async create(ctx: RequestContext, dto: CreateUserDto): Promise<UserResponse> {
+  /** `origin` is a signed-in administrator, or the command line creating the first one. */
+  async create(origin: AuditOrigin, dto: CreateUserDto): Promise<UserResponse> {
     const problem = passwordProblem(dto.password, dto.username);
     if (problem) throw validationProblem([{ path: 'password', message: `password ${problem}` }]);
     const passwordHash = await hashPassword(dto.password);
@@ -100,7 +101,7 @@ export class UsersService {
         [dto.username, dto.displayName, passwordHash, dto.roles],
       );
       await this.setFacilities(m, id, dto.facilityIds);
-      await this.audit.append(m, ctx, [
+      await this.audit.append(m, origin, [
         {
           action: 'user.create',
           entityType: 'user',
@@ -206,6 +207,18 @@ export class UsersService {
       ]);
       return this.get(userId, m);
     });
+  }
+
+  /** Facility ids for codes (the command line speaks in codes); unknown codes are an error. */
+  async facilityIdsByCode(codes: string[]): Promise<string[]> {
+    const rows: { id: string; code: string }[] = await this.dataSource.query(
+      `SELECT id, code FROM facility WHERE code = ANY($1::text[])`,
+      [codes],
+    );
+    const unknown = codes.filter((c) => !rows.some((r) => r.code === c));
+    if (unknown.length > 0)
+      throw badRequest('unknown_facility', `Unknown facility: ${unknown.join(', ')}`);
+    return codes.map((c) => rows.find((r) => r.code === c)!.id);
   }
 
   private async checkFacilities(m: EntityManager, ids: string[]): Promise<void> {

@@ -1,0 +1,25 @@
+# Production image: Node 24 LTS, production dependencies only, non-root, external PostgreSQL.
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --omit=optional
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY migrations ./migrations
+COPY bench ./bench
+RUN npm run build
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production PORT=3000 DATA_DIR=/var/lib/vep RULE_SETS_DIR=/app/rule-sets
+WORKDIR /app
+COPY package.json package-lock.json ./
+# No embedded PostgreSQL in production (optional dependency) and no install scripts.
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY rule-sets ./rule-sets
+RUN mkdir -p /var/lib/vep && chown node:node /var/lib/vep
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s \
+  CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "dist/src/main.js"]

@@ -1,0 +1,68 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, validateEnv } from './env.js';
+
+describe('validateEnv', () => {
+  it('gives every variable its documented default', () => {
+    const env = validateEnv({});
+    expect(env).toMatchObject({
+      PORT: 3000,
+      DATA_DIR: './.data',
+      LOG_LEVEL: 'info',
+      ACCESS_TOKEN_TTL: 900,
+      MIGRATIONS_RUN: true,
+      EMERGENCY_ACCESS_TTL: 14400,
+      AUDIT_CHECKPOINT_EVERY: 1000,
+    });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.SEED_DEMO).toBeUndefined();
+  });
+
+  it('parses numbers, booleans and durations', () => {
+    const env = validateEnv({
+      PORT: '8080',
+      ACCESS_TOKEN_TTL: '1h',
+      SEED_DEMO: 'true',
+      MIGRATIONS_RUN: 'false',
+      EMERGENCY_ACCESS_TTL: '30m',
+    });
+    expect(env).toMatchObject({
+      PORT: 8080,
+      ACCESS_TOKEN_TTL: 3600,
+      SEED_DEMO: true,
+      MIGRATIONS_RUN: false,
+      EMERGENCY_ACCESS_TTL: 1800,
+    });
+  });
+
+  it('names every bad variable in one error', () => {
+    let error: unknown;
+    try {
+      validateEnv({
+        PORT: 'eighty',
+        LOG_LEVEL: 'loud',
+        DATABASE_URL: 'mysql://x',
+        SEED_DEMO: 'maybe',
+        ACCESS_TOKEN_TTL: 'soon',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ['PORT', 'LOG_LEVEL', 'DATABASE_URL', 'SEED_DEMO', 'ACCESS_TOKEN_TTL']) {
+      expect(message).toContain(`${name}:`);
+    }
+    expect((error as ConfigError).problems).toHaveLength(5);
+  });
+
+  it('never echoes a secret value in its message', () => {
+    expect(() => validateEnv({ DEMO_PASSWORD: 'tiny-secret' })).toThrow(
+      /DEMO_PASSWORD: DEMO_PASSWORD must be at least 12 characters$/m,
+    );
+    try {
+      validateEnv({ DEMO_PASSWORD: 'tiny-secret' });
+    } catch (e) {
+      expect((e as Error).message).not.toContain('tiny-secret');
+    }
+  });
+});

@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import type { Role } from '../../src/access/roles.js';
+import { TokenService } from '../../src/auth/token.service.js';
+import { hashPassword } from '../../src/users/password-hasher.js';
+import type { TestApp } from '../support/test-app.js';
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+let passwordHash: Promise<string> | undefined;
+
+const unique = (prefix: string) => `${prefix}${randomBytes(4).toString('hex')}`;
+
+export interface TestFacility {
+  id: string;
+  code: string;
+  name: string;
+}
+
+export interface TestUser {
+  id: string;
+  username: string;
+  roles: Role[];
+  facilityIds: string[];
+  token: string;
+  /** `Authorization` header value. */
+  auth: string;
+}
+
+/** Rows with sensible defaults, written straight to this file's database. */
+export class Factories {
+  constructor(private readonly t: TestApp) {}
+
+  async facility(overrides: Partial<Omit<TestFacility, 'id'>> = {}): Promise<TestFacility> {
+    const code = overrides.code ?? unique('F-').toUpperCase();
+    const name = overrides.name ?? `Facility ${code}`;
+    const [{ id }] = await this.t.db.query(
+      `INSERT INTO facility (code, name) VALUES ($1, $2) RETURNING id`,
+      [code, name],
+    );
+    return { id, code, name };
+  }
+
+  /** A user with a live session and its token (no password check: that is the login test's job). */
+  async user(
+    roles: Role[],
+    facilities: TestFacility[] = [],
+    options: { username?: string; active?: boolean } = {},
+  ): Promise<TestUser> {
+    passwordHash ??= hashPassword(TEST_PASSWORD);
+    const username = options.username ?? unique('user.');
+    const [{ id }] = await this.t.db.query(
+      `INSERT INTO app_user (username, display_name, password_hash, roles, active) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [username, `Test ${username}`, await passwordHash, roles, options.active ?? true],
+    );
+    for (const f of facilities) {
+      await this.t.db.query(`INSERT INTO user_facility (user_id, facility_id) VALUES ($1, $2)`, [
+        id,
+        f.id,
+      ]);
+    }
+    const token = await this.session(id);
+    return {
+      id,
+      username,
+      roles,
+      facilityIds: facilities.map((f) => f.id),
+      token,
+      auth: `Bearer ${token}`,
+    };
+  }
+
+  async session(userId: string): Promise<string> {
+    const [{ id: sessionId }] = await this.t.db.query(
+      `INSERT INTO user_session (user_id, expires_at) VALUES ($1, now() + interval '1 hour') RETURNING id`,
+      [userId],
+    );
+    return this.t.app.get(TokenService).sign({ userId, sessionId });
+  }
+
+  async certify(userId: string, instrumentKey: string, validUntil = '2099-12-31'): Promise<void> {
+    await this.t.db.query(
+      `INSERT INTO certification (user_id, instrument_key, valid_until) VALUES ($1, $2, $3)`,
+      [userId, instrumentKey, validUntil],
+    );
+  }
+}
