@@ -7,9 +7,11 @@ import type { DatabaseRuntime } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DemoModule } from './demo/demo.module.js';
+import { EmergencyAccessModule } from './emergency-access/emergency-access.module.js';
 import { FacilitiesModule } from './facilities/facilities.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { PrisonersModule } from './prisoners/prisoners.module.js';
 import { UsersModule } from './users/users.module.js';
 
 export interface AppModuleOptions {
@@ -32,6 +34,8 @@ export class AppModule {
         AuditModule,
         AuthModule,
         UsersModule,
+        PrisonersModule,
+        EmergencyAccessModule,
         FacilitiesModule,
         HealthModule,
         DemoModule,

@@ -1,6 +1,7 @@
 import {
   AbilityBuilder,
   createMongoAbility,
+  subject,
   type MongoAbility,
   type MongoQuery,
 } from '@casl/ability';
@@ -36,6 +37,12 @@ export type AppSubject =
 
 export type AppAbility = MongoAbility<[AppAction, AppSubject | Record<string, unknown>]>;
 
+type Conditions = MongoQuery<Record<string, unknown>>;
+
+/** A loaded row tagged with its subject type, for instance checks (`ability.can(action, it)`). */
+export const asSubject = (type: AppSubject, fields: object): Record<string, unknown> =>
+  subject(type, { ...fields }) as unknown as Record<string, unknown>;
+
 /**
  * Field sets of the assessment views (DESIGN.md "Views"). The view a caller gets is the widest
  * set their read rules permit; `assessmentView` in the assessments feature derives it.
@@ -51,10 +58,11 @@ export const PLAN_LOGISTICS_FIELDS = ['logistics'];
  */
 export function defineAbilityFor(actor: Actor): AppAbility {
   const { can, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
-  const inScope: MongoQuery = { facilityId: { $in: actor.facilityIds } };
-  const granted: MongoQuery = { prisonerId: { $in: actor.emergencyPrisonerIds } };
-  const grantedPrisoner: MongoQuery = { id: { $in: actor.emergencyPrisonerIds } };
-  const hasGrants = actor.emergencyPrisonerIds.length > 0;
+  const inScope: Conditions = { facilityId: { $in: actor.facilityIds } };
+  const grantedIds = actor.emergencyGrants.map((g) => g.prisonerId);
+  const granted: Conditions = { prisonerId: { $in: grantedIds } };
+  const grantedPrisoner: Conditions = { id: { $in: grantedIds } };
+  const hasGrants = grantedIds.length > 0;
 
   const readPrisoners = () => {
     can('read', 'Prisoner', inScope);

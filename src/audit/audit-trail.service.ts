@@ -12,6 +12,17 @@ interface ChainPosition {
   hash: string;
 }
 
+/**
+ * A refusal decided inside a transaction: the transaction returns it (so nothing it wrote is
+ * kept) and `settle` records the denied attempt in a transaction of its own, then throws.
+ */
+export class Denial {
+  constructor(
+    readonly error: Error,
+    readonly entry: AuditEntry,
+  ) {}
+}
+
 /** Who an event is attributed to: a signed-in actor, or a claimed username (failed login). */
 export interface AuditOrigin extends RequestOrigin {
   actor?: Pick<Actor, 'id' | 'username' | 'roles'> | null;
@@ -156,6 +167,13 @@ export class AuditTrail {
   /** Appends in a transaction of its own: for events of requests that fail (denials, logins). */
   async appendStandalone(origin: AuditOrigin, entries: AuditEntry[]): Promise<void> {
     await this.dataSource.transaction((manager) => this.append(manager, origin, entries));
+  }
+
+  /** Returns `result`, or records a Denial as a denied event and throws its error. */
+  async settle<T>(origin: AuditOrigin, result: T | Denial): Promise<T> {
+    if (!(result instanceof Denial)) return result;
+    await this.appendStandalone(origin, [{ ...result.entry, outcome: 'denied' }]);
+    throw result.error;
   }
 
   private async lockChain(manager: EntityManager): Promise<ChainPosition> {

@@ -8,6 +8,12 @@ export interface Actor {
   roles: Role[];
   facilityIds: string[];
   sessionId: string;
-  /** Prisoners opened through a live emergency-access grant. */
-  emergencyPrisonerIds: string[];
+  /** Live emergency-access grants: each opens one out-of-scope prisoner for reading. */
+  emergencyGrants: EmergencyGrant[];
+}
+
+export interface EmergencyGrant {
+  id: string;
+  prisonerId: string;
+  reason: string;
 }

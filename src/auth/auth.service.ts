@@ -6,7 +6,7 @@ import { AuditTrail, type AuditOrigin } from '../audit/audit-trail.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { ProblemException } from '../errors/problem.exception.js';
 import { verifyAgainstDummy, verifyPassword } from '../users/password-hasher.js';
-import type { Actor } from './actor.js';
+import type { Actor, EmergencyGrant } from './actor.js';
 import type { LoginDto, LoginResponse, ProfileResponse } from './dto/login.dto.js';
 import type { RequestContext, RequestOrigin } from './request-context.js';
 import { TokenService } from './token.service.js';
@@ -134,12 +134,14 @@ export class AuthService {
       display_name: string;
       roles: Role[];
       facility_ids: string[];
-      grants: string[];
+      grants: EmergencyGrant[];
     }[] = await this.dataSource.query(
       `SELECT u.id, u.username, u.display_name, u.roles,
          ARRAY(SELECT facility_id FROM user_facility WHERE user_id = u.id) AS facility_ids,
-         ARRAY(SELECT DISTINCT prisoner_id FROM emergency_access
-               WHERE user_id = u.id AND expires_at > now()) AS grants
+         COALESCE((SELECT json_agg(json_build_object('id', g.id, 'prisonerId', g.prisoner_id,
+                                                    'reason', g.reason) ORDER BY g.granted_at)
+                   FROM emergency_access g
+                   WHERE g.user_id = u.id AND g.expires_at > now()), '[]') AS grants
        FROM user_session s JOIN app_user u ON u.id = s.user_id
        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
          AND u.active`,
@@ -154,7 +156,7 @@ export class AuthService {
       roles: row.roles,
       facilityIds: row.facility_ids,
       sessionId: claims.sessionId,
-      emergencyPrisonerIds: row.grants,
+      emergencyGrants: row.grants,
     };
   }
 

@@ -15,6 +15,20 @@ export interface TestFacility {
   name: string;
 }
 
+export interface TestPrisonerFields {
+  prisonNumber: string;
+  givenName: string;
+  familyName: string;
+  dateOfBirth: string;
+  sex: 'female' | 'male' | 'other';
+  legalStatus: 'remand' | 'sentenced';
+}
+
+export interface TestPrisoner extends TestPrisonerFields {
+  id: string;
+  facilityId: string;
+}
+
 export interface TestUser {
   id: string;
   username: string;
@@ -74,6 +88,50 @@ export class Factories {
       [userId],
     );
     return this.t.app.get(TokenService).sign({ userId, sessionId });
+  }
+
+  /** A prisoner held in `facility` (written directly; the API path has its own tests). */
+  async prisoner(
+    facility: TestFacility,
+    overrides: Partial<TestPrisonerFields> = {},
+  ): Promise<TestPrisoner> {
+    const fields: TestPrisonerFields = {
+      prisonNumber: overrides.prisonNumber ?? unique('P-').toUpperCase(),
+      givenName: overrides.givenName ?? 'Test',
+      familyName: overrides.familyName ?? unique('Person'),
+      dateOfBirth: overrides.dateOfBirth ?? '1990-01-01',
+      sex: overrides.sex ?? 'male',
+      legalStatus: overrides.legalStatus ?? 'sentenced',
+    };
+    const [{ id }] = await this.t.db.query(
+      `INSERT INTO prisoner (prison_number, given_name, family_name, date_of_birth, sex, legal_status, facility_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [
+        fields.prisonNumber,
+        fields.givenName,
+        fields.familyName,
+        fields.dateOfBirth,
+        fields.sex,
+        fields.legalStatus,
+        facility.id,
+      ],
+    );
+    await this.t.db.query(
+      `INSERT INTO prisoner_facility_history (prisoner_id, facility_id, reason, recorded_by)
+       SELECT $1, $2, 'admission', id FROM app_user ORDER BY created_at LIMIT 1`,
+      [id, facility.id],
+    );
+    return { id, facilityId: facility.id, ...fields };
+  }
+
+  /** A live emergency-access grant for `user` on `prisoner`. */
+  async grant(user: TestUser, prisoner: TestPrisoner): Promise<string> {
+    const [{ id }] = await this.t.db.query(
+      `INSERT INTO emergency_access (user_id, prisoner_id, facility_id, reason, expires_at)
+       VALUES ($1, $2, $3, 'Test grant: urgent information needed for safety', now() + interval '4 hours') RETURNING id`,
+      [user.id, prisoner.id, prisoner.facilityId],
+    );
+    return id;
   }
 
   async certify(userId: string, instrumentKey: string, validUntil = '2099-12-31'): Promise<void> {

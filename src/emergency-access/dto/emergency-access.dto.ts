@@ -1,0 +1,66 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PageQueryDto } from '../../http/page.js';
+
+export class RequestEmergencyAccessDto {
+  @ApiProperty({
+    minLength: 20,
+    example: 'Prisoner threatened staff during escort; need the latest risk judgement tonight',
+    description: 'Why the record must be opened now; read by the reviewing supervisor',
+  })
+  @IsString()
+  @MinLength(20)
+  @MaxLength(2000)
+  reason!: string;
+}
+
+export const REVIEW_OUTCOMES = ['justified', 'unjustified'] as const;
+
+export class ReviewEmergencyAccessDto {
+  @ApiProperty({ enum: REVIEW_OUTCOMES })
+  @IsIn(REVIEW_OUTCOMES)
+  outcome!: (typeof REVIEW_OUTCOMES)[number];
+
+  @ApiProperty({ example: 'Escort incident confirmed by the duty log' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  note!: string;
+}
+
+export class ListEmergencyAccessQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ['pending', 'reviewed'], default: 'pending' })
+  @IsOptional()
+  @IsIn(['pending', 'reviewed'])
+  status?: 'pending' | 'reviewed';
+}
+
+class UserRef {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() username!: string;
+  @ApiProperty() displayName!: string;
+}
+
+export class EmergencyAccessResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ type: UserRef }) user!: UserRef;
+  @ApiProperty({ format: 'uuid' }) prisonerId!: string;
+  @ApiProperty() prisonNumber!: string;
+  @ApiProperty({ format: 'uuid', description: 'The prisoner’s facility when access was granted' })
+  facilityId!: string;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ format: 'date-time' }) grantedAt!: string;
+  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
+  @ApiProperty() active!: boolean;
+  @ApiProperty({ enum: ['pending', 'reviewed'] }) status!: 'pending' | 'reviewed';
+  @ApiProperty({ type: UserRef, nullable: true }) reviewedBy!: UserRef | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) reviewedAt!: string | null;
+  @ApiProperty({ enum: REVIEW_OUTCOMES, nullable: true }) outcome!: string | null;
+  @ApiProperty({ type: String, nullable: true }) reviewNote!: string | null;
+  @ApiProperty() version!: number;
+}
+
+export class EmergencyAccessPageResponse {
+  @ApiProperty({ type: [EmergencyAccessResponse] }) items!: EmergencyAccessResponse[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}

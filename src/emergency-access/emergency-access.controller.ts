@@ -1,0 +1,61 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authorize, Ctx } from '../auth/decorators.js';
+import type { RequestContext } from '../auth/request-context.js';
+import type { Page } from '../http/page.js';
+import { UuidParam } from '../http/uuid-param.js';
+import {
+  EmergencyAccessPageResponse,
+  EmergencyAccessResponse,
+  ListEmergencyAccessQueryDto,
+  RequestEmergencyAccessDto,
+  ReviewEmergencyAccessDto,
+} from './dto/emergency-access.dto.js';
+import { EmergencyAccessService } from './emergency-access.service.js';
+
+@ApiTags('emergency access')
+@Controller()
+export class EmergencyAccessController {
+  constructor(private readonly grants: EmergencyAccessService) {}
+
+  @Post('prisoners/:id/emergency-access')
+  @Authorize('request', 'EmergencyAccess')
+  @ApiOperation({
+    summary:
+      'Open one prisoner outside your facilities for EMERGENCY_ACCESS_TTL (read only, audited, reviewed)',
+  })
+  @ApiCreatedResponse({ type: EmergencyAccessResponse })
+  request(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @Body() dto: RequestEmergencyAccessDto,
+  ): Promise<EmergencyAccessResponse> {
+    return this.grants.request(ctx, id, dto);
+  }
+
+  @Get('emergency-access')
+  @Authorize('read', 'EmergencyAccess')
+  @ApiOperation({ summary: 'Grants on prisoners in the supervisor’s facilities, newest first' })
+  @ApiOkResponse({ type: EmergencyAccessPageResponse })
+  list(
+    @Ctx() ctx: RequestContext,
+    @Query() query: ListEmergencyAccessQueryDto,
+  ): Promise<Page<EmergencyAccessResponse>> {
+    return this.grants.list(ctx, query);
+  }
+
+  @Post('emergency-access/:id/review')
+  @HttpCode(200)
+  @Authorize('review', 'EmergencyAccess')
+  @ApiOperation({
+    summary: 'Record whether a grant was justified (another supervisor than its holder)',
+  })
+  @ApiOkResponse({ type: EmergencyAccessResponse })
+  review(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @Body() dto: ReviewEmergencyAccessDto,
+  ): Promise<EmergencyAccessResponse> {
+    return this.grants.review(ctx, id, dto);
+  }
+}

@@ -1,0 +1,182 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+import { PageQueryDto } from '../../http/page.js';
+
+export const SEXES = ['female', 'male', 'other'] as const;
+export const LEGAL_STATUSES = ['remand', 'sentenced'] as const;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_MESSAGE = (field: string) => `${field} must be a date (YYYY-MM-DD)`;
+
+export class CreatePrisonerDto {
+  @ApiProperty({ example: 'A-10234', description: 'The prison service’s unique number' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9/.-]{1,31}$/, {
+    message: 'prisonNumber must be 2-32 letters, digits, dots, dashes or slashes',
+  })
+  prisonNumber!: string;
+
+  @ApiProperty({ example: 'Arman' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  givenName!: string;
+
+  @ApiProperty({ example: 'Sadykov' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  familyName!: string;
+
+  @ApiProperty({ format: 'date', example: '1994-03-17' })
+  @IsISO8601({ strict: true }, { message: DATE_MESSAGE('dateOfBirth') })
+  @Matches(DATE, { message: DATE_MESSAGE('dateOfBirth') })
+  dateOfBirth!: string;
+
+  @ApiProperty({ enum: SEXES })
+  @IsIn(SEXES)
+  sex!: (typeof SEXES)[number];
+
+  @ApiProperty({
+    enum: LEGAL_STATUSES,
+    description: 'remand: untried, presumed innocent (Mandela Rule 111)',
+  })
+  @IsIn(LEGAL_STATUSES)
+  legalStatus!: (typeof LEGAL_STATUSES)[number];
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  facilityId!: string;
+
+  @ApiPropertyOptional({ format: 'date' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: DATE_MESSAGE('expectedReleaseDate') })
+  @Matches(DATE, { message: DATE_MESSAGE('expectedReleaseDate') })
+  expectedReleaseDate?: string;
+}
+
+export class UpdatePrisonerDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9/.-]{1,31}$/, {
+    message: 'prisonNumber must be 2-32 letters, digits, dots, dashes or slashes',
+  })
+  prisonNumber?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  givenName?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  familyName?: string;
+
+  @ApiPropertyOptional({ format: 'date' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: DATE_MESSAGE('dateOfBirth') })
+  @Matches(DATE, { message: DATE_MESSAGE('dateOfBirth') })
+  dateOfBirth?: string;
+
+  @ApiPropertyOptional({ enum: SEXES })
+  @IsOptional()
+  @IsIn(SEXES)
+  sex?: (typeof SEXES)[number];
+
+  @ApiPropertyOptional({ enum: LEGAL_STATUSES })
+  @IsOptional()
+  @IsIn(LEGAL_STATUSES)
+  legalStatus?: (typeof LEGAL_STATUSES)[number];
+
+  @ApiPropertyOptional({ format: 'date', nullable: true, type: String })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: DATE_MESSAGE('expectedReleaseDate') })
+  @Matches(DATE, { message: DATE_MESSAGE('expectedReleaseDate') })
+  expectedReleaseDate?: string | null;
+}
+
+export class TransferPrisonerDto {
+  @ApiProperty({ format: 'uuid', description: 'The receiving facility' })
+  @IsUUID()
+  facilityId!: string;
+
+  @ApiProperty({ example: 'Allocation review: dispersal to a lower-security unit' })
+  @IsString()
+  @MinLength(5)
+  @MaxLength(1000)
+  reason!: string;
+}
+
+export class ListPrisonersQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Prefix of the prison number, given name or family name' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  q?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  facilityId?: string;
+}
+
+export class FacilityRef {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() code!: string;
+  @ApiProperty() name!: string;
+}
+
+export class PrisonerFlags {
+  @ApiProperty({ description: 'Under 18 today: a different regime and safeguards apply (Rule 11)' })
+  under18!: boolean;
+  @ApiProperty({ description: 'Untried: presumed innocent (Rule 111)' })
+  remand!: boolean;
+}
+
+export class FacilityStay {
+  @ApiProperty({ type: FacilityRef }) facility!: FacilityRef;
+  @ApiProperty({ format: 'date-time' }) from!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) to!: string | null;
+  @ApiProperty() reason!: string;
+}
+
+export class PrisonerResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() prisonNumber!: string;
+  @ApiProperty() givenName!: string;
+  @ApiProperty() familyName!: string;
+  @ApiProperty({ format: 'date' }) dateOfBirth!: string;
+  @ApiProperty({ enum: SEXES }) sex!: string;
+  @ApiProperty({ enum: LEGAL_STATUSES }) legalStatus!: string;
+  @ApiProperty({ type: FacilityRef }) facility!: FacilityRef;
+  @ApiProperty({ format: 'date', nullable: true, type: String }) expectedReleaseDate!:
+    string | null;
+  @ApiProperty({ type: PrisonerFlags }) flags!: PrisonerFlags;
+  @ApiProperty() version!: number;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+  @ApiPropertyOptional({ type: [FacilityStay], description: 'Single reads only' })
+  facilityHistory?: FacilityStay[];
+  @ApiPropertyOptional({ description: 'Present when read through an emergency-access grant' })
+  emergencyAccessId?: string;
+}
+
+export class PrisonerPageResponse {
+  @ApiProperty({ type: [PrisonerResponse] }) items!: PrisonerResponse[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}

@@ -1,0 +1,88 @@
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Authorize, Ctx } from '../auth/decorators.js';
+import type { RequestContext } from '../auth/request-context.js';
+import { IfMatchVersion } from '../http/if-match.js';
+import type { Page } from '../http/page.js';
+import { UuidParam } from '../http/uuid-param.js';
+import {
+  CreatePrisonerDto,
+  ListPrisonersQueryDto,
+  PrisonerPageResponse,
+  PrisonerResponse,
+  TransferPrisonerDto,
+  UpdatePrisonerDto,
+} from './dto/prisoner.dto.js';
+import { PrisonersService } from './prisoners.service.js';
+
+@ApiTags('prisoners')
+@ApiHeader({
+  name: 'X-Access-Purpose',
+  required: false,
+  description: 'Why you open this record (audited)',
+})
+@Controller('prisoners')
+export class PrisonersController {
+  constructor(private readonly prisoners: PrisonersService) {}
+
+  @Post()
+  @Authorize('create', 'Prisoner')
+  @ApiOperation({ summary: 'Record a prisoner (security officers, in their facilities)' })
+  @ApiCreatedResponse({ type: PrisonerResponse })
+  create(@Ctx() ctx: RequestContext, @Body() dto: CreatePrisonerDto): Promise<PrisonerResponse> {
+    return this.prisoners.create(ctx, dto);
+  }
+
+  @Get()
+  @Authorize('read', 'Prisoner')
+  @ApiOperation({ summary: 'Prisoners in the caller’s scope; prefix search on number and names' })
+  @ApiOkResponse({ type: PrisonerPageResponse })
+  list(
+    @Ctx() ctx: RequestContext,
+    @Query() query: ListPrisonersQueryDto,
+  ): Promise<Page<PrisonerResponse>> {
+    return this.prisoners.list(ctx, query);
+  }
+
+  @Get(':id')
+  @Authorize('read', 'Prisoner')
+  @ApiOkResponse({ type: PrisonerResponse })
+  @ApiNotFoundResponse({ description: 'No such prisoner in the caller’s scope' })
+  get(@Ctx() ctx: RequestContext, @UuidParam() id: string): Promise<PrisonerResponse> {
+    return this.prisoners.get(ctx, id);
+  }
+
+  @Patch(':id')
+  @Authorize('update', 'Prisoner')
+  @ApiOperation({ summary: 'Correct a prisoner record (security officers)' })
+  @ApiHeader({ name: 'If-Match', required: true, description: 'The version being edited' })
+  @ApiOkResponse({ type: PrisonerResponse })
+  update(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @IfMatchVersion() version: number,
+    @Body() dto: UpdatePrisonerDto,
+  ): Promise<PrisonerResponse> {
+    return this.prisoners.update(ctx, id, version, dto);
+  }
+
+  @Post(':id/transfer')
+  @HttpCode(200)
+  @Authorize('transfer', 'Prisoner')
+  @ApiOperation({ summary: 'Transfer to another facility, keeping the facility history' })
+  @ApiOkResponse({ type: PrisonerResponse })
+  transfer(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @Body() dto: TransferPrisonerDto,
+  ): Promise<PrisonerResponse> {
+    return this.prisoners.transfer(ctx, id, dto);
+  }
+}
