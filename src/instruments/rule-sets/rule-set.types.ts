@@ -1,0 +1,347 @@
+/**
+ * Shapes of the rule-set files under `rule-sets/` (see rule-sets/README.md for every field).
+ * A validated document is stored as it was written (no defaults are filled in), so these
+ * types are also the shape of `instrument_version.content`.
+ */
+
+export const RULE_SET_KINDS = ['instrument', 'intervention-catalogue'] as const;
+/** Review policy lives inside the instrument (`review`), so there is no third kind. */
+export type RuleSetKind = (typeof RULE_SET_KINDS)[number];
+
+export const RULE_SET_STATUSES = ['active', 'retired', 'draft'] as const;
+export type RuleSetStatus = (typeof RULE_SET_STATUSES)[number];
+
+export const ITEM_KINDS = ['risk', 'protective', 'motivation'] as const;
+export type ItemKind = (typeof ITEM_KINDS)[number];
+
+export const CONFIDENTIALITY_CLASSES = ['standard', 'clinical', 'restricted'] as const;
+export type ConfidentialityClass = (typeof CONFIDENTIALITY_CLASSES)[number];
+
+export const EVIDENCE_FIELDS = [
+  'evidenceFor',
+  'evidenceAgainst',
+  'sources',
+  'reliability',
+] as const;
+export type EvidenceField = (typeof EVIDENCE_FIELDS)[number];
+
+export const FLAG_SEVERITIES = ['info', 'warning', 'critical'] as const;
+export type FlagSeverity = (typeof FLAG_SEVERITIES)[number];
+
+/** Events that can make a review or reassessment due (`POST /prisoners/:id/events`). */
+export const TRIGGER_EVENTS = [
+  'transfer',
+  'serious_incident',
+  'new_information',
+  'programme_milestone',
+  'legal_status_change',
+  'pre_release',
+  'parole_review',
+  'assessment_challenged',
+] as const;
+export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
+
+export const TRIGGER_ACTIONS = ['reassess', 'review'] as const;
+export type TriggerAction = (typeof TRIGGER_ACTIONS)[number];
+
+export const INTERVENTION_TYPES = [
+  'psychological',
+  'cognitive_behavioural',
+  'education',
+  'vocational',
+  'faith_dialogue',
+  'creative_arts',
+  'sport',
+  'family',
+  'mentoring',
+  'civic_education',
+  'reintegration',
+] as const;
+export type InterventionType = (typeof INTERVENTION_TYPES)[number];
+
+export const DISCIPLINES = [
+  'psychologist',
+  'pve_inspector',
+  'security_officer',
+  'education',
+  'vocational',
+  'faith_advisor',
+  'social_work',
+  'health',
+  'sport',
+  'creative_arts',
+  'mentor',
+  'probation',
+  'community_partner',
+] as const;
+export type Discipline = (typeof DISCIPLINES)[number];
+
+export const INTERVENTION_FORMATS = ['individual', 'group', 'individual_or_group'] as const;
+export type InterventionFormat = (typeof INTERVENTION_FORMATS)[number];
+
+// ---------------------------------------------------------------- instrument
+
+export interface ScaleOption {
+  code: string;
+  label: string;
+  /** Integer used by the CEL rules; strictly increasing in the listed order. */
+  score: number;
+  description?: string;
+}
+
+export interface RatingScale {
+  code: string;
+  label: string;
+  options: ScaleOption[];
+}
+
+export interface Level {
+  code: string;
+  label: string;
+  description?: string;
+}
+
+export interface InstrumentItem {
+  code: string;
+  prompt: string;
+  guidance: string;
+  kind: ItemKind;
+  scale: string;
+  need?: string;
+  confidentiality: ConfidentialityClass;
+  nonDiscriminationNote?: string;
+  /** CEL expression overriding `contributions.default` for this item. */
+  contribution?: string;
+}
+
+export interface InstrumentDomain {
+  code: string;
+  title: string;
+  description?: string;
+  /** Overrides `minimumRated.perDomainPercent` for this domain. */
+  minimumRatedPercent?: number;
+  items: InstrumentItem[];
+}
+
+export interface EvidenceRule {
+  /** Option codes this rule applies to (for example moderate and high). */
+  options: string[];
+  require: EvidenceField[];
+  /** Minimum number of sources when `sources` is required (default 1). */
+  minSources?: number;
+}
+
+export interface EvidenceRequirements {
+  notRatedReasonRequired: boolean;
+  rules: EvidenceRule[];
+}
+
+export interface MinimumRatedRule {
+  /** Every item must be rated or marked not rated (with a reason) before submission. */
+  requireAllAnswered: boolean;
+  overallPercent: number;
+  perDomainPercent: number;
+}
+
+export interface BandRule {
+  level: string;
+  when: string;
+  description?: string;
+}
+
+export interface FlagRule {
+  code: string;
+  label: string;
+  severity: FlagSeverity;
+  when: string;
+  description?: string;
+  nonDiscriminationNote?: string;
+}
+
+export interface ContributionRules {
+  default: string;
+}
+
+export interface NeedPriority {
+  code: string;
+  label: string;
+  description?: string;
+}
+
+export interface NeedPriorityRule {
+  priority: string;
+  when: string;
+}
+
+export interface NeedPriorityRules {
+  priorities: NeedPriority[];
+  rules: NeedPriorityRule[];
+}
+
+export interface ReviewTrigger {
+  event: TriggerEvent;
+  action: TriggerAction;
+  /** ISO-8601 duration: how soon after the event the review or reassessment is due. */
+  within: string;
+  /** ISO-8601 duration before the expected release date (pre_release only). */
+  leadTime?: string;
+  description: string;
+}
+
+export interface ReviewPolicy {
+  /** Level code -> ISO-8601 duration; required (covering every level) when levels exist. */
+  intervals?: Record<string, string>;
+  /** One ISO-8601 duration; required when the instrument has no levels. */
+  interval?: string;
+  triggers: ReviewTrigger[];
+}
+
+export interface CatalogueReference {
+  key: string;
+  /** An exact version (`1.0.0`) or a caret range (`^1.0.0`). */
+  version: string;
+}
+
+export interface InstrumentDefinition {
+  kind: 'instrument';
+  key: string;
+  version: string;
+  title: string;
+  description?: string;
+  purpose: 'risk' | 'needs';
+  status: RuleSetStatus;
+  illustrative: boolean;
+  notice?: string;
+  requiresCertification: boolean;
+  catalogue?: CatalogueReference;
+  scales: RatingScale[];
+  levels?: Level[];
+  domains: InstrumentDomain[];
+  evidence: EvidenceRequirements;
+  minimumRated: MinimumRatedRule;
+  bands?: BandRule[];
+  flags?: FlagRule[];
+  contributions?: ContributionRules;
+  needPriorities?: NeedPriorityRules;
+  review: ReviewPolicy;
+}
+
+// ---------------------------------------------------------------- intervention catalogue
+
+export interface CatalogueNeed {
+  code: string;
+  label: string;
+  description?: string;
+}
+
+export interface Dosage {
+  sessions: number;
+  /** ISO-8601 duration between sessions (P1W = weekly). */
+  frequency: string;
+  sessionLength?: string;
+  /** ISO-8601 duration of a typical course. */
+  duration: string;
+}
+
+export interface Intervention {
+  code: string;
+  title: string;
+  description: string;
+  type: InterventionType;
+  discipline: Discipline;
+  supportingDisciplines?: Discipline[];
+  format: InterventionFormat;
+  consentRequired: boolean;
+  consentNotes?: string;
+  dosage: Dosage;
+  /** Level code (of the risk instrument in use) -> intensity hint (RNR risk principle). */
+  intensity?: Record<string, string>;
+  needs: string[];
+}
+
+export interface InterventionCatalogue {
+  kind: 'intervention-catalogue';
+  key: string;
+  version: string;
+  title: string;
+  description?: string;
+  status: RuleSetStatus;
+  illustrative: boolean;
+  notice?: string;
+  needs: CatalogueNeed[];
+  interventions: Intervention[];
+}
+
+export type RuleSetDefinition = InstrumentDefinition | InterventionCatalogue;
+
+// ---------------------------------------------------------------- loading and validation
+
+export interface RuleSetFile {
+  /** Path relative to the rule-sets directory, with forward slashes. */
+  file: string;
+  text: string;
+  doc: unknown;
+}
+
+export interface RuleSetError {
+  file: string;
+  /** Like `domains[2].items[0].code`; '' for the whole file. */
+  path: string;
+  message: string;
+  /**
+   * Stable name of the check that failed (see rule-sets/README.md, "Validation"). Always set
+   * by the loader and the validator; optional so callers can build errors of their own.
+   */
+  code?: RuleSetErrorCode;
+  /** 1-based line in the file, where it could be found. */
+  line?: number;
+}
+
+export const RULE_SET_ERROR_CODES = [
+  'read_error',
+  'yaml_syntax',
+  'schema',
+  'invalid_key',
+  'invalid_version',
+  'file_name',
+  'duplicate_version',
+  'notice_required',
+  'duplicate_code',
+  'scale_order',
+  'unknown_scale',
+  'unknown_option',
+  'unknown_level',
+  'unknown_priority',
+  'purpose_requirements',
+  'catch_all_missing',
+  'unreachable_rule',
+  'cel_syntax',
+  'cel_unknown_reference',
+  'cel_type',
+  'cel_runtime',
+  'review_intervals',
+  'invalid_duration',
+  'trigger_lead_time',
+  'unknown_catalogue',
+  'missing_catalogue',
+  'need_required',
+  'unknown_need',
+  'need_without_intervention',
+  'consent_required',
+  'non_discrimination',
+  /** For the import: the same key and version already imported with other content. */
+  'version_conflict',
+] as const;
+export type RuleSetErrorCode = (typeof RULE_SET_ERROR_CODES)[number];
+
+export interface ValidatedRuleSet {
+  file: string;
+  kind: RuleSetKind;
+  key: string;
+  version: string;
+  title: string;
+  status: RuleSetStatus;
+  /** SHA-256 (hex) over the RFC 8785 canonical JSON of the parsed document. */
+  sha256: string;
+  definition: InstrumentDefinition | InterventionCatalogue;
+}

@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Role } from '../src/access/roles.js';
+import { Factories, type TestFacility, type TestPrisoner, type TestUser } from './factories/index.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+/**
+ * The access matrix, written by hand from DESIGN.md ("Roles and scope") and independently of
+ * the ability factory. Each cell: the status for a prisoner in the caller's facility / outside
+ * it / outside it but opened by the caller's emergency grant. `listed` / `absent`: whether the
+ * prisoner appears in the caller's list. `-`: not applicable.
+ */
+const ROLES: Role[] = ['psychologist', 'pve_inspector', 'security_officer', 'supervisor', 'administrator'];
+// prettier-ignore
+const MATRIX: Record<string, [string, string, string, string, string]> = {
+  //                                       psychologist          pve_inspector         security_officer      supervisor            administrator
+  'GET /prisoners/:id':                  ['200/404/200',        '200/404/200',        '200/404/200',        '200/404/200',        '403/403/403'],
+  'GET /prisoners':                      ['listed/absent/listed','listed/absent/listed','listed/absent/listed','listed/absent/listed','403/403/403'],
+  'POST /prisoners':                     ['403/403/-',          '403/403/-',          '201/403/-',          '403/403/-',          '403/403/-'],
+  'PATCH /prisoners/:id':                ['403/403/403',        '403/403/403',        '200/404/403',        '403/403/403',        '403/403/403'],
+  'POST /prisoners/:id/transfer':        ['403/403/403',        '403/403/403',        '200/404/403',        '403/403/403',        '403/403/403'],
+  'POST /prisoners/:id/emergency-access':['409/201/409',        '409/201/409',        '409/201/409',        '409/201/409',        '403/403/403'],
+  'GET /emergency-access':               ['403/-/-',            '403/-/-',            '403/-/-',            '200/-/-',            '403/-/-'],
+  'POST /emergency-access/:id/review':   ['403/403/-',          '403/403/-',          '403/403/-',          '200/404/-',          '403/403/-'],
+  'GET /audit/events':                   ['403/-/-',            '403/-/-',            '403/-/-',            '200/-/-',            '403/-/-'],
+  'GET /audit/verify':                   ['403/-/-',            '403/-/-',            '403/-/-',            '200/-/-',            '403/-/-'],
+  'GET /users':                          ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '200/-/-'],
+  'POST /users':                         ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '201/-/-'],
+  'PATCH /users/:id':                    ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '200/-/-'],
+  'POST /users/:id/certifications':      ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '201/-/-'],
+  'GET /facilities':                     ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '200/-/-'],
+  'POST /facilities':                    ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '201/-/-'],
+};
+
+type Scope = 'in' | 'out' | 'grant';
+const SCOPES: Scope[] = ['in', 'out', 'grant'];
+
+interface Case {
+  user: TestUser;
+  scope: Scope;
+  prisoner: TestPrisoner;
+}
+
+describe('access matrix: every endpoint x every role x scope', () => {
+  let t: TestApp;
+  let f: Factories;
+  let home: TestFacility;
+  let away: TestFacility;
+  let elsewhere: TestFacility;
+  const users = new Map<Role, TestUser>();
+  let grantee: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    f = new Factories(t);
+    home = await f.facility({ code: 'MX-HOME' });
+    away = await f.facility({ code: 'MX-AWAY' });
+    elsewhere = await f.facility({ code: 'MX-ELSE' });
+    for (const role of ROLES) users.set(role, await f.user([role], role === 'administrator' ? [] : [home]));
+    grantee = await f.user(['pve_inspector'], [elsewhere]);
+  });
+  afterAll(() => t.close());
+
+  /** Runs one operation; returns the status, or listed/absent for the list. */
+  const OPERATIONS: Record<string, (c: Case) => Promise<string>> = {
+    'GET /prisoners/:id': async ({ user, prisoner }) =>
+      String((await t.http.get(`/api/v1/prisoners/${prisoner.id}`).set('authorization', user.auth)).status),
+    'GET /prisoners': async ({ user, prisoner }) => {
+      const res = await t.http.get('/api/v1/prisoners').query({ q: prisoner.prisonNumber }).set('authorization', user.auth);
+      if (res.status !== 200) return String(res.status);
+      return res.body.items.some((p: { id: string }) => p.id === prisoner.id) ? 'listed' : 'absent';
+    },
+    'POST /prisoners': async ({ user, scope }) =>
+      String(
+        (
+          await t.http
+            .post('/api/v1/prisoners')
+            .set('authorization', user.auth)
+            .send({
+              prisonNumber: `MX-${Math.random().toString(36).slice(2, 10)}`,
+              givenName: 'Matrix',
+              familyName: 'Case',
+              dateOfBirth: '1990-01-01',
+              sex: 'female',
+              legalStatus: 'sentenced',
+              facilityId: scope === 'in' ? home.id : away.id,
+            })
+        ).status,
+      ),
+    'PATCH /prisoners/:id': async ({ user, prisoner }) =>
+      String((await t.http.patch(`/api/v1/prisoners/${prisoner.id}`).set('authorization', user.auth).set('if-match', '1').send({ givenName: 'Edited' })).status),
+    'POST /prisoners/:id/transfer': async ({ user, prisoner }) =>
+      String((await t.http.post(`/api/v1/prisoners/${prisoner.id}/transfer`).set('authorization', user.auth).send({ facilityId: elsewhere.id, reason: 'Matrix move' })).status),
+    'POST /prisoners/:id/emergency-access': async ({ user, prisoner }) =>
+      String((await t.http.post(`/api/v1/prisoners/${prisoner.id}/emergency-access`).set('authorization', user.auth).send({ reason: 'Urgent: incident on the wing needs context' })).status),
+    'GET /emergency-access': async ({ user }) => String((await t.http.get('/api/v1/emergency-access').set('authorization', user.auth)).status),
+    'POST /emergency-access/:id/review': async ({ user, prisoner }) => {
+      const grantId = await f.grant(grantee, prisoner);
+      return String((await t.http.post(`/api/v1/emergency-access/${grantId}/review`).set('authorization', user.auth).send({ outcome: 'justified', note: 'Checked with the duty log' })).status);
+    },
+    'GET /audit/events': async ({ user }) => String((await t.http.get('/api/v1/audit/events').set('authorization', user.auth)).status),
+    'GET /audit/verify': async ({ user }) => String((await t.http.get('/api/v1/audit/verify').set('authorization', user.auth)).status),
+    'GET /users': async ({ user }) => String((await t.http.get('/api/v1/users').set('authorization', user.auth)).status),
+    'POST /users': async ({ user }) =>
+      String(
+        (
+          await t.http
+            .post('/api/v1/users')
+            .set('authorization', user.auth)
+            .send({ username: `mx.${Math.random().toString(36).slice(2, 8)}`, displayName: 'M', password: 'matrix passphrase 1', roles: ['psychologist'], facilityIds: [home.id] })
+        ).status,
+      ),
+    'PATCH /users/:id': async ({ user }) => {
+      const target = await f.user(['psychologist'], [home]);
+      return String((await t.http.patch(`/api/v1/users/${target.id}`).set('authorization', user.auth).set('if-match', '1').send({ displayName: 'Renamed' })).status);
+    },
+    'POST /users/:id/certifications': async ({ user }) => {
+      const target = await f.user(['psychologist'], [home]);
+      return String((await t.http.post(`/api/v1/users/${target.id}/certifications`).set('authorization', user.auth).send({ instrumentKey: 've-risk-spj', validUntil: '2099-01-01' })).status);
+    },
+    'GET /facilities': async ({ user }) => String((await t.http.get('/api/v1/facilities').set('authorization', user.auth)).status),
+    'POST /facilities': async ({ user }) =>
+      String((await t.http.post('/api/v1/facilities').set('authorization', user.auth).send({ code: `MX-${Math.random().toString(36).slice(2, 8).toUpperCase()}`, name: 'New' })).status),
+  };
+
+  const cells = Object.entries(MATRIX).flatMap(([operation, row]) =>
+    ROLES.flatMap((role, i) => {
+      const expected = row[i].split('/');
+      return SCOPES.map((scope, j) => ({ operation, role, scope, expected: expected[j] })).filter((c) => c.expected !== '-');
+    }),
+  );
+
+  it('covers every operation it declares', () => {
+    expect(Object.keys(OPERATIONS).sort()).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  it.each(cells)('$operation as $role, $scope scope -> $expected', async ({ operation, role, scope, expected }) => {
+    const user = users.get(role)!;
+    const prisoner = await f.prisoner(scope === 'in' ? home : away);
+    if (scope === 'grant') await f.grant(user, prisoner);
+    expect(await OPERATIONS[operation]({ user, scope, prisoner })).toBe(expected);
+  });
+
+  it('records every refusal in the audit trail as denied', async () => {
+    const denied = await t.db.query(`SELECT count(*)::int AS n FROM audit_event WHERE outcome = 'denied'`);
+    const refusals = cells.filter((c) => ['403', '404'].includes(c.expected)).length;
+    expect(denied[0].n).toBeGreaterThanOrEqual(refusals);
+  });
+});
