@@ -35,6 +35,11 @@ export class AuditCheckpoints implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
+    await this.idle();
+  }
+
+  /** Resolves when no scheduled checkpoint is being written. */
+  async idle(): Promise<void> {
     await this.running;
   }
 

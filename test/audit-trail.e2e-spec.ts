@@ -1,0 +1,330 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { AuditCheckpoints } from '../src/audit/audit-checkpoints.service.js';
+import {
+  Factories,
+  type TestFacility,
+  type TestPrisoner,
+  type TestUser,
+} from './factories/index.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+/** A fresh database with some audited traffic and a signed checkpoint. */
+async function trail(reads = 12) {
+  const t = await createTestApp();
+  const f = new Factories(t);
+  const facility = await f.facility();
+  const officer = await f.user(['security_officer'], [facility]);
+  const supervisor = await f.user(['supervisor'], [facility]);
+  const prisoner = await f.prisoner(facility);
+  for (let i = 0; i < reads; i++) {
+    await t.http
+      .get(`/api/v1/prisoners/${prisoner.id}`)
+      .set('authorization', officer.auth)
+      .expect(200);
+  }
+  await t.app.get(AuditCheckpoints).checkpoint();
+  const verify = async () =>
+    (await t.http.get('/api/v1/audit/verify').set('authorization', supervisor.auth).expect(200))
+      .body;
+  /** Runs SQL as the superuser with the audit triggers off: what an attacker with DB access can do. */
+  const tamper = async (sql: string, params: unknown[] = []) => {
+    await t.db.transaction(async (m) => {
+      await m.query(`SET LOCAL session_replication_role = replica`);
+      await m.query(sql, params);
+    });
+  };
+  const seqs = async () =>
+    (await t.db.query(
+      `SELECT seq::int AS seq, chain_id, chain_seq::int AS chain_seq FROM audit_event ORDER BY seq`,
+    )) as { seq: number; chain_id: number; chain_seq: number }[];
+  return { t, f, facility, officer, supervisor, prisoner, verify, tamper, seqs };
+}
+
+describe('audit trail: append-only, hash-chained, signed', () => {
+  let ctx: Awaited<ReturnType<typeof trail>>;
+  beforeAll(async () => {
+    ctx = await trail();
+  });
+  afterAll(() => ctx.t.close());
+
+  it('verifies an untouched trail', async () => {
+    const result = await ctx.verify();
+    expect(result).toMatchObject({ ok: true, checkpoints: 1 });
+    const [{ n }] = await ctx.t.db.query(`SELECT count(*)::int AS n FROM audit_event`);
+    expect(result.checked).toBeGreaterThanOrEqual(n - 1);
+    expect(result.firstInvalidSeq).toBeUndefined();
+  });
+
+  it.each([
+    ['UPDATE audit_event SET outcome = $1', ['denied']],
+    ['DELETE FROM audit_event', []],
+    ['TRUNCATE audit_event', []],
+    ['UPDATE audit_checkpoint SET signature = $1', ['x']],
+    ['DELETE FROM audit_checkpoint', []],
+    ['DELETE FROM audit_chain_head', []],
+    ['UPDATE audit_chain_head SET chain_seq = 0', []],
+  ])('refuses `%s` with a trigger', async (sql, params) => {
+    await expect(ctx.t.db.query(sql, params)).rejects.toThrow(/append-only|only move forward/);
+  });
+
+  it('writes each row with the fields the issue names and no record content', async () => {
+    const [row] = await ctx.t.db.query(
+      `SELECT * FROM audit_event WHERE action = 'prisoner.read' AND actor_id = $1 LIMIT 1`,
+      [ctx.officer.id],
+    );
+    expect(row).toMatchObject({
+      actor_username: ctx.officer.username,
+      actor_roles: ['security_officer'],
+      action: 'prisoner.read',
+      entity_type: 'prisoner',
+      entity_id: ctx.prisoner.id,
+      prisoner_id: ctx.prisoner.id,
+      facility_id: ctx.facility.id,
+      outcome: 'success',
+      ip: expect.any(String),
+      request_id: expect.any(String),
+    });
+    expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.prev_hash).toMatch(/^[0-9a-f]{64}$/);
+    const all = JSON.stringify(await ctx.t.db.query(`SELECT * FROM audit_event`));
+    expect(all).not.toContain(ctx.prisoner.familyName);
+    expect(all).not.toContain(ctx.prisoner.prisonNumber);
+  });
+});
+
+describe('audit trail: tampering is detected', () => {
+  it('names an altered row by its seq', async () => {
+    const c = await trail();
+    try {
+      const rows = await c.seqs();
+      const victim = rows[Math.floor(rows.length / 2)].seq;
+      await c.tamper(`UPDATE audit_event SET outcome = 'denied' WHERE seq = $1`, [victim]);
+      const result = await c.verify();
+      expect(result).toMatchObject({ ok: false, firstInvalidSeq: victim });
+      expect(result.reason).toContain('altered');
+    } finally {
+      await c.t.close();
+    }
+  });
+
+  it('names the row after a removed middle row', async () => {
+    const c = await trail();
+    try {
+      const rows = await c.seqs();
+      const chain = rows.filter((r) => r.chain_id === rows[0].chain_id);
+      expect(chain.length).toBeGreaterThan(3);
+      const [removed, next] = [chain[1], chain[2]];
+      await c.tamper(`DELETE FROM audit_event WHERE seq = $1`, [removed.seq]);
+      const result = await c.verify();
+      expect(result).toMatchObject({ ok: false, firstInvalidSeq: next.seq });
+      expect(result.reason).toContain('missing');
+    } finally {
+      await c.t.close();
+    }
+  });
+
+  it('detects removal of the newest rows against the chain heads', async () => {
+    const c = await trail();
+    try {
+      const rows = await c.seqs();
+      const newest = rows[rows.length - 1];
+      await c.tamper(`DELETE FROM audit_event WHERE seq >= $1`, [rows[rows.length - 3].seq]);
+      const result = await c.verify();
+      expect(result.ok).toBe(false);
+      expect(result.reason).toContain('newest events');
+      expect(result.firstInvalidSeq).toBeLessThanOrEqual(newest.seq);
+    } finally {
+      await c.t.close();
+    }
+  });
+
+  it('detects removal of the newest rows with the heads rewound, against the signed checkpoint', async () => {
+    const c = await trail();
+    try {
+      const rows = await c.seqs();
+      const cut = rows[rows.length - 3].seq;
+      await c.tamper(`DELETE FROM audit_event WHERE seq >= $1`, [cut]);
+      // Rewind every head to its last remaining row, as a careful attacker would.
+      await c.tamper(`
+        UPDATE audit_chain_head h SET chain_seq = COALESCE(l.chain_seq, 0), seq = l.seq,
+          hash = COALESCE(l.hash, repeat('0', 64))
+        FROM audit_chain_head h2 LEFT JOIN LATERAL (
+          SELECT chain_seq, seq, hash FROM audit_event e WHERE e.chain_id = h2.chain_id ORDER BY chain_seq DESC LIMIT 1
+        ) l ON true
+        WHERE h.chain_id = h2.chain_id`);
+      const result = await c.verify();
+      expect(result.ok).toBe(false);
+      expect(result.reason).toMatch(/checkpoint .* is missing/);
+      expect(result.firstInvalidSeq).toBeGreaterThanOrEqual(cut);
+    } finally {
+      await c.t.close();
+    }
+  });
+
+  it('detects a forged checkpoint signature', async () => {
+    const c = await trail();
+    try {
+      await c.tamper(`UPDATE audit_checkpoint SET heads = '[]'::jsonb`);
+      const result = await c.verify();
+      expect(result.ok).toBe(false);
+      expect(result.reason).toContain('invalid signature');
+    } finally {
+      await c.t.close();
+    }
+  });
+});
+
+describe('audit events: query, export, verify (supervisors)', () => {
+  let t: TestApp;
+  let f: Factories;
+  let a: TestFacility;
+  let b: TestFacility;
+  let supervisorA: TestUser;
+  let officerA: TestUser;
+  let officerB: TestUser;
+  let inA: TestPrisoner;
+  let inB: TestPrisoner;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    f = new Factories(t);
+    a = await f.facility({ code: 'AUD-A' });
+    b = await f.facility({ code: 'AUD-B' });
+    supervisorA = await f.user(['supervisor'], [a]);
+    officerA = await f.user(['security_officer'], [a]);
+    officerB = await f.user(['security_officer'], [b]);
+    inA = await f.prisoner(a);
+    inB = await f.prisoner(b);
+    for (let i = 0; i < 3; i++)
+      await t.http
+        .get(`/api/v1/prisoners/${inA.id}`)
+        .set('authorization', officerA.auth)
+        .expect(200);
+    await t.http.get(`/api/v1/prisoners/${inB.id}`).set('authorization', officerB.auth).expect(200);
+    await t.http.get(`/api/v1/prisoners/${inB.id}`).set('authorization', officerA.auth).expect(404);
+  });
+  afterAll(() => t.close());
+
+  it('returns events of the supervisor’s facilities and system events, newest first, paginated', async () => {
+    const res = await t.http
+      .get('/api/v1/audit/events')
+      .query({ limit: 100 })
+      .set('authorization', supervisorA.auth)
+      .expect(200);
+    const items = res.body.items as {
+      seq: number;
+      facilityId: string | null;
+      prisonerId: string | null;
+    }[];
+    expect(items.every((e) => e.facilityId === a.id || e.facilityId === null)).toBe(true);
+    expect(items.some((e) => e.prisonerId === inB.id)).toBe(false);
+    expect(items.map((e) => e.seq)).toEqual([...items.map((e) => e.seq)].sort((x, y) => y - x));
+    const page = await t.http
+      .get('/api/v1/audit/events')
+      .query({ limit: 2 })
+      .set('authorization', supervisorA.auth)
+      .expect(200);
+    const next = await t.http
+      .get('/api/v1/audit/events')
+      .query({ limit: 2, cursor: page.body.nextCursor })
+      .set('authorization', supervisorA.auth)
+      .expect(200);
+    expect(next.body.items[0].seq).toBeLessThan(page.body.items[1].seq);
+  });
+
+  it('filters by actor, prisoner, action, outcome and time', async () => {
+    const get = async (query: Record<string, string>) =>
+      (
+        await t.http
+          .get('/api/v1/audit/events')
+          .query({ limit: 100, ...query })
+          .set('authorization', supervisorA.auth)
+          .expect(200)
+      ).body.items as {
+        actor: { id: string };
+        action: string;
+        outcome: string;
+        prisonerId: string;
+      }[];
+    const reads = await get({ actorId: officerA.id, action: 'prisoner.read', outcome: 'success' });
+    expect(reads).toHaveLength(3);
+    expect(reads.every((e) => e.prisonerId === inA.id)).toBe(true);
+    expect(
+      await get({ prisonerId: inA.id, from: '2000-01-01T00:00:00Z', to: '2000-01-02T00:00:00Z' }),
+    ).toHaveLength(0);
+    await t.http
+      .get('/api/v1/audit/events')
+      .query({ action: 'made.up' })
+      .set('authorization', supervisorA.auth)
+      .expect(400);
+  });
+
+  it('shows the supervisor of B the denied attempt on B’s prisoner by A’s officer', async () => {
+    const supervisorB = await f.user(['supervisor'], [b]);
+    const res = await t.http
+      .get('/api/v1/audit/events')
+      .query({ prisonerId: inB.id, outcome: 'denied' })
+      .set('authorization', supervisorB.auth)
+      .expect(200);
+    expect(res.body.items).toEqual([
+      expect.objectContaining({
+        action: 'prisoner.read',
+        actor: expect.objectContaining({ id: officerA.id }),
+      }),
+    ]);
+  });
+
+  it('exports NDJSON and CSV, streamed, and audits the export', async () => {
+    const nd = await t.http
+      .get('/api/v1/audit/events/export')
+      .query({ format: 'ndjson', actorId: officerA.id })
+      .set('authorization', supervisorA.auth)
+      .expect(200);
+    expect(nd.headers['content-type']).toMatch(/application\/x-ndjson/);
+    const lines = nd.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines.every((l) => l.actor.id === officerA.id)).toBe(true);
+    const csv = await t.http
+      .get('/api/v1/audit/events/export')
+      .query({ format: 'csv' })
+      .set('authorization', supervisorA.auth)
+      .buffer(true)
+      .parse((res, cb) => {
+        let data = '';
+        res.on('data', (c: Buffer) => (data += c.toString()));
+        res.on('end', () => cb(null, data));
+      })
+      .expect(200);
+    const rows = (csv.body as string).trim().split('\r\n');
+    expect(rows[0].split(',').slice(0, 4)).toEqual([
+      'seq',
+      'occurredAt',
+      'actorId',
+      'actorUsername',
+    ]);
+    expect(rows.length).toBeGreaterThan(3);
+    await t.http
+      .get('/api/v1/audit/events/export')
+      .query({ format: 'xml' })
+      .set('authorization', supervisorA.auth)
+      .expect(400);
+    const [{ n }] = await t.db.query(
+      `SELECT count(*)::int AS n FROM audit_event WHERE action = 'audit.export' AND actor_id = $1`,
+      [supervisorA.id],
+    );
+    expect(n).toBe(2);
+  });
+
+  it('audits the supervisors’ own queries and verifications', async () => {
+    await t.http.get('/api/v1/audit/verify').set('authorization', supervisorA.auth).expect(200);
+    const actions = (
+      await t.db.query(`SELECT DISTINCT action FROM audit_event WHERE actor_id = $1`, [
+        supervisorA.id,
+      ])
+    ).map((r: { action: string }) => r.action);
+    expect(actions).toEqual(expect.arrayContaining(['audit.query', 'audit.verify']));
+  });
+});
