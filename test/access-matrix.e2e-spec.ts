@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Role } from '../src/access/roles.js';
-import { Factories, type TestFacility, type TestPrisoner, type TestUser } from './factories/index.js';
+import {
+  Factories,
+  type TestFacility,
+  type TestPrisoner,
+  type TestUser,
+} from './factories/index.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -9,7 +14,13 @@ import { createTestApp, type TestApp } from './support/test-app.js';
  * it / outside it but opened by the caller's emergency grant. `listed` / `absent`: whether the
  * prisoner appears in the caller's list. `-`: not applicable.
  */
-const ROLES: Role[] = ['psychologist', 'pve_inspector', 'security_officer', 'supervisor', 'administrator'];
+const ROLES: Role[] = [
+  'psychologist',
+  'pve_inspector',
+  'security_officer',
+  'supervisor',
+  'administrator',
+];
 // prettier-ignore
 const MATRIX: Record<string, [string, string, string, string, string]> = {
   //                                       psychologist          pve_inspector         security_officer      supervisor            administrator
@@ -55,7 +66,8 @@ describe('access matrix: every endpoint x every role x scope', () => {
     home = await f.facility({ code: 'MX-HOME' });
     away = await f.facility({ code: 'MX-AWAY' });
     elsewhere = await f.facility({ code: 'MX-ELSE' });
-    for (const role of ROLES) users.set(role, await f.user([role], role === 'administrator' ? [] : [home]));
+    for (const role of ROLES)
+      users.set(role, await f.user([role], role === 'administrator' ? [] : [home]));
     grantee = await f.user(['pve_inspector'], [elsewhere]);
   });
   afterAll(() => t.close());
@@ -63,9 +75,15 @@ describe('access matrix: every endpoint x every role x scope', () => {
   /** Runs one operation; returns the status, or listed/absent for the list. */
   const OPERATIONS: Record<string, (c: Case) => Promise<string>> = {
     'GET /prisoners/:id': async ({ user, prisoner }) =>
-      String((await t.http.get(`/api/v1/prisoners/${prisoner.id}`).set('authorization', user.auth)).status),
+      String(
+        (await t.http.get(`/api/v1/prisoners/${prisoner.id}`).set('authorization', user.auth))
+          .status,
+      ),
     'GET /prisoners': async ({ user, prisoner }) => {
-      const res = await t.http.get('/api/v1/prisoners').query({ q: prisoner.prisonNumber }).set('authorization', user.auth);
+      const res = await t.http
+        .get('/api/v1/prisoners')
+        .query({ q: prisoner.prisonNumber })
+        .set('authorization', user.auth);
       if (res.status !== 200) return String(res.status);
       return res.body.items.some((p: { id: string }) => p.id === prisoner.id) ? 'listed' : 'absent';
     },
@@ -87,45 +105,112 @@ describe('access matrix: every endpoint x every role x scope', () => {
         ).status,
       ),
     'PATCH /prisoners/:id': async ({ user, prisoner }) =>
-      String((await t.http.patch(`/api/v1/prisoners/${prisoner.id}`).set('authorization', user.auth).set('if-match', '1').send({ givenName: 'Edited' })).status),
+      String(
+        (
+          await t.http
+            .patch(`/api/v1/prisoners/${prisoner.id}`)
+            .set('authorization', user.auth)
+            .set('if-match', '1')
+            .send({ givenName: 'Edited' })
+        ).status,
+      ),
     'POST /prisoners/:id/transfer': async ({ user, prisoner }) =>
-      String((await t.http.post(`/api/v1/prisoners/${prisoner.id}/transfer`).set('authorization', user.auth).send({ facilityId: elsewhere.id, reason: 'Matrix move' })).status),
+      String(
+        (
+          await t.http
+            .post(`/api/v1/prisoners/${prisoner.id}/transfer`)
+            .set('authorization', user.auth)
+            .send({ facilityId: elsewhere.id, reason: 'Matrix move' })
+        ).status,
+      ),
     'POST /prisoners/:id/emergency-access': async ({ user, prisoner }) =>
-      String((await t.http.post(`/api/v1/prisoners/${prisoner.id}/emergency-access`).set('authorization', user.auth).send({ reason: 'Urgent: incident on the wing needs context' })).status),
-    'GET /emergency-access': async ({ user }) => String((await t.http.get('/api/v1/emergency-access').set('authorization', user.auth)).status),
+      String(
+        (
+          await t.http
+            .post(`/api/v1/prisoners/${prisoner.id}/emergency-access`)
+            .set('authorization', user.auth)
+            .send({ reason: 'Urgent: incident on the wing needs context' })
+        ).status,
+      ),
+    'GET /emergency-access': async ({ user }) =>
+      String((await t.http.get('/api/v1/emergency-access').set('authorization', user.auth)).status),
     'POST /emergency-access/:id/review': async ({ user, prisoner }) => {
       const grantId = await f.grant(grantee, prisoner);
-      return String((await t.http.post(`/api/v1/emergency-access/${grantId}/review`).set('authorization', user.auth).send({ outcome: 'justified', note: 'Checked with the duty log' })).status);
+      return String(
+        (
+          await t.http
+            .post(`/api/v1/emergency-access/${grantId}/review`)
+            .set('authorization', user.auth)
+            .send({ outcome: 'justified', note: 'Checked with the duty log' })
+        ).status,
+      );
     },
-    'GET /audit/events': async ({ user }) => String((await t.http.get('/api/v1/audit/events').set('authorization', user.auth)).status),
-    'GET /audit/verify': async ({ user }) => String((await t.http.get('/api/v1/audit/verify').set('authorization', user.auth)).status),
-    'GET /users': async ({ user }) => String((await t.http.get('/api/v1/users').set('authorization', user.auth)).status),
+    'GET /audit/events': async ({ user }) =>
+      String((await t.http.get('/api/v1/audit/events').set('authorization', user.auth)).status),
+    'GET /audit/verify': async ({ user }) =>
+      String((await t.http.get('/api/v1/audit/verify').set('authorization', user.auth)).status),
+    'GET /users': async ({ user }) =>
+      String((await t.http.get('/api/v1/users').set('authorization', user.auth)).status),
     'POST /users': async ({ user }) =>
       String(
         (
           await t.http
             .post('/api/v1/users')
             .set('authorization', user.auth)
-            .send({ username: `mx.${Math.random().toString(36).slice(2, 8)}`, displayName: 'M', password: 'matrix passphrase 1', roles: ['psychologist'], facilityIds: [home.id] })
+            .send({
+              username: `mx.${Math.random().toString(36).slice(2, 8)}`,
+              displayName: 'M',
+              password: 'matrix passphrase 1',
+              roles: ['psychologist'],
+              facilityIds: [home.id],
+            })
         ).status,
       ),
     'PATCH /users/:id': async ({ user }) => {
       const target = await f.user(['psychologist'], [home]);
-      return String((await t.http.patch(`/api/v1/users/${target.id}`).set('authorization', user.auth).set('if-match', '1').send({ displayName: 'Renamed' })).status);
+      return String(
+        (
+          await t.http
+            .patch(`/api/v1/users/${target.id}`)
+            .set('authorization', user.auth)
+            .set('if-match', '1')
+            .send({ displayName: 'Renamed' })
+        ).status,
+      );
     },
     'POST /users/:id/certifications': async ({ user }) => {
       const target = await f.user(['psychologist'], [home]);
-      return String((await t.http.post(`/api/v1/users/${target.id}/certifications`).set('authorization', user.auth).send({ instrumentKey: 've-risk-spj', validUntil: '2099-01-01' })).status);
+      return String(
+        (
+          await t.http
+            .post(`/api/v1/users/${target.id}/certifications`)
+            .set('authorization', user.auth)
+            .send({ instrumentKey: 've-risk-spj', validUntil: '2099-01-01' })
+        ).status,
+      );
     },
-    'GET /facilities': async ({ user }) => String((await t.http.get('/api/v1/facilities').set('authorization', user.auth)).status),
+    'GET /facilities': async ({ user }) =>
+      String((await t.http.get('/api/v1/facilities').set('authorization', user.auth)).status),
     'POST /facilities': async ({ user }) =>
-      String((await t.http.post('/api/v1/facilities').set('authorization', user.auth).send({ code: `MX-${Math.random().toString(36).slice(2, 8).toUpperCase()}`, name: 'New' })).status),
+      String(
+        (
+          await t.http
+            .post('/api/v1/facilities')
+            .set('authorization', user.auth)
+            .send({
+              code: `MX-${Math.random().toString(36).slice(2, 8).toUpperCase()}`,
+              name: 'New',
+            })
+        ).status,
+      ),
   };
 
   const cells = Object.entries(MATRIX).flatMap(([operation, row]) =>
     ROLES.flatMap((role, i) => {
       const expected = row[i].split('/');
-      return SCOPES.map((scope, j) => ({ operation, role, scope, expected: expected[j] })).filter((c) => c.expected !== '-');
+      return SCOPES.map((scope, j) => ({ operation, role, scope, expected: expected[j] })).filter(
+        (c) => c.expected !== '-',
+      );
     }),
   );
 
@@ -133,15 +218,20 @@ describe('access matrix: every endpoint x every role x scope', () => {
     expect(Object.keys(OPERATIONS).sort()).toEqual(Object.keys(MATRIX).sort());
   });
 
-  it.each(cells)('$operation as $role, $scope scope -> $expected', async ({ operation, role, scope, expected }) => {
-    const user = users.get(role)!;
-    const prisoner = await f.prisoner(scope === 'in' ? home : away);
-    if (scope === 'grant') await f.grant(user, prisoner);
-    expect(await OPERATIONS[operation]({ user, scope, prisoner })).toBe(expected);
-  });
+  it.each(cells)(
+    '$operation as $role, $scope scope -> $expected',
+    async ({ operation, role, scope, expected }) => {
+      const user = users.get(role)!;
+      const prisoner = await f.prisoner(scope === 'in' ? home : away);
+      if (scope === 'grant') await f.grant(user, prisoner);
+      expect(await OPERATIONS[operation]({ user, scope, prisoner })).toBe(expected);
+    },
+  );
 
   it('records every refusal in the audit trail as denied', async () => {
-    const denied = await t.db.query(`SELECT count(*)::int AS n FROM audit_event WHERE outcome = 'denied'`);
+    const denied = await t.db.query(
+      `SELECT count(*)::int AS n FROM audit_event WHERE outcome = 'denied'`,
+    );
     const refusals = cells.filter((c) => ['403', '404'].includes(c.expected)).length;
     expect(denied[0].n).toBeGreaterThanOrEqual(refusals);
   });
