@@ -1,11 +1,16 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { AuditCheckpoints } from './audit/audit-checkpoints.service.js';
 import { AuditTrail } from './audit/audit-trail.service.js';
 import { AppConfig } from './config/app-config.js';
 import { runOrCheckMigrations } from './database/migrations.js';
 import { DemoSeed } from './demo/demo-seed.service.js';
+import { InstrumentsService } from './instruments/instruments.service.js';
+import { RuleSetImportError } from './instruments/rule-set-import.error.js';
+
+const STARTUP_ORIGIN = { requestId: 'startup', ip: 'local' };
 
 /** What must happen, in order, before the service takes requests. */
 @Injectable()
@@ -18,13 +23,33 @@ export class AppStartup implements OnApplicationBootstrap {
     private readonly audit: AuditTrail,
     private readonly checkpoints: AuditCheckpoints,
     private readonly demo: DemoSeed,
+    private readonly instruments: InstrumentsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const applied = await runOrCheckMigrations(this.dataSource, this.config.env.MIGRATIONS_RUN);
     if (applied.length > 0) this.logger.log({ applied }, 'migrations applied');
     await this.audit.ensureChains();
+    await this.importRuleSets();
     if (this.config.seedDemo) await this.demo.run();
     this.checkpoints.start();
+  }
+
+  /** Any invalid file or changed version stops start-up: the service never runs half-configured. */
+  private async importRuleSets(): Promise<void> {
+    const started = performance.now();
+    const dir = resolve(this.config.env.RULE_SETS_DIR);
+    const report = await this.instruments.importDirectory(STARTUP_ORIGIN, dir);
+    if (report.errors.length > 0) throw new RuleSetImportError(dir, report.errors);
+    this.logger.log(
+      {
+        dir,
+        imported: report.imported.length,
+        retired: report.retired.length,
+        unchanged: report.unchanged.length,
+        ms: Math.round(performance.now() - started),
+      },
+      'rule-sets ready',
+    );
   }
 }

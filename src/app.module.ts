@@ -10,6 +10,7 @@ import { DemoModule } from './demo/demo.module.js';
 import { EmergencyAccessModule } from './emergency-access/emergency-access.module.js';
 import { FacilitiesModule } from './facilities/facilities.module.js';
 import { HealthModule } from './health/health.module.js';
+import { InstrumentsModule } from './instruments/instruments.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { PrisonersModule } from './prisoners/prisoners.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         UsersModule,
         PrisonersModule,
         EmergencyAccessModule,
+        InstrumentsModule,
         FacilitiesModule,
         HealthModule,
         DemoModule,

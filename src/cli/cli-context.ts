@@ -12,6 +12,7 @@ import { validateEnv, type Env } from '../config/env.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { runOrCheckMigrations } from '../database/migrations.js';
 import { ProblemException } from '../errors/problem.exception.js';
+import { InstrumentsModule } from '../instruments/instruments.module.js';
 import { resolveDatabase } from '../database/resolve-database.js';
 import { UsersModule } from '../users/users.module.js';
 
@@ -27,6 +28,7 @@ class CliModule {
         AuditModule,
         AuthModule,
         UsersModule,
+        InstrumentsModule,
       ],
     };
   }

@@ -95,7 +95,7 @@ export class Env {
   @IsInt()
   @Min(1)
   @Max(256)
-  AUDIT_CHAINS = 8;
+  AUDIT_CHAINS = 16;
 
   @Transform(toBoolean)
   @IsOptional()

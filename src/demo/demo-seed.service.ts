@@ -8,6 +8,7 @@ import type { Role } from '../access/roles.js';
 import { AuditTrail, type AuditOrigin } from '../audit/audit-trail.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { ensureKeyDir } from '../crypto/key-material.js';
+import { InstrumentsService } from '../instruments/instruments.service.js';
 import { hashPassword } from '../users/password-hasher.js';
 
 export const DEMO_FACILITIES = [
@@ -65,6 +66,11 @@ export const DEMO_USERS: {
   },
 ];
 
+/** Demo psychologists are certified for every instrument that asks for it, for two years. */
+export const DEMO_CERTIFIED_USERS = DEMO_USERS.filter((u) => u.roles.includes('psychologist')).map(
+  (u) => u.username,
+);
+
 const ORIGIN: AuditOrigin = { requestId: 'demo-seed', ip: 'local', purpose: 'demonstration data' };
 
 /**
@@ -79,6 +85,7 @@ export class DemoSeed {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly audit: AuditTrail,
+    private readonly instruments: InstrumentsService,
   ) {}
 
   async run(): Promise<void> {
@@ -96,6 +103,46 @@ export class DemoSeed {
         await this.seedUsers(m, passwordHash);
       });
     }
+    await this.certifyPsychologists();
+  }
+
+  /** Runs at every demo start, so instruments imported later are covered too. Idempotent. */
+  private async certifyPsychologists(): Promise<void> {
+    const keys = await this.instruments.keysRequiringCertification();
+    if (keys.length === 0) return;
+    const missing = (m: EntityManager): Promise<{ user_id: string; key: string }[]> =>
+      m.query(
+        `SELECT u.id AS user_id, k.key FROM app_user u CROSS JOIN unnest($2::text[]) AS k(key)
+         WHERE u.username = ANY($1::text[]) AND NOT EXISTS (
+           SELECT 1 FROM certification c
+           WHERE c.user_id = u.id AND c.instrument_key = k.key AND c.valid_until >= current_date)
+         ORDER BY u.username, k.key`,
+        [DEMO_CERTIFIED_USERS, keys],
+      );
+    if ((await missing(this.dataSource.manager)).length === 0) return;
+    await this.dataSource.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('demo-seed'))`);
+      for (const { user_id: userId, key } of await missing(m)) {
+        const [{ id }]: { id: string }[] = await m.query(
+          `INSERT INTO certification (user_id, instrument_key, valid_until)
+           VALUES ($1, $2, current_date + interval '2 years') RETURNING id`,
+          [userId, key],
+        );
+        await this.audit.append(m, ORIGIN, [
+          {
+            action: 'certification.grant',
+            entityType: 'certification',
+            entityId: id,
+            changedFields: ['instrumentKey', 'validUntil'],
+            details: { userId, instrumentKey: key },
+          },
+        ]);
+      }
+    });
+    this.logger.log(
+      { users: DEMO_CERTIFIED_USERS, instruments: keys },
+      'demo certifications ready',
+    );
   }
 
   private demoPassword(): string {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { InstrumentsModule } from '../instruments/instruments.module.js';
 import { DemoSeed } from './demo-seed.service.js';
 
-@Module({ providers: [DemoSeed], exports: [DemoSeed] })
+@Module({ imports: [InstrumentsModule], providers: [DemoSeed], exports: [DemoSeed] })
 export class DemoModule {}
