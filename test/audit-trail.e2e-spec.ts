@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AuditCheckpoints } from '../src/audit/audit-checkpoints.service.js';
+import type { AuditDetails } from '../src/audit/audit-event.js';
+import { AuditTrail } from '../src/audit/audit-trail.service.js';
 import {
   Factories,
   type TestFacility,
@@ -326,5 +328,46 @@ describe('audit events: query, export, verify (supervisors)', () => {
       ])
     ).map((r: { action: string }) => r.action);
     expect(actions).toEqual(expect.arrayContaining(['audit.query', 'audit.verify']));
+  });
+});
+
+describe('audit hashing is the same in SQL and in the verifier', () => {
+  it('for awkward content: quotes, control characters, unicode, nested keys named like chain fields', async () => {
+    const t = await createTestApp();
+    try {
+      const trail = t.app.get(AuditTrail);
+      const origin = {
+        requestId: 'req-"quoted"',
+        ip: '::1',
+        userAgent: 'Agent \u0001A\u0001 "quoted" \\ back\nslash ☃ 𝄞',
+        purpose: 'Ünïcödé purpose, "with quotes"',
+      };
+      const awkward: AuditDetails[] = [
+        { seq: '999', chainId: 5, chainSeq: 'x', note: '"seq":"0","userAgent":' },
+        { nested: ['"chainId":0,"chainSeq":"0"'], n: 1.5, big: 12345678901 },
+      ];
+      for (const details of awkward) {
+        await trail.appendStandalone(origin, [{ action: 'audit.query', details }]);
+      }
+      await t.db.transaction(async (m) => {
+        await trail.append(m, origin, [{ action: 'audit.query', details: { first: 1 } }]);
+        await trail.append(m, origin, [
+          { action: 'audit.query', details: { second: 2 } },
+          { action: 'audit.query', details: { third: '\u2028' } },
+        ]);
+      });
+      const supervisor = await new Factories(t).user(['supervisor']);
+      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM audit_event`);
+      const [{ mine }] = await t.db.query(
+        `SELECT count(*)::int AS mine FROM audit_event WHERE action = 'audit.query'`,
+      );
+      expect(mine).toBe(5);
+      const result = (
+        await t.http.get('/api/v1/audit/verify').set('authorization', supervisor.auth).expect(200)
+      ).body;
+      expect(result).toMatchObject({ ok: true, checked: n });
+    } finally {
+      await t.close();
+    }
   });
 });

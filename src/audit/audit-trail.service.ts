@@ -4,6 +4,8 @@ import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import type { RequestOrigin } from '../auth/request-context.js';
 import { AppConfig } from '../config/app-config.js';
+import { prepared } from '../database/prepared.js';
+import { canonicalJson } from '../crypto/canonical-json.js';
 import { auditHash, type AuditEntry, type AuditRecord } from './audit-event.js';
 
 interface ChainPosition {
@@ -56,10 +58,82 @@ const COLUMNS = [
 const truncate = (value: string | undefined | null, max: number) =>
   value == null ? null : value.length > max ? value.slice(0, max) : value;
 
+/** SQL types of the content columns (occurred_at .. details), for INSERT ... SELECT. */
+const CONTENT_TYPES = [
+  'timestamptz',
+  'uuid',
+  'text',
+  'text[]',
+  'text',
+  'text',
+  'text',
+  'uuid',
+  'uuid',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text[]',
+  'jsonb',
+];
+
+type EventContent = Omit<AuditRecord, 'seq' | 'chainId' | 'chainSeq' | 'prevHash'>;
+
+/** Column values of one event, in COLUMNS order. */
+const rowValues = (r: AuditRecord & { hash: string }) => [
+  r.seq,
+  r.chainId,
+  r.chainSeq,
+  r.occurredAt,
+  r.actorId,
+  r.actorUsername,
+  r.actorRoles,
+  r.action,
+  r.entityType,
+  r.entityId,
+  r.prisonerId,
+  r.facilityId,
+  r.outcome,
+  r.purpose,
+  r.requestId,
+  r.ip,
+  r.userAgent,
+  r.changedFields,
+  r.details && JSON.stringify(r.details),
+  r.prevHash,
+  r.hash,
+];
+
 /**
- * Appends audit events in the caller's transaction, so no change exists without its record.
- * Each transaction takes one of several hash chains with SKIP LOCKED: concurrent requests
- * append to different chains instead of queueing on one lock, and every chain stays gap-free.
+ * The canonical JSON of an event split around its chain id, chain position and seq, which only
+ * the database knows at append time: SQL joins prev_hash, the parts and those three numbers
+ * into exactly the text `auditHash` hashes (RFC 8785 orders the keys, so the layout is fixed).
+ */
+export function canonicalParts(content: EventContent): [string, string, string, string] {
+  const text = canonicalJson({ ...content, chainId: 0, chainSeq: '0', seq: '0' });
+  const head = '"chainId":0,"chainSeq":"0"';
+  const tail = '"seq":"0"';
+  const i = text.indexOf(head);
+  const j = text.lastIndexOf(`${tail},"userAgent":`);
+  if (i < 0 || j < i) throw new Error('audit event does not have the canonical layout');
+  return [
+    `${text.slice(0, i)}"chainId":`,
+    ',"chainSeq":"',
+    `"${text.slice(i + head.length, j)}"seq":"`,
+    `"${text.slice(j + tail.length)}`,
+  ];
+}
+
+/**
+ * Appends audit events. A change's events go in the change's own transaction, so no change
+ * exists without its record; a read's event may be appended on its own.
+ *
+ * Concurrency, chosen by measurement (see README, "Audit trail"): events go to one of
+ * AUDIT_CHAINS hash chains. A single event is appended by one statement that takes the
+ * lowest-numbered chain nobody holds (SKIP LOCKED), computes the hash in the database and
+ * moves the chain head, so the chain is held for one statement, not for round trips. Further
+ * events of the same transaction continue its chain; every chain stays gap-free.
  */
 @Injectable()
 export class AuditTrail {
@@ -77,86 +151,35 @@ export class AuditTrail {
     this.checkpointListener = listener;
   }
 
+  /**
+   * Appends `entries` in `manager`'s transaction, or on their own when `manager` is not in one
+   * (reads: the event is committed before the caller returns the data).
+   */
   async append(manager: EntityManager, origin: AuditOrigin, entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const runner = manager.queryRunner;
-    if (!runner?.isTransactionActive) {
-      throw new Error('AuditTrail.append must run inside the transaction of the change it records');
+    const runner = manager.queryRunner?.isTransactionActive ? manager.queryRunner : undefined;
+    if (!runner && entries.length > 1) {
+      await this.dataSource.transaction((m) => this.append(m, origin, entries));
+      return;
     }
-    const position = this.positions.get(runner) ?? (await this.lockChain(manager));
-    const seqs: { seq: string }[] = await manager.query(
-      `SELECT nextval('audit_event_seq')::text AS seq FROM generate_series(1, $1)`,
-      [entries.length],
-    );
     const occurredAt = new Date().toISOString();
-    const records: (AuditRecord & { hash: string })[] = [];
-    let { chainSeq, hash } = position;
-    entries.forEach((entry, i) => {
-      chainSeq += 1n;
-      const record: AuditRecord = {
-        seq: seqs[i].seq,
-        chainId: position.chainId,
-        chainSeq: chainSeq.toString(),
-        occurredAt,
-        actorId: origin.actor?.id ?? null,
-        actorUsername: origin.actor?.username ?? truncate(origin.claimedUsername, 64),
-        actorRoles: origin.actor ? [...origin.actor.roles] : [],
-        action: entry.action,
-        entityType: entry.entityType ?? null,
-        entityId: entry.entityId ?? null,
-        prisonerId: entry.prisonerId ?? null,
-        facilityId: entry.facilityId ?? null,
-        outcome: entry.outcome ?? 'success',
-        purpose: truncate(entry.purpose ?? origin.purpose, 500),
-        requestId: truncate(origin.requestId, 128),
-        ip: truncate(origin.ip, 64),
-        userAgent: truncate(origin.userAgent, 256),
-        changedFields: entry.changedFields ? [...entry.changedFields].sort() : null,
-        details: entry.details ?? null,
-        prevHash: hash,
-      };
-      hash = auditHash(record);
-      records.push({ ...record, hash });
-    });
-    const params: unknown[] = [];
-    const rows = records.map((r) => {
-      const values = [
-        r.seq,
-        r.chainId,
-        r.chainSeq,
-        r.occurredAt,
-        r.actorId,
-        r.actorUsername,
-        r.actorRoles,
-        r.action,
-        r.entityType,
-        r.entityId,
-        r.prisonerId,
-        r.facilityId,
-        r.outcome,
-        r.purpose,
-        r.requestId,
-        r.ip,
-        r.userAgent,
-        r.changedFields,
-        r.details && JSON.stringify(r.details),
-        r.prevHash,
-        r.hash,
-      ];
-      const start = params.length;
-      params.push(...values);
-      return `(${values.map((_, j) => `$${start + j + 1}`).join(', ')})`;
-    });
-    const last = records[records.length - 1];
-    params.push(position.chainId, last.chainSeq, last.seq, last.hash);
-    const n = params.length;
-    await manager.query(
-      `WITH appended AS (INSERT INTO audit_event (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')})
-       UPDATE audit_chain_head SET chain_seq = $${n - 2}, seq = $${n - 1}, hash = $${n}
-       WHERE chain_id = $${n - 3}`,
-      params,
-    );
-    this.positions.set(runner, { chainId: position.chainId, chainSeq, hash });
+    const contents = entries.map((entry) => this.content(origin, entry, occurredAt));
+    const held = runner && this.positions.get(runner);
+    let position: ChainPosition;
+    if (held) {
+      position = await this.insertAfter(
+        manager,
+        held,
+        contents,
+        await this.nextSeqs(manager, contents.length),
+      );
+    } else if (contents.length === 1) {
+      position = await this.appendOne(manager, contents[0]);
+    } else {
+      const locked = await this.lockChain(manager, contents.length);
+      position = await this.insertAfter(manager, locked.position, contents, locked.seqs);
+    }
+    if (runner) this.positions.set(runner, position);
     this.appendedSinceCheckpoint += entries.length;
     if (this.appendedSinceCheckpoint >= this.config.env.AUDIT_CHECKPOINT_EVERY) {
       this.appendedSinceCheckpoint = 0;
@@ -166,33 +189,177 @@ export class AuditTrail {
 
   /** Appends in a transaction of its own: for events of requests that fail (denials, logins). */
   async appendStandalone(origin: AuditOrigin, entries: AuditEntry[]): Promise<void> {
-    await this.dataSource.transaction((manager) => this.append(manager, origin, entries));
+    await this.append(this.dataSource.manager, origin, entries);
   }
 
   /** Returns `result`, or records a Denial as a denied event and throws its error. */
   async settle<T>(origin: AuditOrigin, result: T | Denial): Promise<T> {
     if (!(result instanceof Denial)) return result;
-    await this.appendStandalone(origin, [{ ...result.entry, outcome: 'denied' }]);
-    throw result.error;
+    return this.refuse(origin, result);
   }
 
-  private async lockChain(manager: EntityManager): Promise<ChainPosition> {
+  /** Records a denied attempt, then throws the refusal to the caller. */
+  async refuse(origin: AuditOrigin, denial: Denial): Promise<never> {
+    await this.appendStandalone(origin, [{ ...denial.entry, outcome: 'denied' }]);
+    throw denial.error;
+  }
+
+  private content(origin: AuditOrigin, entry: AuditEntry, occurredAt: string): EventContent {
+    return {
+      occurredAt,
+      actorId: origin.actor?.id ?? null,
+      actorUsername: origin.actor?.username ?? truncate(origin.claimedUsername, 64),
+      actorRoles: origin.actor ? [...origin.actor.roles] : [],
+      action: entry.action,
+      entityType: entry.entityType ?? null,
+      entityId: entry.entityId ?? null,
+      prisonerId: entry.prisonerId ?? null,
+      facilityId: entry.facilityId ?? null,
+      outcome: entry.outcome ?? 'success',
+      purpose: truncate(entry.purpose ?? origin.purpose, 500),
+      requestId: truncate(origin.requestId, 128),
+      ip: truncate(origin.ip, 64),
+      userAgent: truncate(origin.userAgent, 256),
+      changedFields: entry.changedFields ? [...entry.changedFields].sort() : null,
+      details: entry.details ?? null,
+    };
+  }
+
+  /** One event, one statement: take a free chain, hash in SQL, insert, move the head. */
+  private async appendOne(manager: EntityManager, content: EventContent): Promise<ChainPosition> {
+    const parts = canonicalParts(content);
+    const values = rowValues({
+      ...content,
+      seq: '',
+      chainId: 0,
+      chainSeq: '',
+      prevHash: '',
+      hash: '',
+    }).slice(3, 19);
     type Row = { chain_id: number; chain_seq: string; hash: string };
-    let rows: Row[] = await manager.query(
-      `SELECT chain_id, chain_seq::text, hash FROM audit_chain_head
-       ORDER BY chain_id FOR UPDATE SKIP LOCKED LIMIT 1`,
+    const run = (name: string, which: string, extra: unknown[]) =>
+      prepared<Row>(
+        manager,
+        name,
+        `WITH head AS (SELECT chain_id, chain_seq, hash FROM audit_chain_head ${which}),
+         event AS (
+           SELECT chain_id, chain_seq + 1 AS chain_seq, nextval('audit_event_seq') AS seq, hash AS prev_hash
+           FROM head),
+         hashed AS (
+           SELECT event.*, encode(sha256(convert_to(prev_hash || $1 || chain_id::text || $2 ||
+             chain_seq::text || $3 || seq::text || $4, 'UTF8')), 'hex') AS hash
+           FROM event),
+         appended AS (
+           INSERT INTO audit_event (${COLUMNS.join(', ')})
+           SELECT seq, chain_id, chain_seq, ${CONTENT_TYPES.map((type, i) => `$${i + 5}::${type}`).join(', ')},
+             prev_hash, hash
+           FROM hashed)
+         UPDATE audit_chain_head h SET chain_seq = x.chain_seq, seq = x.seq, hash = x.hash
+         FROM hashed x WHERE h.chain_id = x.chain_id
+         RETURNING h.chain_id, h.chain_seq::text, h.hash`,
+        [...parts, ...values, ...extra],
+      );
+    let rows = await run(
+      'audit-append-free',
+      'ORDER BY chain_id FOR UPDATE SKIP LOCKED LIMIT 1',
+      [],
     );
     if (rows.length === 0) {
       // Every chain is busy: queue on one of them, chosen at random to spread the wait.
-      rows = await manager.query(
-        `SELECT chain_id, chain_seq::text, hash FROM audit_chain_head
-         WHERE chain_id = (SELECT chain_id FROM audit_chain_head ORDER BY random() LIMIT 1)
-         FOR UPDATE`,
-      );
+      rows = await run('audit-append-one', `WHERE chain_id = $${values.length + 5} FOR UPDATE`, [
+        this.randomChain(),
+      ]);
     }
     if (rows.length === 0)
       throw new Error('audit_chain_head has no chains; start the service once');
     return { chainId: rows[0].chain_id, chainSeq: BigInt(rows[0].chain_seq), hash: rows[0].hash };
+  }
+
+  /** Events after a known head, hashed here; the caller holds the chain's lock. */
+  private async insertAfter(
+    manager: EntityManager,
+    from: ChainPosition,
+    contents: EventContent[],
+    seqs: string[],
+  ): Promise<ChainPosition> {
+    let { chainSeq, hash } = from;
+    const records = contents.map((content, i) => {
+      chainSeq += 1n;
+      const record: AuditRecord = {
+        ...content,
+        seq: seqs[i],
+        chainId: from.chainId,
+        chainSeq: chainSeq.toString(),
+        prevHash: hash,
+      };
+      hash = auditHash(record);
+      return { ...record, hash };
+    });
+    const params: unknown[] = [];
+    const rows = records.map((r) => {
+      const values = rowValues(r);
+      const start = params.length;
+      params.push(...values);
+      return `(${values.map((_, j) => `$${start + j + 1}`).join(', ')})`;
+    });
+    const last = records[records.length - 1];
+    params.push(from.chainId, last.chainSeq, last.seq, last.hash);
+    const n = params.length;
+    await prepared(
+      manager,
+      `audit-append-after-${records.length}`,
+      `WITH appended AS (INSERT INTO audit_event (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')})
+       UPDATE audit_chain_head SET chain_seq = $${n - 2}, seq = $${n - 1}, hash = $${n}
+       WHERE chain_id = $${n - 3}`,
+      params,
+    );
+    return { chainId: from.chainId, chainSeq, hash };
+  }
+
+  /**
+   * Takes a free chain for this transaction and the sequence numbers of its first events, in
+   * one round trip. The numbers are drawn after the lock, so within a chain they only grow.
+   */
+  private async lockChain(
+    manager: EntityManager,
+    count: number,
+  ): Promise<{ position: ChainPosition; seqs: string[] }> {
+    type Row = { chain_id: number; chain_seq: string; hash: string; seqs: string[] };
+    const select = (name: string, which: string, params: unknown[] = []) =>
+      prepared<Row>(
+        manager,
+        name,
+        `WITH head AS (SELECT chain_id, chain_seq, hash FROM audit_chain_head ${which})
+         SELECT chain_id, chain_seq::text, hash,
+           ARRAY(SELECT nextval('audit_event_seq')::text FROM generate_series(1, $1)) AS seqs
+         FROM head`,
+        [count, ...params],
+      );
+    let rows = await select('audit-lock-free', 'ORDER BY chain_id FOR UPDATE SKIP LOCKED LIMIT 1');
+    if (rows.length === 0) {
+      rows = await select('audit-lock-one', 'WHERE chain_id = $2 FOR UPDATE', [this.randomChain()]);
+    }
+    if (rows.length === 0)
+      throw new Error('audit_chain_head has no chains; start the service once');
+    const [row] = rows;
+    return {
+      position: { chainId: row.chain_id, chainSeq: BigInt(row.chain_seq), hash: row.hash },
+      seqs: row.seqs,
+    };
+  }
+
+  private randomChain(): number {
+    return 1 + Math.floor(Math.random() * this.config.env.AUDIT_CHAINS);
+  }
+
+  private async nextSeqs(manager: EntityManager, count: number): Promise<string[]> {
+    const [row] = await prepared<{ seqs: string[] }>(
+      manager,
+      'audit-next-seqs',
+      `SELECT ARRAY(SELECT nextval('audit_event_seq')::text FROM generate_series(1, $1)) AS seqs`,
+      [count],
+    );
+    return row.seqs;
   }
 
   /** Makes sure AUDIT_CHAINS chains exist (chains are never removed). */

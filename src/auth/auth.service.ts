@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Role } from '../access/roles.js';
 import { AuditTrail, type AuditOrigin } from '../audit/audit-trail.service.js';
 import { AppConfig } from '../config/app-config.js';
+import { prepared } from '../database/prepared.js';
 import { ProblemException } from '../errors/problem.exception.js';
 import { verifyAgainstDummy, verifyPassword } from '../users/password-hasher.js';
 import type { Actor, EmergencyGrant } from './actor.js';
@@ -135,7 +136,9 @@ export class AuthService {
       roles: Role[];
       facility_ids: string[];
       grants: EmergencyGrant[];
-    }[] = await this.dataSource.query(
+    }[] = await prepared(
+      this.dataSource.manager,
+      'auth-session-actor',
       `SELECT u.id, u.username, u.display_name, u.roles,
          ARRAY(SELECT facility_id FROM user_facility WHERE user_id = u.id) AS facility_ids,
          COALESCE((SELECT json_agg(json_build_object('id', g.id, 'prisonerId', g.prisoner_id,

@@ -36,7 +36,10 @@ export function httpLogOptions(level: string): Options {
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+    // Request lines are written at info; below that level pino-http need not track requests.
+    autoLogging: ['trace', 'debug', 'info'].includes(level)
+      ? { ignore: (req) => (req.url ?? '').startsWith('/health') }
+      : false,
   };
 }
 

@@ -13,11 +13,11 @@ import {
   staleVersion,
   unprocessable,
 } from '../errors/problem.exception.js';
+import { prepared } from '../database/prepared.js';
 import { validationProblem } from '../errors/validation-errors.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, toPage, type Page } from '../http/page.js';
 import type {
   CreatePrisonerDto,
-  FacilityStay,
   ListPrisonersQueryDto,
   PrisonerResponse,
   TransferPrisonerDto,
@@ -44,6 +44,15 @@ interface PrisonerRow {
   sort_given: string;
 }
 
+interface PrisonerDetailRow extends PrisonerRow {
+  facility_history: {
+    facility: { id: string; code: string; name: string };
+    from: string;
+    to: string | null;
+    reason: string;
+  }[];
+}
+
 const SELECT = `
   SELECT p.id, p.prison_number, p.given_name, p.family_name,
     to_char(p.date_of_birth, 'YYYY-MM-DD') AS date_of_birth, p.sex, p.legal_status, p.facility_id,
@@ -54,9 +63,26 @@ const SELECT = `
     lower(p.family_name) AS sort_family, lower(p.given_name) AS sort_given
   FROM prisoner p JOIN facility f ON f.id = p.facility_id`;
 
+/** A single record with its facility history, in one statement. */
+const DETAIL_SELECT = SELECT.replace(
+  'FROM prisoner p',
+  `, (SELECT json_agg(json_build_object(
+        'facility', json_build_object('id', hf.id, 'code', hf.code, 'name', hf.name),
+        'from', to_char(h.from_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        'to', to_char(h.to_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        'reason', h.reason) ORDER BY h.from_at, h.id)
+      FROM prisoner_facility_history h JOIN facility hf ON hf.id = h.facility_id
+      WHERE h.prisoner_id = p.id) AS facility_history
+   FROM prisoner p`,
+);
+
 /** The fields CASL conditions on a prisoner refer to. */
 const subjectOf = (row: PrisonerRow) => ({ id: row.id, facilityId: row.facility_id });
 const locationOf = (row: PrisonerRow) => ({ prisonerId: row.id, facilityId: row.facility_id });
+
+function detail(row: PrisonerDetailRow): PrisonerResponse {
+  return { ...toResponse(row), facilityHistory: row.facility_history ?? [] };
+}
 
 function toResponse(row: PrisonerRow): PrisonerResponse {
   return {
@@ -149,38 +175,32 @@ export class PrisonersService {
           ),
         },
       ]);
-      return this.responseWithHistory(m, (await this.findRow(m, id))!);
+      return detail((await this.findDetail(m, id))!);
     });
     return this.audit.settle(ctx, result);
   }
 
   async get(ctx: RequestContext, id: string): Promise<PrisonerResponse> {
-    const result = await this.dataSource.transaction(async (m) => {
-      const row = await this.findRow(m, id);
-      if (!row) throw notFound('Prisoner');
-      if (caseDecision(ctx, 'read', 'Prisoner', subjectOf(row)) !== 'allowed') {
-        return new Denial(notFound('Prisoner'), {
-          action: 'prisoner.read',
-          entityType: 'prisoner',
-          entityId: id,
-          ...caseAuditFields(ctx, locationOf(row)),
-        });
-      }
-      await this.audit.append(m, ctx, [
-        {
-          action: 'prisoner.read',
-          entityType: 'prisoner',
-          entityId: id,
-          ...caseAuditFields(ctx, locationOf(row)),
-        },
-      ]);
-      const grant = emergencyGrantFor(ctx, locationOf(row));
-      return {
-        ...(await this.responseWithHistory(m, row)),
-        ...(grant ? { emergencyAccessId: grant.id } : {}),
-      };
-    });
-    return this.audit.settle(ctx, result);
+    const [row] = await prepared<PrisonerDetailRow>(
+      this.dataSource.manager,
+      'prisoner-detail',
+      `${DETAIL_SELECT} WHERE p.id = $1`,
+      [id],
+    );
+    if (!row) throw notFound('Prisoner');
+    const entry = {
+      action: 'prisoner.read' as const,
+      entityType: 'prisoner',
+      entityId: id,
+      ...caseAuditFields(ctx, locationOf(row)),
+    };
+    if (caseDecision(ctx, 'read', 'Prisoner', subjectOf(row)) !== 'allowed') {
+      return this.audit.refuse(ctx, new Denial(notFound('Prisoner'), entry));
+    }
+    // A read changes nothing: its event is committed on its own before the record is returned.
+    await this.audit.append(this.dataSource.manager, ctx, [entry]);
+    const grant = emergencyGrantFor(ctx, locationOf(row));
+    return { ...detail(row), ...(grant ? { emergencyAccessId: grant.id } : {}) };
   }
 
   async list(ctx: RequestContext, query: ListPrisonersQueryDto): Promise<Page<PrisonerResponse>> {
@@ -205,28 +225,26 @@ export class PrisonersService {
         `(lower(p.family_name), lower(p.given_name), p.id) > (${bind(after[0])}, ${bind(after[1])}, ${bind(after[2])}::uuid)`,
       );
     }
-    return this.dataSource.transaction(async (m) => {
-      const rows: PrisonerRow[] = await m.query(
-        `${SELECT} WHERE ${where.join(' AND ')}
-         ORDER BY lower(p.family_name), lower(p.given_name), p.id LIMIT ${bind(limit + 1)}`,
-        params,
-      );
-      const page = toPage(rows, limit, (r) => [r.sort_family, r.sort_given, r.id], toResponse);
-      await this.audit.append(m, ctx, [
-        {
-          action: 'prisoner.list',
-          entityType: 'prisoner',
+    const rows: PrisonerRow[] = await this.dataSource.query(
+      `${SELECT} WHERE ${where.join(' AND ')}
+       ORDER BY lower(p.family_name), lower(p.given_name), p.id LIMIT ${bind(limit + 1)}`,
+      params,
+    );
+    const page = toPage(rows, limit, (r) => [r.sort_family, r.sort_given, r.id], toResponse);
+    await this.audit.append(this.dataSource.manager, ctx, [
+      {
+        action: 'prisoner.list',
+        entityType: 'prisoner',
+        facilityId: query.facilityId ?? null,
+        details: {
+          q: query.q ?? null,
           facilityId: query.facilityId ?? null,
-          details: {
-            q: query.q ?? null,
-            facilityId: query.facilityId ?? null,
-            cursor: query.cursor ? true : false,
-            resultCount: page.items.length,
-          },
+          cursor: query.cursor ? true : false,
+          resultCount: page.items.length,
         },
-      ]);
-      return page;
-    });
+      },
+    ]);
+    return page;
   }
 
   async update(
@@ -246,7 +264,7 @@ export class PrisonersService {
         const next = dto[field as keyof UpdatePrisonerDto];
         return next !== undefined && next !== current[field as keyof PrisonerResponse];
       });
-      if (changed.length === 0) return this.responseWithHistory(m, row!);
+      if (changed.length === 0) return detail((await this.findDetail(m, id))!);
       if (dto.prisonNumber && changed.includes('prisonNumber')) {
         const [taken] = await m.query(`SELECT 1 FROM prisoner WHERE prison_number = $1`, [
           dto.prisonNumber,
@@ -274,7 +292,7 @@ export class PrisonersService {
           ...caseAuditFields(ctx, locationOf(row!)),
         },
       ]);
-      return this.responseWithHistory(m, (await this.findRow(m, id))!);
+      return detail((await this.findDetail(m, id))!);
     });
     return this.audit.settle(ctx, result);
   }
@@ -318,7 +336,7 @@ export class PrisonersService {
           details: { fromFacilityId: row!.facility_id, toFacilityId: dto.facilityId },
         },
       ]);
-      return this.responseWithHistory(m, (await this.findRow(m, id))!);
+      return detail((await this.findDetail(m, id))!);
     });
     return this.audit.settle(ctx, result);
   }
@@ -354,32 +372,14 @@ export class PrisonersService {
     });
   }
 
-  private async findRow(m: EntityManager, id: string): Promise<PrisonerRow | undefined> {
-    const [row]: PrisonerRow[] = await m.query(`${SELECT} WHERE p.id = $1`, [id]);
-    return row;
-  }
-
   private async lockRow(m: EntityManager, id: string): Promise<PrisonerRow | undefined> {
     const [row]: PrisonerRow[] = await m.query(`${SELECT} WHERE p.id = $1 FOR UPDATE OF p`, [id]);
     return row;
   }
 
-  private async responseWithHistory(m: EntityManager, row: PrisonerRow): Promise<PrisonerResponse> {
-    const history: FacilityStay[] = await m.query(
-      `SELECT json_build_object('id', f.id, 'code', f.code, 'name', f.name) AS facility,
-         h.from_at AS "from", h.to_at AS "to", h.reason
-       FROM prisoner_facility_history h JOIN facility f ON f.id = h.facility_id
-       WHERE h.prisoner_id = $1 ORDER BY h.from_at, h.id`,
-      [row.id],
-    );
-    return {
-      ...toResponse(row),
-      facilityHistory: history.map((h) => ({
-        ...h,
-        from: new Date(h.from).toISOString(),
-        to: h.to && new Date(h.to).toISOString(),
-      })),
-    };
+  private async findDetail(m: EntityManager, id: string): Promise<PrisonerDetailRow | undefined> {
+    const [row]: PrisonerDetailRow[] = await m.query(`${DETAIL_SELECT} WHERE p.id = $1`, [id]);
+    return row;
   }
 }
 
