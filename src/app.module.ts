@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { AppStartup } from './app-startup.service.js';
+import { AssessmentsModule } from './assessments/assessments.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { DatabaseRuntime } from './config/app-config.js';
@@ -37,6 +38,7 @@ export class AppModule {
         UsersModule,
         PrisonersModule,
         EmergencyAccessModule,
+        AssessmentsModule,
         InstrumentsModule,
         FacilitiesModule,
         HealthModule,

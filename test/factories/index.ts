@@ -134,6 +134,45 @@ export class Factories {
     return id;
   }
 
+  /**
+   * An approved assessment written straight to the database (the workflow has its own tests):
+   * for features that start from one, such as plans.
+   */
+  async approvedAssessment(
+    prisoner: TestPrisoner,
+    assessor: TestUser,
+    countersigner: TestUser,
+    options: {
+      instrumentKey?: string;
+      finalRiskLevel?: string | null;
+      needs?: { code: string; priority: 'high' | 'medium' | 'low' }[];
+      approvedAt?: string;
+    } = {},
+  ): Promise<string> {
+    const key = options.instrumentKey ?? 've-needs';
+    const [instrument] = await this.t.db.query(
+      `SELECT id, content->'review' AS review FROM instrument_version WHERE key = $1 ORDER BY imported_at DESC LIMIT 1`,
+      [key],
+    );
+    if (!instrument) throw new Error(`instrument ${key} is not imported`);
+    const [{ id }] = await this.t.db.query(
+      `INSERT INTO assessment (prisoner_id, instrument_version_id, status, reason, assessor_id, countersigner_id,
+         needs, final_risk_level, final_rationale, approved_at, submitted_at, next_review_due)
+       VALUES ($1, $2, 'approved', 'intake', $3, $4, $5, $6, NULL, $7, $7, ($7::timestamptz + interval '6 months')::date)
+       RETURNING id`,
+      [
+        prisoner.id,
+        instrument.id,
+        assessor.id,
+        countersigner.id,
+        JSON.stringify(options.needs ?? []),
+        options.finalRiskLevel ?? (key === 've-needs' ? null : 'moderate'),
+        options.approvedAt ?? new Date().toISOString(),
+      ],
+    );
+    return id;
+  }
+
   async certify(userId: string, instrumentKey: string, validUntil = '2099-12-31'): Promise<void> {
     await this.t.db.query(
       `INSERT INTO certification (user_id, instrument_key, valid_until) VALUES ($1, $2, $3)`,

@@ -1,0 +1,33 @@
+/**
+ * One line of `GET /reviews/due`: a reassessment (from assessments) or a plan review (from
+ * plans), for a prisoner in the caller's scope. Each feature lists its own, scope-filtered in
+ * SQL and ordered by `(dueDate, id)`; ReviewsService merges them.
+ */
+export interface DueItem {
+  /** Stable and unique: `reassessment:<prisonerId>:<instrumentKey>` or `plan_review:<planId>`. */
+  id: string;
+  kind: 'reassessment' | 'plan_review';
+  prisonerId: string;
+  prisonNumber: string;
+  prisonerName: string;
+  facilityId: string;
+  /** YYYY-MM-DD */
+  dueDate: string;
+  overdue: boolean;
+  /** Why it is due: scheduled | event | pre_release | intake | needs_changed | ... */
+  reason: string;
+  instrumentKey?: string;
+  assessmentId?: string;
+  inProgressAssessmentId?: string;
+  planId?: string;
+  event?: { id: string; type: string; occurredAt: string };
+}
+
+export interface DueQuery {
+  facilityId?: string;
+  /** Items due on or before this date (YYYY-MM-DD). */
+  before: string;
+  /** Keyset: only items after this (dueDate, id). */
+  after?: { dueDate: string; id: string };
+  limit: number;
+}
