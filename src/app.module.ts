@@ -14,6 +14,7 @@ import { HealthModule } from './health/health.module.js';
 import { InstrumentsModule } from './instruments/instruments.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { PrisonersModule } from './prisoners/prisoners.module.js';
+import { ReviewsModule } from './reviews/reviews.module.js';
 import { UsersModule } from './users/users.module.js';
 
 export interface AppModuleOptions {
@@ -39,6 +40,7 @@ export class AppModule {
         PrisonersModule,
         EmergencyAccessModule,
         AssessmentsModule,
+        ReviewsModule,
         InstrumentsModule,
         FacilitiesModule,
         HealthModule,

@@ -1,8 +1,13 @@
 import { Module } from '@nestjs/common';
+import { InstrumentsModule } from '../instruments/instruments.module.js';
 import { ApprovedAssessments } from './approved-assessments.service.js';
+import { AssessmentsController } from './assessments.controller.js';
+import { AssessmentsService } from './assessments.service.js';
 
 @Module({
-  providers: [ApprovedAssessments],
-  exports: [ApprovedAssessments],
+  imports: [InstrumentsModule],
+  controllers: [AssessmentsController],
+  providers: [AssessmentsService, ApprovedAssessments],
+  exports: [AssessmentsService, ApprovedAssessments],
 })
 export class AssessmentsModule {}

@@ -27,14 +27,15 @@ export class ProblemException extends HttpException {
     detail?: string,
     extensions: Record<string, unknown> = {},
   ) {
+    // Extensions never override the standard members.
     super(
       {
+        ...extensions,
         type: `/problems/${code}`,
         title,
         status,
         code,
         ...(detail ? { detail } : {}),
-        ...extensions,
       },
       status,
     );

@@ -15,6 +15,7 @@ import {
 } from '../errors/problem.exception.js';
 import { prepared } from '../database/prepared.js';
 import { validationProblem } from '../errors/validation-errors.js';
+import { PrisonerEventsService } from '../reviews/prisoner-events.service.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, toPage, type Page } from '../http/page.js';
 import type {
   CreatePrisonerDto,
@@ -120,6 +121,7 @@ export class PrisonersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditTrail,
+    private readonly events: PrisonerEventsService,
   ) {}
 
   async create(ctx: RequestContext, dto: CreatePrisonerDto): Promise<PrisonerResponse> {
@@ -325,6 +327,8 @@ export class PrisonersService {
         `UPDATE prisoner SET facility_id = $2, version = version + 1, updated_at = now() WHERE id = $1`,
         [id, dto.facilityId],
       );
+      // A transfer makes reviews due under the instruments' policies, in the receiving facility.
+      await this.events.insert(m, id, dto.facilityId, 'transfer', new Date(), null, ctx.actor.id);
       await this.audit.append(m, ctx, [
         {
           action: 'prisoner.transfer',

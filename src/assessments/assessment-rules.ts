@@ -1,0 +1,254 @@
+import type { FieldError } from '../errors/problem.exception.js';
+import type { EvaluationResult, ItemRating, Ratings } from '../instruments/engine/evaluate.js';
+import { addIsoDuration } from '../instruments/rule-sets/iso-duration.js';
+import type {
+  InstrumentDefinition,
+  InstrumentItem,
+} from '../instruments/rule-sets/rule-set.types.js';
+
+export const SOURCES = [
+  'interview',
+  'file_review',
+  'observation',
+  'intelligence',
+  'third_party',
+  'self_report',
+] as const;
+export const RELIABILITIES = ['high', 'medium', 'low'] as const;
+const RATING_FIELDS = [
+  'value',
+  'notRated',
+  'reason',
+  'evidenceFor',
+  'evidenceAgainst',
+  'sources',
+  'reliability',
+];
+const TEXT_LIMIT = 10_000;
+
+/** A rating as stored: what the assessor entered plus the option label at the time. */
+export interface StoredRating extends ItemRating {
+  /** The option's label in the pinned version, kept so the assessment reads alone. */
+  label?: string;
+}
+
+export type StoredRatings = Record<string, StoredRating>;
+
+function itemsByCode(definition: InstrumentDefinition): Map<string, InstrumentItem> {
+  return new Map(definition.domains.flatMap((d) => d.items.map((i) => [i.code, i] as const)));
+}
+
+/**
+ * Checks a PATCH's `ratings` (item code -> rating, or null to clear it) against the pinned
+ * instrument and merges it into the stored ratings. Structure is checked now (unknown items,
+ * values outside the item's scale, wrong types); completeness is the submit check's job.
+ */
+export function mergeRatings(
+  definition: InstrumentDefinition,
+  stored: StoredRatings,
+  patch: Record<string, unknown>,
+): { ratings: StoredRatings; errors: FieldError[] } {
+  const items = itemsByCode(definition);
+  const errors: FieldError[] = [];
+  const ratings: StoredRatings = { ...stored };
+  for (const [code, input] of Object.entries(patch)) {
+    const path = `ratings.${code}`;
+    const item = items.get(code);
+    if (!item) {
+      errors.push({
+        path,
+        message: `${code} is not an item of ${definition.key} ${definition.version}`,
+      });
+      continue;
+    }
+    if (input === null) {
+      delete ratings[code];
+      continue;
+    }
+    if (typeof input !== 'object' || Array.isArray(input)) {
+      errors.push({ path, message: 'a rating must be an object (or null to clear it)' });
+      continue;
+    }
+    const rating = input as Record<string, unknown>;
+    const before = errors.length;
+    for (const key of Object.keys(rating)) {
+      if (!RATING_FIELDS.includes(key))
+        errors.push({ path: `${path}.${key}`, message: `property ${key} should not exist` });
+    }
+    const scale = definition.scales.find((s) => s.code === item.scale)!;
+    const option =
+      typeof rating.value === 'string'
+        ? scale.options.find((o) => o.code === rating.value)
+        : undefined;
+    if (rating.value !== undefined && rating.value !== null && !option) {
+      errors.push({
+        path: `${path}.value`,
+        message: `value must be one of ${scale.options.map((o) => o.code).join(', ')}`,
+      });
+    }
+    if (rating.notRated !== undefined && typeof rating.notRated !== 'boolean') {
+      errors.push({ path: `${path}.notRated`, message: 'notRated must be a boolean' });
+    }
+    if (rating.notRated === true && rating.value != null) {
+      errors.push({
+        path: `${path}.value`,
+        message: 'an item is either rated or marked not rated, not both',
+      });
+    }
+    for (const field of ['reason', 'evidenceFor', 'evidenceAgainst']) {
+      const text = rating[field];
+      if (
+        text !== undefined &&
+        text !== null &&
+        (typeof text !== 'string' || text.length > TEXT_LIMIT)
+      ) {
+        errors.push({
+          path: `${path}.${field}`,
+          message: `${field} must be text of at most ${TEXT_LIMIT} characters`,
+        });
+      }
+    }
+    if (rating.sources !== undefined) {
+      const sources = rating.sources;
+      if (
+        !Array.isArray(sources) ||
+        sources.some((s) => !SOURCES.includes(s as never)) ||
+        new Set(sources).size !== sources.length
+      ) {
+        errors.push({
+          path: `${path}.sources`,
+          message: `sources must be distinct values of ${SOURCES.join(', ')}`,
+        });
+      }
+    }
+    if (
+      rating.reliability !== undefined &&
+      rating.reliability !== null &&
+      !RELIABILITIES.includes(rating.reliability as never)
+    ) {
+      errors.push({
+        path: `${path}.reliability`,
+        message: `reliability must be one of ${RELIABILITIES.join(', ')}`,
+      });
+    }
+    if (errors.length > before) continue;
+    const next: StoredRating = {};
+    if (option) {
+      next.value = option.code;
+      next.label = option.label;
+    }
+    if (rating.notRated === true) next.notRated = true;
+    for (const field of ['reason', 'evidenceFor', 'evidenceAgainst'] as const) {
+      const text = rating[field];
+      if (typeof text === 'string' && text.trim()) next[field] = text;
+    }
+    if (Array.isArray(rating.sources) && rating.sources.length > 0)
+      next.sources = rating.sources as string[];
+    if (typeof rating.reliability === 'string')
+      next.reliability = rating.reliability as StoredRating['reliability'];
+    ratings[code] = next;
+  }
+  return { ratings, errors };
+}
+
+/** The ratings as the engine reads them (without the label snapshots). */
+export function engineRatings(stored: StoredRatings): Ratings {
+  return Object.fromEntries(
+    Object.entries(stored).map(([code, { label: _label, ...rating }]) => [code, rating]),
+  );
+}
+
+export interface SubmitReason {
+  code: string;
+  message: string;
+  item?: string;
+  domain?: string;
+  field?: string;
+}
+
+export interface JudgementFields {
+  finalRiskLevel: string | null;
+  finalRationale: string | null;
+  formulation: string | null;
+  needs: { code: string }[];
+  prisonerParticipation: unknown;
+}
+
+/**
+ * Every reason an assessment cannot be submitted yet: the instrument's rules (minimum rated,
+ * evidence, not-rated reasons) and the judgement the assessor owes (final level, a rationale
+ * when it departs from the indicative band, a formulation, the prisoner's participation).
+ */
+export function submitReasons(
+  definition: InstrumentDefinition,
+  evaluation: EvaluationResult,
+  fields: JudgementFields,
+): SubmitReason[] {
+  const reasons: SubmitReason[] = evaluation.reasons.map((r) => ({ ...r }));
+  const hasLevels = (definition.levels?.length ?? 0) > 0;
+  if (hasLevels && !fields.finalRiskLevel) {
+    reasons.push({
+      code: 'final_level_required',
+      field: 'finalRiskLevel',
+      message: 'Record the final judgement (finalRiskLevel)',
+    });
+  }
+  if (
+    hasLevels &&
+    fields.finalRiskLevel &&
+    evaluation.indicativeLevel &&
+    fields.finalRiskLevel !== evaluation.indicativeLevel &&
+    !fields.finalRationale?.trim()
+  ) {
+    reasons.push({
+      code: 'rationale_required',
+      field: 'finalRationale',
+      message: `The final level (${fields.finalRiskLevel}) differs from the indicative band (${evaluation.indicativeLevel}): explain why in finalRationale`,
+    });
+  }
+  if (definition.purpose === 'risk' && !fields.formulation?.trim()) {
+    reasons.push({
+      code: 'formulation_required',
+      field: 'formulation',
+      message: 'Write the formulation',
+    });
+  }
+  const indicated = evaluation.needs.filter(
+    (n) => n.indicatedPriority && n.indicatedPriority !== 'not_indicated',
+  );
+  if (definition.purpose === 'needs' && indicated.length > 0 && fields.needs.length === 0) {
+    reasons.push({
+      code: 'needs_required',
+      field: 'needs',
+      message: `Record the needs and their priorities (indicated: ${indicated.map((n) => n.code).join(', ')})`,
+    });
+  }
+  if (!fields.prisonerParticipation) {
+    reasons.push({
+      code: 'participation_required',
+      field: 'prisonerParticipation',
+      message: 'Record whether the prisoner was informed and took part, and their own comments',
+    });
+  }
+  return reasons;
+}
+
+/** When the next scheduled reassessment falls due after approval on `approvedAt`. */
+export function nextReviewDue(
+  definition: InstrumentDefinition,
+  finalLevel: string | null,
+  approvedAt: Date,
+): string {
+  const interval =
+    (finalLevel && definition.review.intervals?.[finalLevel]) ??
+    definition.review.interval ??
+    'P6M';
+  return addIsoDuration(approvedAt, interval).toISOString().slice(0, 10);
+}
+
+/** Need codes an instrument rates (a needs assessment's `needs` must use these). */
+export function needCodes(definition: InstrumentDefinition): Set<string> {
+  return new Set(
+    definition.domains.flatMap((d) => d.items.map((i) => i.need).filter((n): n is string => !!n)),
+  );
+}

@@ -1,0 +1,88 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../../http/page.js';
+import { TRIGGER_EVENTS, type TriggerEvent } from '../../instruments/rule-sets/rule-set.types.js';
+
+export class CreatePrisonerEventDto {
+  @ApiProperty({ enum: TRIGGER_EVENTS })
+  @IsIn(TRIGGER_EVENTS)
+  type!: TriggerEvent;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-20T14:30:00Z' })
+  @IsISO8601({ strict: true }, { message: 'occurredAt must be an ISO-8601 date-time' })
+  occurredAt!: string;
+
+  @ApiPropertyOptional({ description: 'What happened, for the staff who reassess' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  note?: string;
+}
+
+export class PrisonerEventResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) prisonerId!: string;
+  @ApiProperty({ enum: TRIGGER_EVENTS }) type!: string;
+  @ApiProperty({ format: 'date-time' }) occurredAt!: string;
+  @ApiProperty({ type: String, nullable: true }) note!: string | null;
+  @ApiProperty() recordedBy!: { id: string; displayName: string };
+  @ApiProperty({ format: 'date-time' }) recordedAt!: string;
+  @ApiPropertyOptional({
+    description:
+      'On creation: what the event makes due under the current approved assessments’ policies',
+    type: 'array',
+    items: { type: 'object' },
+  })
+  makesDue?: { instrumentKey: string; action: string; dueDate: string }[];
+}
+
+export class PrisonerEventPageResponse {
+  @ApiProperty({ type: [PrisonerEventResponse] }) items!: PrisonerEventResponse[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class ReviewsDueQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  facilityId?: string;
+
+  @ApiPropertyOptional({
+    format: 'date',
+    description: 'Due on or before this date; default 30 days from today',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'before must be a date (YYYY-MM-DD)' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'before must be a date (YYYY-MM-DD)' })
+  before?: string;
+}
+
+export class DueItemResponse {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: ['reassessment', 'plan_review'] }) kind!: string;
+  @ApiProperty({ format: 'uuid' }) prisonerId!: string;
+  @ApiProperty() prisonNumber!: string;
+  @ApiProperty() prisonerName!: string;
+  @ApiProperty({ format: 'uuid' }) facilityId!: string;
+  @ApiProperty({ format: 'date' }) dueDate!: string;
+  @ApiProperty() overdue!: boolean;
+  @ApiProperty({
+    example: 'scheduled',
+    description: 'scheduled | event | pre_release | intake | needs_changed',
+  })
+  reason!: string;
+  @ApiPropertyOptional() instrumentKey?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) assessmentId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) inProgressAssessmentId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) planId?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) event?: {
+    id: string;
+    type: string;
+    occurredAt: string;
+  };
+}
+
+export class DueItemPageResponse {
+  @ApiProperty({ type: [DueItemResponse] }) items!: DueItemResponse[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}

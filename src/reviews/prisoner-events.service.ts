@@ -1,0 +1,193 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { asSubject } from '../access/ability.factory.js';
+import { caseAuditFields } from '../access/case-access.js';
+import type { AuditEntry } from '../audit/audit-event.js';
+import { AuditTrail, Denial } from '../audit/audit-trail.service.js';
+import type { RequestContext } from '../auth/request-context.js';
+import { forbidden, notFound } from '../errors/problem.exception.js';
+import { validationProblem } from '../errors/validation-errors.js';
+import {
+  DEFAULT_PAGE_SIZE,
+  decodeCursor,
+  toPage,
+  type Page,
+  type PageQueryDto,
+} from '../http/page.js';
+import { addIsoDuration } from '../instruments/rule-sets/iso-duration.js';
+import type { ReviewTrigger } from '../instruments/rule-sets/rule-set.types.js';
+import type { CreatePrisonerEventDto, PrisonerEventResponse } from './dto/reviews.dto.js';
+
+interface EventRow {
+  id: string;
+  prisoner_id: string;
+  type: string;
+  occurred_at: Date;
+  note: string | null;
+  recorded_by: string;
+  recorder_name: string;
+  recorded_at: Date;
+}
+
+const SELECT = `
+  SELECT e.id, e.prisoner_id, e.type, e.occurred_at, e.note, e.recorded_by, u.display_name AS recorder_name,
+    e.recorded_at
+  FROM prisoner_event e JOIN app_user u ON u.id = e.recorded_by`;
+
+const toResponse = (e: EventRow): PrisonerEventResponse => ({
+  id: e.id,
+  prisonerId: e.prisoner_id,
+  type: e.type,
+  occurredAt: e.occurred_at.toISOString(),
+  note: e.note,
+  recordedBy: { id: e.recorded_by, displayName: e.recorder_name },
+  recordedAt: e.recorded_at.toISOString(),
+});
+
+/**
+ * Events in a prisoner's custody that make a reassessment or review due under the instruments'
+ * policies (transfer, serious incident, new information, ...). Transfers made through the
+ * prisoner record are recorded here by PrisonersService.
+ */
+@Injectable()
+export class PrisonerEventsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  async record(
+    ctx: RequestContext,
+    prisonerId: string,
+    dto: CreatePrisonerEventDto,
+  ): Promise<PrisonerEventResponse> {
+    const occurredAt = new Date(dto.occurredAt);
+    if (occurredAt.getTime() > Date.now() + 5 * 60_000) {
+      throw validationProblem([
+        { path: 'occurredAt', message: 'occurredAt cannot be in the future' },
+      ]);
+    }
+    const result = await this.dataSource.transaction(async (m) => {
+      const [prisoner]: { facility_id: string }[] = await m.query(
+        `SELECT facility_id FROM prisoner WHERE id = $1`,
+        [prisonerId],
+      );
+      if (!prisoner) throw notFound('Prisoner');
+      const location = { prisonerId, facilityId: prisoner.facility_id };
+      const entry: AuditEntry = {
+        action: 'prisoner_event.create',
+        entityType: 'prisoner_event',
+        ...caseAuditFields(ctx, location),
+      };
+      if (
+        !ctx.ability.can(
+          'read',
+          asSubject('Prisoner', { id: prisonerId, facilityId: prisoner.facility_id }),
+        )
+      ) {
+        return new Denial(notFound('Prisoner'), entry);
+      }
+      if (!ctx.ability.can('create', asSubject('PrisonerEvent', location)))
+        return new Denial(forbidden(), entry);
+      const id = await this.insert(
+        m,
+        prisonerId,
+        prisoner.facility_id,
+        dto.type,
+        occurredAt,
+        dto.note ?? null,
+        ctx.actor.id,
+      );
+      await this.audit.append(m, ctx, [
+        {
+          ...entry,
+          entityId: id,
+          changedFields: ['type', 'occurredAt', ...(dto.note ? ['note'] : [])],
+          details: { type: dto.type },
+        },
+      ]);
+      const [row]: EventRow[] = await m.query(`${SELECT} WHERE e.id = $1`, [id]);
+      return {
+        ...toResponse(row),
+        makesDue: await this.makesDue(m, prisonerId, dto.type, occurredAt),
+      };
+    });
+    return this.audit.settle(ctx, result);
+  }
+
+  /** Records an event in the caller's transaction (used for transfers). */
+  async insert(
+    m: EntityManager,
+    prisonerId: string,
+    facilityId: string,
+    type: string,
+    occurredAt: Date,
+    note: string | null,
+    recordedBy: string,
+  ): Promise<string> {
+    const [{ id }]: { id: string }[] = await m.query(
+      `INSERT INTO prisoner_event (prisoner_id, facility_id, type, occurred_at, note, recorded_by)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [prisonerId, facilityId, type, occurredAt, note, recordedBy],
+    );
+    return id;
+  }
+
+  async list(
+    ctx: RequestContext,
+    prisonerId: string,
+    query: PageQueryDto,
+  ): Promise<Page<PrisonerEventResponse>> {
+    const [prisoner]: { facility_id: string }[] = await this.dataSource.query(
+      `SELECT facility_id FROM prisoner WHERE id = $1`,
+      [prisonerId],
+    );
+    if (!prisoner) throw notFound('Prisoner');
+    const location = { prisonerId, facilityId: prisoner.facility_id };
+    const entry: AuditEntry = {
+      action: 'prisoner_event.list',
+      entityType: 'prisoner_event',
+      ...caseAuditFields(ctx, location),
+    };
+    if (
+      !ctx.ability.can(
+        'read',
+        asSubject('Prisoner', { id: prisonerId, facilityId: prisoner.facility_id }),
+      )
+    ) {
+      return this.audit.refuse(ctx, new Denial(notFound('Prisoner'), entry));
+    }
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor(query.cursor, 2);
+    const rows: EventRow[] = await this.dataSource.query(
+      `${SELECT} WHERE e.prisoner_id = $1 AND ($2::timestamptz IS NULL OR (e.occurred_at, e.id) < ($2, $3::uuid))
+       ORDER BY e.occurred_at DESC, e.id DESC LIMIT $4`,
+      [prisonerId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+    );
+    const page = toPage(rows, limit, (e) => [e.occurred_at.toISOString(), e.id], toResponse);
+    await this.audit.append(this.dataSource.manager, ctx, [
+      { ...entry, details: { ...(entry.details ?? {}), resultCount: page.items.length } },
+    ]);
+    return page;
+  }
+
+  /** What the event makes due under the triggers of the prisoner's current approved assessments. */
+  private async makesDue(m: EntityManager, prisonerId: string, type: string, occurredAt: Date) {
+    const rows: { key: string; triggers: ReviewTrigger[] }[] = await m.query(
+      `SELECT DISTINCT ON (iv.key) iv.key, iv.content -> 'review' -> 'triggers' AS triggers
+       FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id
+       WHERE a.prisoner_id = $1 AND a.status = 'approved' ORDER BY iv.key, a.approved_at DESC`,
+      [prisonerId],
+    );
+    return rows.flatMap((r) =>
+      r.triggers
+        .filter((t) => t.event === type && type !== 'pre_release')
+        .map((t) => ({
+          instrumentKey: r.key,
+          action: t.action,
+          dueDate: addIsoDuration(occurredAt, t.within).toISOString().slice(0, 10),
+        })),
+    );
+  }
+}

@@ -1,0 +1,587 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  Factories,
+  type TestFacility,
+  type TestPrisoner,
+  type TestUser,
+} from './factories/index.js';
+import { completeRatings, instrumentItems } from './support/assessment-helpers.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+describe('assessments: structured professional judgement, four eyes, revisions', () => {
+  let t: TestApp;
+  let f: Factories;
+  let a: TestFacility;
+  let b: TestFacility;
+  let author: TestUser;
+  let second: TestUser;
+  let uncertified: TestUser;
+  let pve: TestUser;
+  let security: TestUser;
+  let supervisor: TestUser;
+  let items: { code: string; kind: string }[];
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    f = new Factories(t);
+    a = await f.facility({ code: 'ASM-A' });
+    b = await f.facility({ code: 'ASM-B' });
+    author = await f.user(['psychologist'], [a]);
+    second = await f.user(['psychologist'], [a]);
+    uncertified = await f.user(['psychologist'], [a]);
+    pve = await f.user(['pve_inspector'], [a]);
+    security = await f.user(['security_officer'], [a]);
+    supervisor = await f.user(['supervisor'], [a]);
+    await f.certify(author.id, 've-risk-spj');
+    await f.certify(second.id, 've-risk-spj');
+    items = await instrumentItems(t, author.auth, 've-risk-spj');
+  });
+  afterAll(() => t.close());
+
+  const create = (prisoner: TestPrisoner, user = author, body: Record<string, unknown> = {}) =>
+    t.http
+      .post(`/api/v1/prisoners/${prisoner.id}/assessments`)
+      .set('authorization', user.auth)
+      .send({ instrumentKey: 've-risk-spj', reason: 'intake', ...body });
+  const patch = (id: string, version: number, body: Record<string, unknown>, user = author) =>
+    t.http
+      .patch(`/api/v1/assessments/${id}`)
+      .set('authorization', user.auth)
+      .set('if-match', String(version))
+      .send(body);
+  const judgement = {
+    formulation: 'FORMULATION-TEXT: grievance-driven engagement with a peer network',
+    finalRiskLevel: 'low',
+    finalRationale: 'RATIONALE-TEXT',
+    recommendations: [
+      { text: 'SECURITY-REC: routine searches', tag: 'security' },
+      { text: 'PROGRAMME-REC: mentoring', tag: 'programme' },
+      { text: 'CLINICAL-REC: trauma-focused work', tag: 'clinical' },
+    ],
+    prisonerParticipation: {
+      informedOn: '2026-11-01',
+      participated: 'yes',
+      prisonerComments: 'PRISONER-WORDS: I disagree with item BA02',
+    },
+    scenarios: [{ title: 'SCENARIO-TITLE', description: 'SCENARIO-TEXT' }],
+  };
+
+  /** An approved assessment of a fresh prisoner, through the API. */
+  async function approved(prisoner?: TestPrisoner) {
+    prisoner ??= await f.prisoner(a);
+    const draft = (await create(prisoner).expect(201)).body;
+    const edited = (
+      await patch(draft.id, draft.version, {
+        ratings: completeRatings(items),
+        ...judgement,
+      }).expect(200)
+    ).body;
+    await t.http
+      .post(`/api/v1/assessments/${draft.id}/submit`)
+      .set('authorization', author.auth)
+      .expect(200);
+    const done = await t.http
+      .post(`/api/v1/assessments/${draft.id}/countersign`)
+      .set('authorization', second.auth)
+      .send({ decision: 'approve' })
+      .expect(200);
+    return { prisoner, id: draft.id as string, body: done.body, edited };
+  }
+
+  it('takes an intake assessment from draft to approved with a second psychologist', async () => {
+    const prisoner = await f.prisoner(a);
+    const draft = await create(prisoner).expect(201);
+    expect(draft.body).toMatchObject({
+      prisonerId: prisoner.id,
+      status: 'draft',
+      revision: 1,
+      version: 1,
+      view: 'full',
+      instrument: { key: 've-risk-spj', version: '1.0.0', purpose: 'risk' },
+      indicative: expect.objectContaining({ indicativeLevel: null, canSubmit: false }),
+    });
+    const ratings = completeRatings(items);
+    const saved = await patch(draft.body.id, 1, { ratings }).expect(200);
+    expect(saved.headers.etag).toBe('"2"');
+    expect(saved.body.indicative).toMatchObject({ indicativeLevel: 'low', canSubmit: true });
+    expect(saved.body.ratings[items[0].code]).toMatchObject({
+      value: 'moderate',
+      label: 'Moderate',
+      sources: ['interview', 'file_review'],
+    });
+
+    const incomplete = await t.http
+      .post(`/api/v1/assessments/${draft.body.id}/submit`)
+      .set('authorization', author.auth)
+      .expect(422);
+    expect(incomplete.body.code).toBe('assessment_incomplete');
+    expect(incomplete.body.reasons.map((r: { code: string }) => r.code).sort()).toEqual([
+      'final_level_required',
+      'formulation_required',
+      'participation_required',
+    ]);
+
+    await patch(draft.body.id, 2, judgement).expect(200);
+    const submitted = await t.http
+      .post(`/api/v1/assessments/${draft.body.id}/submit`)
+      .set('authorization', author.auth)
+      .expect(200);
+    expect(submitted.body.status).toBe('submitted');
+    await patch(draft.body.id, submitted.body.version, { formulation: 'late change' }).expect(409);
+
+    const own = await t.http
+      .post(`/api/v1/assessments/${draft.body.id}/countersign`)
+      .set('authorization', author.auth)
+      .send({ decision: 'approve' })
+      .expect(403);
+    expect(own.body.code).toBe('own_assessment');
+    const notCertified = await t.http
+      .post(`/api/v1/assessments/${draft.body.id}/countersign`)
+      .set('authorization', uncertified.auth)
+      .send({ decision: 'approve' })
+      .expect(403);
+    expect(notCertified.body.code).toBe('certification_required');
+    await t.http
+      .post(`/api/v1/assessments/${draft.body.id}/countersign`)
+      .set('authorization', second.auth)
+      .send({ decision: 'return' })
+      .expect(400);
+    const returned = await t.http
+      .post(`/api/v1/assessments/${draft.body.id}/countersign`)
+      .set('authorization', second.auth)
+      .send({ decision: 'return', comments: 'Evidence for BA02 needs a second source' })
+      .expect(200);
+    expect(returned.body.status).toBe('returned');
+    expect(returned.body.history.at(-1)).toMatchObject({
+      from: 'submitted',
+      to: 'returned',
+      comments: 'Evidence for BA02 needs a second source',
+    });
+
+    await patch(draft.body.id, returned.body.version, {
+      ratings: { [items[1].code]: { value: 'low' } },
+    }).expect(200);
+    await t.http
+      .post(`/api/v1/assessments/${draft.body.id}/submit`)
+      .set('authorization', author.auth)
+      .expect(200);
+    const done = await t.http
+      .post(`/api/v1/assessments/${draft.body.id}/countersign`)
+      .set('authorization', second.auth)
+      .send({ decision: 'approve' })
+      .expect(200);
+    const inTwelveMonths = new Date();
+    inTwelveMonths.setUTCFullYear(inTwelveMonths.getUTCFullYear() + 1);
+    expect(done.body).toMatchObject({
+      status: 'approved',
+      countersigner: { id: second.id },
+      finalRiskLevel: 'low',
+      nextReviewDue: inTwelveMonths.toISOString().slice(0, 10),
+    });
+    await patch(draft.body.id, done.body.version, { formulation: 'after approval' }).expect(409);
+  });
+
+  it('needs a rationale when the final level departs from the indicative band', async () => {
+    const prisoner = await f.prisoner(a);
+    const draft = (await create(prisoner).expect(201)).body;
+    await patch(draft.id, 1, {
+      ratings: completeRatings(items),
+      ...judgement,
+      finalRiskLevel: 'moderate',
+      finalRationale: null,
+    }).expect(200);
+    const res = await t.http
+      .post(`/api/v1/assessments/${draft.id}/submit`)
+      .set('authorization', author.auth)
+      .expect(422);
+    expect(res.body.reasons).toEqual([
+      expect.objectContaining({ code: 'rationale_required', field: 'finalRationale' }),
+    ]);
+  });
+
+  it('reports every missing piece at submit: unanswered items, evidence, not-rated reasons', async () => {
+    const prisoner = await f.prisoner(a);
+    const draft = (await create(prisoner).expect(201)).body;
+    await patch(draft.id, 1, {
+      ratings: { [items[0].code]: { value: 'high' }, [items[1].code]: { notRated: true } },
+      ...judgement,
+    }).expect(200);
+    const res = await t.http
+      .post(`/api/v1/assessments/${draft.id}/submit`)
+      .set('authorization', author.auth)
+      .expect(422);
+    const codes = new Set(res.body.reasons.map((r: { code: string }) => r.code));
+    expect([...codes]).toEqual(
+      expect.arrayContaining([
+        'unanswered',
+        'evidence_required',
+        'not_rated_reason_required',
+        'minimum_rated',
+      ]),
+    );
+  });
+
+  it('checks ratings against the pinned instrument, naming each bad path', async () => {
+    const prisoner = await f.prisoner(a);
+    const draft = (await create(prisoner).expect(201)).body;
+    const res = await patch(draft.id, 1, {
+      ratings: {
+        NOPE: { value: 'low' },
+        [items[0].code]: { value: 'extreme', sources: ['rumour'], colour: 'red' },
+      },
+      finalRiskLevel: 'catastrophic',
+      needs: [{ code: 'not_a_need', priority: 'high' }],
+    }).expect(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(
+      [
+        'finalRiskLevel',
+        'needs[0].code',
+        `ratings.${items[0].code}.colour`,
+        `ratings.${items[0].code}.sources`,
+        `ratings.${items[0].code}.value`,
+        'ratings.NOPE',
+      ].sort(),
+    );
+    const after = await t.http
+      .get(`/api/v1/assessments/${draft.id}`)
+      .set('authorization', author.auth)
+      .expect(200);
+    expect(after.body.version).toBe(1);
+  });
+
+  it('lets only the assessor edit, and only a certified psychologist in scope create', async () => {
+    const prisoner = await f.prisoner(a);
+    const draft = (await create(prisoner).expect(201)).body;
+    await patch(draft.id, 1, { formulation: 'x' }, second).expect(403);
+    await create(await f.prisoner(a), uncertified).expect(403);
+    await create(await f.prisoner(b)).expect(404);
+    await create(prisoner, pve).expect(403);
+    const again = await create(prisoner).expect(409);
+    expect(again.body).toMatchObject({
+      code: 'assessment_in_progress',
+      openAssessmentId: draft.id,
+    });
+    await create(await f.prisoner(a), author, { reason: 'event' }).expect(400);
+    await create(await f.prisoner(a), author, { instrumentKey: 'no-such-thing' }).expect(422);
+  });
+
+  it('concurrent PATCHes with one version: exactly one wins', async () => {
+    const draft = (await create(await f.prisoner(a)).expect(201)).body;
+    const results = await Promise.all(
+      ['one', 'two', 'three', 'four'].map((text) => patch(draft.id, 1, { formulation: text })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+    await t.http
+      .patch(`/api/v1/assessments/${draft.id}`)
+      .set('authorization', author.auth)
+      .send({ formulation: 'x' })
+      .expect(428);
+  });
+
+  it('amends an approved assessment as revision 2; approval supersedes revision 1', async () => {
+    const first = await approved();
+    const amended = await t.http
+      .post(`/api/v1/assessments/${first.id}/amend`)
+      .set('authorization', second.auth)
+      .send({ reason: 'New information from the intelligence unit' })
+      .expect(201);
+    expect(amended.body).toMatchObject({
+      status: 'draft',
+      revision: 2,
+      supersedesId: first.id,
+      assessor: { id: second.id },
+      formulation: judgement.formulation,
+    });
+    await t.http
+      .post(`/api/v1/assessments/${first.id}/amend`)
+      .set('authorization', second.auth)
+      .send({ reason: 'Another amendment at once' })
+      .expect(409);
+    expect(
+      (
+        await t.http
+          .get(`/api/v1/assessments/${first.id}`)
+          .set('authorization', author.auth)
+          .expect(200)
+      ).body.status,
+    ).toBe('approved');
+    await t.http
+      .post(`/api/v1/assessments/${amended.body.id}/submit`)
+      .set('authorization', second.auth)
+      .expect(200);
+    await t.http
+      .post(`/api/v1/assessments/${amended.body.id}/countersign`)
+      .set('authorization', author.auth)
+      .send({ decision: 'approve' })
+      .expect(200);
+    expect(
+      (
+        await t.http
+          .get(`/api/v1/assessments/${first.id}`)
+          .set('authorization', author.auth)
+          .expect(200)
+      ).body.status,
+    ).toBe('superseded');
+    const list = await t.http
+      .get(`/api/v1/prisoners/${first.prisoner.id}/assessments`)
+      .set('authorization', author.auth)
+      .expect(200);
+    expect(
+      list.body.items.map((x: { revision: number; status: string }) => `${x.revision}:${x.status}`),
+    ).toEqual(['2:approved', '1:superseded']);
+    const timeline = await t.http
+      .get(`/api/v1/prisoners/${first.prisoner.id}/risk-timeline`)
+      .set('authorization', pve.auth)
+      .expect(200);
+    expect(timeline.body.entries).toHaveLength(2);
+    expect(timeline.body.entries[0]).toMatchObject({
+      finalRiskLevel: 'low',
+      indicativeLevel: 'low',
+      domains: expect.any(Array),
+    });
+  });
+
+  it('cancels an assessment entered in error, keeping it', async () => {
+    const draft = (await create(await f.prisoner(a)).expect(201)).body;
+    const res = await t.http
+      .post(`/api/v1/assessments/${draft.id}/cancel`)
+      .set('authorization', author.auth)
+      .send({ reason: 'Opened for the wrong prisoner' })
+      .expect(200);
+    expect(res.body).toMatchObject({
+      status: 'cancelled',
+      cancelReason: 'Opened for the wrong prisoner',
+    });
+    await t.db.query(`DELETE FROM assessment WHERE id = $1`, [draft.id]).then(
+      () => {
+        throw new Error('delete should be refused');
+      },
+      (e: Error) => expect(e.message).toContain('never deleted'),
+    );
+  });
+
+  describe('views', () => {
+    const SECURITY_KEYS = [
+      'approvedAt',
+      'finalRiskLevel',
+      'id',
+      'instrument',
+      'nextReviewDue',
+      'prisonerId',
+      'recommendations',
+      'revision',
+      'status',
+      'version',
+      'view',
+    ];
+    const CONTENT = [
+      'EVIDENCE-FOR',
+      'EVIDENCE-AGAINST',
+      'FORMULATION-TEXT',
+      'RATIONALE-TEXT',
+      'CLINICAL-REC',
+      'PRISONER-WORDS',
+      'SCENARIO-TEXT',
+      'not repeated since',
+    ];
+
+    it('gives security officers only the security view, by every endpoint', async () => {
+      const { prisoner, id } = await approved();
+      const one = await t.http
+        .get(`/api/v1/assessments/${id}`)
+        .set('authorization', security.auth)
+        .expect(200);
+      expect(Object.keys(one.body).sort()).toEqual(SECURITY_KEYS);
+      expect(one.body).toMatchObject({
+        view: 'security',
+        finalRiskLevel: 'low',
+        recommendations: [{ text: 'SECURITY-REC: routine searches', tag: 'security' }],
+      });
+      const list = await t.http
+        .get(`/api/v1/prisoners/${prisoner.id}/assessments`)
+        .set('authorization', security.auth)
+        .expect(200);
+      const timeline = await t.http
+        .get(`/api/v1/prisoners/${prisoner.id}/risk-timeline`)
+        .set('authorization', security.auth)
+        .expect(200);
+      expect(Object.keys(list.body.items[0]).sort()).toEqual(SECURITY_KEYS);
+      expect(timeline.body.entries[0]).not.toHaveProperty('domains');
+      const text = JSON.stringify([one.body, list.body, timeline.body]);
+      for (const marker of [...CONTENT, 'PROGRAMME-REC']) expect(text).not.toContain(marker);
+    });
+
+    it('gives PVE inspectors and supervisors the programme view: no evidence, formulation or clinical text', async () => {
+      const { prisoner, id } = await approved();
+      for (const user of [pve, supervisor]) {
+        const one = await t.http
+          .get(`/api/v1/assessments/${id}`)
+          .set('authorization', user.auth)
+          .expect(200);
+        expect(one.body.view).toBe('programme');
+        expect(one.body.recommendations.map((r: { tag: string }) => r.tag).sort()).toEqual([
+          'programme',
+          'security',
+        ]);
+        for (const key of [
+          'ratings',
+          'formulation',
+          'scenarios',
+          'finalRationale',
+          'prisonerParticipation',
+          'history',
+        ])
+          expect(one.body).not.toHaveProperty(key);
+        const list = await t.http
+          .get(`/api/v1/prisoners/${prisoner.id}/assessments`)
+          .set('authorization', user.auth)
+          .expect(200);
+        const text = JSON.stringify([one.body, list.body]);
+        for (const marker of CONTENT) expect(text).not.toContain(marker);
+      }
+    });
+
+    it('shows others no judgement of an assessment that is not countersigned yet', async () => {
+      const draft = (await create(await f.prisoner(a)).expect(201)).body;
+      await patch(draft.id, 1, judgement).expect(200);
+      const sec = await t.http
+        .get(`/api/v1/assessments/${draft.id}`)
+        .set('authorization', security.auth)
+        .expect(200);
+      expect(sec.body).toMatchObject({
+        status: 'draft',
+        finalRiskLevel: null,
+        recommendations: [],
+      });
+      const prog = await t.http
+        .get(`/api/v1/assessments/${draft.id}`)
+        .set('authorization', pve.auth)
+        .expect(200);
+      expect(prog.body).toMatchObject({ finalRiskLevel: null, recommendations: [], needs: [] });
+    });
+
+    it('answers 404 out of scope and honours emergency grants with the same view', async () => {
+      const { id, prisoner } = await approved();
+      const outsider = await f.user(['security_officer'], [b]);
+      await t.http.get(`/api/v1/assessments/${id}`).set('authorization', outsider.auth).expect(404);
+      await f.grant(outsider, prisoner);
+      const res = await t.http
+        .get(`/api/v1/assessments/${id}`)
+        .set('authorization', outsider.auth)
+        .expect(200);
+      expect(res.body.view).toBe('security');
+      expect(res.body.emergencyAccessId).toEqual(expect.any(String));
+      const [event] = await t.db.query(
+        `SELECT purpose, details FROM audit_event WHERE action = 'assessment.read' AND actor_id = $1 AND outcome = 'success'`,
+        [outsider.id],
+      );
+      expect(event.details).toMatchObject({
+        emergencyAccessId: res.body.emergencyAccessId,
+        view: 'security',
+      });
+    });
+  });
+
+  it('audits reads and transitions with field names only', async () => {
+    const { id } = await approved();
+    const rows = await t.db.query(
+      `SELECT action, changed_fields, details FROM audit_event WHERE entity_id = $1 ORDER BY seq`,
+      [id],
+    );
+    expect(rows.map((r: { action: string }) => r.action)).toEqual([
+      'assessment.create',
+      'assessment.update',
+      'assessment.submit',
+      'assessment.countersign',
+    ]);
+    expect(rows[1].changed_fields).toEqual(
+      expect.arrayContaining(['formulation', `ratings.${items[0].code}`]),
+    );
+    const text = JSON.stringify(await t.db.query(`SELECT * FROM audit_event`));
+    for (const marker of ['EVIDENCE-FOR', 'FORMULATION-TEXT', 'PRISONER-WORDS'])
+      expect(text).not.toContain(marker);
+  });
+
+  describe('reassessment: events and reviews due', () => {
+    it('a serious incident makes a reassessment due; the list shows it beside the scheduled one', async () => {
+      const { prisoner, id } = await approved();
+      const event = await t.http
+        .post(`/api/v1/prisoners/${prisoner.id}/events`)
+        .set('authorization', security.auth)
+        .send({
+          type: 'serious_incident',
+          occurredAt: new Date().toISOString(),
+          note: 'Assault on a member of staff',
+        })
+        .expect(201);
+      expect(event.body.makesDue).toEqual([
+        expect.objectContaining({ instrumentKey: 've-risk-spj', action: 'reassess' }),
+      ]);
+      const due = await t.http
+        .get('/api/v1/reviews/due')
+        .query({ before: '2099-12-31', limit: 100 })
+        .set('authorization', supervisor.auth)
+        .expect(200);
+      const mine = due.body.items.filter(
+        (d: { prisonerId: string }) => d.prisonerId === prisoner.id,
+      );
+      expect(mine.map((d: { reason: string }) => d.reason).sort()).toEqual(['event', 'scheduled']);
+      expect(mine.find((d: { reason: string }) => d.reason === 'event')).toMatchObject({
+        kind: 'reassessment',
+        assessmentId: id,
+        event: { type: 'serious_incident' },
+      });
+      await t.http
+        .post(`/api/v1/prisoners/${prisoner.id}/events`)
+        .set('authorization', security.auth)
+        .send({ type: 'gossip', occurredAt: 'yesterday' })
+        .expect(400);
+    });
+
+    it('a transfer through the prisoner record raises a transfer event', async () => {
+      const { prisoner } = await approved();
+      await t.http
+        .post(`/api/v1/prisoners/${prisoner.id}/transfer`)
+        .set('authorization', security.auth)
+        .send({ facilityId: b.id, reason: 'Dispersal' })
+        .expect(200);
+      const officerB = await f.user(['security_officer'], [b]);
+      const events = await t.http
+        .get(`/api/v1/prisoners/${prisoner.id}/events`)
+        .set('authorization', officerB.auth)
+        .expect(200);
+      expect(events.body.items.map((e: { type: string }) => e.type)).toEqual(['transfer']);
+      const due = await t.http
+        .get('/api/v1/reviews/due')
+        .query({ before: '2099-12-31', facilityId: b.id })
+        .set('authorization', officerB.auth)
+        .expect(200);
+      expect(
+        due.body.items.some(
+          (d: { prisonerId: string; event?: { type: string } }) =>
+            d.prisonerId === prisoner.id && d.event?.type === 'transfer',
+        ),
+      ).toBe(true);
+    });
+
+    it('lists prisoners with no risk assessment as intake due, and pages with a cursor', async () => {
+      const c = await f.facility({ code: 'ASM-C' });
+      const reader = await f.user(['supervisor'], [c]);
+      for (let i = 0; i < 3; i++) await f.prisoner(c);
+      const first = await t.http
+        .get('/api/v1/reviews/due')
+        .query({ limit: 2 })
+        .set('authorization', reader.auth)
+        .expect(200);
+      expect(first.body.items).toHaveLength(2);
+      expect(first.body.items.every((d: { reason: string }) => d.reason === 'intake')).toBe(true);
+      const second = await t.http
+        .get('/api/v1/reviews/due')
+        .query({ limit: 2, cursor: first.body.nextCursor })
+        .set('authorization', reader.auth)
+        .expect(200);
+      expect(second.body.items).toHaveLength(1);
+      expect(second.body.nextCursor).toBeNull();
+    });
+  });
+});
