@@ -66,6 +66,53 @@ export const DEMO_USERS: {
   },
 ];
 
+/**
+ * Fictional prisoners for trying the workflows (names are placeholders, not real people): a
+ * remand prisoner (presumed innocent) and a 17-year-old show the derived flags.
+ */
+export const DEMO_PRISONERS = [
+  {
+    prisonNumber: 'DEMO-0001',
+    givenName: 'Arman',
+    familyName: 'Example',
+    age: 34,
+    sex: 'male',
+    legalStatus: 'sentenced',
+    facility: 'DEMO-A',
+    releaseInYears: 3,
+  },
+  {
+    prisonNumber: 'DEMO-0002',
+    givenName: 'Dana',
+    familyName: 'Sample',
+    age: 27,
+    sex: 'female',
+    legalStatus: 'remand',
+    facility: 'DEMO-A',
+    releaseInYears: null,
+  },
+  {
+    prisonNumber: 'DEMO-0003',
+    givenName: 'Timur',
+    familyName: 'Placeholder',
+    age: 17,
+    sex: 'male',
+    legalStatus: 'sentenced',
+    facility: 'DEMO-A',
+    releaseInYears: 1,
+  },
+  {
+    prisonNumber: 'DEMO-0101',
+    givenName: 'Erlan',
+    familyName: 'Fictional',
+    age: 41,
+    sex: 'male',
+    legalStatus: 'sentenced',
+    facility: 'DEMO-B',
+    releaseInYears: 6,
+  },
+] as const;
+
 /** Demo psychologists are certified for every instrument that asks for it, for two years. */
 export const DEMO_CERTIFIED_USERS = DEMO_USERS.filter((u) => u.roles.includes('psychologist')).map(
   (u) => u.username,
@@ -101,9 +148,60 @@ export class DemoSeed {
         await m.query(`SELECT pg_advisory_xact_lock(hashtext('demo-seed'))`);
         await this.seedFacilities(m);
         await this.seedUsers(m, passwordHash);
+        await this.seedPrisoners(m);
       });
     }
     await this.certifyPsychologists();
+  }
+
+  private async seedPrisoners(m: EntityManager): Promise<void> {
+    const [recorder]: { id: string }[] = await m.query(
+      `SELECT id FROM app_user WHERE username = 'demo.security'`,
+    );
+    for (const p of DEMO_PRISONERS) {
+      const rows: { id: string; facility_id: string }[] = await m.query(
+        `INSERT INTO prisoner (prison_number, given_name, family_name, date_of_birth, sex, legal_status,
+           facility_id, expected_release_date)
+         SELECT $1, $2, $3, (current_date - make_interval(years => $4) - interval '40 days')::date, $5, $6, f.id,
+           CASE WHEN $8::int IS NULL THEN NULL ELSE (current_date + make_interval(years => $8::int))::date END
+         FROM facility f WHERE f.code = $7
+         ON CONFLICT (prison_number) DO NOTHING RETURNING id, facility_id`,
+        [
+          p.prisonNumber,
+          p.givenName,
+          p.familyName,
+          p.age,
+          p.sex,
+          p.legalStatus,
+          p.facility,
+          p.releaseInYears,
+        ],
+      );
+      if (!rows[0]) continue;
+      await m.query(
+        `INSERT INTO prisoner_facility_history (prisoner_id, facility_id, reason, recorded_by)
+         VALUES ($1, $2, 'admission', $3)`,
+        [rows[0].id, rows[0].facility_id, recorder.id],
+      );
+      await this.audit.append(m, ORIGIN, [
+        {
+          action: 'prisoner.create',
+          entityType: 'prisoner',
+          entityId: rows[0].id,
+          prisonerId: rows[0].id,
+          facilityId: rows[0].facility_id,
+          changedFields: [
+            'prisonNumber',
+            'givenName',
+            'familyName',
+            'dateOfBirth',
+            'sex',
+            'legalStatus',
+            'facilityId',
+          ],
+        },
+      ]);
+    }
   }
 
   /** Runs at every demo start, so instruments imported later are covered too. Idempotent. */
