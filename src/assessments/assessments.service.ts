@@ -64,6 +64,18 @@ const SELECT = `
   JOIN app_user au ON au.id = a.assessor_id
   LEFT JOIN app_user cu ON cu.id = a.countersigner_id`;
 
+/** One assessment with its transitions (who moved it when, with comments), in one statement. */
+const DETAIL_SELECT = SELECT.replace(
+  'FROM assessment a',
+  `, (SELECT json_agg(json_build_object('from', t.from_status, 'to', t.to_status,
+        'actor', json_build_object('id', tu.id, 'displayName', tu.display_name),
+        'at', to_char(t.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        'comments', t.comments) ORDER BY t.id)
+      FROM assessment_transition t JOIN app_user tu ON tu.id = t.actor_id
+      WHERE t.assessment_id = a.id) AS history
+   FROM assessment a`,
+);
+
 const EDITABLE = ['draft', 'returned'];
 const OPEN = ['draft', 'submitted', 'returned'];
 
@@ -246,10 +258,10 @@ export class AssessmentsService {
   // ------------------------------------------------------------------ reads
 
   async get(ctx: RequestContext, id: string): Promise<AssessmentResponse> {
-    const [row] = await prepared<AssessmentRow>(
+    const [row] = await prepared<AssessmentRow & { history: Record<string, unknown>[] }>(
       this.dataSource.manager,
-      'assessment-by-id',
-      `${SELECT} WHERE a.id = $1`,
+      'assessment-detail',
+      `${DETAIL_SELECT} WHERE a.id = $1`,
       [id],
     );
     if (!row) throw notFound('Assessment');
@@ -261,11 +273,11 @@ export class AssessmentsService {
     };
     const view = assessmentView(ctx.ability, subjectOfRow(row));
     if (!view) return this.audit.refuse(ctx, new Denial(notFound('Assessment'), entry));
-    const instrument = await this.instruments.getById(row.instrument_version_id);
-    const history = view === 'full' ? await this.history(this.dataSource.manager, id) : undefined;
+    const instrument = await this.instruments.pinned(row.instrument_version_id);
     await this.audit.append(this.dataSource.manager, ctx, [
       { ...entry, details: { ...(entry.details ?? {}), view } },
     ]);
+    const history = view === 'full' ? (row.history ?? []) : undefined;
     return this.withGrant(
       ctx,
       row,
@@ -836,7 +848,7 @@ export class AssessmentsService {
     view: AssessmentView,
   ): Promise<AssessmentResponse> {
     const [row]: AssessmentRow[] = await m.query(`${SELECT} WHERE a.id = $1`, [id]);
-    const instrument = (await this.instruments.getById(row.instrument_version_id, m))!;
+    const instrument = (await this.instruments.pinned(row.instrument_version_id, m))!;
     return this.withGrant(
       ctx,
       row,
@@ -860,7 +872,7 @@ export class AssessmentsService {
 
   private async definitions(rows: AssessmentRow[]): Promise<Map<string, InstrumentDefinition>> {
     const ids = [...new Set(rows.map((r) => r.instrument_version_id))];
-    const versions = await Promise.all(ids.map((id) => this.instruments.getById(id)));
+    const versions = await Promise.all(ids.map((id) => this.instruments.pinned(id)));
     return new Map(versions.map((v) => [v!.id, v!.definition as InstrumentDefinition]));
   }
 

@@ -351,6 +351,23 @@ export class InstrumentsService {
     return rows.map((row) => row.key);
   }
 
+  /**
+   * The immutable part of a version (definition, key, version, title) without its current
+   * status: what reading an assessment needs, from memory after the first call.
+   */
+  async pinned(
+    id: string,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<Omit<InstrumentVersion, 'status'> | undefined> {
+    const cached = this.cache.get(id);
+    if (cached) return cached;
+    const [row]: { id: string; status: RuleSetStatus }[] = await m.query(
+      `SELECT id, status FROM instrument_version WHERE id = $1`,
+      [id],
+    );
+    return row && this.withStatus(m, row);
+  }
+
   private async withStatus(
     m: EntityManager,
     row: { id: string; status: RuleSetStatus },
