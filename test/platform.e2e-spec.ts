@@ -132,6 +132,12 @@ describe('platform: errors, request ids, logging, health, docs, keys', () => {
     expect(text).not.toMatch(/authorization/i);
   });
 
+  it('refuses to start with a bad configuration value, naming the variable', async () => {
+    await expect(
+      createTestApp({ env: { ACCESS_TOKEN_TTL: 'soon', PORT: 'eighty' } }),
+    ).rejects.toThrow(/ACCESS_TOKEN_TTL[\s\S]*PORT|PORT[\s\S]*ACCESS_TOKEN_TTL/);
+  });
+
   it('keeps generated key material in DATA_DIR with mode 0600, never in the database', async () => {
     for (const name of ['token-signing.key', 'audit-signing.pem']) {
       expect(statSync(join(t.dataDir, 'keys', name)).mode & 0o777).toBe(0o600);
