@@ -265,6 +265,37 @@ describe('assessments: structured professional judgement, four eyes, revisions',
     await create(await f.prisoner(a), author, { instrumentKey: 'no-such-thing' }).expect(422);
   });
 
+  it('refuses new assessments on a retired version, and keeps the old ones readable', async () => {
+    const t2 = await createTestApp();
+    try {
+      const f2 = new Factories(t2);
+      const facility = await f2.facility();
+      const psychologist = await f2.user(['psychologist'], [facility]);
+      const prisoner = await f2.prisoner(facility);
+      const draft = await t2.http
+        .post(`/api/v1/prisoners/${prisoner.id}/assessments`)
+        .set('authorization', psychologist.auth)
+        .send({ instrumentKey: 've-needs', reason: 'intake' })
+        .expect(201);
+      await t2.db.query(
+        `UPDATE instrument_version SET status = 'retired', retired_at = now() WHERE key = 've-needs'`,
+      );
+      const refused = await t2.http
+        .post(`/api/v1/prisoners/${(await f2.prisoner(facility)).id}/assessments`)
+        .set('authorization', psychologist.auth)
+        .send({ instrumentKey: 've-needs', instrumentVersion: '1.0.0', reason: 'intake' })
+        .expect(422);
+      expect(refused.body.code).toBe('instrument_not_active');
+      const old = await t2.http
+        .get(`/api/v1/assessments/${draft.body.id}`)
+        .set('authorization', psychologist.auth)
+        .expect(200);
+      expect(old.body.instrument).toMatchObject({ key: 've-needs', version: '1.0.0' });
+    } finally {
+      await t2.close();
+    }
+  });
+
   it('concurrent PATCHes with one version: exactly one wins', async () => {
     const draft = (await create(await f.prisoner(a)).expect(201)).body;
     const results = await Promise.all(
