@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { validationExceptionFactory } from './errors/validation-errors.js';
 import { ProblemFilter } from './errors/problem.filter.js';
+import { logRequests } from './logging/logging.module.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -51,6 +52,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       },
     },
   });
+  logRequests(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('cache-control', 'no-store');

@@ -120,12 +120,14 @@ describe('platform: errors, request ids, logging, health, docs, keys', () => {
     await new Promise((r) => setTimeout(r, 50));
     const text = log.lines.join('\n');
     const lines = log.lines.map((l) => JSON.parse(l));
-    const requestLine = lines.find((l) => l.req?.id === 'log-test-1');
+    const requestLine = lines.find((l) => l.requestId === 'log-test-1');
     expect(requestLine).toMatchObject({
-      req: { method: 'POST', path: '/api/v1/auth/login' },
-      res: { statusCode: 200 },
+      method: 'POST',
+      path: '/api/v1/auth/login',
+      statusCode: 200,
+      msg: 'request completed',
     });
-    expect(lines.find((l) => l.req?.id === 'log-test-2')?.req.path).toBe('/api/v1/users');
+    expect(lines.find((l) => l.requestId === 'log-test-2')?.path).toBe('/api/v1/users');
     expect(text).not.toContain(TEST_PASSWORD);
     expect(text).not.toContain(admin.token);
     expect(text).not.toContain('Secret-Name-Fragment');

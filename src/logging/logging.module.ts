@@ -1,46 +1,49 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LoggerModule } from 'nestjs-pino';
+import type { FastifyInstance } from 'fastify';
+import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 import { AppConfig } from '../config/app-config.js';
 
-type RawRequest = IncomingMessage & { id?: string };
-
-/**
- * JSON logs through pino. A request line carries its id, method, path (never the query string,
- * which may hold a searched name), status and timing; never headers or bodies.
- */
-export function httpLogOptions(level: string): Options {
+/** pino options: levels, and redaction of anything secret that might reach a log line. */
+export function logOptions(level: string): Options {
   return {
     level,
-    genReqId: (req) => (req as RawRequest).id ?? '',
     redact: {
       paths: [
         'req.headers.authorization',
         'req.headers.cookie',
         'req.headers["x-access-purpose"]',
-        'res.headers["set-cookie"]',
         '*.password',
         '*.accessToken',
         '*.token',
       ],
       censor: '[redacted]',
     },
-    serializers: {
-      req: (req: RawRequest) => ({
-        id: req.id,
-        method: req.method,
-        path: (req.url ?? '').split('?')[0],
-      }),
-      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-    },
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-    // Request lines are written at info; below that level pino-http need not track requests.
-    autoLogging: ['trace', 'debug', 'info'].includes(level)
-      ? { ignore: (req) => (req.url ?? '').startsWith('/health') }
-      : false,
   };
+}
+
+/**
+ * One JSON line per request, written from Fastify's onResponse hook: request id, method, path
+ * (never the query string, which may hold a searched name), status and time; never headers or
+ * bodies. (nestjs-pino's per-request middleware is not mounted: this is cheaper and enough.)
+ */
+export function logRequests(fastify: FastifyInstance): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const logger = PinoLogger.root;
+    if (logger && !request.url.startsWith('/health')) {
+      const line = {
+        requestId: request.id,
+        method: request.method,
+        path: request.url.split('?')[0],
+        statusCode: reply.statusCode,
+        responseTime: Math.round(reply.elapsedTime),
+      };
+      if (reply.statusCode >= 500) logger.error(line, 'request failed');
+      else logger.info(line, 'request completed');
+    }
+    done();
+  });
 }
 
 @Module({})
@@ -53,8 +56,8 @@ export class LoggingModule {
         LoggerModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => {
-            const options = httpLogOptions(config.env.LOG_LEVEL);
-            return { pinoHttp: destination ? [options, destination] : options };
+            const options = logOptions(config.env.LOG_LEVEL);
+            return { pinoHttp: destination ? [options, destination] : options, forRoutes: [] };
           },
         }),
       ],
