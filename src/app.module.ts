@@ -13,6 +13,7 @@ import { FacilitiesModule } from './facilities/facilities.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InstrumentsModule } from './instruments/instruments.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { PlansModule } from './plans/plans.module.js';
 import { PrisonersModule } from './prisoners/prisoners.module.js';
 import { ReviewsModule } from './reviews/reviews.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -40,6 +41,7 @@ export class AppModule {
         PrisonersModule,
         EmergencyAccessModule,
         AssessmentsModule,
+        PlansModule,
         ReviewsModule,
         InstrumentsModule,
         FacilitiesModule,

@@ -40,6 +40,23 @@ const MATRIX: Record<string, [string, string, string, string, string]> = {
   'POST /users/:id/certifications':      ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '201/-/-'],
   'GET /facilities':                     ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '200/-/-'],
   'POST /facilities':                    ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '201/-/-'],
+  'POST /prisoners/:id/plans':           ['403/403/403',        '201/404/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'GET /prisoners/:id/plans':            ['200/404/200',        '200/404/200',        '200/404/200',        '200/404/200',        '403/403/403'],
+  'GET /plans/:id':                      ['full/404/full',      'full/404/full',      'logistics/404/logistics','full/404/full',  '403/403/403'],
+  'PATCH /plans/:id':                    ['403/404/403',        '200/404/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'PATCH /plans/:id (psychological)':    ['200/404/403',        '200/404/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'POST /plans/:id/submit':              ['403/403/403',        '200/404/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'POST /plans/:id/activate':            ['403/403/403',        '403/403/403',        '403/403/403',        '200/404/403',        '403/403/403'],
+  'POST /plans/:id/suspend':             ['403/403/403',        '200/404/403',        '403/403/403',        '200/404/403',        '403/403/403'],
+  'POST /plans/:id/complete':            ['403/403/403',        '200/404/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'POST /plans/:id/close':               ['403/403/403',        '200/404/403',        '403/403/403',        '200/404/403',        '403/403/403'],
+  'GET /plans/:id/revisions':            ['200/404/200',        '200/404/200',        '200/404/200',        '200/404/200',        '403/403/403'],
+  'GET /plans/:id/revisions/:revision':  ['full/404/full',      'full/404/full',      'logistics/404/logistics','full/404/full',  '403/403/403'],
+  'POST /plans/:id/sessions':            ['403/404/403',        '201/404/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'POST /plans/:id/sessions (psychological)':['201/404/403',    '201/404/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'GET /plans/:id/sessions':             ['200/404/200',        '200/404/200',        '200/404/200',        '200/404/200',        '403/403/403'],
+  'POST /plans/:id/reviews':             ['403/403/403',        '201/404/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'GET /plans/:id/reviews':              ['200/404/200',        '200/404/200',        '403/404/403',        '200/404/200',        '403/403/403'],
 };
 
 type Scope = 'in' | 'out' | 'grant';
@@ -59,6 +76,10 @@ describe('access matrix: every endpoint x every role x scope', () => {
   let elsewhere: TestFacility;
   const users = new Map<Role, TestUser>();
   let grantee: TestUser;
+  /** Who sets plans up (never the user under test): a PVE inspector and a supervisor per facility. */
+  const planners = new Map<string, { pve: TestUser; supervisor: TestUser }>();
+  let assessor: TestUser;
+  let countersigner: TestUser;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -69,8 +90,97 @@ describe('access matrix: every endpoint x every role x scope', () => {
     for (const role of ROLES)
       users.set(role, await f.user([role], role === 'administrator' ? [] : [home]));
     grantee = await f.user(['pve_inspector'], [elsewhere]);
+    for (const facility of [home, away])
+      planners.set(facility.id, {
+        pve: await f.user(['pve_inspector'], [facility]),
+        supervisor: await f.user(['supervisor'], [facility]),
+      });
+    assessor = await f.user(['psychologist'], [home, away]);
+    countersigner = await f.user(['psychologist'], [home, away]);
   });
   afterAll(() => t.close());
+
+  const needsAssessment = (prisoner: TestPrisoner) =>
+    f.approvedAssessment(prisoner, assessor, countersigner, {
+      instrumentKey: 've-needs',
+      needs: [
+        { code: 'ideology', priority: 'high' },
+        { code: 'education', priority: 'low' },
+      ],
+    });
+
+  type PlanState = 'draft' | 'ready' | 'pending' | 'active' | 'delivering';
+  type Plan = { id: string; version: number; goals: { id: string }[]; interventions: any[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  /**
+   * A plan for the prisoner, set up through the API by the planners of its facility: `ready`
+   * has the prisoner's agreement, `delivering` a consented psychological intervention scheduled.
+   */
+  async function planFor(prisoner: TestPrisoner, state: PlanState): Promise<Plan> {
+    const { pve, supervisor } = planners.get(prisoner.facilityId)!;
+    const ok = (res: { status: number; body: Plan }, status = 200) => {
+      expect(res.status).toBe(status);
+      return res.body;
+    };
+    let plan = ok(
+      await t.http
+        .post(`/api/v1/prisoners/${prisoner.id}/plans`)
+        .set('authorization', pve.auth)
+        .send({ basedOnAssessmentId: await needsAssessment(prisoner) }),
+      201,
+    );
+    if (state === 'draft') return plan;
+    plan = ok(
+      await t.http
+        .patch(`/api/v1/plans/${plan.id}`)
+        .set('authorization', pve.auth)
+        .set('if-match', String(plan.version))
+        .send({
+          prisonerAgreement: { response: 'agreed', recordedOn: '2025-01-02' },
+        }),
+    );
+    if (state === 'ready') return plan;
+    plan = ok(await t.http.post(`/api/v1/plans/${plan.id}/submit`).set('authorization', pve.auth));
+    if (state === 'pending') return plan;
+    plan = ok(
+      await t.http.post(`/api/v1/plans/${plan.id}/activate`).set('authorization', supervisor.auth),
+    );
+    if (state === 'active') return plan;
+    return ok(
+      await t.http
+        .patch(`/api/v1/plans/${plan.id}`)
+        .set('authorization', pve.auth)
+        .set('if-match', String(plan.version))
+        .send({
+          interventions: plan.interventions.map((i) => ({
+            id: i.id,
+            catalogueCode: i.catalogueCode,
+            goalIds: i.goalIds,
+            discipline: i.discipline,
+            frequency: i.frequency,
+            plannedStart: i.plannedStart,
+            status: i.catalogueCode === 'cognitive_behavioural' ? 'scheduled' : i.status,
+            ...(i.catalogueCode === 'cognitive_behavioural'
+              ? { consent: { given: true, recordedOn: '2025-01-02' } }
+              : {}),
+          })),
+        }),
+    );
+  }
+
+  const status = (res: { status: number }) => String(res.status);
+  /** 200 answers that carry a plan are reported by their view. */
+  const viewOrStatus = (res: { status: number; body: { view?: string } }) =>
+    res.status === 200 ? String(res.body.view) : String(res.status);
+  const transition = async (c: Case, state: PlanState, action: string, body = {}) => {
+    const plan = await planFor(c.prisoner, state);
+    return status(
+      await t.http
+        .post(`/api/v1/plans/${plan.id}/${action}`)
+        .set('authorization', c.user.auth)
+        .send(body),
+    );
+  };
 
   /** Runs one operation; returns the status, or listed/absent for the list. */
   const OPERATIONS: Record<string, (c: Case) => Promise<string>> = {
@@ -203,6 +313,134 @@ describe('access matrix: every endpoint x every role x scope', () => {
             })
         ).status,
       ),
+    'POST /prisoners/:id/plans': async ({ user, prisoner }) =>
+      status(
+        await t.http
+          .post(`/api/v1/prisoners/${prisoner.id}/plans`)
+          .set('authorization', user.auth)
+          .send({ basedOnAssessmentId: await needsAssessment(prisoner) }),
+      ),
+    'GET /prisoners/:id/plans': async ({ user, prisoner }) => {
+      await planFor(prisoner, 'draft');
+      return status(
+        await t.http.get(`/api/v1/prisoners/${prisoner.id}/plans`).set('authorization', user.auth),
+      );
+    },
+    'GET /plans/:id': async ({ user, prisoner }) => {
+      const plan = await planFor(prisoner, 'active');
+      return viewOrStatus(
+        await t.http.get(`/api/v1/plans/${plan.id}`).set('authorization', user.auth),
+      );
+    },
+    'PATCH /plans/:id': async ({ user, prisoner }) => {
+      const plan = await planFor(prisoner, 'draft');
+      return status(
+        await t.http
+          .patch(`/api/v1/plans/${plan.id}`)
+          .set('authorization', user.auth)
+          .set('if-match', String(plan.version))
+          .send({ release: { tasks: [{ description: 'Housing application', status: 'open' }] } }),
+      );
+    },
+    'PATCH /plans/:id (psychological)': async ({ user, prisoner }) => {
+      const plan = await planFor(prisoner, 'draft');
+      return status(
+        await t.http
+          .patch(`/api/v1/plans/${plan.id}`)
+          .set('authorization', user.auth)
+          .set('if-match', String(plan.version))
+          .send({
+            interventions: [
+              ...plan.interventions.map((i) => ({
+                id: i.id,
+                catalogueCode: i.catalogueCode,
+                goalIds: i.goalIds,
+                discipline: i.discipline,
+                frequency: i.frequency,
+                plannedStart: i.plannedStart,
+                plannedEnd: i.plannedEnd,
+                status: i.status,
+              })),
+              {
+                catalogueCode: 'psychological_support',
+                goalIds: [plan.goals[0].id],
+                discipline: 'psychologist',
+                frequency: 'P1W',
+                plannedStart: '2025-02-01',
+                status: 'proposed',
+              },
+            ],
+          }),
+      );
+    },
+    'POST /plans/:id/submit': (c) => transition(c, 'ready', 'submit'),
+    'POST /plans/:id/activate': (c) => transition(c, 'pending', 'activate'),
+    'POST /plans/:id/suspend': (c) =>
+      transition(c, 'active', 'suspend', { reason: 'Hospital admission' }),
+    'POST /plans/:id/complete': (c) => transition(c, 'active', 'complete'),
+    'POST /plans/:id/close': (c) => transition(c, 'draft', 'close', { reason: 'Made in error' }),
+    'GET /plans/:id/revisions': async ({ user, prisoner }) => {
+      const plan = await planFor(prisoner, 'draft');
+      return status(
+        await t.http.get(`/api/v1/plans/${plan.id}/revisions`).set('authorization', user.auth),
+      );
+    },
+    'GET /plans/:id/revisions/:revision': async ({ user, prisoner }) => {
+      const plan = await planFor(prisoner, 'draft');
+      return viewOrStatus(
+        await t.http.get(`/api/v1/plans/${plan.id}/revisions/1`).set('authorization', user.auth),
+      );
+    },
+    'POST /plans/:id/sessions': async ({ user, prisoner }) => {
+      const plan = await planFor(prisoner, 'active');
+      return status(
+        await t.http
+          .post(`/api/v1/plans/${plan.id}/sessions`)
+          .set('authorization', user.auth)
+          .send({ date: '2025-03-01', attendance: 'absent' }),
+      );
+    },
+    'POST /plans/:id/sessions (psychological)': async ({ user, prisoner }) => {
+      const plan = await planFor(prisoner, 'delivering');
+      const cbt = plan.interventions.find((i) => i.catalogueCode === 'cognitive_behavioural');
+      return status(
+        await t.http
+          .post(`/api/v1/plans/${plan.id}/sessions`)
+          .set('authorization', user.auth)
+          .send({
+            interventionId: cbt.id,
+            date: '2025-03-01',
+            attendance: 'attended',
+            engagement: 3,
+          }),
+      );
+    },
+    'GET /plans/:id/sessions': async ({ user, prisoner }) => {
+      const plan = await planFor(prisoner, 'active');
+      return status(
+        await t.http.get(`/api/v1/plans/${plan.id}/sessions`).set('authorization', user.auth),
+      );
+    },
+    'POST /plans/:id/reviews': async ({ user, prisoner }) => {
+      const plan = await planFor(prisoner, 'active');
+      return status(
+        await t.http
+          .post(`/api/v1/plans/${plan.id}/reviews`)
+          .set('authorization', user.auth)
+          .send({
+            date: '2025-03-01',
+            attendees: ['pve_inspector'],
+            summary: 'First review',
+            nextReviewDate: '2025-06-01',
+          }),
+      );
+    },
+    'GET /plans/:id/reviews': async ({ user, prisoner }) => {
+      const plan = await planFor(prisoner, 'active');
+      return status(
+        await t.http.get(`/api/v1/plans/${plan.id}/reviews`).set('authorization', user.auth),
+      );
+    },
   };
 
   const cells = Object.entries(MATRIX).flatMap(([operation, row]) =>

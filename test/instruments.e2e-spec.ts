@@ -389,7 +389,7 @@ describe('instruments: rule-set import and catalogue API', () => {
           [],
         ],
         [`DELETE FROM instrument_version WHERE id = $1`, [id]],
-        [`TRUNCATE instrument_version`, []],
+        [`TRUNCATE instrument_version CASCADE`, []],
       ] as const;
       for (const [sql, params] of refused) {
         await expect(t.db.query(sql, [...params])).rejects.toThrow(

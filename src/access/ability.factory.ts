@@ -19,7 +19,10 @@ export type AppAction =
   | 'review'
   | 'verify'
   | 'import'
-  | 'request';
+  | 'request'
+  | 'suspend'
+  | 'complete'
+  | 'close';
 
 export type AppSubject =
   | 'User'
@@ -49,7 +52,13 @@ export const asSubject = (type: AppSubject, fields: object): Record<string, unkn
  */
 export const ASSESSMENT_PROGRAMME_FIELDS = ['programme', 'security'];
 export const ASSESSMENT_SECURITY_FIELDS = ['security'];
+/**
+ * Plan fields: `logistics` (status, intervention schedule, places, responsible staff, session
+ * dates and attendance) and `content` (goals, notes, consent, agreement, release, reviews).
+ * A read rule without fields gives both; `planView` in the plans feature derives the view.
+ */
 export const PLAN_LOGISTICS_FIELDS = ['logistics'];
+export const PLAN_FIELDS = ['logistics', 'content'];
 
 /**
  * The only place access rules are written. Everything is denied unless a rule below allows it.
@@ -57,7 +66,7 @@ export const PLAN_LOGISTICS_FIELDS = ['logistics'];
  * An emergency grant opens one prisoner for reading, with the view the caller's roles give.
  */
 export function defineAbilityFor(actor: Actor): AppAbility {
-  const { can, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
+  const { can, cannot, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
   const inScope: Conditions = { facilityId: { $in: actor.facilityIds } };
   const grantedIds = actor.emergencyGrants.map((g) => g.prisonerId);
   const granted: Conditions = { prisonerId: { $in: grantedIds } };
@@ -108,6 +117,9 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         can('create', 'PrisonerEvent', inScope);
         readPlans();
         can('update', 'Plan', ['psychologicalInterventions'], inScope);
+        // Psychologists record sessions of the interventions they deliver (attendance and a
+        // summary only: session content stays with the psychology service).
+        can('create', 'PlanDelivery', { ...inScope, discipline: 'psychologist' });
         can('read', 'ReviewDue', inScope);
         break;
       case 'pve_inspector':
@@ -115,7 +127,11 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         readAssessments(ASSESSMENT_PROGRAMME_FIELDS);
         can('create', 'PrisonerEvent', inScope);
         readPlans();
-        can(['create', 'update', 'submit'], 'Plan', inScope);
+        can(
+          ['create', 'update', 'submit', 'suspend', 'complete', 'close', 'review'],
+          'Plan',
+          inScope,
+        );
         can('create', 'PlanDelivery', inScope);
         can('read', 'ReviewDue', inScope);
         break;
@@ -123,7 +139,8 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         readPrisoners();
         readAssessments(ASSESSMENT_PROGRAMME_FIELDS);
         readPlans();
-        can('approve', 'Plan', inScope);
+        // Approval also resumes a suspended plan.
+        can(['approve', 'suspend', 'close'], 'Plan', inScope);
         can('read', 'ReviewDue', inScope);
         can('read', 'EmergencyAccess', inScope);
         can('review', 'EmergencyAccess', inScope);
@@ -133,5 +150,8 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         break;
     }
   }
+  // Four eyes, whatever roles one person holds: nobody approves a plan they wrote or submitted.
+  cannot('approve', 'Plan', { authorId: actor.id });
+  cannot('approve', 'Plan', { submittedBy: actor.id });
   return build();
 }

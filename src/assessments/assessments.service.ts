@@ -749,8 +749,9 @@ export class AssessmentsService {
             AND a.status IN ('draft', 'submitted', 'returned')
           ORDER BY a.created_at DESC LIMIT 1) AS in_progress_id
        FROM items i JOIN scoped s ON s.id = i.prisoner_id LEFT JOIN prisoner_event e ON e.id = i.event_id
-       WHERE i.due <= ${before}::date AND (i.due, i.id) > (${afterDue}::date, ${afterId})
-       ORDER BY i.due, i.id LIMIT ${limit}`,
+       WHERE i.due <= ${before}::date
+         AND (i.due, i.id COLLATE "C") > (${afterDue}::date, ${afterId}::text COLLATE "C")
+       ORDER BY i.due, i.id COLLATE "C" LIMIT ${limit}`,
       params,
     );
     const today = new Date().toISOString().slice(0, 10);

@@ -1,0 +1,28 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+
+export class SuspendPlanDto {
+  @ApiProperty({ example: 'Admitted to hospital; sessions paused until return' })
+  @IsString()
+  @MinLength(5)
+  @MaxLength(1000)
+  reason!: string;
+}
+
+export class CompletePlanDto {
+  @ApiPropertyOptional({
+    description: 'What the plan achieved; completion is not proof of reduced risk',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  note?: string;
+}
+
+export class ClosePlanDto {
+  @ApiProperty({ example: 'Released on licence; handed over to the probation service' })
+  @IsString()
+  @MinLength(5)
+  @MaxLength(1000)
+  reason!: string;
+}

@@ -1,0 +1,45 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  IsISO8601,
+  Matches,
+  ValidateBy,
+  ValidateIf,
+  type ValidationOptions,
+} from 'class-validator';
+import { isPositiveDuration, parseIsoDuration } from '../../instruments/rule-sets/iso-duration.js';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A calendar date, YYYY-MM-DD, that exists. */
+export const IsCalendarDate = () =>
+  applyDecorators(
+    IsISO8601(
+      { strict: true },
+      { message: ({ property }) => `${property} must be a date (YYYY-MM-DD)` },
+    ),
+    Matches(DATE, { message: ({ property }) => `${property} must be a date (YYYY-MM-DD)` }),
+  );
+
+/** How often an intervention meets: an ISO-8601 duration between sessions (P1W = weekly). */
+export const IsIsoDuration = (options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isIsoDuration',
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string' || value.length > 32) return false;
+          const duration = parseIsoDuration(value);
+          return duration !== null && isPositiveDuration(duration);
+        },
+        defaultMessage: (args) =>
+          `${args?.property} must be an ISO-8601 duration between sessions, such as P1W (weekly) or P2W`,
+      },
+    },
+    options,
+  );
+
+/**
+ * Optional, but not nullable: omitted means "unchanged"; null is refused by the validators
+ * that follow (a consent or agreement record is replaced by a new one, never erased).
+ */
+export const OptionalNotNull = () => ValidateIf((_, value) => value !== undefined);

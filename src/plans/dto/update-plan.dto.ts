@@ -1,0 +1,279 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { DISCIPLINES } from '../../instruments/rule-sets/rule-set.types.js';
+import { GOAL_STATUSES, INTERVENTION_STATUSES, PRIORITIES } from '../plan-content.js';
+import { IsCalendarDate, IsIsoDuration, OptionalNotNull } from './plan-validators.js';
+
+export const AGREEMENT_RESPONSES = ['agreed', 'disagreed', 'could_not_answer'] as const;
+export const RELEASE_TASK_STATUSES = ['open', 'done', 'cancelled'] as const;
+export const MAX_PLAN_ITEMS = 50;
+
+export class GoalInputDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Omit for a new goal; keep it for others' })
+  @IsOptional()
+  @IsUUID()
+  id?: string;
+
+  @ApiProperty({ example: 'identity_belonging', description: 'A need of the plan’s catalogue' })
+  @IsString()
+  @MaxLength(64)
+  needCode!: string;
+
+  @ApiPropertyOptional({ enum: PRIORITIES, description: 'Omitted: unchanged (new goals: none)' })
+  @OptionalNotNull()
+  @IsIn(PRIORITIES)
+  priority?: (typeof PRIORITIES)[number];
+
+  @ApiProperty({ example: 'Build friendships and a role on the wing outside the group' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  description!: string;
+
+  @ApiPropertyOptional({ format: 'date', nullable: true, type: String })
+  @IsOptional()
+  @IsCalendarDate()
+  targetDate?: string | null;
+
+  @ApiPropertyOptional({
+    enum: GOAL_STATUSES,
+    description: 'Omitted: unchanged (new goals: not_started)',
+  })
+  @OptionalNotNull()
+  @IsIn(GOAL_STATUSES)
+  status?: (typeof GOAL_STATUSES)[number];
+}
+
+export class ConsentDto {
+  @ApiProperty({
+    description: 'true: consented; false: declined or withdrew (respected, Rule 65(3))',
+  })
+  @IsBoolean()
+  given!: boolean;
+
+  @ApiProperty({ format: 'date' })
+  @IsCalendarDate()
+  recordedOn!: string;
+
+  @ApiPropertyOptional({ description: 'The prisoner’s reasons or conditions, if they give any' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  note?: string | null;
+}
+
+export class InterventionInputDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Omit for a new intervention; keep it for others',
+  })
+  @IsOptional()
+  @IsUUID()
+  id?: string;
+
+  @ApiProperty({
+    example: 'faith_ideological_dialogue',
+    description: 'A code of the plan’s catalogue',
+  })
+  @IsString()
+  @MaxLength(64)
+  catalogueCode!: string;
+
+  @ApiProperty({ type: [String], format: 'uuid', description: 'Goals of this plan it serves' })
+  @IsArray()
+  @ArrayMaxSize(MAX_PLAN_ITEMS)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  goalIds!: string[];
+
+  @ApiProperty({ enum: DISCIPLINES, description: 'The delivering discipline' })
+  @IsIn(DISCIPLINES)
+  discipline!: (typeof DISCIPLINES)[number];
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
+  @IsOptional()
+  @IsUUID()
+  responsibleStaffId?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'Regional education college' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  provider?: string | null;
+
+  @ApiProperty({ example: 'P1W', description: 'ISO-8601 duration between sessions' })
+  @IsIsoDuration()
+  frequency!: string;
+
+  @ApiProperty({ format: 'date' })
+  @IsCalendarDate()
+  plannedStart!: string;
+
+  @ApiPropertyOptional({ format: 'date', nullable: true, type: String })
+  @IsOptional()
+  @IsCalendarDate()
+  plannedEnd?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'Education block, room 2' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  location?: string | null;
+
+  @ApiProperty({ enum: INTERVENTION_STATUSES })
+  @IsIn(INTERVENTION_STATUSES)
+  status!: (typeof INTERVENTION_STATUSES)[number];
+
+  @ApiPropertyOptional({
+    type: ConsentDto,
+    description:
+      'A new consent record. Omitted: the recorded one stays. Never erased: record a withdrawal with given: false',
+  })
+  @OptionalNotNull()
+  @IsObject({ message: 'consent must be an object; a consent record is never erased' })
+  @ValidateNested()
+  @Type(() => ConsentDto)
+  consent?: ConsentDto;
+}
+
+export class AgreementDto {
+  @ApiProperty({ enum: AGREEMENT_RESPONSES })
+  @IsIn(AGREEMENT_RESPONSES)
+  response!: (typeof AGREEMENT_RESPONSES)[number];
+
+  @ApiPropertyOptional({ description: 'The prisoner’s own words about the plan' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  prisonerWords?: string | null;
+
+  @ApiProperty({ format: 'date' })
+  @IsCalendarDate()
+  recordedOn!: string;
+}
+
+export class ReleaseTaskDto {
+  @ApiProperty({ example: 'Apply for a replacement identity card' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  description!: string;
+
+  @ApiPropertyOptional({ format: 'date', nullable: true, type: String })
+  @IsOptional()
+  @IsCalendarDate()
+  dueDate?: string | null;
+
+  @ApiProperty({ enum: RELEASE_TASK_STATUSES })
+  @IsIn(RELEASE_TASK_STATUSES)
+  status!: (typeof RELEASE_TASK_STATUSES)[number];
+}
+
+export class HandoverDto {
+  @ApiProperty({ example: 'Regional probation service' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  agency!: string;
+
+  @ApiProperty({ format: 'date' })
+  @IsCalendarDate()
+  date!: string;
+
+  @ApiProperty({ description: 'What was shared (recorded for every external disclosure)' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  sharedWhat!: string;
+
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The legal basis for sharing' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  legalBasis?: string | null;
+}
+
+/** Release and reintegration, planned from the start (Mandela Rule 107). Omitted parts stay. */
+export class ReleaseDto {
+  @ApiPropertyOptional({ format: 'date', nullable: true, type: String })
+  @IsOptional()
+  @IsCalendarDate()
+  expectedReleaseDate?: string | null;
+
+  @ApiPropertyOptional({ type: [ReleaseTaskDto], description: 'Replaces the list' })
+  @OptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => ReleaseTaskDto)
+  tasks?: ReleaseTaskDto[];
+
+  @ApiPropertyOptional({ type: [HandoverDto], description: 'Replaces the list' })
+  @OptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => HandoverDto)
+  handovers?: HandoverDto[];
+}
+
+/** Each part given replaces that part; parts omitted stay as they are. */
+export class UpdatePlanDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Re-base the plan on the prisoner’s current approved needs assessment',
+  })
+  @OptionalNotNull()
+  @IsUUID()
+  basedOnAssessmentId?: string;
+
+  @ApiPropertyOptional({ type: [GoalInputDto], description: 'Replaces the goals (in this order)' })
+  @OptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(MAX_PLAN_ITEMS)
+  @ValidateNested({ each: true })
+  @Type(() => GoalInputDto)
+  goals?: GoalInputDto[];
+
+  @ApiPropertyOptional({
+    type: [InterventionInputDto],
+    description: 'Replaces the interventions (in this order)',
+  })
+  @OptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(MAX_PLAN_ITEMS)
+  @ValidateNested({ each: true })
+  @Type(() => InterventionInputDto)
+  interventions?: InterventionInputDto[];
+
+  @ApiPropertyOptional({
+    type: AgreementDto,
+    description: 'The prisoner’s response to the plan; replaced, never erased',
+  })
+  @OptionalNotNull()
+  @IsObject({ message: 'prisonerAgreement must be an object; it is replaced, never erased' })
+  @ValidateNested()
+  @Type(() => AgreementDto)
+  prisonerAgreement?: AgreementDto;
+
+  @ApiPropertyOptional({ type: ReleaseDto })
+  @OptionalNotNull()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ReleaseDto)
+  release?: ReleaseDto;
+}
