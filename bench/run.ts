@@ -13,10 +13,11 @@ import { hashPassword } from '../src/users/password-hasher.js';
 import { benchInstrumentEvaluation } from './instrument-evaluation.js';
 
 /**
- * `npm run bench [-- scenario...]`: load benchmarks against a real PostgreSQL (embedded, or
- * BENCH_DATABASE_URL naming a server whose database may be dropped and re-created).
- * HTTP scenarios run the built service as its own process, like production, and compare it
- * with a baseline measured in the same run on the same database.
+ * `npm run bench [-- scenario...]` (scenarios: instrument-evaluation, prisoner-read,
+ * assessment-read): load benchmarks against a real PostgreSQL (embedded, or BENCH_DATABASE_URL
+ * naming a server whose `vep_bench` database may be dropped and re-created). HTTP scenarios run
+ * the built service as its own process, as in production (LOG_LEVEL info), and prisoner-read
+ * compares it with a bare baseline measured in the same run on the same database.
  */
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
@@ -49,6 +50,11 @@ async function load(
   };
 }
 
+async function measure(url: string, headers: Record<string, string>): Promise<HttpResult> {
+  await load(url, headers, WARMUP);
+  return load(url, headers, DURATION);
+}
+
 async function waitForReady(url: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 120; i++) {
     if (child.exitCode !== null) throw new Error(`${url} exited with ${child.exitCode}`);
@@ -65,6 +71,7 @@ async function waitForReady(url: string, child: ChildProcess): Promise<void> {
 async function startProcess(script: string, env: Record<string, string>, readyPath: string) {
   const port = await freePort();
   const child = spawn(process.execPath, [join(root, 'dist', script)], {
+    cwd: root,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -79,6 +86,33 @@ async function startProcess(script: string, env: Record<string, string>, readyPa
       }),
   };
 }
+
+async function api<T>(
+  base: string,
+  path: string,
+  init: { method?: string; token?: string; body?: unknown; ifMatch?: number } = {},
+): Promise<T> {
+  const res = await fetch(`${base}/api/v1${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...(init.ifMatch ? { 'if-match': String(init.ifMatch) } : {}),
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  if (!res.ok)
+    throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+const login = async (base: string, username: string) =>
+  (
+    await api<{ accessToken: string }>(base, '/auth/login', {
+      method: 'POST',
+      body: { username, password: PASSWORD },
+    })
+  ).accessToken;
 
 async function prepareDatabase(adminUrl: string): Promise<string> {
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -98,14 +132,27 @@ async function prepareDatabase(adminUrl: string): Promise<string> {
   const [{ id: facilityId }] = await dataSource.query(
     `INSERT INTO facility (code, name) VALUES ('BENCH', 'Bench') RETURNING id`,
   );
-  const [{ id: userId }] = await dataSource.query(
-    `INSERT INTO app_user (username, display_name, password_hash, roles) VALUES ('bench.officer', 'Bench', $1, '{security_officer}') RETURNING id`,
-    [await hashPassword(PASSWORD)],
-  );
-  await dataSource.query(`INSERT INTO user_facility (user_id, facility_id) VALUES ($1, $2)`, [
-    userId,
-    facilityId,
-  ]);
+  const hash = await hashPassword(PASSWORD);
+  for (const [username, role] of [
+    ['bench.officer', 'security_officer'],
+    ['bench.psychologist', 'psychologist'],
+    ['bench.psychologist2', 'psychologist'],
+  ]) {
+    const [{ id }] = await dataSource.query(
+      `INSERT INTO app_user (username, display_name, password_hash, roles) VALUES ($1, $1, $2, ARRAY[$3]) RETURNING id`,
+      [username, hash, role],
+    );
+    await dataSource.query(`INSERT INTO user_facility (user_id, facility_id) VALUES ($1, $2)`, [
+      id,
+      facilityId,
+    ]);
+    if (role === 'psychologist') {
+      await dataSource.query(
+        `INSERT INTO certification (user_id, instrument_key, valid_until) VALUES ($1, 've-risk-spj', '2099-12-31')`,
+        [id],
+      );
+    }
+  }
   await dataSource.query(
     `INSERT INTO prisoner (prison_number, given_name, family_name, date_of_birth, sex, legal_status, facility_id)
      SELECT 'B-' || g, 'Given' || g, 'Family' || g, date '1980-01-01' + g, 'male', 'sentenced', $1
@@ -116,15 +163,84 @@ async function prepareDatabase(adminUrl: string): Promise<string> {
   return url.toString();
 }
 
-async function prisonerRead(
+/** An approved ve-risk-spj assessment made through the API, every item rated with evidence. */
+async function approvedAssessment(base: string, prisonerId: string): Promise<string> {
+  const author = await login(base, 'bench.psychologist');
+  const second = await login(base, 'bench.psychologist2');
+  const version = await api<{ definition: { domains: { items: { code: string }[] }[] } }>(
+    base,
+    '/instruments/ve-risk-spj/versions/1.0.0',
+    { token: author },
+  );
+  const items = version.definition.domains.flatMap((d) => d.items);
+  const ratings = Object.fromEntries(
+    items.map((item, i) => [
+      item.code,
+      i % 5 === 0
+        ? {
+            value: 'moderate',
+            evidenceFor:
+              'Reported in two interviews and the intake file; consistent over three months. '.repeat(
+                3,
+              ),
+            evidenceAgainst:
+              'Not repeated in the last month; engages with education staff. '.repeat(2),
+            sources: ['interview', 'file_review'],
+            reliability: 'medium',
+          }
+        : { value: 'low', evidenceFor: 'No indication in interview or file review.' },
+    ]),
+  );
+  const draft = await api<{ id: string; version: number }>(
+    base,
+    `/prisoners/${prisonerId}/assessments`,
+    {
+      method: 'POST',
+      token: author,
+      body: { instrumentKey: 've-risk-spj', reason: 'intake' },
+    },
+  );
+  await api(base, `/assessments/${draft.id}`, {
+    method: 'PATCH',
+    token: author,
+    ifMatch: draft.version,
+    body: {
+      ratings,
+      formulation: 'A formulation of several paragraphs. '.repeat(40),
+      finalRiskLevel: 'moderate',
+      finalRationale: 'Weighed against the protective factors recorded in domain PF.',
+      recommendations: [
+        { text: 'Standard searches', tag: 'security' },
+        { text: 'Mentoring', tag: 'programme' },
+        { text: 'Trauma-focused work', tag: 'clinical' },
+      ],
+      prisonerParticipation: {
+        informedOn: '2026-11-01',
+        participated: 'yes',
+        prisonerComments: 'Agrees in part.',
+      },
+    },
+  });
+  await api(base, `/assessments/${draft.id}/submit`, { method: 'POST', token: author });
+  await api(base, `/assessments/${draft.id}/countersign`, {
+    method: 'POST',
+    token: second,
+    body: { decision: 'approve' },
+  });
+  return draft.id;
+}
+
+async function httpScenarios(
   databaseUrl: string,
   dataDir: string,
-): Promise<Record<string, unknown>> {
+  wanted: (name: string) => boolean,
+) {
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
-  const { rows } = await db.query(`SELECT id FROM prisoner ORDER BY prison_number LIMIT 1`);
+  const { rows } = await db.query(`SELECT id FROM prisoner ORDER BY prison_number LIMIT 2`);
   await db.end();
-  const prisonerId = rows[0].id as string;
+  const [readPrisoner, assessedPrisoner] = rows.map((r: { id: string }) => r.id);
+  const results: Record<string, unknown>[] = [];
 
   const service = await startProcess(
     'src/main.js',
@@ -135,56 +251,79 @@ async function prisonerRead(
       SEED_DEMO: 'false',
       NODE_ENV: 'production',
       DATABASE_POOL_SIZE: String(POOL_SIZE),
+      // BENCH_AUDIT_CHAINS=1 measures the single-chain design the multi-chain one replaced.
+      ...(process.env.BENCH_AUDIT_CHAINS ? { AUDIT_CHAINS: process.env.BENCH_AUDIT_CHAINS } : {}),
     },
     '/health/ready',
   );
-  let serviceResult: HttpResult;
+  let prisonerRead: HttpResult | undefined;
   try {
-    const login = await fetch(`${service.base}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'bench.officer', password: PASSWORD }),
-    });
-    const { accessToken } = (await login.json()) as { accessToken: string };
-    const url = `${service.base}/api/v1/prisoners/${prisonerId}`;
-    const headers = { authorization: `Bearer ${accessToken}` };
-    await load(url, headers, WARMUP);
-    serviceResult = await load(url, headers, DURATION);
+    if (wanted('prisoner-read')) {
+      const token = await login(service.base, 'bench.officer');
+      prisonerRead = await measure(`${service.base}/api/v1/prisoners/${readPrisoner}`, {
+        authorization: `Bearer ${token}`,
+      });
+    }
+    if (wanted('assessment-read')) {
+      const id = await approvedAssessment(service.base, assessedPrisoner);
+      for (const [username, view] of [
+        ['bench.psychologist', 'full'],
+        ['bench.officer', 'security'],
+      ]) {
+        const token = await login(service.base, username);
+        const result = await measure(`${service.base}/api/v1/assessments/${id}`, {
+          authorization: `Bearer ${token}`,
+        });
+        results.push({
+          scenario: 'assessment-read',
+          view,
+          connections: CONNECTIONS,
+          seconds: DURATION,
+          service: result,
+        });
+      }
+    }
   } finally {
     await service.stop();
   }
 
-  const baseline = await startProcess(
-    'bench/baseline-server.js',
-    { DATABASE_URL: databaseUrl, POOL_SIZE: String(POOL_SIZE) },
-    `/prisoners/${prisonerId}`,
-  );
-  let baselineResult: HttpResult;
-  try {
-    const url = `${baseline.base}/prisoners/${prisonerId}`;
-    await load(url, {}, WARMUP);
-    baselineResult = await load(url, {}, DURATION);
-  } finally {
-    await baseline.stop();
+  if (prisonerRead) {
+    const baseline = await startProcess(
+      'bench/baseline-server.js',
+      { DATABASE_URL: databaseUrl, POOL_SIZE: String(POOL_SIZE) },
+      `/prisoners/${readPrisoner}`,
+    );
+    try {
+      const baselineResult = await measure(`${baseline.base}/prisoners/${readPrisoner}`, {});
+      results.unshift({
+        scenario: 'prisoner-read',
+        connections: CONNECTIONS,
+        seconds: DURATION,
+        service: prisonerRead,
+        baseline: baselineResult,
+        ratio: Number(
+          (prisonerRead.requestsPerSecond / baselineResult.requestsPerSecond).toFixed(3),
+        ),
+      });
+    } finally {
+      await baseline.stop();
+    }
   }
-  return {
-    scenario: 'prisoner-read',
-    connections: CONNECTIONS,
-    seconds: DURATION,
-    service: serviceResult,
-    baseline: baselineResult,
-    ratio: Number((serviceResult.requestsPerSecond / baselineResult.requestsPerSecond).toFixed(3)),
-  };
+  return results;
 }
 
+const http = (r: HttpResult) =>
+  `${r.requestsPerSecond.toFixed(0)} req/s p50 ${r.p50} ms p99 ${r.p99} ms` +
+  (r.errors + r.non2xx > 0 ? ` (errors ${r.errors}, non-2xx ${r.non2xx})` : '');
+
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2);
-  const selected = (name: string) => wanted.length === 0 || wanted.includes(name);
+  const names = process.argv.slice(2);
+  const wanted = (name: string) => names.length === 0 || names.includes(name);
   const results: Record<string, unknown>[] = [];
 
-  if (selected('instrument-evaluation')) results.push({ ...(await benchInstrumentEvaluation()) });
+  if (wanted('instrument-evaluation')) results.push({ ...(await benchInstrumentEvaluation()) });
 
-  if (selected('prisoner-read')) {
+  if (wanted('prisoner-read') || wanted('assessment-read')) {
     const work = mkdtempSync(join(tmpdir(), 'vep-bench-'));
     chmodSync(work, 0o755);
     let stopServer: () => Promise<void> = async () => undefined;
@@ -200,7 +339,7 @@ async function main(): Promise<void> {
         stopServer = server.stop;
       }
       const databaseUrl = await prepareDatabase(adminUrl);
-      results.push(await prisonerRead(databaseUrl, join(work, 'service-data')));
+      results.push(...(await httpScenarios(databaseUrl, join(work, 'service-data'), wanted)));
     } finally {
       await stopServer();
       rmSync(work, { recursive: true, force: true });
@@ -208,18 +347,21 @@ async function main(): Promise<void> {
   }
 
   for (const r of results) console.log(JSON.stringify(r));
-  console.log('\nscenario               | measure');
+  console.log('');
   for (const r of results) {
     if (r.scenario === 'prisoner-read') {
-      const s = r.service as HttpResult;
-      const b = r.baseline as HttpResult;
       console.log(
-        `prisoner-read          | service ${s.requestsPerSecond.toFixed(0)} req/s p50 ${s.p50} ms p99 ${s.p99} ms; ` +
-          `baseline ${b.requestsPerSecond.toFixed(0)} req/s p50 ${b.p50} ms p99 ${b.p99} ms; ratio ${r.ratio}` +
-          (s.errors + s.non2xx > 0 ? ` (service errors ${s.errors}, non-2xx ${s.non2xx})` : ''),
+        `prisoner-read (${CONNECTIONS} connections): service ${http(r.service as HttpResult)}; ` +
+          `baseline ${http(r.baseline as HttpResult)}; ratio ${r.ratio}`,
+      );
+    } else if (r.scenario === 'assessment-read') {
+      console.log(
+        `assessment-read, ${r.view} view (${CONNECTIONS} connections): ${http(r.service as HttpResult)}`,
       );
     } else {
-      console.log(`${String(r.scenario).padEnd(22)} | ${JSON.stringify(r)}`);
+      console.log(
+        `${r.scenario}: ${(r.evaluationsPerSecond as number).toFixed(0)} evaluations/s on one core`,
+      );
     }
   }
 }

@@ -57,6 +57,22 @@ const MATRIX: Record<string, [string, string, string, string, string]> = {
   'GET /plans/:id/sessions':             ['200/404/200',        '200/404/200',        '200/404/200',        '200/404/200',        '403/403/403'],
   'POST /plans/:id/reviews':             ['403/403/403',        '201/404/403',        '403/403/403',        '403/403/403',        '403/403/403'],
   'GET /plans/:id/reviews':              ['200/404/200',        '200/404/200',        '403/404/403',        '200/404/200',        '403/403/403'],
+  'GET /instruments':                    ['200/-/-',            '200/-/-',            '200/-/-',            '200/-/-',            '200/-/-'],
+  'GET /instruments/:key/versions/:version':['200/-/-',         '200/-/-',            '200/-/-',            '200/-/-',            '200/-/-'],
+  'GET /instruments/:key/diff':          ['200/-/-',            '200/-/-',            '200/-/-',            '200/-/-',            '200/-/-'],
+  'POST /prisoners/:id/assessments':     ['201/404/403',        '403/403/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'GET /prisoners/:id/assessments':      ['200/404/200',        '200/404/200',        '200/404/200',        '200/404/200',        '403/403/403'],
+  'GET /prisoners/:id/risk-timeline':    ['200/404/200',        '200/404/200',        '200/404/200',        '200/404/200',        '403/403/403'],
+  'GET /assessments/:id':                ['full/404/full',      'programme/404/programme','security/404/security','programme/404/programme','403/403/403'],
+  'PATCH /assessments/:id (own)':        ['200/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '403/-/-'],
+  'PATCH /assessments/:id (another’s)':  ['403/404/403',        '403/403/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'POST /assessments/:id/submit':        ['403/404/403',        '403/403/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'POST /assessments/:id/countersign':   ['200/404/403',        '403/403/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'POST /assessments/:id/amend':         ['201/404/403',        '403/403/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'POST /assessments/:id/cancel':        ['403/404/403',        '403/403/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'POST /prisoners/:id/events':          ['201/404/403',        '201/404/403',        '201/404/403',        '403/403/403',        '403/403/403'],
+  'GET /prisoners/:id/events':           ['200/404/200',        '200/404/200',        '200/404/200',        '200/404/200',        '403/403/403'],
+  'GET /reviews/due':                    ['listed/absent/listed','listed/absent/listed','listed/absent/listed','listed/absent/listed','403/403/403'],
 };
 
 type Scope = 'in' | 'out' | 'grant';
@@ -182,8 +198,110 @@ describe('access matrix: every endpoint x every role x scope', () => {
     );
   };
 
+  const get = (path: string, user: TestUser) => t.http.get(path).set('authorization', user.auth);
+  const post = (path: string, user: TestUser, body: object = {}) =>
+    t.http.post(path).set('authorization', user.auth).send(body);
+
   /** Runs one operation; returns the status, or listed/absent for the list. */
   const OPERATIONS: Record<string, (c: Case) => Promise<string>> = {
+    'GET /instruments': async ({ user }) => status(await get('/api/v1/instruments', user)),
+    'GET /instruments/:key/versions/:version': async ({ user }) =>
+      status(await get('/api/v1/instruments/ve-risk-spj/versions/1.0.0', user)),
+    'GET /instruments/:key/diff': async ({ user }) =>
+      status(await get('/api/v1/instruments/ve-risk-spj/diff?from=1.0.0&to=1.0.0', user)),
+    'POST /prisoners/:id/assessments': async ({ user, prisoner }) =>
+      status(
+        await post(`/api/v1/prisoners/${prisoner.id}/assessments`, user, {
+          instrumentKey: 've-needs',
+          reason: 'intake',
+        }),
+      ),
+    'GET /prisoners/:id/assessments': async ({ user, prisoner }) => {
+      await f.openAssessment(prisoner, assessor);
+      return status(await get(`/api/v1/prisoners/${prisoner.id}/assessments`, user));
+    },
+    'GET /prisoners/:id/risk-timeline': async ({ user, prisoner }) => {
+      await needsAssessment(prisoner);
+      return status(await get(`/api/v1/prisoners/${prisoner.id}/risk-timeline`, user));
+    },
+    'GET /assessments/:id': async ({ user, prisoner }) =>
+      viewOrStatus(await get(`/api/v1/assessments/${await needsAssessment(prisoner)}`, user)),
+    'PATCH /assessments/:id (own)': async ({ user, prisoner }) => {
+      const id = await f.openAssessment(
+        prisoner,
+        user.roles.includes('psychologist') ? user : assessor,
+      );
+      return status(
+        await t.http
+          .patch(`/api/v1/assessments/${id}`)
+          .set('authorization', user.auth)
+          .set('if-match', '1')
+          .send({ formulation: 'Matrix edit' }),
+      );
+    },
+    'PATCH /assessments/:id (another’s)': async ({ user, prisoner }) =>
+      status(
+        await t.http
+          .patch(`/api/v1/assessments/${await f.openAssessment(prisoner, assessor)}`)
+          .set('authorization', user.auth)
+          .set('if-match', '1')
+          .send({ formulation: 'Matrix edit' }),
+      ),
+    'POST /assessments/:id/submit': async ({ user, prisoner }) =>
+      status(
+        await post(
+          `/api/v1/assessments/${await f.openAssessment(prisoner, assessor)}/submit`,
+          user,
+        ),
+      ),
+    'POST /assessments/:id/countersign': async ({ user, prisoner }) =>
+      status(
+        await post(
+          `/api/v1/assessments/${await f.openAssessment(prisoner, assessor, 'submitted')}/countersign`,
+          user,
+          { decision: 'approve' },
+        ),
+      ),
+    'POST /assessments/:id/amend': async ({ user, prisoner }) =>
+      status(
+        await post(`/api/v1/assessments/${await needsAssessment(prisoner)}/amend`, user, {
+          reason: 'Matrix amendment reason',
+        }),
+      ),
+    'POST /assessments/:id/cancel': async ({ user, prisoner }) =>
+      status(
+        await post(
+          `/api/v1/assessments/${await f.openAssessment(prisoner, assessor)}/cancel`,
+          user,
+          {
+            reason: 'Matrix cancellation',
+          },
+        ),
+      ),
+    'POST /prisoners/:id/events': async ({ user, prisoner }) =>
+      status(
+        await post(`/api/v1/prisoners/${prisoner.id}/events`, user, {
+          type: 'new_information',
+          occurredAt: new Date().toISOString(),
+        }),
+      ),
+    'GET /prisoners/:id/events': async ({ user, prisoner }) =>
+      status(await get(`/api/v1/prisoners/${prisoner.id}/events`, user)),
+    'GET /reviews/due': async ({ user, prisoner }) => {
+      // Every case of this file adds a prisoner without assessment (intake due): walk all pages.
+      for (let cursor = ''; ;) {
+        const res = await get(
+          `/api/v1/reviews/due?limit=100${cursor && `&cursor=${cursor}`}`,
+          user,
+        );
+        if (res.status !== 200) return status(res);
+        if (res.body.items.some((d: { prisonerId: string }) => d.prisonerId === prisoner.id)) {
+          return 'listed';
+        }
+        if (!res.body.nextCursor) return 'absent';
+        cursor = res.body.nextCursor;
+      }
+    },
     'GET /prisoners/:id': async ({ user, prisoner }) =>
       String(
         (await t.http.get(`/api/v1/prisoners/${prisoner.id}`).set('authorization', user.auth))

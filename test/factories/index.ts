@@ -173,6 +173,23 @@ export class Factories {
     return id;
   }
 
+  /** A draft or submitted assessment written straight to the database. */
+  async openAssessment(
+    prisoner: TestPrisoner,
+    assessor: TestUser,
+    status: 'draft' | 'submitted' = 'draft',
+    instrumentKey = 've-needs',
+  ): Promise<string> {
+    const [{ id }] = await this.t.db.query(
+      `INSERT INTO assessment (prisoner_id, instrument_version_id, status, reason, assessor_id, submitted_at)
+       SELECT $1, iv.id, $3, 'intake', $2, CASE WHEN $3 = 'submitted' THEN now() END
+       FROM instrument_version iv WHERE iv.key = $4 ORDER BY iv.imported_at DESC LIMIT 1
+       RETURNING id`,
+      [prisoner.id, assessor.id, status, instrumentKey],
+    );
+    return id;
+  }
+
   async certify(userId: string, instrumentKey: string, validUntil = '2099-12-31'): Promise<void> {
     await this.t.db.query(
       `INSERT INTO certification (user_id, instrument_key, valid_until) VALUES ($1, $2, $3)`,
