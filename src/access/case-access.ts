@@ -1,7 +1,7 @@
 import type { EmergencyGrant } from '../auth/actor.js';
 import { asSubject, type AppAction, type AppSubject } from './ability.factory.js';
 import type { RequestContext } from '../auth/request-context.js';
-import type { AuditEntry } from '../audit/audit-event.js';
+import type { AuditDetails, AuditEntry } from '../audit/audit-event.js';
 
 /** Where a case row sits: the prisoner and the facility that scopes access to it. */
 export interface CaseLocation {
@@ -19,20 +19,43 @@ export function emergencyGrantFor(
 }
 
 /**
- * The audit fields of an access to a case: prisoner, facility, and, for an emergency read, the
- * grant and its reason as the purpose.
+ * The audit fields of an access to a case: prisoner, facility, `details`, and, for an emergency
+ * read, the grant (in the details) and its reason as the purpose.
  */
 export function caseAuditFields(
   ctx: RequestContext,
   location: CaseLocation,
+  details: AuditDetails = {},
 ): Pick<AuditEntry, 'prisonerId' | 'facilityId' | 'purpose' | 'details'> {
   const grant = emergencyGrantFor(ctx, location);
+  const merged = grant ? { ...details, emergencyAccessId: grant.id } : details;
   return {
     prisonerId: location.prisonerId,
     facilityId: location.facilityId,
-    ...(grant ? { purpose: grant.reason, details: { emergencyAccessId: grant.id } } : {}),
+    ...(grant ? { purpose: grant.reason } : {}),
+    ...(Object.keys(merged).length > 0 ? { details: merged } : {}),
   };
 }
+
+/** Where a prisoner is held, which scopes every case row about them; undefined when unknown. */
+export async function locatePrisoner(
+  db: { query(sql: string, params?: unknown[]): Promise<unknown> },
+  prisonerId: string,
+): Promise<CaseLocation | undefined> {
+  const [row] = (await db.query(`SELECT facility_id FROM prisoner WHERE id = $1`, [
+    prisonerId,
+  ])) as {
+    facility_id: string;
+  }[];
+  return row && { prisonerId, facilityId: row.facility_id };
+}
+
+/** Whether the caller may read the prisoner at `location` (own facilities or an emergency grant). */
+export const canReadPrisoner = (ctx: RequestContext, location: CaseLocation) =>
+  ctx.ability.can(
+    'read',
+    asSubject('Prisoner', { id: location.prisonerId, facilityId: location.facilityId }),
+  );
 
 /**
  * The instance check every case service makes on a loaded row: 'not_found' when the caller may

@@ -3,7 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { asSubject } from '../access/ability.factory.js';
 import { accessibleWhere } from '../access/accessible-where.js';
-import { caseAuditFields, emergencyGrantFor } from '../access/case-access.js';
+import {
+  canReadPrisoner,
+  caseAuditFields,
+  emergencyGrantFor,
+  locatePrisoner,
+} from '../access/case-access.js';
 import type { AuditAction } from '../audit/audit-actions.js';
 import type { AuditEntry } from '../audit/audit-event.js';
 import { AuditTrail, Denial } from '../audit/audit-trail.service.js';
@@ -326,8 +331,7 @@ export class AssessmentsService {
       {
         action: 'assessment.list',
         entityType: 'assessment',
-        ...caseAuditFields(ctx, prisoner),
-        details: { ...caseAuditFields(ctx, prisoner).details, resultCount: page.items.length },
+        ...caseAuditFields(ctx, prisoner, { resultCount: page.items.length }),
       },
     ]);
     return page;
@@ -366,8 +370,7 @@ export class AssessmentsService {
         action: 'risk_timeline.read',
         entityType: 'prisoner',
         entityId: prisonerId,
-        ...caseAuditFields(ctx, prisoner),
-        details: { ...caseAuditFields(ctx, prisoner).details, resultCount: rows.length },
+        ...caseAuditFields(ctx, prisoner, { resultCount: rows.length }),
       },
     ]);
     return {
@@ -883,18 +886,9 @@ export class AssessmentsService {
     prisonerId: string,
     action: AuditAction,
   ): Promise<{ prisonerId: string; facilityId: string }> {
-    const [row]: { facility_id: string }[] = await this.dataSource.query(
-      `SELECT facility_id FROM prisoner WHERE id = $1`,
-      [prisonerId],
-    );
-    if (!row) throw notFound('Prisoner');
-    const location = { prisonerId, facilityId: row.facility_id };
-    if (
-      !ctx.ability.can(
-        'read',
-        asSubject('Prisoner', { id: prisonerId, facilityId: row.facility_id }),
-      )
-    ) {
+    const location = await locatePrisoner(this.dataSource, prisonerId);
+    if (!location) throw notFound('Prisoner');
+    if (!canReadPrisoner(ctx, location)) {
       return this.audit.refuse(
         ctx,
         new Denial(notFound('Prisoner'), {

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { accessibleWhere } from '../access/accessible-where.js';
+import { canReadPrisoner, locatePrisoner } from '../access/case-access.js';
 import { AuditTrail, Denial } from '../audit/audit-trail.service.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { AppConfig } from '../config/app-config.js';
@@ -85,17 +86,9 @@ export class EmergencyAccessService {
     dto: RequestEmergencyAccessDto,
   ): Promise<EmergencyAccessResponse> {
     return this.dataSource.transaction(async (m) => {
-      const [prisoner]: { facility_id: string }[] = await m.query(
-        `SELECT facility_id FROM prisoner WHERE id = $1`,
-        [prisonerId],
-      );
-      if (!prisoner) throw notFound('Prisoner');
-      if (
-        ctx.ability.can(
-          'read',
-          asSubject('Prisoner', { id: prisonerId, facilityId: prisoner.facility_id }),
-        )
-      ) {
+      const location = await locatePrisoner(m, prisonerId);
+      if (!location) throw notFound('Prisoner');
+      if (canReadPrisoner(ctx, location)) {
         throw conflict(
           'already_accessible',
           'You can already read this prisoner; no emergency access is needed',
@@ -107,7 +100,7 @@ export class EmergencyAccessService {
         [
           ctx.actor.id,
           prisonerId,
-          prisoner.facility_id,
+          location.facilityId,
           dto.reason,
           this.config.env.EMERGENCY_ACCESS_TTL,
         ],
@@ -118,7 +111,7 @@ export class EmergencyAccessService {
           entityType: 'emergency_access',
           entityId: id,
           prisonerId,
-          facilityId: prisoner.facility_id,
+          facilityId: location.facilityId,
           purpose: dto.reason,
           details: { expiresInSeconds: this.config.env.EMERGENCY_ACCESS_TTL },
         },

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { asSubject, type AppAction } from '../access/ability.factory.js';
 import { accessibleWhere } from '../access/accessible-where.js';
-import { caseDecision } from '../access/case-access.js';
+import { caseDecision, locatePrisoner } from '../access/case-access.js';
 import type { ApprovedAssessmentSummary } from '../assessments/approved-assessment.js';
 import { ApprovedAssessments } from '../assessments/approved-assessments.service.js';
 import { AuditTrail, Denial } from '../audit/audit-trail.service.js';
@@ -194,14 +194,10 @@ export class PlansService {
     const m = this.dataSource.manager;
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const after = decodeCursor(query.cursor, 2);
-    const [prisoner]: { facility_id: string }[] = await m.query(
-      `SELECT facility_id FROM prisoner WHERE id = $1`,
-      [prisonerId],
-    );
-    if (!prisoner) throw notFound('Prisoner');
-    const location = { prisonerId, facilityId: prisoner.facility_id };
+    const location = await locatePrisoner(m, prisonerId);
+    if (!location) throw notFound('Prisoner');
     const entry = planAudit(ctx, location, 'plan.list', { type: 'plan' });
-    if (caseDecision(ctx, 'read', 'Plan', location) !== 'allowed') {
+    if (caseDecision(ctx, 'read', 'Plan', { ...location }) !== 'allowed') {
       return this.audit.refuse(ctx, new Denial(notFound('Prisoner'), entry));
     }
     const rows = await this.plans.listForPrisoner(m, prisonerId, after, limit);

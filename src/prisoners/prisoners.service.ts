@@ -345,18 +345,6 @@ export class PrisonersService {
     return this.audit.settle(ctx, result);
   }
 
-  /** The prisoner's current facility, for features whose scope follows the prisoner. */
-  async locate(
-    m: EntityManager,
-    id: string,
-  ): Promise<{ prisonerId: string; facilityId: string } | undefined> {
-    const [row]: { facility_id: string }[] = await m.query(
-      `SELECT facility_id FROM prisoner WHERE id = $1`,
-      [id],
-    );
-    return row && { prisonerId: id, facilityId: row.facility_id };
-  }
-
   private deny(
     ctx: RequestContext,
     action: 'update' | 'transfer',

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { asSubject } from '../access/ability.factory.js';
-import { caseAuditFields } from '../access/case-access.js';
+import { canReadPrisoner, caseAuditFields, locatePrisoner } from '../access/case-access.js';
 import type { AuditEntry } from '../audit/audit-event.js';
 import { AuditTrail, Denial } from '../audit/audit-trail.service.js';
 import type { RequestContext } from '../auth/request-context.js';
@@ -69,31 +69,20 @@ export class PrisonerEventsService {
       ]);
     }
     const result = await this.dataSource.transaction(async (m) => {
-      const [prisoner]: { facility_id: string }[] = await m.query(
-        `SELECT facility_id FROM prisoner WHERE id = $1`,
-        [prisonerId],
-      );
-      if (!prisoner) throw notFound('Prisoner');
-      const location = { prisonerId, facilityId: prisoner.facility_id };
+      const location = await locatePrisoner(m, prisonerId);
+      if (!location) throw notFound('Prisoner');
       const entry: AuditEntry = {
         action: 'prisoner_event.create',
         entityType: 'prisoner_event',
         ...caseAuditFields(ctx, location),
       };
-      if (
-        !ctx.ability.can(
-          'read',
-          asSubject('Prisoner', { id: prisonerId, facilityId: prisoner.facility_id }),
-        )
-      ) {
-        return new Denial(notFound('Prisoner'), entry);
-      }
+      if (!canReadPrisoner(ctx, location)) return new Denial(notFound('Prisoner'), entry);
       if (!ctx.ability.can('create', asSubject('PrisonerEvent', location)))
         return new Denial(forbidden(), entry);
       const id = await this.insert(
         m,
         prisonerId,
-        prisoner.facility_id,
+        location.facilityId,
         dto.type,
         occurredAt,
         dto.note ?? null,
@@ -139,23 +128,14 @@ export class PrisonerEventsService {
     prisonerId: string,
     query: PageQueryDto,
   ): Promise<Page<PrisonerEventResponse>> {
-    const [prisoner]: { facility_id: string }[] = await this.dataSource.query(
-      `SELECT facility_id FROM prisoner WHERE id = $1`,
-      [prisonerId],
-    );
-    if (!prisoner) throw notFound('Prisoner');
-    const location = { prisonerId, facilityId: prisoner.facility_id };
+    const location = await locatePrisoner(this.dataSource, prisonerId);
+    if (!location) throw notFound('Prisoner');
     const entry: AuditEntry = {
       action: 'prisoner_event.list',
       entityType: 'prisoner_event',
       ...caseAuditFields(ctx, location),
     };
-    if (
-      !ctx.ability.can(
-        'read',
-        asSubject('Prisoner', { id: prisonerId, facilityId: prisoner.facility_id }),
-      )
-    ) {
+    if (!canReadPrisoner(ctx, location)) {
       return this.audit.refuse(ctx, new Denial(notFound('Prisoner'), entry));
     }
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
