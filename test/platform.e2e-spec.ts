@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Factories, TEST_PASSWORD, type TestUser } from './factories/index.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { createEmptyDatabase, dropTestDatabase } from './support/test-database.js';
 
 class MemoryLog extends Writable {
   lines: string[] = [];
@@ -138,6 +139,51 @@ describe('platform: errors, request ids, logging, health, docs, keys', () => {
     await expect(
       createTestApp({ env: { ACCESS_TOKEN_TTL: 'soon', PORT: 'eighty' } }),
     ).rejects.toThrow(/ACCESS_TOKEN_TTL[\s\S]*PORT|PORT[\s\S]*ACCESS_TOKEN_TTL/);
+  });
+
+  it('refuses to start on a database with pending migrations when MIGRATIONS_RUN is false, else applies them', async () => {
+    const empty = await createEmptyDatabase();
+    try {
+      await expect(
+        createTestApp({ database: empty, env: { MIGRATIONS_RUN: 'false' } }),
+      ).rejects.toThrow(/pending migrations and MIGRATIONS_RUN is false/);
+      const migrated = await createTestApp({ database: empty });
+      const [{ n }] = await migrated.db.query(`SELECT count(*)::int AS n FROM schema_migration`);
+      expect(n).toBeGreaterThan(0);
+      await migrated.close();
+    } finally {
+      await dropTestDatabase(empty.name);
+    }
+  });
+
+  it('never writes a prisoner’s particulars to the logs', async () => {
+    log.lines.length = 0;
+    const facility = await f.facility();
+    const officer = await f.user(['security_officer'], [facility]);
+    const prisoner = await f.prisoner(facility, {
+      familyName: 'Loggedname',
+      prisonNumber: 'LOG-4242',
+    });
+    await t.http
+      .get(`/api/v1/prisoners/${prisoner.id}`)
+      .set('authorization', officer.auth)
+      .expect(200);
+    await t.http
+      .get('/api/v1/prisoners')
+      .query({ q: 'Loggedn' })
+      .set('authorization', officer.auth)
+      .expect(200);
+    await t.http
+      .patch(`/api/v1/prisoners/${prisoner.id}`)
+      .set('authorization', officer.auth)
+      .set('if-match', '1')
+      .send({ familyName: 'Renamedlogged' })
+      .expect(200);
+    await new Promise((r) => setTimeout(r, 50));
+    const text = log.lines.join('\n');
+    expect(log.lines.length).toBeGreaterThanOrEqual(3);
+    for (const secret of ['Loggedname', 'Loggedn', 'LOG-4242', 'Renamedlogged'])
+      expect(text).not.toContain(secret);
   });
 
   it('keeps generated key material in DATA_DIR with mode 0600, never in the database', async () => {

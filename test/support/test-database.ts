@@ -70,6 +70,13 @@ export async function createTestDatabase(): Promise<{ name: string; url: string 
   }
 }
 
+/** An empty database (no migrations), for start-up tests. */
+export async function createEmptyDatabase(): Promise<{ name: string; url: string }> {
+  const name = `vep_test_empty_${randomBytes(6).toString('hex')}`;
+  await withAdmin((c) => c.query(`CREATE DATABASE ${name}`));
+  return { name, url: databaseUrl(name) };
+}
+
 export async function dropTestDatabase(name: string): Promise<void> {
   await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }
