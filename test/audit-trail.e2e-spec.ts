@@ -371,3 +371,35 @@ describe('audit hashing is the same in SQL and in the verifier', () => {
     }
   });
 });
+
+describe('audit events appended on their own are grouped under load', () => {
+  it('writes every event of many concurrent callers once, across chains, and the trail verifies', async () => {
+    const t = await createTestApp();
+    try {
+      const trail = t.app.get(AuditTrail);
+      const [{ n: before }] = await t.db.query(`SELECT count(*)::int AS n FROM audit_event`);
+      await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          trail.appendStandalone({ requestId: `group-${i}`, ip: '::1' }, [
+            { action: 'audit.query', details: { i } },
+          ]),
+        ),
+      );
+      const rows = await t.db.query(
+        `SELECT request_id, chain_id FROM audit_event WHERE request_id LIKE 'group-%'`,
+      );
+      expect(rows).toHaveLength(60);
+      expect(new Set(rows.map((r: { request_id: string }) => r.request_id)).size).toBe(60);
+      expect(new Set(rows.map((r: { chain_id: number }) => r.chain_id)).size).toBeGreaterThan(1);
+      const [{ n: after }] = await t.db.query(`SELECT count(*)::int AS n FROM audit_event`);
+      expect(after - before).toBe(60);
+      const supervisor = await new Factories(t).user(['supervisor']);
+      const result = (
+        await t.http.get('/api/v1/audit/verify').set('authorization', supervisor.auth).expect(200)
+      ).body;
+      expect(result).toMatchObject({ ok: true });
+    } finally {
+      await t.close();
+    }
+  });
+});
