@@ -834,24 +834,16 @@ export class AssessmentsService {
     );
   }
 
-  private async history(m: EntityManager, id: string): Promise<Record<string, unknown>[]> {
-    return m.query(
-      `SELECT t.from_status AS "from", t.to_status AS "to",
-         json_build_object('id', u.id, 'displayName', u.display_name) AS actor,
-         to_char(t.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, t.comments
-       FROM assessment_transition t JOIN app_user u ON u.id = t.actor_id
-       WHERE t.assessment_id = $1 ORDER BY t.id`,
-      [id],
-    );
-  }
-
   private async respond(
     m: EntityManager,
     ctx: RequestContext,
     id: string,
     view: AssessmentView,
   ): Promise<AssessmentResponse> {
-    const [row]: AssessmentRow[] = await m.query(`${SELECT} WHERE a.id = $1`, [id]);
+    const [row]: (AssessmentRow & { history: Record<string, unknown>[] | null })[] = await m.query(
+      `${DETAIL_SELECT} WHERE a.id = $1`,
+      [id],
+    );
     const instrument = (await this.instruments.pinned(row.instrument_version_id, m))!;
     return this.withGrant(
       ctx,
@@ -860,7 +852,7 @@ export class AssessmentsService {
         row,
         view,
         instrument.definition as InstrumentDefinition,
-        await this.history(m, id),
+        row.history ?? [],
       ),
     );
   }

@@ -310,7 +310,7 @@ export class AuditTrail {
     await Promise.all(group.map((g, i) => (written.has(i + 1) ? g.resolve() : alone(g))));
   }
 
-  /** Appends in a transaction of its own: for events of requests that fail (denials, logins). */
+  /** Appends outside any change's transaction: for refusals and other requests that fail. */
   async appendStandalone(origin: AuditOrigin, entries: AuditEntry[]): Promise<void> {
     await this.append(this.dataSource.manager, origin, entries);
   }
