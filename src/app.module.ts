@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
+import { AccessModule } from './access/access.module.js';
 import { AppStartup } from './app-startup.service.js';
 import { AssessmentsModule } from './assessments/assessments.module.js';
 import { AuditModule } from './audit/audit.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         LoggingModule.forRoot(options.logDestination),
         DatabaseModule,
         AuditModule,
+        AccessModule,
         AuthModule,
         UsersModule,
         PrisonersModule,

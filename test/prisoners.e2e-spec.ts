@@ -127,6 +127,90 @@ describe('prisoner records', () => {
     expect(res.body.code).toBe('prison_number_taken');
   });
 
+  it('refuses a prison number held out of scope without naming who holds it or where', async () => {
+    const elsewhere = await f.prisoner(b, { familyName: 'Heldelsewhere' });
+    const res = await t.http
+      .post('/api/v1/prisoners')
+      .set('authorization', security.auth)
+      .set('x-request-id', 'probe-prison-number')
+      .send(body({ prisonNumber: elsewhere.prisonNumber }))
+      .expect(409);
+    expect(res.body.code).toBe('prison_number_unavailable');
+    expect(JSON.stringify(res.body)).not.toContain(elsewhere.id);
+    expect(JSON.stringify(res.body)).not.toContain(b.id);
+    expect(JSON.stringify(res.body)).not.toContain('Heldelsewhere');
+    // Visible to the supervisors of the facility that holds the record.
+    const events = await t.db.query(
+      `SELECT action, outcome, prisoner_id, facility_id FROM audit_event WHERE request_id = $1`,
+      ['probe-prison-number'],
+    );
+    expect(events).toEqual([
+      {
+        action: 'prisoner.create',
+        outcome: 'denied',
+        prisoner_id: elsewhere.id,
+        facility_id: b.id,
+      },
+    ]);
+    // The same for a correction to that number; the record is left as it was.
+    const mine = await f.prisoner(a);
+    const patch = await t.http
+      .patch(`/api/v1/prisoners/${mine.id}`)
+      .set('authorization', security.auth)
+      .set('if-match', '1')
+      .send({ prisonNumber: elsewhere.prisonNumber })
+      .expect(409);
+    expect(patch.body.code).toBe('prison_number_unavailable');
+    const [row] = await t.db.query(`SELECT prison_number, version FROM prisoner WHERE id = $1`, [
+      mine.id,
+    ]);
+    expect(row).toEqual({ prison_number: mine.prisonNumber, version: 1 });
+  });
+
+  it('audits a correction that changes nothing: its answer still shows the record', async () => {
+    const p = await f.prisoner(a);
+    const res = await t.http
+      .patch(`/api/v1/prisoners/${p.id}`)
+      .set('authorization', security.auth)
+      .set('if-match', '1')
+      .set('x-request-id', 'patch-nothing')
+      .send({ givenName: p.givenName })
+      .expect(200);
+    expect(res.body.version).toBe(1);
+    const events = await t.db.query(
+      `SELECT action, outcome, prisoner_id, changed_fields FROM audit_event WHERE request_id = $1`,
+      ['patch-nothing'],
+    );
+    expect(events).toEqual([
+      { action: 'prisoner.update', outcome: 'success', prisoner_id: p.id, changed_fields: [] },
+    ]);
+  });
+
+  it('attributes a search that shows a prisoner under an emergency grant to that grant', async () => {
+    const reader = await f.user(['pve_inspector'], [a]);
+    const outside = await f.prisoner(b, { familyName: 'Grantedsearch' });
+    const grantId = await f.grant(reader, outside);
+    const res = await t.http
+      .get('/api/v1/prisoners')
+      .query({ q: 'Grantedsearch' })
+      .set('authorization', reader.auth)
+      .set('x-request-id', 'search-under-grant')
+      .expect(200);
+    expect(res.body.items.map((p: { id: string }) => p.id)).toEqual([outside.id]);
+    const events = await t.db.query(
+      `SELECT prisoner_id, facility_id, purpose, details FROM audit_event
+       WHERE request_id = $1 ORDER BY seq`,
+      ['search-under-grant'],
+    );
+    expect(events).toHaveLength(2);
+    expect(events[1]).toMatchObject({
+      prisoner_id: outside.id,
+      facility_id: b.id,
+      purpose: expect.any(String),
+      details: { emergencyAccessId: grantId, viaList: true },
+    });
+  });
+
   it('refuses recording a prisoner in a facility outside the officer’s scope', async () => {
     await t.http
       .post('/api/v1/prisoners')

@@ -1,22 +1,17 @@
-import { asSubject } from '../access/ability.factory.js';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { accessibleWhere } from '../access/accessible-where.js';
-import { caseAuditFields, caseDecision, emergencyGrantFor } from '../access/case-access.js';
-import { Denial, AuditTrail } from '../audit/audit-trail.service.js';
-import type { RequestContext } from '../auth/request-context.js';
 import {
-  conflict,
-  forbidden,
-  notFound,
-  staleVersion,
-  unprocessable,
-} from '../errors/problem.exception.js';
-import { prepared } from '../database/prepared.js';
+  CaseOperations,
+  decide,
+  type CaseAccess,
+  type CaseTarget,
+} from '../access/case-operations.service.js';
+import type { RequestContext } from '../auth/request-context.js';
+import { conflict, unprocessable } from '../errors/problem.exception.js';
 import { validationProblem } from '../errors/validation-errors.js';
-import { PrisonerEventsService } from '../reviews/prisoner-events.service.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, toPage, type Page } from '../http/page.js';
+import { PrisonerEventsService } from '../reviews/prisoner-events.service.js';
 import type {
   CreatePrisonerDto,
   ListPrisonersQueryDto,
@@ -24,185 +19,105 @@ import type {
   TransferPrisonerDto,
   UpdatePrisonerDto,
 } from './dto/prisoner.dto.js';
+import {
+  PRISONER_COLUMNS,
+  PrisonersRepository,
+  type Prisoner,
+  type PrisonerDetail,
+  type PrisonerField,
+} from './prisoners.repository.js';
 
-interface PrisonerRow {
-  id: string;
-  prison_number: string;
-  given_name: string;
-  family_name: string;
-  date_of_birth: string;
-  sex: string;
-  legal_status: string;
-  facility_id: string;
-  facility_code: string;
-  facility_name: string;
-  expected_release_date: string | null;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-  under18: boolean;
-  sort_family: string;
-  sort_given: string;
-}
+const target = (p: Prisoner): CaseTarget => ({
+  subject: 'Prisoner',
+  fields: { id: p.id, facilityId: p.facility.id },
+  location: { prisonerId: p.id, facilityId: p.facility.id },
+  entity: { type: 'prisoner', id: p.id },
+});
 
-interface PrisonerDetailRow extends PrisonerRow {
-  facility_history: {
-    facility: { id: string; code: string; name: string };
-    from: string;
-    to: string | null;
-    reason: string;
-  }[];
-}
-
-const SELECT = `
-  SELECT p.id, p.prison_number, p.given_name, p.family_name,
-    to_char(p.date_of_birth, 'YYYY-MM-DD') AS date_of_birth, p.sex, p.legal_status, p.facility_id,
-    f.code AS facility_code, f.name AS facility_name,
-    to_char(p.expected_release_date, 'YYYY-MM-DD') AS expected_release_date,
-    p.version, p.created_at, p.updated_at,
-    p.date_of_birth > current_date - interval '18 years' AS under18,
-    lower(p.family_name) AS sort_family, lower(p.given_name) AS sort_given
-  FROM prisoner p JOIN facility f ON f.id = p.facility_id`;
-
-/** A single record with its facility history, in one statement. */
-const DETAIL_SELECT = SELECT.replace(
-  'FROM prisoner p',
-  `, (SELECT json_agg(json_build_object(
-        'facility', json_build_object('id', hf.id, 'code', hf.code, 'name', hf.name),
-        'from', to_char(h.from_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        'to', to_char(h.to_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        'reason', h.reason) ORDER BY h.from_at, h.id)
-      FROM prisoner_facility_history h JOIN facility hf ON hf.id = h.facility_id
-      WHERE h.prisoner_id = p.id) AS facility_history
-   FROM prisoner p`,
-);
-
-/** The fields CASL conditions on a prisoner refer to. */
-const subjectOf = (row: PrisonerRow) => ({ id: row.id, facilityId: row.facility_id });
-const locationOf = (row: PrisonerRow) => ({ prisonerId: row.id, facilityId: row.facility_id });
-
-function detail(row: PrisonerDetailRow): PrisonerResponse {
-  return { ...toResponse(row), facilityHistory: row.facility_history ?? [] };
-}
-
-function toResponse(row: PrisonerRow): PrisonerResponse {
+function toResponse(p: Prisoner): PrisonerResponse {
   return {
-    id: row.id,
-    prisonNumber: row.prison_number,
-    givenName: row.given_name,
-    familyName: row.family_name,
-    dateOfBirth: row.date_of_birth,
-    sex: row.sex,
-    legalStatus: row.legal_status,
-    facility: { id: row.facility_id, code: row.facility_code, name: row.facility_name },
-    expectedReleaseDate: row.expected_release_date,
-    flags: { under18: row.under18, remand: row.legal_status === 'remand' },
-    version: row.version,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    id: p.id,
+    prisonNumber: p.prisonNumber,
+    givenName: p.givenName,
+    familyName: p.familyName,
+    dateOfBirth: p.dateOfBirth,
+    sex: p.sex,
+    legalStatus: p.legalStatus,
+    facility: p.facility,
+    expectedReleaseDate: p.expectedReleaseDate,
+    flags: { under18: p.under18, remand: p.legalStatus === 'remand' },
+    version: p.version,
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
   };
 }
 
-const COLUMNS: Record<string, string> = {
-  prisonNumber: 'prison_number',
-  givenName: 'given_name',
-  familyName: 'family_name',
-  dateOfBirth: 'date_of_birth',
-  sex: 'sex',
-  legalStatus: 'legal_status',
-  expectedReleaseDate: 'expected_release_date',
-};
-
-const likePrefix = (q: string) => `${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+const detailResponse = (p: PrisonerDetail, grant: { emergencyAccessId?: string } = {}) => ({
+  ...toResponse(p),
+  facilityHistory: p.facilityHistory,
+  ...grant,
+});
 
 /** Prisoner records: identity, legal status, facility and its history. No protected characteristics. */
 @Injectable()
 export class PrisonersService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: AuditTrail,
+    private readonly cases: CaseOperations,
+    private readonly prisoners: PrisonersRepository,
     private readonly events: PrisonerEventsService,
   ) {}
 
   async create(ctx: RequestContext, dto: CreatePrisonerDto): Promise<PrisonerResponse> {
     checkDates(dto);
-    const result = await this.dataSource.transaction(async (m) => {
-      const [facility] = await m.query(`SELECT id FROM facility WHERE id = $1`, [dto.facilityId]);
-      if (!facility)
-        throw validationProblem([{ path: 'facilityId', message: 'facility does not exist' }]);
-      if (!ctx.ability.can('create', asSubject('Prisoner', { facilityId: dto.facilityId }))) {
-        return new Denial(forbidden('You may only record prisoners in your own facilities'), {
-          action: 'prisoner.create',
-          entityType: 'prisoner',
+    return this.cases.change(ctx, {
+      name: 'Facility',
+      action: 'prisoner.create',
+      permission: 'create',
+      forbidden: 'You may only record prisoners in your own facilities',
+      load: async (m) => {
+        if (!(await this.prisoners.facilityExists(m, dto.facilityId)))
+          throw validationProblem([{ path: 'facilityId', message: 'facility does not exist' }]);
+        return { facilityId: dto.facilityId };
+      },
+      target: ({ facilityId }) => ({
+        subject: 'Prisoner',
+        fields: { facilityId },
+        location: { prisonerId: null, facilityId },
+        entity: { type: 'prisoner' },
+        readAs: false,
+      }),
+      apply: async (_, access, m) => {
+        await this.refuseTakenNumber(ctx, m, dto.prisonNumber, access.refuse);
+        const id = await this.prisoners.insert(m, {
+          prisonNumber: dto.prisonNumber,
+          givenName: dto.givenName,
+          familyName: dto.familyName,
+          dateOfBirth: dto.dateOfBirth,
+          sex: dto.sex,
+          legalStatus: dto.legalStatus,
           facilityId: dto.facilityId,
+          expectedReleaseDate: dto.expectedReleaseDate ?? null,
+          recordedBy: ctx.actor.id,
         });
-      }
-      const [taken] = await m.query(`SELECT 1 FROM prisoner WHERE prison_number = $1`, [
-        dto.prisonNumber,
-      ]);
-      if (taken)
-        throw conflict(
-          'prison_number_taken',
-          `Prison number ${dto.prisonNumber} is already recorded`,
-        );
-      const [{ id }]: { id: string }[] = await m.query(
-        `INSERT INTO prisoner (prison_number, given_name, family_name, date_of_birth, sex, legal_status,
-           facility_id, expected_release_date)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-        [
-          dto.prisonNumber,
-          dto.givenName,
-          dto.familyName,
-          dto.dateOfBirth,
-          dto.sex,
-          dto.legalStatus,
-          dto.facilityId,
-          dto.expectedReleaseDate ?? null,
-        ],
-      );
-      await m.query(
-        `INSERT INTO prisoner_facility_history (prisoner_id, facility_id, reason, recorded_by)
-         VALUES ($1, $2, 'admission', $3)`,
-        [id, dto.facilityId, ctx.actor.id],
-      );
-      await this.audit.append(m, ctx, [
-        {
-          action: 'prisoner.create',
-          entityType: 'prisoner',
+        return {
           entityId: id,
-          prisonerId: id,
-          facilityId: dto.facilityId,
           changedFields: Object.keys(dto).filter(
             (k) => dto[k as keyof CreatePrisonerDto] !== undefined,
           ),
-        },
-      ]);
-      return detail((await this.findDetail(m, id))!);
+          respond: async () => detailResponse((await this.prisoners.detail(m, id))!),
+        };
+      },
     });
-    return this.audit.settle(ctx, result);
   }
 
   async get(ctx: RequestContext, id: string): Promise<PrisonerResponse> {
-    const [row] = await prepared<PrisonerDetailRow>(
-      this.dataSource.manager,
-      'prisoner-detail',
-      `${DETAIL_SELECT} WHERE p.id = $1`,
-      [id],
-    );
-    if (!row) throw notFound('Prisoner');
-    const entry = {
-      action: 'prisoner.read' as const,
-      entityType: 'prisoner',
-      entityId: id,
-      ...caseAuditFields(ctx, locationOf(row)),
-    };
-    if (caseDecision(ctx, 'read', 'Prisoner', subjectOf(row)) !== 'allowed') {
-      return this.audit.refuse(ctx, new Denial(notFound('Prisoner'), entry));
-    }
-    // A read changes nothing: its event is committed on its own before the record is returned.
-    await this.audit.append(this.dataSource.manager, ctx, [entry]);
-    const grant = emergencyGrantFor(ctx, locationOf(row));
-    return { ...detail(row), ...(grant ? { emergencyAccessId: grant.id } : {}) };
+    return this.cases.read<PrisonerDetail, PrisonerResponse>(ctx, {
+      name: 'Prisoner',
+      action: 'prisoner.read',
+      load: (m) => this.prisoners.detail(m, id),
+      target,
+      respond: (p, access) => detailResponse(p, access.grantField),
+    });
   }
 
   async list(ctx: RequestContext, query: ListPrisonersQueryDto): Promise<Page<PrisonerResponse>> {
@@ -212,41 +127,30 @@ export class PrisonersService {
       facilityId: 'p.facility_id',
       id: 'p.id',
     });
-    const params = [...scope.params];
-    const where = [scope.sql];
-    const bind = (value: unknown) => `$${params.push(value)}`;
-    if (query.facilityId) where.push(`p.facility_id = ${bind(query.facilityId)}::uuid`);
-    if (query.q) {
-      const q = bind(likePrefix(query.q));
-      where.push(
-        `(lower(p.prison_number) LIKE ${q} OR lower(p.family_name) LIKE ${q} OR lower(p.given_name) LIKE ${q})`,
-      );
-    }
-    if (after) {
-      where.push(
-        `(lower(p.family_name), lower(p.given_name), p.id) > (${bind(after[0])}, ${bind(after[1])}, ${bind(after[2])}::uuid)`,
-      );
-    }
-    const rows: PrisonerRow[] = await this.dataSource.query(
-      `${SELECT} WHERE ${where.join(' AND ')}
-       ORDER BY lower(p.family_name), lower(p.given_name), p.id LIMIT ${bind(limit + 1)}`,
-      params,
-    );
-    const page = toPage(rows, limit, (r) => [r.sort_family, r.sort_given, r.id], toResponse);
-    await this.audit.append(this.dataSource.manager, ctx, [
-      {
-        action: 'prisoner.list',
-        entityType: 'prisoner',
-        facilityId: query.facilityId ?? null,
-        details: {
-          q: query.q ?? null,
-          facilityId: query.facilityId ?? null,
-          cursor: query.cursor ? true : false,
-          resultCount: page.items.length,
-        },
+    let shown: Prisoner[] = [];
+    return this.cases.list(ctx, {
+      action: 'prisoner.list',
+      entityType: 'prisoner',
+      facilityId: query.facilityId ?? null,
+      run: async (m) => {
+        const rows = await this.prisoners.search(m, {
+          scope,
+          facilityId: query.facilityId,
+          q: query.q,
+          after,
+          limit,
+        });
+        shown = rows.slice(0, limit);
+        return toPage(rows, limit, (p) => p.sortKey, toResponse);
       },
-    ]);
-    return page;
+      details: (page) => ({
+        q: query.q ?? null,
+        facilityId: query.facilityId ?? null,
+        cursor: query.cursor ? true : false,
+        resultCount: page.items.length,
+      }),
+      prisonersShown: () => shown.map((p) => ({ prisonerId: p.id, facilityId: p.facility.id })),
+    });
   }
 
   async update(
@@ -256,47 +160,30 @@ export class PrisonersService {
     dto: UpdatePrisonerDto,
   ): Promise<PrisonerResponse> {
     checkDates(dto);
-    const result = await this.dataSource.transaction(async (m) => {
-      const row = await this.lockRow(m, id);
-      const denial = this.deny(ctx, 'update', 'prisoner.update', row, id);
-      if (denial) return denial;
-      if (row!.version !== version) throw staleVersion(row!.version);
-      const current = toResponse(row!);
-      const changed = Object.keys(COLUMNS).filter((field) => {
-        const next = dto[field as keyof UpdatePrisonerDto];
-        return next !== undefined && next !== current[field as keyof PrisonerResponse];
-      });
-      if (changed.length === 0) return detail((await this.findDetail(m, id))!);
-      if (dto.prisonNumber && changed.includes('prisonNumber')) {
-        const [taken] = await m.query(`SELECT 1 FROM prisoner WHERE prison_number = $1`, [
-          dto.prisonNumber,
-        ]);
-        if (taken)
-          throw conflict(
-            'prison_number_taken',
-            `Prison number ${dto.prisonNumber} is already recorded`,
-          );
-      }
-      const params: unknown[] = [id];
-      const sets = changed.map(
-        (field) => `${COLUMNS[field]} = $${params.push(dto[field as keyof UpdatePrisonerDto])}`,
-      );
-      await m.query(
-        `UPDATE prisoner SET ${sets.join(', ')}, version = version + 1, updated_at = now() WHERE id = $1`,
-        params,
-      );
-      await this.audit.append(m, ctx, [
-        {
-          action: 'prisoner.update',
-          entityType: 'prisoner',
-          entityId: id,
-          changedFields: changed,
-          ...caseAuditFields(ctx, locationOf(row!)),
-        },
-      ]);
-      return detail((await this.findDetail(m, id))!);
+    return this.cases.change(ctx, {
+      name: 'Prisoner',
+      action: 'prisoner.update',
+      permission: 'update',
+      load: (m) => this.prisoners.lock(m, id),
+      target,
+      version: { expected: version, current: (p) => p.version },
+      apply: async (current, access, m) => {
+        const fields = Object.keys(PRISONER_COLUMNS) as PrisonerField[];
+        const changes = Object.fromEntries(
+          fields
+            .filter((f) => dto[f] !== undefined && dto[f] !== current[f])
+            .map((f) => [f, dto[f]]),
+        ) as Partial<Record<PrisonerField, unknown>>;
+        if (changes.prisonNumber !== undefined)
+          await this.refuseTakenNumber(ctx, m, dto.prisonNumber!, access.refuse);
+        if (Object.keys(changes).length > 0) await this.prisoners.update(m, id, changes);
+        return {
+          changedFields: Object.keys(changes),
+          respond: async () =>
+            detailResponse((await this.prisoners.detail(m, id))!, access.grantField),
+        };
+      },
     });
-    return this.audit.settle(ctx, result);
   }
 
   async transfer(
@@ -304,74 +191,59 @@ export class PrisonersService {
     id: string,
     dto: TransferPrisonerDto,
   ): Promise<PrisonerResponse> {
-    const result = await this.dataSource.transaction(async (m) => {
-      const row = await this.lockRow(m, id);
-      const denial = this.deny(ctx, 'transfer', 'prisoner.transfer', row, id);
-      if (denial) return denial;
-      const [facility] = await m.query(`SELECT id FROM facility WHERE id = $1`, [dto.facilityId]);
-      if (!facility)
-        throw validationProblem([{ path: 'facilityId', message: 'facility does not exist' }]);
-      if (dto.facilityId === row!.facility_id) {
-        throw unprocessable('same_facility', 'The prisoner is already held in that facility');
-      }
-      await m.query(
-        `UPDATE prisoner_facility_history SET to_at = now() WHERE prisoner_id = $1 AND to_at IS NULL`,
-        [id],
-      );
-      await m.query(
-        `INSERT INTO prisoner_facility_history (prisoner_id, facility_id, reason, recorded_by)
-         VALUES ($1, $2, $3, $4)`,
-        [id, dto.facilityId, dto.reason, ctx.actor.id],
-      );
-      await m.query(
-        `UPDATE prisoner SET facility_id = $2, version = version + 1, updated_at = now() WHERE id = $1`,
-        [id, dto.facilityId],
-      );
-      // A transfer makes reviews due under the instruments' policies, in the receiving facility.
-      await this.events.insert(m, id, dto.facilityId, 'transfer', new Date(), null, ctx.actor.id);
-      await this.audit.append(m, ctx, [
-        {
-          action: 'prisoner.transfer',
-          entityType: 'prisoner',
-          entityId: id,
-          prisonerId: id,
-          facilityId: row!.facility_id,
+    return this.cases.change(ctx, {
+      name: 'Prisoner',
+      action: 'prisoner.transfer',
+      permission: 'transfer',
+      load: (m) => this.prisoners.lock(m, id),
+      target,
+      apply: async (p, _, m) => {
+        if (!(await this.prisoners.facilityExists(m, dto.facilityId)))
+          throw validationProblem([{ path: 'facilityId', message: 'facility does not exist' }]);
+        if (dto.facilityId === p.facility.id)
+          throw unprocessable('same_facility', 'The prisoner is already held in that facility');
+        await this.prisoners.transfer(m, id, dto.facilityId, dto.reason, ctx.actor.id);
+        // A transfer makes reviews due under the instruments' policies, in the receiving facility.
+        await this.events.insert(m, id, dto.facilityId, 'transfer', new Date(), null, ctx.actor.id);
+        return {
           changedFields: ['facilityId'],
-          details: { fromFacilityId: row!.facility_id, toFacilityId: dto.facilityId },
-        },
-      ]);
-      return detail((await this.findDetail(m, id))!);
+          details: { fromFacilityId: p.facility.id, toFacilityId: dto.facilityId },
+          respond: async () => detailResponse((await this.prisoners.detail(m, id))!),
+        };
+      },
     });
-    return this.audit.settle(ctx, result);
   }
 
-  private deny(
+  /**
+   * Prison numbers are unique across the service. A number held by a record the caller may see
+   * is named as a conflict; one held out of their scope is refused without saying where or by
+   * whom (the attempt is audited against that record, so its facility's supervisors see it).
+   */
+  private async refuseTakenNumber(
     ctx: RequestContext,
-    action: 'update' | 'transfer',
-    auditAction: 'prisoner.update' | 'prisoner.transfer',
-    row: PrisonerRow | undefined,
-    id: string,
-  ): Denial | undefined {
-    if (!row) throw notFound('Prisoner');
-    const decision = caseDecision(ctx, action, 'Prisoner', subjectOf(row));
-    if (decision === 'allowed') return undefined;
-    return new Denial(decision === 'not_found' ? notFound('Prisoner') : forbidden(), {
-      action: auditAction,
-      entityType: 'prisoner',
-      entityId: id,
-      prisonerId: row.id,
-      facilityId: row.facility_id,
-    });
-  }
-
-  private async lockRow(m: EntityManager, id: string): Promise<PrisonerRow | undefined> {
-    const [row]: PrisonerRow[] = await m.query(`${SELECT} WHERE p.id = $1 FOR UPDATE OF p`, [id]);
-    return row;
-  }
-
-  private async findDetail(m: EntityManager, id: string): Promise<PrisonerDetailRow | undefined> {
-    const [row]: PrisonerDetailRow[] = await m.query(`${DETAIL_SELECT} WHERE p.id = $1`, [id]);
-    return row;
+    m: EntityManager,
+    prisonNumber: string,
+    refuse: CaseAccess['refuse'],
+  ): Promise<void> {
+    const holder = await this.prisoners.holderOf(m, prisonNumber);
+    if (!holder) return;
+    const visible =
+      decide(ctx, 'read', {
+        subject: 'Prisoner',
+        fields: { id: holder.prisonerId, facilityId: holder.facilityId },
+      }) === 'allowed';
+    if (visible)
+      throw conflict('prison_number_taken', `Prison number ${prisonNumber} is already recorded`, {
+        existingPrisonerId: holder.prisonerId,
+      });
+    refuse(
+      conflict(
+        'prison_number_unavailable',
+        'This prison number cannot be used for a new record. If the prisoner is held elsewhere, ' +
+          'the holding facility transfers the record.',
+      ),
+      { prisonerId: holder.prisonerId, facilityId: holder.facilityId },
+    );
   }
 }
 
