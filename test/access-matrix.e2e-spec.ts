@@ -32,6 +32,7 @@ const MATRIX: Record<string, [string, string, string, string, string]> = {
   'POST /prisoners/:id/emergency-access':['409/201/409',        '409/201/409',        '409/201/409',        '409/201/409',        '403/403/403'],
   'GET /emergency-access':               ['403/-/-',            '403/-/-',            '403/-/-',            '200/-/-',            '403/-/-'],
   'POST /emergency-access/:id/review':   ['403/403/-',          '403/403/-',          '403/403/-',          '200/404/-',          '403/403/-'],
+  'POST /emergency-access/:id/revoke':   ['403/403/-',          '403/403/-',          '403/403/-',          '200/404/-',          '403/403/-'],
   'GET /audit/events':                   ['403/-/-',            '403/-/-',            '403/-/-',            '200/-/-',            '403/-/-'],
   'GET /audit/verify':                   ['403/-/-',            '403/-/-',            '403/-/-',            '200/-/-',            '403/-/-'],
   'GET /users':                          ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '200/-/-'],
@@ -370,6 +371,17 @@ describe('access matrix: every endpoint x every role x scope', () => {
             .post(`/api/v1/emergency-access/${grantId}/review`)
             .set('authorization', user.auth)
             .send({ outcome: 'justified', note: 'Checked with the duty log' })
+        ).status,
+      );
+    },
+    'POST /emergency-access/:id/revoke': async ({ user, prisoner }) => {
+      const grantId = await f.grant(grantee, prisoner);
+      return String(
+        (
+          await t.http
+            .post(`/api/v1/emergency-access/${grantId}/revoke`)
+            .set('authorization', user.auth)
+            .send({ reason: 'No longer needed' })
         ).status,
       );
     },

@@ -189,4 +189,123 @@ describe('emergency ("break glass") access', () => {
       .expect(403);
     expect(res.body.detail).toContain('Another supervisor');
   });
+
+  const open = async (holder: TestUser) => {
+    const p = await f.prisoner(b);
+    const grant = await t.http
+      .post(`/api/v1/prisoners/${p.id}/emergency-access`)
+      .set('authorization', holder.auth)
+      .send({ reason: REASON })
+      .expect(201);
+    await t.http.get(`/api/v1/prisoners/${p.id}`).set('authorization', holder.auth).expect(200);
+    return { p, grantId: grant.body.id as string };
+  };
+
+  it('ends a grant at once when it is reviewed as unjustified', async () => {
+    const { p, grantId } = await open(officerA);
+    const reviewed = await t.http
+      .post(`/api/v1/emergency-access/${grantId}/review`)
+      .set('authorization', supervisorB.auth)
+      .send({ outcome: 'unjustified', note: 'No escort was scheduled' })
+      .expect(200);
+    expect(reviewed.body).toMatchObject({
+      active: false,
+      endedBy: { id: supervisorB.id },
+      endReason: 'reviewed as unjustified',
+    });
+    expect(Date.parse(reviewed.body.expiresAt)).toBeLessThanOrEqual(Date.now());
+    await t.http.get(`/api/v1/prisoners/${p.id}`).set('authorization', officerA.auth).expect(404);
+  });
+
+  it('keeps a grant reviewed as justified until it expires', async () => {
+    const { p, grantId } = await open(officerA);
+    const reviewed = await t.http
+      .post(`/api/v1/emergency-access/${grantId}/review`)
+      .set('authorization', supervisorB.auth)
+      .send({ outcome: 'justified', note: 'Escort confirmed in the duty log' })
+      .expect(200);
+    expect(reviewed.body).toMatchObject({ active: true, endedAt: null });
+    await t.http.get(`/api/v1/prisoners/${p.id}`).set('authorization', officerA.auth).expect(200);
+  });
+
+  it('lets a supervisor of the prisoner’s facility revoke a live grant, once', async () => {
+    const { p, grantId } = await open(officerA);
+    const supervisorA = await f.user(['supervisor'], [a]);
+    await t.http
+      .post(`/api/v1/emergency-access/${grantId}/revoke`)
+      .set('authorization', supervisorA.auth)
+      .send({ reason: 'Not my facility' })
+      .expect(404);
+    await t.http
+      .post(`/api/v1/emergency-access/${grantId}/revoke`)
+      .set('authorization', officerA.auth)
+      .send({ reason: 'Not a supervisor' })
+      .expect(403);
+    const bad = await t.http
+      .post(`/api/v1/emergency-access/${grantId}/revoke`)
+      .set('authorization', supervisorB.auth)
+      .send({})
+      .expect(400);
+    expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['reason']);
+    const revoked = await t.http
+      .post(`/api/v1/emergency-access/${grantId}/revoke`)
+      .set('authorization', supervisorB.auth)
+      .set('x-request-id', 'revoke-grant')
+      .send({ reason: 'The escort was cancelled' })
+      .expect(200);
+    expect(revoked.body).toMatchObject({
+      active: false,
+      status: 'pending',
+      endedBy: { id: supervisorB.id },
+      endReason: 'The escort was cancelled',
+    });
+    await t.http.get(`/api/v1/prisoners/${p.id}`).set('authorization', officerA.auth).expect(404);
+    const again = await t.http
+      .post(`/api/v1/emergency-access/${grantId}/revoke`)
+      .set('authorization', supervisorB.auth)
+      .send({ reason: 'The escort was cancelled' })
+      .expect(409);
+    expect(again.body.code).toBe('grant_not_active');
+    const events = await t.db.query(
+      `SELECT action, outcome, prisoner_id, changed_fields FROM audit_event WHERE request_id = $1`,
+      ['revoke-grant'],
+    );
+    expect(events).toEqual([
+      {
+        action: 'emergency_access.revoke',
+        outcome: 'success',
+        prisoner_id: p.id,
+        changed_fields: ['endReason', 'endedAt'],
+      },
+    ]);
+    // Still waits for its review.
+    const pending = await t.http
+      .get('/api/v1/emergency-access')
+      .set('authorization', supervisorB.auth)
+      .expect(200);
+    expect(pending.body.items.map((g: { id: string }) => g.id)).toContain(grantId);
+  });
+
+  it('attributes reviews due shown under a grant to the grant', async () => {
+    const psychologist = await f.user(['psychologist'], [a]);
+    const { p, grantId } = await open(psychologist);
+    const due = await t.http
+      .get('/api/v1/reviews/due')
+      .set('authorization', psychologist.auth)
+      .set('x-request-id', 'due-under-grant')
+      .expect(200);
+    expect(due.body.items.map((i: { prisonerId: string }) => i.prisonerId)).toContain(p.id);
+    const events = await t.db.query(
+      `SELECT prisoner_id, purpose, details FROM audit_event
+       WHERE request_id = $1 AND prisoner_id IS NOT NULL`,
+      ['due-under-grant'],
+    );
+    expect(events).toEqual([
+      {
+        prisoner_id: p.id,
+        purpose: REASON,
+        details: { emergencyAccessId: grantId, viaList: true },
+      },
+    ]);
+  });
 });

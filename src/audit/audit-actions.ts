@@ -19,6 +19,7 @@ export const AUDIT_ACTIONS = [
   'emergency_access.grant',
   'emergency_access.list',
   'emergency_access.review',
+  'emergency_access.revoke',
   'assessment.create',
   'assessment.read',
   'assessment.list',

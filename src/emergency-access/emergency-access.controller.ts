@@ -10,6 +10,7 @@ import {
   ListEmergencyAccessQueryDto,
   RequestEmergencyAccessDto,
   ReviewEmergencyAccessDto,
+  RevokeEmergencyAccessDto,
 } from './dto/emergency-access.dto.js';
 import { EmergencyAccessService } from './emergency-access.service.js';
 
@@ -57,5 +58,20 @@ export class EmergencyAccessController {
     @Body() dto: ReviewEmergencyAccessDto,
   ): Promise<EmergencyAccessResponse> {
     return this.grants.review(ctx, id, dto);
+  }
+
+  @Post('emergency-access/:id/revoke')
+  @HttpCode(200)
+  @Authorize('review', 'EmergencyAccess')
+  @ApiOperation({
+    summary: 'End a live grant before it expires (supervisors of the prisoner’s facility)',
+  })
+  @ApiOkResponse({ type: EmergencyAccessResponse })
+  revoke(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @Body() dto: RevokeEmergencyAccessDto,
+  ): Promise<EmergencyAccessResponse> {
+    return this.grants.revoke(ctx, id, dto);
   }
 }

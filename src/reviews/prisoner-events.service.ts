@@ -1,12 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
-import { asSubject } from '../access/ability.factory.js';
-import { canReadPrisoner, caseAuditFields, locatePrisoner } from '../access/case-access.js';
-import type { AuditEntry } from '../audit/audit-event.js';
-import { AuditTrail, Denial } from '../audit/audit-trail.service.js';
+import type { EntityManager } from 'typeorm';
+import { CaseOperations, underPrisoner } from '../access/case-operations.service.js';
 import type { RequestContext } from '../auth/request-context.js';
-import { forbidden, notFound } from '../errors/problem.exception.js';
 import { validationProblem } from '../errors/validation-errors.js';
 import {
   DEFAULT_PAGE_SIZE,
@@ -52,10 +47,7 @@ const toResponse = (e: EventRow): PrisonerEventResponse => ({
  */
 @Injectable()
 export class PrisonerEventsService {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: AuditTrail,
-  ) {}
+  constructor(private readonly cases: CaseOperations) {}
 
   async record(
     ctx: RequestContext,
@@ -68,41 +60,36 @@ export class PrisonerEventsService {
         { path: 'occurredAt', message: 'occurredAt cannot be in the future' },
       ]);
     }
-    const result = await this.dataSource.transaction(async (m) => {
-      const location = await locatePrisoner(m, prisonerId);
-      if (!location) throw notFound('Prisoner');
-      const entry: AuditEntry = {
-        action: 'prisoner_event.create',
-        entityType: 'prisoner_event',
-        ...caseAuditFields(ctx, location),
-      };
-      if (!canReadPrisoner(ctx, location)) return new Denial(notFound('Prisoner'), entry);
-      if (!ctx.ability.can('create', asSubject('PrisonerEvent', location)))
-        return new Denial(forbidden(), entry);
-      const id = await this.insert(
-        m,
-        prisonerId,
-        location.facilityId,
-        dto.type,
-        occurredAt,
-        dto.note ?? null,
-        ctx.actor.id,
-      );
-      await this.audit.append(m, ctx, [
-        {
-          ...entry,
+    return this.cases.change(ctx, {
+      name: 'Prisoner',
+      action: 'prisoner_event.create',
+      permission: 'create',
+      load: (m) => this.cases.locate(m, prisonerId, true),
+      target: (location) => underPrisoner(location, 'PrisonerEvent', 'prisoner_event'),
+      apply: async (location, _, m) => {
+        const id = await this.insert(
+          m,
+          prisonerId,
+          location.facilityId,
+          dto.type,
+          occurredAt,
+          dto.note ?? null,
+          ctx.actor.id,
+        );
+        return {
           entityId: id,
           changedFields: ['type', 'occurredAt', ...(dto.note ? ['note'] : [])],
           details: { type: dto.type },
-        },
-      ]);
-      const [row]: EventRow[] = await m.query(`${SELECT} WHERE e.id = $1`, [id]);
-      return {
-        ...toResponse(row),
-        makesDue: await this.makesDue(m, prisonerId, dto.type, occurredAt),
-      };
+          respond: async () => {
+            const [row]: EventRow[] = await m.query(`${SELECT} WHERE e.id = $1`, [id]);
+            return {
+              ...toResponse(row),
+              makesDue: await this.makesDue(m, prisonerId, dto.type, occurredAt),
+            };
+          },
+        };
+      },
     });
-    return this.audit.settle(ctx, result);
   }
 
   /** Records an event in the caller's transaction (used for transfers). */
@@ -128,28 +115,23 @@ export class PrisonerEventsService {
     prisonerId: string,
     query: PageQueryDto,
   ): Promise<Page<PrisonerEventResponse>> {
-    const location = await locatePrisoner(this.dataSource, prisonerId);
-    if (!location) throw notFound('Prisoner');
-    const entry: AuditEntry = {
-      action: 'prisoner_event.list',
-      entityType: 'prisoner_event',
-      ...caseAuditFields(ctx, location),
-    };
-    if (!canReadPrisoner(ctx, location)) {
-      return this.audit.refuse(ctx, new Denial(notFound('Prisoner'), entry));
-    }
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const after = decodeCursor(query.cursor, 2);
-    const rows: EventRow[] = await this.dataSource.query(
-      `${SELECT} WHERE e.prisoner_id = $1 AND ($2::timestamptz IS NULL OR (e.occurred_at, e.id) < ($2, $3::uuid))
-       ORDER BY e.occurred_at DESC, e.id DESC LIMIT $4`,
-      [prisonerId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
-    );
-    const page = toPage(rows, limit, (e) => [e.occurred_at.toISOString(), e.id], toResponse);
-    await this.audit.append(this.dataSource.manager, ctx, [
-      { ...entry, details: { ...(entry.details ?? {}), resultCount: page.items.length } },
-    ]);
-    return page;
+    return this.cases.read(ctx, {
+      name: 'Prisoner',
+      action: 'prisoner_event.list',
+      load: (m) => this.cases.locate(m, prisonerId),
+      target: (location) => underPrisoner(location, 'Prisoner', 'prisoner_event'),
+      respond: async (_, __, m) => {
+        const rows: EventRow[] = await m.query(
+          `${SELECT} WHERE e.prisoner_id = $1 AND ($2::timestamptz IS NULL OR (e.occurred_at, e.id) < ($2, $3::uuid))
+           ORDER BY e.occurred_at DESC, e.id DESC LIMIT $4`,
+          [prisonerId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+        );
+        return toPage(rows, limit, (e) => [e.occurred_at.toISOString(), e.id], toResponse);
+      },
+      details: (_, page) => ({ resultCount: page.items.length }),
+    });
   }
 
   /** What the event makes due under the triggers of the prisoner's current approved assessments. */

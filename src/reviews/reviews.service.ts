@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { CaseOperations } from '../access/case-operations.service.js';
 import { AssessmentsService } from '../assessments/assessments.service.js';
-import { AuditTrail } from '../audit/audit-trail.service.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, type Page } from '../http/page.js';
 import type { DueItem, DueQuery } from './due-item.js';
@@ -20,8 +18,7 @@ export class ReviewsService {
   private readonly sources: DueSource[] = [];
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: AuditTrail,
+    private readonly cases: CaseOperations,
     assessments: AssessmentsService,
   ) {
     this.sources.push((ctx, query) => assessments.dueReassessments(ctx, query));
@@ -42,24 +39,30 @@ export class ReviewsService {
       after: cursor ? { dueDate: String(cursor[0]), id: String(cursor[1]) } : undefined,
       limit,
     };
-    const lists = await Promise.all(this.sources.map((source) => source(ctx, query)));
-    const merged = lists
-      .flat()
-      .sort((a, b) =>
-        a.dueDate === b.dueDate ? (a.id < b.id ? -1 : 1) : a.dueDate < b.dueDate ? -1 : 1,
-      );
-    const items = merged.slice(0, limit);
-    const last = items[items.length - 1];
-    await this.audit.append(this.dataSource.manager, ctx, [
-      {
-        action: 'review_due.list',
-        facilityId: dto.facilityId ?? null,
-        details: { facilityId: dto.facilityId ?? null, before, resultCount: items.length },
+    return this.cases.list(ctx, {
+      action: 'review_due.list',
+      facilityId: dto.facilityId ?? null,
+      run: async () => {
+        const lists = await Promise.all(this.sources.map((source) => source(ctx, query)));
+        const merged = lists
+          .flat()
+          .sort((a, b) =>
+            a.dueDate === b.dueDate ? (a.id < b.id ? -1 : 1) : a.dueDate < b.dueDate ? -1 : 1,
+          );
+        const items = merged.slice(0, limit);
+        const last = items[items.length - 1];
+        return {
+          items,
+          nextCursor: merged.length > limit ? encodeCursor([last.dueDate, last.id]) : null,
+        };
       },
-    ]);
-    return {
-      items,
-      nextCursor: merged.length > limit ? encodeCursor([last.dueDate, last.id]) : null,
-    };
+      details: (page) => ({
+        facilityId: dto.facilityId ?? null,
+        before,
+        resultCount: page.items.length,
+      }),
+      prisonersShown: (page) =>
+        page.items.map((i) => ({ prisonerId: i.prisonerId, facilityId: i.facilityId })),
+    });
   }
 }

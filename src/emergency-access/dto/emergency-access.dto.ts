@@ -28,6 +28,17 @@ export class ReviewEmergencyAccessDto {
   note!: string;
 }
 
+export class RevokeEmergencyAccessDto {
+  @ApiProperty({
+    example: 'The escort was cancelled; the officer no longer needs this record',
+    description: 'Why the grant ends before it expires',
+  })
+  @IsString()
+  @MinLength(5)
+  @MaxLength(2000)
+  reason!: string;
+}
+
 export class ListEmergencyAccessQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['pending', 'reviewed'], default: 'pending' })
   @IsOptional()
@@ -41,6 +52,11 @@ class UserRef {
   @ApiProperty() displayName!: string;
 }
 
+class StaffRef {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() displayName!: string;
+}
+
 export class EmergencyAccessResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ type: UserRef }) user!: UserRef;
@@ -50,13 +66,27 @@ export class EmergencyAccessResponse {
   facilityId!: string;
   @ApiProperty() reason!: string;
   @ApiProperty({ format: 'date-time' }) grantedAt!: string;
-  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
+  @ApiProperty({
+    format: 'date-time',
+    description:
+      'When the grant stops (or stopped) being honoured: brought forward when it is ended',
+  })
+  expiresAt!: string;
   @ApiProperty() active!: boolean;
   @ApiProperty({ enum: ['pending', 'reviewed'] }) status!: 'pending' | 'reviewed';
   @ApiProperty({ type: UserRef, nullable: true }) reviewedBy!: UserRef | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) reviewedAt!: string | null;
   @ApiProperty({ enum: REVIEW_OUTCOMES, nullable: true }) outcome!: string | null;
   @ApiProperty({ type: String, nullable: true }) reviewNote!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'date-time',
+    description: 'When a supervisor revoked the grant or reviewed it as unjustified',
+  })
+  endedAt!: string | null;
+  @ApiProperty({ type: StaffRef, nullable: true }) endedBy!: StaffRef | null;
+  @ApiProperty({ type: String, nullable: true }) endReason!: string | null;
   @ApiProperty() version!: number;
 }
 
