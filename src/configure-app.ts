@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { validationExceptionFactory } from './errors/validation-errors.js';
 import { ProblemFilter } from './errors/problem.filter.js';
-import { logRequests } from './logging/logging.module.js';
+import { logRequests, ServiceLogger } from './logging/logging.module.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -28,7 +28,7 @@ export function createHttpAdapter(options: { trustProxy: boolean }): FastifyAdap
 
 /** Everything main.ts and the tests must share: prefix, pipes, errors, headers, logging, docs. */
 export async function configureApp(app: NestFastifyApplication): Promise<void> {
-  app.useLogger(app.get(Logger));
+  app.useLogger(new ServiceLogger(app.get(Logger)));
   app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready'] });
   app.useGlobalPipes(
     new ValidationPipe({

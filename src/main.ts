@@ -2,9 +2,11 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { AppModule } from './app.module.js';
 import { configureApp, createHttpAdapter } from './configure-app.js';
-import { ConfigError, validateEnv } from './config/env.js';
+import { AppConfig } from './config/app-config.js';
+import { ConfigError, validateEnv, type Env } from './config/env.js';
 import { resolveDatabase, type ResolvedDatabase } from './database/resolve-database.js';
 
 async function main(): Promise<void> {
@@ -35,10 +37,26 @@ async function main(): Promise<void> {
     );
     await configureApp(app);
     await app.listen({ port: env.PORT, host: env.HOST });
+    announce(env, app.get(AppConfig).seedDemo);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     await stop(1);
   }
+}
+
+/** Where to go next, for the person who started the service (console, not the JSON logs). */
+function announce(env: Env, demo: boolean): void {
+  const host = ['0.0.0.0', '::'].includes(env.HOST) ? 'localhost' : env.HOST;
+  const url = `http://${host}:${env.PORT}`;
+  const lines = [`VEP casework service listening on ${url} (API documentation: ${url}/docs)`];
+  if (demo) {
+    lines.push(
+      env.DEMO_PASSWORD
+        ? 'Demo users (demo.*) sign in with DEMO_PASSWORD.'
+        : `Demo users (demo.*) sign in with the password in ${join(env.DATA_DIR, 'keys', 'demo-password')}.`,
+    );
+  }
+  process.stdout.write(`\n  ${lines.join('\n  ')}\n\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,6 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type LoggerService } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import { LoggerModule, PinoLogger } from 'nestjs-pino';
+import { Logger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 import { AppConfig } from '../config/app-config.js';
@@ -44,6 +44,42 @@ export function logRequests(fastify: FastifyInstance): void {
     }
     done();
   });
+}
+
+/** Nest's own start-up lines (one per module, controller and route) are detail, not news. */
+const FRAMEWORK_CONTEXTS = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+]);
+
+/** The pino logger Nest uses, with the framework's start-up lines moved to debug. */
+export class ServiceLogger implements LoggerService {
+  constructor(private readonly pino: Logger) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    const context = params[params.length - 1];
+    if (typeof context === 'string' && FRAMEWORK_CONTEXTS.has(context))
+      this.pino.debug(message, ...params);
+    else this.pino.log(message, ...params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.pino.error(message, ...params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.pino.warn(message, ...params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.pino.debug(message, ...params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.pino.verbose(message, ...params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.pino.fatal(message, ...params);
+  }
 }
 
 @Module({})
