@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { expect } from '@jest/globals';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import supertest from 'supertest';
@@ -10,6 +12,7 @@ import type { DestinationStream } from 'pino';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp, createHttpAdapter } from '../../src/configure-app.js';
+import { ContractChecker, recordContract, type ContractViolation } from './openapi-contract.js';
 import { createTestDatabase, dropTestDatabase } from './test-database.js';
 
 export interface TestApp {
@@ -18,6 +21,8 @@ export interface TestApp {
   db: DataSource;
   databaseUrl: string;
   dataDir: string;
+  /** Every exchange that departed from the served OpenAPI document (see openapi-contract.ts). */
+  contractViolations: ContractViolation[];
   close(): Promise<void>;
 }
 
@@ -57,8 +62,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
   );
   await configureApp(app);
+  const fastify = app.getHttpAdapter().getInstance();
+  const contract = recordContract(fastify);
   await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  await fastify.ready();
+  contract.use(new ContractChecker((await fastify.inject('/docs-json')).json()));
   const db = app.get<DataSource>(getDataSourceToken());
   return {
     app,
@@ -66,10 +74,26 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     db,
     databaseUrl: database.url,
     dataDir,
+    contractViolations: contract.violations,
     async close() {
       await app.close();
+      reportContract(contract.violations);
       if (!options.database) await dropTestDatabase(database.name);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Departures from the OpenAPI document, per operation and message. While the document is being
+ * brought in line they are written to CONTRACT_REPORT (a directory) when it is set.
+ */
+function reportContract(violations: ContractViolation[]): void {
+  const dir = process.env.CONTRACT_REPORT;
+  if (!dir || violations.length === 0) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, `${randomUUID()}.json`),
+    JSON.stringify({ file: expect.getState().testPath, violations }),
+  );
 }
