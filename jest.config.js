@@ -2,7 +2,7 @@
 // Packages published as ESM only but required from CommonJS (content-disposition, by
 // @fastify/static for the /docs assets). Node 20 loads them natively; Jest's CommonJS loader
 // only does from Node 24.9, so they are compiled to CommonJS for the tests.
-const esmOnly = ['content-disposition'];
+const esmOnly = ['content-disposition', 'cookie'];
 
 const shared = {
   testEnvironment: 'node',
