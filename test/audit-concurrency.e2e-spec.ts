@@ -76,6 +76,7 @@ describe('audit trail under concurrency: two service instances, one database', (
     });
     const result = (await res.json()) as VerifyResult;
     expect(result.ok).toBe(true);
+    expect(result.problems).toEqual([]);
     expect(result.checkpoints).toBeGreaterThanOrEqual(automatic);
     // The newest checkpoint vouches for the whole trail as it stood after the load.
     expect(result.lastCheckpoint?.headSeq).toBe(result.headSeq);
