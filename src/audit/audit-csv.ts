@@ -1,10 +1,6 @@
 import type { AuditEventResponse } from './dto/audit-query.dto.js';
 
-/**
- * The CSV export: every cell quoted, and spreadsheet formulas neutralised wherever a spreadsheet
- * may start a cell, not only at its first character. NDJSON is the export for machines; CSV is
- * for people opening it in a spreadsheet.
- */
+/** The columns of the CSV export, in order. */
 const CSV_COLUMNS: (keyof AuditEventResponse | 'actorId' | 'actorUsername' | 'actorRoles')[] = [
   'seq',
   'occurredAt',
@@ -34,7 +30,11 @@ const FORMULA = /[=+\-@\t\r]/;
 /** What a spreadsheet may split a cell on when the file is imported or pasted. */
 const SEPARATOR = /[,;\t\r\n]/;
 
-/** A single quote before every formula character that opens the text or follows a separator. */
+/**
+ * A single quote before every formula character that opens the text or follows a separator:
+ * a spreadsheet may start a cell there, not only at the cell's first character. CSV is for
+ * people opening it in a spreadsheet; NDJSON, exported unchanged, is for programs.
+ */
 function neutraliseFormulas(text: string): string {
   if (!FORMULA.test(text)) return text;
   let out = '';
