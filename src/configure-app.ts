@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { validationExceptionFactory } from './errors/validation-errors.js';
 import { ProblemFilter } from './errors/problem.filter.js';
+import { guardInput } from './http/input-guard.js';
 import { logRequests, ServiceLogger } from './logging/logging.module.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -39,6 +40,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     }),
   );
   app.useGlobalFilters(new ProblemFilter());
+  guardInput(app);
 
   const fastify = app.getHttpAdapter().getInstance();
   await app.register(helmet, {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { AuditCheckpoints } from '../src/audit/audit-checkpoints.service.js';
 import type { VerifyResult } from '../src/audit/audit-verifier.js';
 import { Factories, type TestPrisoner, type TestUser } from './factories/index.js';
@@ -7,6 +7,9 @@ import { createTestDatabase, dropTestDatabase } from './support/test-database.js
 
 const REQUESTS = 2000;
 const CONCURRENCY = 64;
+
+// A load test on a shared two-core machine: time for the load, and for closing after it.
+jest.setTimeout(180_000);
 
 describe('audit trail under concurrency: two service instances, one database', () => {
   let database: { name: string; url: string };
@@ -76,6 +79,7 @@ describe('audit trail under concurrency: two service instances, one database', (
     });
     const result = (await res.json()) as VerifyResult;
     expect(result.ok).toBe(true);
+    expect(result.problems).toEqual([]);
     expect(result.checkpoints).toBeGreaterThanOrEqual(automatic);
     // The newest checkpoint vouches for the whole trail as it stood after the load.
     expect(result.lastCheckpoint?.headSeq).toBe(result.headSeq);

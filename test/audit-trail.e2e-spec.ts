@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AuditCheckpoints } from '../src/audit/audit-checkpoints.service.js';
-import type { AuditDetails } from '../src/audit/audit-event.js';
+import {
+  AUDIT_RECORD_COLUMNS,
+  auditHash,
+  type AuditDetails,
+  type AuditRecord,
+} from '../src/audit/audit-event.js';
 import { AuditTrail } from '../src/audit/audit-trail.service.js';
 import {
   Factories,
@@ -9,6 +14,55 @@ import {
   type TestUser,
 } from './factories/index.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+
+/** RFC 4180 rows of cells, each with whether it was in double quotes. */
+function parseCsvCells(text: string): { value: string; quoted: boolean }[][] {
+  const rows: { value: string; quoted: boolean }[][] = [];
+  let row: { value: string; quoted: boolean }[] = [];
+  let i = 0;
+  while (i < text.length) {
+    let value = '';
+    const quoted = text[i] === '"';
+    if (quoted) {
+      for (i++; ; i++) {
+        if (i >= text.length) throw new Error('unterminated quoted cell');
+        if (text[i] === '"' && text[i + 1] === '"') value += text[i++];
+        else if (text[i] === '"') break;
+        else value += text[i];
+      }
+      i++;
+    } else {
+      while (i < text.length && !',\r\n'.includes(text[i])) value += text[i++];
+    }
+    row.push({ value, quoted });
+    if (text[i] === ',') {
+      i++;
+      continue;
+    }
+    if (text.startsWith('\r\n', i)) i += 2;
+    else if (i < text.length) throw new Error(`unexpected ${JSON.stringify(text[i])} at ${i}`);
+    rows.push(row);
+    row = [];
+  }
+  return rows;
+}
+
+const parseCsv = (text: string) => parseCsvCells(text).map((row) => row.map((c) => c.value));
+
+/** GET an export as text, whatever its content type. */
+const exportText = (t: TestApp, auth: string, query: Record<string, string>) =>
+  t.http
+    .get('/api/v1/audit/events/export')
+    .query(query)
+    .set('authorization', auth)
+    .buffer(true)
+    .parse((res, cb) => {
+      let data = '';
+      res.on('data', (chunk: Buffer) => (data += chunk.toString()));
+      res.on('end', () => cb(null, data));
+    })
+    .expect(200)
+    .then((res) => res.body as string);
 
 /** A fresh database with some audited traffic and a signed checkpoint. */
 async function trail(reads = 12) {
@@ -174,6 +228,100 @@ describe('audit trail: tampering is detected', () => {
       await c.t.close();
     }
   });
+
+  it('reads every chain to its end and reports every problem, not only the first', async () => {
+    const c = await trail();
+    try {
+      const rows = await c.seqs();
+      const chain = rows.filter((r) => r.chain_id === rows[0].chain_id);
+      expect(chain.length).toBeGreaterThan(6);
+      const [altered, removed, after] = [chain[1], chain[4], chain[5]];
+      const other = rows.find((r) => r.chain_id !== rows[0].chain_id);
+      await c.tamper(`UPDATE audit_event SET outcome = 'denied' WHERE seq = ANY($1)`, [
+        [altered.seq, ...(other ? [other.seq] : [])],
+      ]);
+      await c.tamper(`DELETE FROM audit_event WHERE seq = $1`, [removed.seq]);
+      const result = await c.verify();
+      expect(result).toMatchObject({
+        ok: false,
+        firstInvalidSeq: Math.min(altered.seq, other?.seq ?? Infinity),
+      });
+      const expected = [
+        { seq: altered.seq, chain: altered.chain_id, kind: 'altered' },
+        { seq: after.seq, chain: after.chain_id, kind: 'missing_before' },
+        ...(other ? [{ seq: other.seq, chain: other.chain_id, kind: 'altered' }] : []),
+      ].sort((x, y) => x.seq - y.seq);
+      expect(
+        result.problems.map(({ seq, chain, kind }: Record<string, unknown>) => ({
+          seq,
+          chain,
+          kind,
+        })),
+      ).toEqual(expected);
+      expect(result.problemCount).toBe(expected.length);
+      expect(result.problems.every((p: { detail: string }) => typeof p.detail === 'string')).toBe(
+        true,
+      );
+    } finally {
+      await c.t.close();
+    }
+  });
+
+  it('exposes a row removed and the chain re-linked, re-hashed and renumbered, by the signed checkpoint', async () => {
+    const c = await trail();
+    try {
+      const rows = await c.seqs();
+      const chainId = rows[0].chain_id;
+      const chain = rows.filter((r) => r.chain_id === chainId);
+      expect(chain.length).toBeGreaterThan(4);
+      const victim = chain[2];
+      // The attacker knows the algorithm: every later row is renumbered, re-linked and re-hashed,
+      // and the chain head moved to the new last row, so the chain itself is consistent again.
+      await c.t.db.transaction(async (m) => {
+        await m.query(`SET LOCAL session_replication_role = replica`);
+        await m.query(`DELETE FROM audit_event WHERE seq = $1`, [victim.seq]);
+        const later = (await m.query(
+          `SELECT ${AUDIT_RECORD_COLUMNS} FROM audit_event WHERE chain_id = $1 AND chain_seq > $2
+           ORDER BY audit_event.chain_seq`,
+          [chainId, victim.chain_seq],
+        )) as (AuditRecord & { hash: string })[];
+        const [{ hash: before }] = await m.query(
+          `SELECT hash FROM audit_event WHERE chain_id = $1 AND chain_seq = $2`,
+          [chainId, victim.chain_seq - 1],
+        );
+        let prevHash = before as string;
+        let last = { chainSeq: '', seq: '', hash: '' };
+        for (const row of later) {
+          const { hash: _old, ...record } = row;
+          const relinked = { ...record, chainSeq: String(Number(row.chainSeq) - 1), prevHash };
+          const hash = auditHash(relinked);
+          await m.query(
+            `UPDATE audit_event SET chain_seq = $2, prev_hash = $3, hash = $4 WHERE seq = $1`,
+            [row.seq, relinked.chainSeq, prevHash, hash],
+          );
+          prevHash = hash;
+          last = { chainSeq: relinked.chainSeq, seq: row.seq, hash };
+        }
+        await m.query(
+          `UPDATE audit_chain_head SET chain_seq = $2, seq = $3, hash = $4 WHERE chain_id = $1`,
+          [chainId, last.chainSeq, last.seq, last.hash],
+        );
+      });
+      const result = await c.verify();
+      expect(result.ok).toBe(false);
+      expect(result.problems.length).toBeGreaterThan(0);
+      // The chain alone looks intact: only the checkpoint can tell.
+      expect(result.problems.every((p: { kind: string }) => p.kind === 'checkpoint_mismatch')).toBe(
+        true,
+      );
+      expect(result.problems).toContainEqual(
+        expect.objectContaining({ chain: chainId, kind: 'checkpoint_mismatch' }),
+      );
+      expect(result.reason).toMatch(/vouched for by signed checkpoint/);
+    } finally {
+      await c.t.close();
+    }
+  });
 });
 
 describe('audit events: query, export, verify (supervisors)', () => {
@@ -203,7 +351,11 @@ describe('audit events: query, export, verify (supervisors)', () => {
         .set('authorization', officerA.auth)
         .expect(200);
     await t.http.get(`/api/v1/prisoners/${inB.id}`).set('authorization', officerB.auth).expect(200);
-    await t.http.get(`/api/v1/prisoners/${inB.id}`).set('authorization', officerA.auth).expect(404);
+    await t.http
+      .get(`/api/v1/prisoners/${inB.id}`)
+      .set('authorization', officerA.auth)
+      .set('x-request-id', 'denied-read-b')
+      .expect(404);
   });
   afterAll(() => t.close());
 
@@ -271,9 +423,15 @@ describe('audit events: query, export, verify (supervisors)', () => {
     expect(res.body.items).toEqual([
       expect.objectContaining({
         action: 'prisoner.read',
+        requestId: 'denied-read-b',
         actor: expect.objectContaining({ id: officerA.id }),
       }),
     ]);
+    // One denied event for the one denied request, and no other event of that request.
+    const rows = await t.db.query(
+      `SELECT outcome, action FROM audit_event WHERE request_id = 'denied-read-b'`,
+    );
+    expect(rows).toEqual([{ outcome: 'denied', action: 'prisoner.read' }]);
   });
 
   it('exports NDJSON and CSV, streamed, and audits the export', async () => {
@@ -289,24 +447,8 @@ describe('audit events: query, export, verify (supervisors)', () => {
       .map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThanOrEqual(3);
     expect(lines.every((l) => l.actor.id === officerA.id)).toBe(true);
-    const csv = await t.http
-      .get('/api/v1/audit/events/export')
-      .query({ format: 'csv' })
-      .set('authorization', supervisorA.auth)
-      .buffer(true)
-      .parse((res, cb) => {
-        let data = '';
-        res.on('data', (c: Buffer) => (data += c.toString()));
-        res.on('end', () => cb(null, data));
-      })
-      .expect(200);
-    const rows = (csv.body as string).trim().split('\r\n');
-    expect(rows[0].split(',').slice(0, 4)).toEqual([
-      'seq',
-      'occurredAt',
-      'actorId',
-      'actorUsername',
-    ]);
+    const rows = parseCsv(await exportText(t, supervisorA.auth, { format: 'csv' }));
+    expect(rows[0].slice(0, 4)).toEqual(['seq', 'occurredAt', 'actorId', 'actorUsername']);
     expect(rows.length).toBeGreaterThan(3);
     await t.http
       .get('/api/v1/audit/events/export')
@@ -372,6 +514,61 @@ describe('audit hashing is the same in SQL and in the verifier', () => {
   });
 });
 
+describe('audit text is hashed exactly as it is stored', () => {
+  it('stores and hashes lone surrogates and NUL that reach the writer as U+FFFD, and cuts by character', async () => {
+    const t = await createTestApp();
+    try {
+      const trail = t.app.get(AuditTrail);
+      const origin = {
+        requestId: 'odd-text',
+        ip: '::1',
+        userAgent: 'agent \ud800 \u0000 end',
+        purpose: 'p'.repeat(499) + '\u{1F600}' + 'cut here',
+        claimedUsername: 'u'.repeat(63) + '\u{1F600}',
+      };
+      await trail.appendStandalone(origin, [
+        {
+          action: 'auth.login',
+          outcome: 'denied',
+          details: { ['k\udc00']: 'v\u0000', list: ['\ud800'] },
+        },
+      ]);
+      await t.db.transaction(async (m) => {
+        await trail.append(m, origin, [
+          { action: 'audit.query', entityId: 'e\ud800', changedFields: ['f\u0000'] },
+        ]);
+        await trail.append(m, origin, [
+          { action: 'audit.query', details: { a: '\udfff' } },
+          { action: 'audit.query', details: { b: 'x\u0000' } },
+        ]);
+      });
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          trail.appendStandalone({ ...origin, requestId: `odd-group-${i}` }, [
+            { action: 'audit.query', details: { i, s: `\ud800${i}` } },
+          ]),
+        ),
+      );
+      const [row] = await t.db.query(
+        `SELECT user_agent, purpose, actor_username, details FROM audit_event WHERE request_id = 'odd-text' AND action = 'auth.login'`,
+      );
+      expect(row).toEqual({
+        user_agent: 'agent \ufffd \ufffd end',
+        purpose: 'p'.repeat(499) + '\u{1F600}',
+        actor_username: 'u'.repeat(63) + '\u{1F600}',
+        details: { ['k\ufffd']: 'v\ufffd', list: ['\ufffd'] },
+      });
+      const supervisor = await new Factories(t).user(['supervisor']);
+      const result = (
+        await t.http.get('/api/v1/audit/verify').set('authorization', supervisor.auth).expect(200)
+      ).body;
+      expect(result).toMatchObject({ ok: true, problems: [], problemCount: 0 });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('audit events appended on their own are grouped under load', () => {
   it('writes every event of many concurrent callers once, across chains, and the trail verifies', async () => {
     const t = await createTestApp();
@@ -398,6 +595,122 @@ describe('audit events appended on their own are grouped under load', () => {
         await t.http.get('/api/v1/audit/verify').set('authorization', supervisor.auth).expect(200)
       ).body;
       expect(result).toMatchObject({ ok: true });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('CSV export neutralises formulas wherever a spreadsheet may start a cell', () => {
+  it('quotes every cell and prefixes a quote to formula characters at the start and after , ; tab', async () => {
+    const t = await createTestApp();
+    try {
+      const f = new Factories(t);
+      const facility = await f.facility();
+      const officer = await f.user(['security_officer'], [facility]);
+      const supervisor = await f.user(['supervisor'], [facility]);
+      const prisoner = await f.prisoner(facility);
+      const purpose = 'a;=HYPERLINK("http://evil.example","x")';
+      await t.http
+        .get(`/api/v1/prisoners/${prisoner.id}`)
+        .set('authorization', officer.auth)
+        .set('x-access-purpose', purpose)
+        .set('user-agent', 'x,+1')
+        .set('x-request-id', 'csv-read')
+        .expect(200);
+      await t.http
+        .post('/api/v1/auth/login')
+        .set('x-request-id', 'csv-login')
+        .send({ username: '-2\t=1;@sum(1)', password: 'not the password' })
+        .expect(401);
+      await t.app
+        .get(AuditTrail)
+        .appendStandalone(
+          { requestId: 'csv-direct', ip: '::1', userAgent: '\t=1', purpose: '+1\r=2\n@3' },
+          [{ action: 'audit.query', details: { q: 'x;-1' } }],
+        );
+      const rows = parseCsvCells(await exportText(t, supervisor.auth, { format: 'csv' }));
+      expect(rows.every((row) => row.every((cell) => cell.quoted))).toBe(true);
+      const header = rows[0].map((c) => c.value);
+      const byRequest = (id: string) => {
+        const row = rows.find((r) => r[header.indexOf('requestId')].value === id);
+        if (!row) throw new Error(`no row for ${id}`);
+        return Object.fromEntries(header.map((name, i) => [name, row[i].value]));
+      };
+      expect(byRequest('csv-read')).toMatchObject({
+        purpose: `a;'=HYPERLINK("http://evil.example","x")`,
+        userAgent: "x,'+1",
+      });
+      expect(byRequest('csv-login').actorUsername).toBe("'-2\t'=1;'@sum(1)");
+      expect(byRequest('csv-direct')).toMatchObject({
+        userAgent: "'\t'=1",
+        purpose: "'+1\r'=2\n'@3",
+        details: `{"q":"x;'-1"}`,
+      });
+      // No cell anywhere starts a formula at its start or after a separator.
+      for (const row of rows) {
+        for (const cell of row) expect(cell.value).not.toMatch(/(^|[,;\t\r\n])[=+\-@\t\r]/);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('audit listing and export across seq digit boundaries', () => {
+  it('pages every event exactly once, newest first, in the list and both export formats', async () => {
+    const t = await createTestApp();
+    try {
+      const trail = t.app.get(AuditTrail);
+      for (let batch = 0; batch < 6; batch++) {
+        await t.db.transaction((m) =>
+          trail.append(
+            m,
+            { requestId: `bulk-${batch}`, ip: '::1' },
+            Array.from({ length: 200 }, (_, i) => ({
+              action: 'audit.query' as const,
+              details: { batch, i },
+            })),
+          ),
+        );
+      }
+      const supervisor = await new Factories(t).user(['supervisor']);
+      const expected = (
+        await t.db.query(
+          `SELECT seq::int AS seq FROM audit_event WHERE facility_id IS NULL ORDER BY seq DESC`,
+        )
+      ).map((r: { seq: number }) => r.seq) as number[];
+      expect(expected.length).toBeGreaterThan(1100);
+      expect(Math.min(...expected)).toBeLessThan(99);
+      expect(Math.max(...expected)).toBeGreaterThan(1000);
+      const newest = expected[0];
+      // Events appended by the listing itself (audit.query, audit.export) come after `newest`.
+      const seen = (seqs: number[]) => seqs.filter((seq) => seq <= newest);
+
+      const listed: number[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 100; page++) {
+        const res = await t.http
+          .get('/api/v1/audit/events')
+          .query({ limit: 100, ...(cursor ? { cursor } : {}) })
+          .set('authorization', supervisor.auth)
+          .expect(200);
+        listed.push(...res.body.items.map((e: { seq: number }) => e.seq));
+        cursor = res.body.nextCursor ?? undefined;
+        if (!cursor) break;
+      }
+      expect(cursor).toBeUndefined();
+      expect(seen(listed)).toEqual(expected);
+
+      const ndjson = (await exportText(t, supervisor.auth, { format: 'ndjson' }))
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { seq: number }).seq);
+      expect(seen(ndjson)).toEqual(expected);
+
+      const csv = parseCsv(await exportText(t, supervisor.auth, { format: 'csv' }));
+      expect(csv[0][0]).toBe('seq');
+      expect(seen(csv.slice(1).map((row) => Number(row[0])))).toEqual(expected);
     } finally {
       await t.close();
     }

@@ -51,7 +51,11 @@ export function auditHash(record: AuditRecord): string {
   return sha256Hex(prevHash + canonicalJson(row));
 }
 
-/** The SQL that reads rows back in the shape the hash was computed over. */
+/**
+ * The SQL that reads rows back in the shape the hash was computed over. Its numbers come back
+ * as text (`seq`, `chainSeq`), and in ORDER BY a bare name means the output column: order by
+ * the table's column (`ORDER BY audit_event.seq`), never by `seq`, which would sort text.
+ */
 export const AUDIT_RECORD_COLUMNS = `
   seq::text AS "seq", chain_id AS "chainId", chain_seq::text AS "chainSeq",
   to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "occurredAt",

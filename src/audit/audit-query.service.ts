@@ -9,6 +9,7 @@ import { DEFAULT_PAGE_SIZE, decodeCursor, toPage, type Page } from '../http/page
 import { AUDIT_RECORD_COLUMNS, type AuditDetails, type AuditRecord } from './audit-event.js';
 import { AuditTrail } from './audit-trail.service.js';
 import { verifyAuditTrail, type VerifyResult } from './audit-verifier.js';
+import { csvHeader, csvLine } from './audit-csv.js';
 import type {
   AuditEventResponse,
   AuditExportQueryDto,
@@ -38,52 +39,6 @@ const toResponse = (r: Row): AuditEventResponse => ({
   prevHash: r.prevHash,
   hash: r.hash,
 });
-
-const CSV_COLUMNS: (keyof AuditEventResponse | 'actorId' | 'actorUsername' | 'actorRoles')[] = [
-  'seq',
-  'occurredAt',
-  'actorId',
-  'actorUsername',
-  'actorRoles',
-  'action',
-  'entityType',
-  'entityId',
-  'prisonerId',
-  'facilityId',
-  'outcome',
-  'purpose',
-  'requestId',
-  'ip',
-  'userAgent',
-  'changedFields',
-  'details',
-  'chainId',
-  'chainSeq',
-  'prevHash',
-  'hash',
-];
-
-/** A CSV cell, quoted, with spreadsheet formulas neutralised. */
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let text = Array.isArray(value)
-    ? value.join(';')
-    : typeof value === 'object'
-      ? JSON.stringify(value)
-      : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-function csvLine(e: AuditEventResponse): string {
-  const flat: Record<string, unknown> = {
-    ...e,
-    actorId: e.actor.id,
-    actorUsername: e.actor.username,
-    actorRoles: e.actor.roles,
-  };
-  return CSV_COLUMNS.map((c) => csvCell(flat[c])).join(',') + '\r\n';
-}
 
 /** Supervisors' review of the trail: query, export and verification, all themselves audited. */
 @Injectable()
@@ -127,7 +82,7 @@ export class AuditQueryService {
       const where = this.where(ctx, query, after ? String(after[0]) : null);
       const rows: Row[] = await m.query(
         `SELECT ${AUDIT_RECORD_COLUMNS} FROM audit_event WHERE ${where.sql}
-         ORDER BY seq DESC LIMIT ${limit + 1}`,
+         ORDER BY audit_event.seq DESC LIMIT ${limit + 1}`,
         where.params,
       );
       const page = toPage(rows, limit, (r) => [r.seq], toResponse);
@@ -149,12 +104,12 @@ export class AuditQueryService {
     const dataSource = this.dataSource;
     const where = (before: string | null) => this.where(ctx, query, before);
     async function* lines(): AsyncGenerator<string> {
-      if (query.format === 'csv') yield CSV_COLUMNS.join(',') + '\r\n';
+      if (query.format === 'csv') yield csvHeader();
       let before: string | null = null;
       for (;;) {
         const w = where(before);
         const rows: Row[] = await dataSource.query(
-          `SELECT ${AUDIT_RECORD_COLUMNS} FROM audit_event WHERE ${w.sql} ORDER BY seq DESC LIMIT 1000`,
+          `SELECT ${AUDIT_RECORD_COLUMNS} FROM audit_event WHERE ${w.sql} ORDER BY audit_event.seq DESC LIMIT 1000`,
           w.params,
         );
         for (const row of rows) {
@@ -179,6 +134,7 @@ export class AuditQueryService {
         details: {
           ok: result.ok,
           checked: result.checked,
+          problemCount: result.problemCount,
           firstInvalidSeq: result.firstInvalidSeq ?? null,
         },
       },

@@ -6,6 +6,7 @@ import type { RequestOrigin } from '../auth/request-context.js';
 import { AppConfig } from '../config/app-config.js';
 import { prepared } from '../database/prepared.js';
 import { canonicalJson } from '../crypto/canonical-json.js';
+import { toWellFormed, truncateCodePoints } from '../http/well-formed-text.js';
 import { auditHash, type AuditEntry, type AuditRecord } from './audit-event.js';
 
 interface ChainPosition {
@@ -55,8 +56,26 @@ const COLUMNS = [
   'hash',
 ];
 
-const truncate = (value: string | undefined | null, max: number) =>
-  value == null ? null : value.length > max ? value.slice(0, max) : value;
+/**
+ * Text exactly as PostgreSQL will store it (an unpaired surrogate becomes U+FFFD, and so does
+ * NUL, which it refuses), cut to `max` characters: what is hashed is what is stored, byte for
+ * byte. Requests carrying such text are refused before they get here; this covers every other
+ * way in.
+ */
+const stored = (value: string | undefined | null, max = Infinity) =>
+  value == null ? null : truncateCodePoints(toWellFormed(value), max);
+
+/** JSON (details) with every string and key as PostgreSQL's jsonb will store it. */
+const storedJson = <T>(value: T): T =>
+  (typeof value === 'string'
+    ? toWellFormed(value)
+    : Array.isArray(value)
+      ? value.map(storedJson)
+      : value !== null && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.entries(value).map(([key, item]) => [toWellFormed(key), storedJson(item)]),
+          )
+        : value) as T;
 
 interface Waiting {
   content: EventContent;
@@ -331,20 +350,20 @@ export class AuditTrail {
     return {
       occurredAt,
       actorId: origin.actor?.id ?? null,
-      actorUsername: origin.actor?.username ?? truncate(origin.claimedUsername, 64),
-      actorRoles: origin.actor ? [...origin.actor.roles] : [],
+      actorUsername: stored(origin.actor?.username ?? origin.claimedUsername, 64),
+      actorRoles: origin.actor ? origin.actor.roles.map(toWellFormed) : [],
       action: entry.action,
-      entityType: entry.entityType ?? null,
-      entityId: entry.entityId ?? null,
+      entityType: stored(entry.entityType),
+      entityId: stored(entry.entityId),
       prisonerId: entry.prisonerId ?? null,
       facilityId: entry.facilityId ?? null,
       outcome: entry.outcome ?? 'success',
-      purpose: truncate(entry.purpose ?? origin.purpose, 500),
-      requestId: truncate(origin.requestId, 128),
-      ip: truncate(origin.ip, 64),
-      userAgent: truncate(origin.userAgent, 256),
-      changedFields: entry.changedFields ? [...entry.changedFields].sort() : null,
-      details: entry.details ?? null,
+      purpose: stored(entry.purpose ?? origin.purpose, 500),
+      requestId: stored(origin.requestId, 128),
+      ip: stored(origin.ip, 64),
+      userAgent: stored(origin.userAgent, 256),
+      changedFields: entry.changedFields ? entry.changedFields.map(toWellFormed).sort() : null,
+      details: entry.details ? storedJson(entry.details) : null,
     };
   }
 

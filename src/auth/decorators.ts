@@ -7,6 +7,7 @@ import {
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { AppAction, AppSubject } from '../access/ability.factory.js';
+import { truncateCodePoints } from '../http/well-formed-text.js';
 import type { RequestContext, RequestOrigin } from './request-context.js';
 
 export const PUBLIC_ROUTE = 'vep:public';
@@ -51,7 +52,9 @@ export function originOf(request: FastifyRequest): RequestOrigin {
     ip: request.ip,
     userAgent: typeof userAgent === 'string' ? userAgent : undefined,
     purpose:
-      typeof purpose === 'string' && purpose.trim() ? purpose.trim().slice(0, 500) : undefined,
+      typeof purpose === 'string' && purpose.trim()
+        ? truncateCodePoints(purpose.trim(), 500)
+        : undefined,
   };
 }
 

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDateString, IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PageQueryDto } from '../../http/page.js';
 import { AUDIT_ACTIONS, type AuditAction, type AuditOutcome } from '../audit-actions.js';
+import { AUDIT_PROBLEM_KINDS, MAX_REPORTED_PROBLEMS } from '../audit-verifier.js';
 
 export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
@@ -74,12 +75,50 @@ export class AuditEventPageResponse {
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
+export class AuditProblemResponse {
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'The event concerned (for checkpoint_invalid: the checkpoint’s headSeq)',
+  })
+  seq!: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Its hash chain' }) chain!:
+    number | null;
+  @ApiProperty({
+    enum: AUDIT_PROBLEM_KINDS,
+    description:
+      'altered: content does not match its hash; broken_link: prev_hash is not the hash of the event ' +
+      'before it; missing_before: events missing before this one; missing_newest: the head is beyond ' +
+      'the last event; head_mismatch: the chain does not end where its head says; checkpoint_invalid: ' +
+      'a checkpoint’s signature does not verify; checkpoint_mismatch: an event a signed checkpoint ' +
+      'vouches for is missing or different',
+  })
+  kind!: string;
+  @ApiProperty() detail!: string;
+  @ApiPropertyOptional({ description: 'The checkpoint concerned' }) checkpoint?: number;
+}
+
+export class AuditCheckpointSummary {
+  @ApiProperty() id!: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: Number, nullable: true }) headSeq!: number | null;
+}
+
 export class AuditVerifyResponse {
   @ApiProperty() ok!: boolean;
   @ApiProperty({ description: 'Events checked' }) checked!: number;
   @ApiProperty({ type: Number, nullable: true }) headSeq!: number | null;
   @ApiProperty() chains!: number;
   @ApiProperty() checkpoints!: number;
-  @ApiPropertyOptional() firstInvalidSeq?: number;
-  @ApiPropertyOptional() reason?: string;
+  @ApiPropertyOptional({ type: AuditCheckpointSummary, description: 'The newest valid checkpoint' })
+  lastCheckpoint?: AuditCheckpointSummary;
+  @ApiProperty({
+    type: [AuditProblemResponse],
+    description: `Every problem found, in seq order (at most ${MAX_REPORTED_PROBLEMS}); empty when ok`,
+  })
+  problems!: AuditProblemResponse[];
+  @ApiProperty({ description: 'How many problems were found in all' }) problemCount!: number;
+  @ApiPropertyOptional({ description: 'The lowest seq among the problems' })
+  firstInvalidSeq?: number;
+  @ApiPropertyOptional({ description: 'The detail of that problem' }) reason?: string;
 }
