@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ROLES } from '../src/access/roles.js';
+import { createUserFromCommandLine } from '../src/cli/user-create.js';
+import { UsersService } from '../src/users/users.service.js';
 import { Factories, type TestFacility, type TestUser } from './factories/index.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -281,5 +283,114 @@ describe('users and facilities (administrators)', () => {
       .set('authorization', admin.auth)
       .expect(200);
     expect(list.body.items.map((x: { code: string }) => x.code)).toContain('KZ-01');
+  });
+  describe('administration and case roles are exclusive', () => {
+    const CASE_ROLES = ROLES.filter((r) => r !== 'administrator');
+
+    it.each(CASE_ROLES)(
+      'refuses an account that is administrator and %s, naming roles, and writes nothing',
+      async (role) => {
+        const body = newUser({ roles: ['administrator', role], facilityIds: [] });
+        const res = await t.http
+          .post('/api/v1/users')
+          .set('authorization', admin.auth)
+          .send(body)
+          .expect(400);
+        expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(res.body.errors).toEqual([
+          { path: 'roles', message: expect.stringMatching(/administrator.*separate account/) },
+        ]);
+        const [{ count }] = await t.db.query(
+          `SELECT count(*)::int AS count FROM app_user WHERE username = $1`,
+          [body.username],
+        );
+        expect(count).toBe(0);
+      },
+    );
+
+    it('names roles beside the other failing fields', async () => {
+      const res = await t.http
+        .post('/api/v1/users')
+        .set('authorization', admin.auth)
+        .send(newUser({ username: 'Bad Name', roles: ['administrator', 'psychologist'] }))
+        .expect(400);
+      expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+        'roles',
+        'username',
+      ]);
+    });
+
+    it('refuses giving a case account administration, or an administrator a case role', async () => {
+      const psychologist = await f.user(['psychologist'], [facility]);
+      const other = await f.user(['administrator']);
+      for (const [target, roles] of [
+        [psychologist, ['psychologist', 'administrator']],
+        [other, ['administrator', 'supervisor']],
+      ] as const) {
+        const res = await t.http
+          .patch(`/api/v1/users/${target.id}`)
+          .set('authorization', admin.auth)
+          .set('if-match', '1')
+          .send({ roles })
+          .expect(400);
+        expect(res.body.errors).toEqual([{ path: 'roles', message: expect.any(String) }]);
+        const [row] = await t.db.query(`SELECT roles, version FROM app_user WHERE id = $1`, [
+          target.id,
+        ]);
+        expect(row).toEqual({ roles: target.roles, version: 1 });
+      }
+    });
+
+    it('an administrator cannot change their own roles (403), other fields they may', async () => {
+      const [{ version }] = await t.db.query(`SELECT version FROM app_user WHERE id = $1`, [
+        admin.id,
+      ]);
+      const res = await t.http
+        .patch(`/api/v1/users/${admin.id}`)
+        .set('authorization', admin.auth)
+        .set('if-match', String(version))
+        .send({ roles: ['supervisor'] })
+        .expect(403);
+      expect(res.body.code).toBe('own_roles_change');
+      const [row] = await t.db.query(`SELECT roles, version FROM app_user WHERE id = $1`, [
+        admin.id,
+      ]);
+      expect(row).toEqual({ roles: ['administrator'], version });
+      await t.http
+        .patch(`/api/v1/users/${admin.id}`)
+        .set('authorization', admin.auth)
+        .set('if-match', String(version))
+        .send({ displayName: 'Still an administrator', roles: ['administrator'] })
+        .expect(200);
+    });
+
+    it('user:create refuses administration with a case role, and creates a separate account', async () => {
+      const users = t.app.get(UsersService);
+      const password = async () => 'a long enough passphrase';
+      await expect(
+        createUserFromCommandLine(
+          users,
+          ['--username', 'cli.mixed', '--role', 'administrator', '--role', 'psychologist'],
+          password,
+        ),
+      ).rejects.toThrow(/roles: .*administrator/);
+      await expect(
+        createUserFromCommandLine(
+          users,
+          ['--username', 'cli.mixed', '--role', 'administrator,psychologist'],
+          password,
+        ),
+      ).rejects.toThrow(/roles: /);
+      const [{ count }] = await t.db.query(
+        `SELECT count(*)::int AS count FROM app_user WHERE username = 'cli.mixed'`,
+      );
+      expect(count).toBe(0);
+      const created = await createUserFromCommandLine(
+        users,
+        ['--username', 'cli.admin', '--role', 'administrator'],
+        password,
+      );
+      expect(created.roles).toEqual(['administrator']);
+    });
   });
 });

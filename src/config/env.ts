@@ -134,6 +134,11 @@ export class Env {
   @Transform(toBoolean)
   @IsBoolean()
   TRUST_PROXY = false;
+
+  /** Administration is always kept apart from case roles; this also separates supervision. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  SEPARATE_SUPERVISOR_ROLE = false;
 }
 
 export class ConfigError extends Error {
