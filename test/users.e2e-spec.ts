@@ -86,11 +86,31 @@ describe('users and facilities (administrators)', () => {
   it.each([
     ['shorter than 12 characters', 'short pass', 'password must be at least 12 characters long'],
     ['containing the username', 'xx-policy.user-xx-long', 'password must not contain the username'],
+    [
+      'containing the display name',
+      'nurlanov keeps the yard',
+      'password must not contain the user’s name',
+    ],
+    [
+      'of one repeated character',
+      'aaaaaaaaaaaa',
+      'password must not be made mostly of repeated or sequential characters (such as aaaa, abcd, 1234 or qwerty)',
+    ],
+    [
+      'of sequences',
+      'abcd1234qwer',
+      'password must not be made mostly of repeated or sequential characters (such as aaaa, abcd, 1234 or qwerty)',
+    ],
+    [
+      'from the common-password list',
+      'password1234',
+      'password is one of the passwords most often used and breached',
+    ],
   ])('refuses a password %s', async (_name, password, message) => {
     const res = await t.http
       .post('/api/v1/users')
       .set('authorization', admin.auth)
-      .send(newUser({ username: 'policy.user', password }))
+      .send(newUser({ username: 'policy.user', displayName: 'Bakhyt Nurlanov', password }))
       .expect(400);
     expect(res.body.errors).toEqual([{ path: 'password', message }]);
   });
@@ -179,6 +199,15 @@ describe('users and facilities (administrators)', () => {
       .send({ password: 'short' })
       .expect(400);
     expect(bad.body.errors[0].path).toBe('password');
+    for (const weak of ['aaaaaaaaaaaa', 'password1234', 'qwertyuiop12']) {
+      const res = await t.http
+        .patch(`/api/v1/users/${created.body.id}`)
+        .set('authorization', admin.auth)
+        .set('if-match', '1')
+        .send({ password: weak })
+        .expect(400);
+      expect(res.body.errors).toEqual([{ path: 'password', message: expect.any(String) }]);
+    }
     await t.http
       .patch(`/api/v1/users/${created.body.id}`)
       .set('authorization', admin.auth)
@@ -385,6 +414,13 @@ describe('users and facilities (administrators)', () => {
         `SELECT count(*)::int AS count FROM app_user WHERE username = 'cli.mixed'`,
       );
       expect(count).toBe(0);
+      await expect(
+        createUserFromCommandLine(
+          users,
+          ['--username', 'cli.weak', '--role', 'administrator'],
+          async () => 'password1234',
+        ),
+      ).rejects.toMatchObject({ body: { errors: [{ path: 'password' }] } });
       const created = await createUserFromCommandLine(
         users,
         ['--username', 'cli.admin', '--role', 'administrator'],

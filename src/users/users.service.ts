@@ -124,7 +124,7 @@ export class UsersService {
   /** `origin` is a signed-in administrator, or the command line creating the first one. */
   async create(origin: AuditOrigin, dto: CreateUserDto): Promise<UserResponse> {
     const problems: FieldError[] = [];
-    const weak = passwordProblem(dto.password, dto.username);
+    const weak = passwordProblem(dto.password, dto);
     if (weak) problems.push({ path: 'password', message: `password ${weak}` });
     const mixed = roleSeparationProblem(dto.roles, this.separation);
     if (mixed) problems.push({ path: 'roles', message: mixed });
@@ -161,10 +161,11 @@ export class UsersService {
     version: number,
     dto: UpdateUserDto,
   ): Promise<UserResponse> {
-    const [current]: { username: string; roles: Role[] }[] = await this.dataSource.query(
-      `SELECT username, roles FROM app_user WHERE id = $1`,
-      [id],
-    );
+    const [current]: { username: string; display_name: string; roles: Role[] }[] =
+      await this.dataSource.query(
+        `SELECT username, display_name, roles FROM app_user WHERE id = $1`,
+        [id],
+      );
     if (!current) throw notFound('User');
     if (id === ctx.actor.id && dto.roles !== undefined && !sameSet(dto.roles, current.roles)) {
       throw new ProblemException(
@@ -176,7 +177,10 @@ export class UsersService {
     }
     const problems: FieldError[] = [];
     if (dto.password !== undefined) {
-      const weak = passwordProblem(dto.password, current.username);
+      const weak = passwordProblem(dto.password, {
+        username: current.username,
+        displayName: dto.displayName ?? current.display_name,
+      });
       if (weak) problems.push({ path: 'password', message: `password ${weak}` });
     }
     // An account that predates the separation (or a stricter setting) must be separated by
