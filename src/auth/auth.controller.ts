@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
+  ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -8,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { AuthService } from './auth.service.js';
 import { Authenticated, Ctx, Origin, Public } from './decorators.js';
+import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { LoginDto, LoginResponse, ProfileResponse } from './dto/login.dto.js';
 import type { RequestContext, RequestOrigin } from './request-context.js';
 
@@ -22,7 +25,10 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in with username and password' })
   @ApiOkResponse({ type: LoginResponse })
   @ApiUnauthorizedResponse({ description: 'Invalid username or password' })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed attempts for this username' })
+  @ApiTooManyRequestsResponse({
+    description:
+      'Too many failed attempts for this username from this address, or from this address: wait Retry-After seconds',
+  })
   login(@Body() dto: LoginDto, @Origin() origin: RequestOrigin): Promise<LoginResponse> {
     return this.auth.login(dto, origin);
   }
@@ -38,10 +44,31 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @Authenticated()
-  @ApiOperation({ summary: 'A new access token on the current session' })
+  @ApiOperation({
+    summary: 'A new access token on the current session, replacing the one presented',
+    description:
+      'The presented token answers 401 from then on; presenting it again (or refreshing with ' +
+      'it twice) ends the whole session, since someone else may hold it. Use only the new token.',
+  })
   @ApiOkResponse({ type: LoginResponse })
   refresh(@Ctx() ctx: RequestContext): Promise<LoginResponse> {
     return this.auth.refresh(ctx);
+  }
+
+  @Post('password')
+  @HttpCode(204)
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Change your own password',
+    description:
+      'Needs the current password; the password policy applies to the new one. Other sessions ' +
+      'end; this one goes on. Wrong current passwords are throttled like sign-in.',
+  })
+  @ApiNoContentResponse({ description: 'Changed' })
+  @ApiBadRequestResponse({ description: 'Current password wrong, or new password refused' })
+  @ApiTooManyRequestsResponse({ description: 'Too many wrong current passwords: wait Retry-After' })
+  changePassword(@Ctx() ctx: RequestContext, @Body() dto: ChangePasswordDto): Promise<void> {
+    return this.auth.changePassword(ctx, dto);
   }
 
   @Post('logout')

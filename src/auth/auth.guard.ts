@@ -37,10 +37,12 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<ContextRequest>();
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    const actor = token ? await this.auth.authenticate(token) : undefined;
-    if (!actor) throw unauthenticated();
+    const origin = originOf(request);
+    const session = token ? await this.auth.authenticate(token, origin) : undefined;
+    if (!session) throw unauthenticated();
+    const { actor, tokenGeneration } = session;
     const ability = defineAbilityFor(actor);
-    request.context = { ...originOf(request), actor, ability };
+    request.context = { ...origin, actor, ability, tokenGeneration };
 
     const rule = this.reflector.getAllAndOverride<RouteRule>(ROUTE_RULE, targets);
     if (!rule) {
