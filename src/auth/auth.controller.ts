@@ -27,7 +27,9 @@ export class AuthController {
   @ApiUnauthorizedResponse({ description: 'Invalid username or password' })
   @ApiTooManyRequestsResponse({
     description:
-      'Too many failed attempts for this username from this address, or from this address: wait Retry-After seconds',
+      'Failed attempts for this username or from this address are being throttled ' +
+      '(`login_throttled`), or the address reached its request limit (`rate_limited`): ' +
+      'wait Retry-After seconds',
   })
   login(@Body() dto: LoginDto, @Origin() origin: RequestOrigin): Promise<LoginResponse> {
     return this.auth.login(dto, origin);
@@ -58,6 +60,9 @@ export class AuthController {
   @Post('password')
   @HttpCode(204)
   @Authenticated()
+  @ApiTooManyRequestsResponse({
+    description: 'Too many wrong current passwords (`login_throttled`): wait Retry-After',
+  })
   @ApiOperation({
     summary: 'Change your own password',
     description:
@@ -66,7 +71,6 @@ export class AuthController {
   })
   @ApiNoContentResponse({ description: 'Changed' })
   @ApiBadRequestResponse({ description: 'Current password wrong, or new password refused' })
-  @ApiTooManyRequestsResponse({ description: 'Too many wrong current passwords: wait Retry-After' })
   changePassword(@Ctx() ctx: RequestContext, @Body() dto: ChangePasswordDto): Promise<void> {
     return this.auth.changePassword(ctx, dto);
   }

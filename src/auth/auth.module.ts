@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { RateLimiter } from '../http/rate-limit.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
@@ -13,8 +14,9 @@ import { TokenService } from './token.service.js';
     AuthService,
     TokenService,
     LoginThrottle,
+    RateLimiter,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AuthService],
+  exports: [AuthService, RateLimiter],
 })
 export class AuthModule {}

@@ -154,6 +154,24 @@ export class Env {
   @IsBoolean()
   TRUST_PROXY = false;
 
+  /** Requests per client address in each RATE_LIMIT_WINDOW, in each instance. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_IP = 10_000;
+
+  /** Requests per signed-in user in each RATE_LIMIT_WINDOW, in each instance. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_USER = 3_000;
+
+  @Transform(toSeconds)
+  @IsInt({ message: 'RATE_LIMIT_WINDOW must be a duration such as 1m' })
+  @Min(1)
+  @Max(86400)
+  RATE_LIMIT_WINDOW = 60;
+
   /** Administration is always kept apart from case roles; this also separates supervision. */
   @Transform(toBoolean)
   @IsBoolean()
