@@ -393,6 +393,21 @@ describe('users and facilities (administrators)', () => {
         .expect(200);
     });
 
+    it('an administrator changes their own password only with the current one (POST /auth/password)', async () => {
+      const [{ version }] = await t.db.query(`SELECT version FROM app_user WHERE id = $1`, [
+        admin.id,
+      ]);
+      const res = await t.http
+        .patch(`/api/v1/users/${admin.id}`)
+        .set('authorization', admin.auth)
+        .set('if-match', String(version))
+        .send({ password: 'a takeover passphrase here' })
+        .expect(403);
+      expect(res.body.code).toBe('own_password_change');
+      const [row] = await t.db.query(`SELECT version FROM app_user WHERE id = $1`, [admin.id]);
+      expect(row.version).toBe(version);
+    });
+
     it('user:create refuses administration with a case role, and creates a separate account', async () => {
       const users = t.app.get(UsersService);
       const password = async () => 'a long enough passphrase';

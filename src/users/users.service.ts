@@ -175,6 +175,15 @@ export class UsersService {
         'Administrators cannot change their own roles; another administrator must do it',
       );
     }
+    if (id === ctx.actor.id && dto.password !== undefined) {
+      // Whoever holds an administrator's session must not be able to take the account over.
+      throw new ProblemException(
+        403,
+        'own_password_change',
+        'Forbidden',
+        'Change your own password with POST /auth/password, which asks for the current one',
+      );
+    }
     const problems: FieldError[] = [];
     if (dto.password !== undefined) {
       const weak = passwordProblem(dto.password, {

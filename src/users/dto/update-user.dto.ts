@@ -52,7 +52,12 @@ export class UpdateUserDto {
   @IsBoolean()
   active?: boolean;
 
-  @ApiPropertyOptional({ format: 'password' })
+  @ApiPropertyOptional({
+    format: 'password',
+    description:
+      'Under the password policy; ends the user’s sessions. Not for your own account (403): ' +
+      'use POST /auth/password',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(256)
