@@ -83,14 +83,16 @@ export class RateLimiter {
 
   /** The per-address count, before anything else is done with the request. */
   register(fastify: FastifyInstance): void {
-    fastify.addHook('onRequest', async (request, reply) => {
-      if (request.url.startsWith('/health/')) return;
+    // Callback style: no promise per request. Answering without calling done() ends the request.
+    fastify.addHook('onRequest', (request, reply, done) => {
+      if (request.url.startsWith('/health/')) return done();
       const usage = this.hitAddress(request.ip);
       setHeaders(reply, usage);
       if (usage.remaining < 0) {
         sendProblem(reply, problemFromError(tooMany(usage.resetSeconds), request.id));
-        return reply;
+        return;
       }
+      done();
     });
   }
 }
