@@ -97,6 +97,30 @@ describe('role separation: accounts that predate it, and the stricter setting', 
     expect(resolved.body).toMatchObject({ roles: ['psychologist'], displayName: 'Renamed' });
   });
 
+  it('a mixed account may be deactivated as it is, but not reactivated so', async () => {
+    const [{ id }] = await t.db.transaction(async (m) => {
+      await m.query(`SET LOCAL session_replication_role = replica`);
+      return m.query(
+        `INSERT INTO app_user (username, display_name, password_hash, roles)
+         VALUES ('old.mixed2', 'Old Mixed Two', 'x', ARRAY['administrator', 'security_officer'])
+         RETURNING id`,
+      );
+    });
+    await t.http
+      .patch(`/api/v1/users/${id}`)
+      .set('authorization', admin.auth)
+      .set('if-match', '1')
+      .send({ active: false })
+      .expect(200);
+    const res = await t.http
+      .patch(`/api/v1/users/${id}`)
+      .set('authorization', admin.auth)
+      .set('if-match', '2')
+      .send({ active: true })
+      .expect(400);
+    expect(res.body.errors).toEqual([{ path: 'roles', message: expect.any(String) }]);
+  });
+
   it('SEPARATE_SUPERVISOR_ROLE=true also keeps supervision apart from the other case roles', async () => {
     const create = (roles: string[]) =>
       t.http

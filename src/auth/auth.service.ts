@@ -52,7 +52,7 @@ interface SessionRow {
 }
 
 /** A signed-in user's live session, as `authenticate` and `actorForSession` check it. */
-export interface Authenticated {
+export interface TokenSession {
   actor: Actor;
   tokenGeneration: number;
 }
@@ -149,7 +149,7 @@ export class AuthService {
    * now. A token that its session has since replaced (refresh) ends the session: either its
    * holder or the one who refreshed it is not the rightful user.
    */
-  async authenticate(token: string, origin: RequestOrigin): Promise<Authenticated | undefined> {
+  async authenticate(token: string, origin: RequestOrigin): Promise<TokenSession | undefined> {
     const claims = await this.tokens.verify(token);
     if (!claims) return undefined;
     const row = await this.liveSession(claims.sessionId, claims.userId);

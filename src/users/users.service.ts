@@ -193,9 +193,11 @@ export class UsersService {
       if (weak) problems.push({ path: 'password', message: `password ${weak}` });
     }
     // An account that predates the separation (or a stricter setting) must be separated by
-    // whatever change is made to it next, so it never stays mixed through an edit.
+    // whatever change is made to it next, so it never stays mixed through an edit; only
+    // deactivating it, which ends its use, may leave the roles as they are.
     const mixed = roleSeparationProblem(dto.roles ?? current.roles, this.separation);
-    if (mixed) {
+    const deactivatesOnly = dto.roles === undefined && dto.active === false;
+    if (mixed && !deactivatesOnly) {
       const hint =
         dto.roles === undefined ? '; this account still combines them: send its roles' : '';
       problems.push({ path: 'roles', message: `${mixed}${hint}` });
