@@ -51,7 +51,7 @@ interface SessionRow {
   token_generation: number;
 }
 
-/** A signed-in user's live session, as `authenticate` and `actorForSession` check it. */
+/** What a valid bearer token stands for: its live session's actor and the token's generation. */
 export interface TokenSession {
   actor: Actor;
   tokenGeneration: number;
