@@ -251,6 +251,9 @@ async function httpScenarios(
       SEED_DEMO: 'false',
       NODE_ENV: 'production',
       DATABASE_POOL_SIZE: String(POOL_SIZE),
+      // One user from one address makes every request: far past the default request limits.
+      RATE_LIMIT_PER_IP: '1000000000',
+      RATE_LIMIT_PER_USER: '1000000000',
       // BENCH_AUDIT_CHAINS=1 measures the single-chain design the multi-chain one replaced.
       ...(process.env.BENCH_AUDIT_CHAINS ? { AUDIT_CHAINS: process.env.BENCH_AUDIT_CHAINS } : {}),
     },

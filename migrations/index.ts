@@ -5,6 +5,9 @@ import { Instruments1764115200003 } from './1764115200003-instruments.js';
 import { Assessments1764115200004 } from './1764115200004-assessments.js';
 import { Plans1764115200005 } from './1764115200005-plans.js';
 import { EmergencyAccessEnd1764115200006 } from './1764115200006-emergency-access-end.js';
+import { RoleSeparation1764115200010 } from './1764115200010-role-separation.js';
+import { SessionRotation1764115200011 } from './1764115200011-session-rotation.js';
+import { LoginThrottle1764115200012 } from './1764115200012-login-throttle.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -15,4 +18,7 @@ export const migrations = [
   Assessments1764115200004,
   Plans1764115200005,
   EmergencyAccessEnd1764115200006,
+  RoleSeparation1764115200010,
+  SessionRotation1764115200011,
+  LoginThrottle1764115200012,
 ];

@@ -9,6 +9,7 @@ import { runOrCheckMigrations } from './database/migrations.js';
 import { DemoSeed } from './demo/demo-seed.service.js';
 import { InstrumentsService } from './instruments/instruments.service.js';
 import { RuleSetImportError } from './instruments/rule-set-import.error.js';
+import { UsersService } from './users/users.service.js';
 
 const STARTUP_ORIGIN = { requestId: 'startup', ip: 'local' };
 
@@ -24,12 +25,14 @@ export class AppStartup implements OnApplicationBootstrap {
     private readonly checkpoints: AuditCheckpoints,
     private readonly demo: DemoSeed,
     private readonly instruments: InstrumentsService,
+    private readonly users: UsersService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const applied = await runOrCheckMigrations(this.dataSource, this.config.env.MIGRATIONS_RUN);
     if (applied.length > 0) this.logger.log({ applied }, 'migrations applied');
     await this.audit.ensureChains();
+    await this.users.warnAboutUnseparatedRoles();
     await this.importRuleSets();
     if (this.config.seedDemo) await this.demo.run();
     this.checkpoints.start();

@@ -9,6 +9,7 @@ import { validationExceptionFactory } from './errors/validation-errors.js';
 import { ProblemFilter } from './errors/problem.filter.js';
 import { guardInput } from './http/input-guard.js';
 import { logRequests, ServiceLogger } from './logging/logging.module.js';
+import { registerRateLimit } from './http/rate-limit.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -59,6 +60,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     reply.header('x-request-id', request.id);
     reply.header('cache-control', 'no-store');
   });
+  registerRateLimit(app);
 
   const document = SwaggerModule.createDocument(
     app,

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ROLES } from '../src/access/roles.js';
+import { createUserFromCommandLine } from '../src/cli/user-create.js';
+import { UsersService } from '../src/users/users.service.js';
 import { Factories, type TestFacility, type TestUser } from './factories/index.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -84,11 +86,31 @@ describe('users and facilities (administrators)', () => {
   it.each([
     ['shorter than 12 characters', 'short pass', 'password must be at least 12 characters long'],
     ['containing the username', 'xx-policy.user-xx-long', 'password must not contain the username'],
+    [
+      'containing the display name',
+      'nurlanov keeps the yard',
+      'password must not contain the user’s name',
+    ],
+    [
+      'of one repeated character',
+      'aaaaaaaaaaaa',
+      'password must not be made mostly of repeated or sequential characters (such as aaaa, abcd, 1234 or qwerty)',
+    ],
+    [
+      'of sequences',
+      'abcd1234qwer',
+      'password must not be made mostly of repeated or sequential characters (such as aaaa, abcd, 1234 or qwerty)',
+    ],
+    [
+      'from the common-password list',
+      'password1234',
+      'password is one of the passwords most often used and breached',
+    ],
   ])('refuses a password %s', async (_name, password, message) => {
     const res = await t.http
       .post('/api/v1/users')
       .set('authorization', admin.auth)
-      .send(newUser({ username: 'policy.user', password }))
+      .send(newUser({ username: 'policy.user', displayName: 'Bakhyt Nurlanov', password }))
       .expect(400);
     expect(res.body.errors).toEqual([{ path: 'password', message }]);
   });
@@ -177,6 +199,15 @@ describe('users and facilities (administrators)', () => {
       .send({ password: 'short' })
       .expect(400);
     expect(bad.body.errors[0].path).toBe('password');
+    for (const weak of ['aaaaaaaaaaaa', 'password1234', 'qwertyuiop12']) {
+      const res = await t.http
+        .patch(`/api/v1/users/${created.body.id}`)
+        .set('authorization', admin.auth)
+        .set('if-match', '1')
+        .send({ password: weak })
+        .expect(400);
+      expect(res.body.errors).toEqual([{ path: 'password', message: expect.any(String) }]);
+    }
     await t.http
       .patch(`/api/v1/users/${created.body.id}`)
       .set('authorization', admin.auth)
@@ -281,5 +312,136 @@ describe('users and facilities (administrators)', () => {
       .set('authorization', admin.auth)
       .expect(200);
     expect(list.body.items.map((x: { code: string }) => x.code)).toContain('KZ-01');
+  });
+  describe('administration and case roles are exclusive', () => {
+    const CASE_ROLES = ROLES.filter((r) => r !== 'administrator');
+
+    it.each(CASE_ROLES)(
+      'refuses an account that is administrator and %s, naming roles, and writes nothing',
+      async (role) => {
+        const body = newUser({ roles: ['administrator', role], facilityIds: [] });
+        const res = await t.http
+          .post('/api/v1/users')
+          .set('authorization', admin.auth)
+          .send(body)
+          .expect(400);
+        expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(res.body.errors).toEqual([
+          { path: 'roles', message: expect.stringMatching(/administrator.*separate account/) },
+        ]);
+        const [{ count }] = await t.db.query(
+          `SELECT count(*)::int AS count FROM app_user WHERE username = $1`,
+          [body.username],
+        );
+        expect(count).toBe(0);
+      },
+    );
+
+    it('names roles beside the other failing fields', async () => {
+      const res = await t.http
+        .post('/api/v1/users')
+        .set('authorization', admin.auth)
+        .send(newUser({ username: 'Bad Name', roles: ['administrator', 'psychologist'] }))
+        .expect(400);
+      expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+        'roles',
+        'username',
+      ]);
+    });
+
+    it('refuses giving a case account administration, or an administrator a case role', async () => {
+      const psychologist = await f.user(['psychologist'], [facility]);
+      const other = await f.user(['administrator']);
+      for (const [target, roles] of [
+        [psychologist, ['psychologist', 'administrator']],
+        [other, ['administrator', 'supervisor']],
+      ] as const) {
+        const res = await t.http
+          .patch(`/api/v1/users/${target.id}`)
+          .set('authorization', admin.auth)
+          .set('if-match', '1')
+          .send({ roles })
+          .expect(400);
+        expect(res.body.errors).toEqual([{ path: 'roles', message: expect.any(String) }]);
+        const [row] = await t.db.query(`SELECT roles, version FROM app_user WHERE id = $1`, [
+          target.id,
+        ]);
+        expect(row).toEqual({ roles: target.roles, version: 1 });
+      }
+    });
+
+    it('an administrator cannot change their own roles (403), other fields they may', async () => {
+      const [{ version }] = await t.db.query(`SELECT version FROM app_user WHERE id = $1`, [
+        admin.id,
+      ]);
+      const res = await t.http
+        .patch(`/api/v1/users/${admin.id}`)
+        .set('authorization', admin.auth)
+        .set('if-match', String(version))
+        .send({ roles: ['supervisor'] })
+        .expect(403);
+      expect(res.body.code).toBe('own_roles_change');
+      const [row] = await t.db.query(`SELECT roles, version FROM app_user WHERE id = $1`, [
+        admin.id,
+      ]);
+      expect(row).toEqual({ roles: ['administrator'], version });
+      await t.http
+        .patch(`/api/v1/users/${admin.id}`)
+        .set('authorization', admin.auth)
+        .set('if-match', String(version))
+        .send({ displayName: 'Still an administrator', roles: ['administrator'] })
+        .expect(200);
+    });
+
+    it('an administrator changes their own password only with the current one (POST /auth/password)', async () => {
+      const [{ version }] = await t.db.query(`SELECT version FROM app_user WHERE id = $1`, [
+        admin.id,
+      ]);
+      const res = await t.http
+        .patch(`/api/v1/users/${admin.id}`)
+        .set('authorization', admin.auth)
+        .set('if-match', String(version))
+        .send({ password: 'a takeover passphrase here' })
+        .expect(403);
+      expect(res.body.code).toBe('own_password_change');
+      const [row] = await t.db.query(`SELECT version FROM app_user WHERE id = $1`, [admin.id]);
+      expect(row.version).toBe(version);
+    });
+
+    it('user:create refuses administration with a case role, and creates a separate account', async () => {
+      const users = t.app.get(UsersService);
+      const password = async () => 'a long enough passphrase';
+      await expect(
+        createUserFromCommandLine(
+          users,
+          ['--username', 'cli.mixed', '--role', 'administrator', '--role', 'psychologist'],
+          password,
+        ),
+      ).rejects.toThrow(/roles: .*administrator/);
+      await expect(
+        createUserFromCommandLine(
+          users,
+          ['--username', 'cli.mixed', '--role', 'administrator,psychologist'],
+          password,
+        ),
+      ).rejects.toThrow(/roles: /);
+      const [{ count }] = await t.db.query(
+        `SELECT count(*)::int AS count FROM app_user WHERE username = 'cli.mixed'`,
+      );
+      expect(count).toBe(0);
+      await expect(
+        createUserFromCommandLine(
+          users,
+          ['--username', 'cli.weak', '--role', 'administrator'],
+          async () => 'password1234',
+        ),
+      ).rejects.toMatchObject({ body: { errors: [{ path: 'password' }] } });
+      const created = await createUserFromCommandLine(
+        users,
+        ['--username', 'cli.admin', '--role', 'administrator'],
+        password,
+      );
+      expect(created.roles).toEqual(['administrator']);
+    });
   });
 });

@@ -2,6 +2,9 @@
 export const AUDIT_ACTIONS = [
   'auth.login',
   'auth.logout',
+  'auth.refresh',
+  'auth.token_reuse',
+  'auth.password_change',
   'access.denied',
   'user.create',
   'user.update',

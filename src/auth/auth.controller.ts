@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
+  ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -8,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { AuthService } from './auth.service.js';
 import { Authenticated, Ctx, Origin, Public } from './decorators.js';
+import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { LoginDto, LoginResponse, ProfileResponse } from './dto/login.dto.js';
 import type { RequestContext, RequestOrigin } from './request-context.js';
 
@@ -22,7 +25,12 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in with username and password' })
   @ApiOkResponse({ type: LoginResponse })
   @ApiUnauthorizedResponse({ description: 'Invalid username or password' })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed attempts for this username' })
+  @ApiTooManyRequestsResponse({
+    description:
+      'Failed attempts for this username or from this address are being throttled ' +
+      '(`login_throttled`), or the address reached its request limit (`rate_limited`): ' +
+      'wait Retry-After seconds',
+  })
   login(@Body() dto: LoginDto, @Origin() origin: RequestOrigin): Promise<LoginResponse> {
     return this.auth.login(dto, origin);
   }
@@ -38,10 +46,33 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @Authenticated()
-  @ApiOperation({ summary: 'A new access token on the current session' })
+  @ApiOperation({
+    summary: 'A new access token on the current session, replacing the one presented',
+    description:
+      'The presented token answers 401 from then on; presenting it again (or refreshing with ' +
+      'it twice) ends the whole session, since someone else may hold it. Use only the new token.',
+  })
   @ApiOkResponse({ type: LoginResponse })
   refresh(@Ctx() ctx: RequestContext): Promise<LoginResponse> {
     return this.auth.refresh(ctx);
+  }
+
+  @Post('password')
+  @HttpCode(204)
+  @Authenticated()
+  @ApiTooManyRequestsResponse({
+    description: 'Too many wrong current passwords (`login_throttled`): wait Retry-After',
+  })
+  @ApiOperation({
+    summary: 'Change your own password',
+    description:
+      'Needs the current password; the password policy applies to the new one. Other sessions ' +
+      'end; this one goes on. Wrong current passwords are throttled like sign-in.',
+  })
+  @ApiNoContentResponse({ description: 'Changed' })
+  @ApiBadRequestResponse({ description: 'Current password wrong, or new password refused' })
+  changePassword(@Ctx() ctx: RequestContext, @Body() dto: ChangePasswordDto): Promise<void> {
+    return this.auth.changePassword(ctx, dto);
   }
 
   @Post('logout')

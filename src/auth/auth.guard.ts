@@ -1,8 +1,10 @@
 import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
 import { defineAbilityFor } from '../access/ability.factory.js';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { forbidden, ProblemException } from '../errors/problem.exception.js';
+import { RateLimiter } from '../http/rate-limit.js';
 import { AuthService } from './auth.service.js';
 import {
   AUTHENTICATED_ROUTE,
@@ -18,7 +20,8 @@ const unauthenticated = () =>
 
 /**
  * Global guard, deny by default: a route is served only when it is @Public, or the caller has a
- * live session and the route's @Authorize rule (or @Authenticated) admits them.
+ * live session (counted against their request limit) and the route's @Authorize rule (or
+ * @Authenticated) admits them.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -28,6 +31,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
     private readonly audit: AuditTrail,
+    private readonly rateLimit: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -37,10 +41,13 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<ContextRequest>();
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    const actor = token ? await this.auth.authenticate(token) : undefined;
-    if (!actor) throw unauthenticated();
+    const origin = originOf(request);
+    const session = token ? await this.auth.authenticate(token, origin) : undefined;
+    if (!session) throw unauthenticated();
+    const { actor, tokenGeneration } = session;
+    this.rateLimit.hitUser(actor.id, context.switchToHttp().getResponse<FastifyReply>());
     const ability = defineAbilityFor(actor);
-    request.context = { ...originOf(request), actor, ability };
+    request.context = { ...origin, actor, ability, tokenGeneration };
 
     const rule = this.reflector.getAllAndOverride<RouteRule>(ROUTE_RULE, targets);
     if (!rule) {

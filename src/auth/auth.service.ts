@@ -3,12 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Role } from '../access/roles.js';
 import { AuditTrail, type AuditOrigin } from '../audit/audit-trail.service.js';
-import { AppConfig } from '../config/app-config.js';
 import { prepared } from '../database/prepared.js';
-import { ProblemException } from '../errors/problem.exception.js';
-import { verifyAgainstDummy, verifyPassword } from '../users/password-hasher.js';
+import { ProblemException, type FieldError } from '../errors/problem.exception.js';
+import { validationProblem } from '../errors/validation-errors.js';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '../users/password-hasher.js';
+import { passwordProblem } from '../users/password-policy.js';
 import type { Actor, EmergencyGrant } from './actor.js';
+import type { ChangePasswordDto } from './dto/change-password.dto.js';
 import type { LoginDto, LoginResponse, ProfileResponse } from './dto/login.dto.js';
+import { LoginThrottle } from './login-throttle.service.js';
 import type { RequestContext, RequestOrigin } from './request-context.js';
 import { TokenService } from './token.service.js';
 
@@ -23,10 +26,36 @@ const invalidCredentials = () =>
     'Invalid username or password',
   );
 
-type LoginOutcome =
-  | { ok: true; userId: string; sessionId: string }
-  | { ok: false; locked: false }
-  | { ok: false; locked: true; retryAfter: number };
+const unauthenticated = () =>
+  new ProblemException(401, 'unauthenticated', 'Unauthenticated', 'Sign in to use this endpoint');
+
+const throttled = (retryAfter: number) =>
+  new ProblemException(
+    429,
+    'login_throttled',
+    'Too many requests',
+    `Too many failed password attempts; try again in ${retryAfter} s`,
+    { retryAfter },
+  );
+
+/** An attempt's result, decided in its transaction and thrown after it commits (its audit row stays). */
+type Attempt<T> = { ok: true; value: T } | { ok: false; error: ProblemException };
+
+interface SessionRow {
+  id: string;
+  username: string;
+  display_name: string;
+  roles: Role[];
+  facility_ids: string[];
+  grants: EmergencyGrant[];
+  token_generation: number;
+}
+
+/** What a valid bearer token stands for: its live session's actor and the token's generation. */
+export interface TokenSession {
+  actor: Actor;
+  tokenGeneration: number;
+}
 
 @Injectable()
 export class AuthService {
@@ -34,47 +63,44 @@ export class AuthService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
     private readonly audit: AuditTrail,
-    private readonly config: AppConfig,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   async login(dto: LoginDto, origin: RequestOrigin): Promise<LoginResponse> {
-    const username = dto.username.trim().toLowerCase();
-    const outcome = await this.dataSource.transaction((m) =>
-      this.attemptLogin(m, username, dto.password, origin),
-    );
-    if (!outcome.ok && outcome.locked) {
-      throw new ProblemException(
-        429,
-        'login_locked',
-        'Too many requests',
-        'Too many failed sign-in attempts for this username; try again later',
-        { retryAfter: outcome.retryAfter },
-      );
-    }
-    if (!outcome.ok) throw invalidCredentials();
+    const { userId, sessionId } = await this.signIn(dto, origin);
     return {
-      accessToken: await this.tokens.sign({ userId: outcome.userId, sessionId: outcome.sessionId }),
+      accessToken: await this.tokens.sign({ userId, sessionId, generation: 1 }),
       tokenType: 'Bearer',
       expiresIn: this.tokens.ttlSeconds,
-      user: await this.profile(outcome.userId),
+      user: await this.profile(userId),
     };
   }
 
-  private async attemptLogin(
+  /**
+   * Checks the credentials under the throttle, opens a session and audits the attempt. Throws
+   * 401 `invalid_credentials` (the same for an unknown user, a wrong password and an inactive
+   * account) or 429 `login_throttled` with `retryAfter`.
+   */
+  async signIn(
+    dto: LoginDto,
+    origin: RequestOrigin,
+  ): Promise<{ userId: string; sessionId: string }> {
+    const username = dto.username.trim().toLowerCase();
+    const attempt = await this.dataSource.transaction((m) =>
+      this.attemptSignIn(m, username, dto.password, origin),
+    );
+    if (!attempt.ok) throw attempt.error;
+    return attempt.value;
+  }
+
+  private async attemptSignIn(
     m: EntityManager,
     username: string,
     password: string,
     origin: RequestOrigin,
-  ): Promise<LoginOutcome> {
-    // Attempts for one username queue here, so parallel guesses cannot slip past the count.
-    await m.query(`SELECT pg_advisory_xact_lock(hashtext('login:' || $1))`, [username]);
-    const { LOGIN_MAX_FAILURES: max, LOGIN_FAILURE_WINDOW: window } = this.config.env;
-    const [lock]: { retry_after: number }[] = await m.query(
-      `SELECT ceil(extract(epoch FROM occurred_at + make_interval(secs => $2) - now()))::int AS retry_after
-       FROM login_failure WHERE username = $1 AND occurred_at > now() - make_interval(secs => $2)
-       ORDER BY occurred_at DESC OFFSET $3 - 1 LIMIT 1`,
-      [username, window, max],
-    );
+  ): Promise<Attempt<{ userId: string; sessionId: string }>> {
+    await this.throttle.lock(m, username);
+    const wait = await this.throttle.wait(m, username, origin.ip);
     const [user]: { id: string; password_hash: string; roles: Role[]; active: boolean }[] =
       await m.query(`SELECT id, password_hash, roles, active FROM app_user WHERE username = $1`, [
         username,
@@ -84,25 +110,8 @@ export class AuthService {
       claimedUsername: username,
       actor: user ? { id: user.id, username, roles: user.roles } : null,
     };
-    if (lock) {
-      await this.audit.append(m, auditOrigin, [
-        {
-          action: 'auth.login',
-          outcome: 'denied',
-          entityType: 'user',
-          entityId: user?.id,
-          details: { reason: 'locked' },
-        },
-      ]);
-      return { ok: false, locked: true, retryAfter: Math.max(1, lock.retry_after) };
-    }
-    const valid = user
-      ? (await verifyPassword(user.password_hash, password)) && user.active
-      : await verifyAgainstDummy(password);
-    if (!valid || !user) {
-      await m.query(`INSERT INTO login_failure (username) VALUES ($1)`, [username]);
-      const reason = !user ? 'unknown_user' : user.active ? 'bad_password' : 'inactive';
-      await this.audit.append(m, auditOrigin, [
+    const denied = async (reason: string) =>
+      this.audit.append(m, auditOrigin, [
         {
           action: 'auth.login',
           outcome: 'denied',
@@ -111,9 +120,19 @@ export class AuthService {
           details: { reason },
         },
       ]);
-      return { ok: false, locked: false };
+    if (wait > 0) {
+      await denied('throttled');
+      return { ok: false, error: throttled(wait) };
     }
-    await m.query(`DELETE FROM login_failure WHERE username = $1`, [username]);
+    const valid = user
+      ? (await verifyPassword(user.password_hash, password)) && user.active
+      : await verifyAgainstDummy(password);
+    if (!valid || !user) {
+      await this.throttle.recordFailure(m, username, origin.ip);
+      await denied(!user ? 'unknown_user' : user.active ? 'bad_password' : 'inactive');
+      return { ok: false, error: invalidCredentials() };
+    }
+    await this.throttle.clear(m, username, origin.ip);
     const [session]: { id: string }[] = await m.query(
       `INSERT INTO user_session (user_id, expires_at)
        VALUES ($1, now() + make_interval(hours => $2)) RETURNING id`,
@@ -122,24 +141,42 @@ export class AuthService {
     await this.audit.append(m, auditOrigin, [
       { action: 'auth.login', entityType: 'session', entityId: session.id },
     ]);
-    return { ok: true, userId: user.id, sessionId: session.id };
+    return { ok: true, value: { userId: user.id, sessionId: session.id } };
   }
 
-  /** The actor behind a token, or undefined when the token or its session is not valid now. */
-  async authenticate(token: string): Promise<Actor | undefined> {
+  /**
+   * The actor behind a bearer token, or undefined when the token or its session is not valid
+   * now. A token that its session has since replaced (refresh) ends the session: either its
+   * holder or the one who refreshed it is not the rightful user.
+   */
+  async authenticate(token: string, origin: RequestOrigin): Promise<TokenSession | undefined> {
     const claims = await this.tokens.verify(token);
     if (!claims) return undefined;
-    const rows: {
-      id: string;
-      username: string;
-      display_name: string;
-      roles: Role[];
-      facility_ids: string[];
-      grants: EmergencyGrant[];
-    }[] = await prepared(
+    const row = await this.liveSession(claims.sessionId, claims.userId);
+    if (!row) return undefined;
+    if (claims.generation !== row.token_generation) {
+      if (claims.generation < row.token_generation) {
+        await this.endReusedSession(claims.sessionId, toActor(row, claims.sessionId), origin);
+      }
+      return undefined;
+    }
+    return { actor: toActor(row, claims.sessionId), tokenGeneration: claims.generation };
+  }
+
+  /**
+   * The actor of a live session (not revoked or expired, the user active), with their current
+   * roles, facilities and emergency grants: for sessions that are not carried by a bearer token.
+   */
+  async actorForSession(sessionId: string, userId: string): Promise<Actor | undefined> {
+    const row = await this.liveSession(sessionId, userId);
+    return row && toActor(row, sessionId);
+  }
+
+  private async liveSession(sessionId: string, userId: string): Promise<SessionRow | undefined> {
+    const rows: SessionRow[] = await prepared(
       this.dataSource.manager,
       'auth-session-actor',
-      `SELECT u.id, u.username, u.display_name, u.roles,
+      `SELECT u.id, u.username, u.display_name, u.roles, s.token_generation,
          ARRAY(SELECT facility_id FROM user_facility WHERE user_id = u.id) AS facility_ids,
          COALESCE((SELECT json_agg(json_build_object('id', g.id, 'prisonerId', g.prisoner_id,
                                                     'reason', g.reason) ORDER BY g.granted_at)
@@ -148,19 +185,29 @@ export class AuthService {
        FROM user_session s JOIN app_user u ON u.id = s.user_id
        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
          AND u.active`,
-      [claims.sessionId, claims.userId],
+      [sessionId, userId],
     );
-    const row = rows[0];
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      username: row.username,
-      displayName: row.display_name,
-      roles: row.roles,
-      facilityIds: row.facility_ids,
-      sessionId: claims.sessionId,
-      emergencyGrants: row.grants,
-    };
+    return rows[0];
+  }
+
+  private async endReusedSession(sessionId: string, actor: Actor, origin: RequestOrigin) {
+    await this.dataSource.transaction(async (m) => {
+      // TypeORM answers an UPDATE with [rows, affected].
+      const [, ended]: [unknown[], number] = await m.query(
+        `UPDATE user_session SET revoked_at = now(), revoked_reason = 'token_reuse'
+         WHERE id = $1 AND revoked_at IS NULL`,
+        [sessionId],
+      );
+      if (ended === 0) return;
+      await this.audit.append(m, { ...origin, actor }, [
+        {
+          action: 'auth.token_reuse',
+          outcome: 'denied',
+          entityType: 'session',
+          entityId: sessionId,
+        },
+      ]);
+    });
   }
 
   async logout(ctx: RequestContext): Promise<void> {
@@ -176,14 +223,136 @@ export class AuthService {
     });
   }
 
-  /** A fresh token on the same session, so a long piece of work is not cut off mid-way. */
+  /**
+   * A fresh token on the same session, so a long piece of work is not cut off mid-way. The
+   * token presented is replaced: from now on it answers 401, and presenting it again ends the
+   * session.
+   */
   async refresh(ctx: RequestContext): Promise<LoginResponse> {
+    const { actor, tokenGeneration } = ctx;
+    if (tokenGeneration === undefined) {
+      throw new ProblemException(
+        400,
+        'not_a_token_session',
+        'Bad request',
+        'Only a session signed in with a bearer token can refresh it',
+      );
+    }
+    const generation = await this.dataSource.transaction(async (m) => {
+      const [[row]]: [{ token_generation: number }[], number] = await m.query(
+        `UPDATE user_session SET token_generation = token_generation + 1
+         WHERE id = $1 AND user_id = $2 AND token_generation = $3
+           AND revoked_at IS NULL AND expires_at > now()
+         RETURNING token_generation`,
+        [actor.sessionId, actor.id, tokenGeneration],
+      );
+      if (!row) return undefined;
+      await this.audit.append(m, ctx, [
+        {
+          action: 'auth.refresh',
+          entityType: 'session',
+          entityId: actor.sessionId,
+          details: { generation: row.token_generation },
+        },
+      ]);
+      return row.token_generation;
+    });
+    if (generation === undefined) {
+      // Another refresh with the same token won the race: this one is a reuse.
+      await this.endReusedSession(actor.sessionId, actor, ctx);
+      throw unauthenticated();
+    }
     return {
-      accessToken: await this.tokens.sign({ userId: ctx.actor.id, sessionId: ctx.actor.sessionId }),
+      accessToken: await this.tokens.sign({
+        userId: actor.id,
+        sessionId: actor.sessionId,
+        generation,
+      }),
       tokenType: 'Bearer',
       expiresIn: this.tokens.ttlSeconds,
-      user: await this.profile(ctx.actor.id),
+      user: await this.profile(actor.id),
     };
+  }
+
+  /**
+   * Self-service change with the current password (ASVS 2.1.5): the password policy applies,
+   * wrong current passwords are throttled like sign-in, and the user's other sessions end.
+   */
+  async changePassword(ctx: RequestContext, dto: ChangePasswordDto): Promise<void> {
+    const { actor } = ctx;
+    const weak = passwordProblem(dto.newPassword, {
+      username: actor.username,
+      displayName: actor.displayName,
+    });
+    const newHash = weak ? undefined : await hashPassword(dto.newPassword);
+    const attempt = await this.dataSource.transaction(async (m): Promise<Attempt<void>> => {
+      await this.throttle.lock(m, actor.username);
+      const denied = (reason: string) =>
+        this.audit.append(m, ctx, [
+          {
+            action: 'auth.password_change',
+            outcome: 'denied',
+            entityType: 'user',
+            entityId: actor.id,
+            details: { reason },
+          },
+        ]);
+      const wait = await this.throttle.wait(m, actor.username, ctx.ip);
+      if (wait > 0) {
+        await denied('throttled');
+        return { ok: false, error: throttled(wait) };
+      }
+      const [user]: { password_hash: string }[] = await m.query(
+        `SELECT password_hash FROM app_user WHERE id = $1 FOR UPDATE`,
+        [actor.id],
+      );
+      const problems: FieldError[] = [];
+      if (!(await verifyPassword(user.password_hash, dto.currentPassword))) {
+        await this.throttle.recordFailure(m, actor.username, ctx.ip);
+        await denied('bad_password');
+        problems.push({ path: 'currentPassword', message: 'currentPassword is not correct' });
+        if (weak) problems.push({ path: 'newPassword', message: `newPassword ${weak}` });
+        return {
+          ok: false,
+          error: new ProblemException(
+            400,
+            'invalid_current_password',
+            'Bad request',
+            'The current password is not correct',
+            { errors: problems },
+          ),
+        };
+      }
+      if (weak) problems.push({ path: 'newPassword', message: `newPassword ${weak}` });
+      else if (dto.newPassword === dto.currentPassword) {
+        problems.push({
+          path: 'newPassword',
+          message: 'newPassword must differ from the current password',
+        });
+      }
+      if (problems.length > 0) return { ok: false, error: validationProblem(problems) };
+      await this.throttle.clear(m, actor.username, ctx.ip);
+      await m.query(
+        `UPDATE app_user SET password_hash = $2, version = version + 1, updated_at = now()
+         WHERE id = $1`,
+        [actor.id, newHash],
+      );
+      await m.query(
+        `UPDATE user_session SET revoked_at = now(), revoked_reason = 'password_changed'
+         WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL`,
+        [actor.id, actor.sessionId],
+      );
+      await this.audit.append(m, ctx, [
+        {
+          action: 'auth.password_change',
+          entityType: 'user',
+          entityId: actor.id,
+          changedFields: ['password'],
+        },
+      ]);
+      return { ok: true, value: undefined };
+    });
+    if (!attempt.ok) throw attempt.error;
   }
 
   /** Ends every live session of a user, in the caller's transaction. */
@@ -220,3 +389,13 @@ export class AuthService {
     };
   }
 }
+
+const toActor = (row: SessionRow, sessionId: string): Actor => ({
+  id: row.id,
+  username: row.username,
+  displayName: row.display_name,
+  roles: row.roles,
+  facilityIds: row.facility_ids,
+  sessionId,
+  emergencyGrants: row.grants,
+});

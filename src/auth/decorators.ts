@@ -4,7 +4,12 @@ import {
   SetMetadata,
   type ExecutionContext,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { AppAction, AppSubject } from '../access/ability.factory.js';
 import { truncateCodePoints } from '../http/well-formed-text.js';
@@ -19,6 +24,11 @@ export interface RouteRule {
   subject: AppSubject;
 }
 
+const rateLimited = () =>
+  ApiTooManyRequestsResponse({
+    description: 'Request limit of the user or address reached (`rate_limited`): wait Retry-After',
+  });
+
 /** No token needed (login, health). */
 export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
 
@@ -28,6 +38,7 @@ export const Authenticated = () =>
     SetMetadata(AUTHENTICATED_ROUTE, true),
     ApiBearerAuth(),
     ApiUnauthorizedResponse({ description: 'Missing, expired or revoked token' }),
+    rateLimited(),
   );
 
 /**
@@ -40,6 +51,7 @@ export const Authorize = (action: AppAction, subject: AppSubject) =>
     ApiBearerAuth(),
     ApiUnauthorizedResponse({ description: 'Missing, expired or revoked token' }),
     ApiForbiddenResponse({ description: 'The caller’s roles do not allow this action' }),
+    rateLimited(),
   );
 
 export type ContextRequest = FastifyRequest & { context?: RequestContext };

@@ -14,4 +14,6 @@ export interface RequestOrigin {
 export interface RequestContext extends RequestOrigin {
   actor: Actor;
   ability: AppAbility;
+  /** The generation of the bearer token the request came with (none for other sessions). */
+  tokenGeneration?: number;
 }

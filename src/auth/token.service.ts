@@ -10,6 +10,8 @@ const VERIFIED_CACHE_SIZE = 10_000;
 export interface TokenClaims {
   userId: string;
   sessionId: string;
+  /** The session's token generation when the token was issued; refreshing moves it on. */
+  generation: number;
 }
 
 /**
@@ -33,8 +35,9 @@ export class TokenService {
     return this.config.env.ACCESS_TOKEN_TTL;
   }
 
-  async sign(claims: TokenClaims): Promise<string> {
-    return new SignJWT({ sid: claims.sessionId })
+  /** A new session's first token has generation 1. */
+  async sign(claims: Omit<TokenClaims, 'generation'> & { generation?: number }): Promise<string> {
+    return new SignJWT({ sid: claims.sessionId, gen: claims.generation ?? 1 })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.userId)
       .setIssuer(ISSUER)
@@ -48,7 +51,9 @@ export class TokenService {
     const cacheKey = createHash('sha256').update(token).digest('base64');
     const known = this.verified.get(cacheKey);
     if (known) {
-      if (known.expiresAt > Date.now()) return { userId: known.userId, sessionId: known.sessionId };
+      if (known.expiresAt > Date.now()) {
+        return { userId: known.userId, sessionId: known.sessionId, generation: known.generation };
+      }
       this.verified.delete(cacheKey);
     }
     try {
@@ -57,14 +62,14 @@ export class TokenService {
         audience: AUDIENCE,
         algorithms: ['HS256'],
       });
-      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || !payload.exp) {
-        return undefined;
-      }
-      const claims = { userId: payload.sub, sessionId: payload.sid };
+      const { sub, sid, gen, exp } = payload;
+      if (typeof sub !== 'string' || typeof sid !== 'string' || !exp) return undefined;
+      if (typeof gen !== 'number' || !Number.isSafeInteger(gen) || gen < 1) return undefined;
+      const claims = { userId: sub, sessionId: sid, generation: gen };
       if (this.verified.size >= VERIFIED_CACHE_SIZE) {
         this.verified.delete(this.verified.keys().next().value!);
       }
-      this.verified.set(cacheKey, { ...claims, expiresAt: payload.exp * 1000 });
+      this.verified.set(cacheKey, { ...claims, expiresAt: exp * 1000 });
       return claims;
     } catch {
       return undefined;

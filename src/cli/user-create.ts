@@ -1,10 +1,13 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import { realpathSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { flattenValidationErrors } from '../errors/validation-errors.js';
 import { CreateUserDto } from '../users/dto/create-user.dto.js';
+import type { UserResponse } from '../users/dto/user.response.js';
 import { UsersService } from '../users/users.service.js';
 import { CLI_ORIGIN, runCli } from './cli-context.js';
 
@@ -39,8 +42,18 @@ async function askPassword(): Promise<string> {
   return first;
 }
 
-void runCli(async (app) => {
+/**
+ * Creates the account described by the command-line arguments, under the same rules as the API
+ * (validation, password policy, role separation). `password` is asked for only once the
+ * arguments are known to be complete.
+ */
+export async function createUserFromCommandLine(
+  users: UsersService,
+  args: string[],
+  password: () => Promise<string>,
+): Promise<UserResponse> {
   const { values } = parseArgs({
+    args,
     options: {
       username: { type: 'string' },
       role: { type: 'string', multiple: true },
@@ -49,19 +62,31 @@ void runCli(async (app) => {
     },
   });
   if (!values.username || !values.role?.length) throw new Error(USAGE);
-  const password = process.env.ADMIN_PASSWORD ?? (await askPassword());
-  const codes = values.facility ?? [];
-  const users = app.get(UsersService);
-  const facilityIds = await users.facilityIdsByCode(codes);
+  const secret = await password();
+  const facilityIds = await users.facilityIdsByCode(values.facility ?? []);
   const dto = plainToInstance(CreateUserDto, {
     username: values.username,
     displayName: values['display-name'] ?? values.username,
-    password,
+    password: secret,
     roles: values.role.flatMap((r) => r.split(',')),
     facilityIds,
   });
   const errors = flattenValidationErrors(await validate(dto));
   if (errors.length > 0) throw new Error(errors.map((e) => `${e.path}: ${e.message}`).join('\n'));
-  const user = await users.create(CLI_ORIGIN, dto);
-  console.log(`Created ${user.username} (${user.roles.join(', ')}), id ${user.id}`);
-});
+  return users.create(CLI_ORIGIN, dto);
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined &&
+  import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+
+if (invokedDirectly) {
+  void runCli(async (app) => {
+    const user = await createUserFromCommandLine(
+      app.get(UsersService),
+      process.argv.slice(2),
+      async () => process.env.ADMIN_PASSWORD ?? (await askPassword()),
+    );
+    console.log(`Created ${user.username} (${user.roles.join(', ')}), id ${user.id}`);
+  });
+}

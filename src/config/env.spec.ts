@@ -12,6 +12,15 @@ describe('validateEnv', () => {
       MIGRATIONS_RUN: true,
       EMERGENCY_ACCESS_TTL: 14400,
       AUDIT_CHECKPOINT_EVERY: 1000,
+      LOGIN_MAX_FAILURES: 5,
+      LOGIN_FAILURE_WINDOW: 86400,
+      LOGIN_IP_MAX_FAILURES: 100,
+      LOGIN_IP_FAILURE_WINDOW: 3600,
+      LOGIN_MAX_DELAY: 900,
+      RATE_LIMIT_PER_IP: 10000,
+      RATE_LIMIT_PER_USER: 3000,
+      RATE_LIMIT_WINDOW: 60,
+      SEPARATE_SUPERVISOR_ROLE: false,
     });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.SEED_DEMO).toBeUndefined();

@@ -121,19 +121,61 @@ export class Env {
   @Max(7 * 86400)
   EMERGENCY_ACCESS_TTL = 4 * 3600;
 
+  /** Failed sign-ins for one username (from any address) before delays begin. */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   LOGIN_MAX_FAILURES = 5;
 
   @Transform(toSeconds)
-  @IsInt({ message: 'LOGIN_FAILURE_WINDOW must be a duration such as 15m' })
+  @IsInt({ message: 'LOGIN_FAILURE_WINDOW must be a duration such as 24h' })
   @Min(1)
-  LOGIN_FAILURE_WINDOW = 900;
+  LOGIN_FAILURE_WINDOW = 24 * 3600;
+
+  /** Failed sign-ins from one address (for any usernames) before delays begin there. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_IP_MAX_FAILURES = 100;
+
+  @Transform(toSeconds)
+  @IsInt({ message: 'LOGIN_IP_FAILURE_WINDOW must be a duration such as 1h' })
+  @Min(1)
+  LOGIN_IP_FAILURE_WINDOW = 3600;
+
+  /** The longest delay: it doubles from one second with every failure past the allowance. */
+  @Transform(toSeconds)
+  @IsInt({ message: 'LOGIN_MAX_DELAY must be a duration such as 15m' })
+  @Min(1)
+  @Max(86400)
+  LOGIN_MAX_DELAY = 900;
 
   @Transform(toBoolean)
   @IsBoolean()
   TRUST_PROXY = false;
+
+  /** Requests per client address in each RATE_LIMIT_WINDOW, in each instance. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_IP = 10_000;
+
+  /** Requests per signed-in user in each RATE_LIMIT_WINDOW, in each instance. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_USER = 3_000;
+
+  @Transform(toSeconds)
+  @IsInt({ message: 'RATE_LIMIT_WINDOW must be a duration such as 1m' })
+  @Min(1)
+  @Max(86400)
+  RATE_LIMIT_WINDOW = 60;
+
+  /** Administration is always kept apart from case roles; this also separates supervision. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  SEPARATE_SUPERVISOR_ROLE = false;
 }
 
 export class ConfigError extends Error {

@@ -1,11 +1,19 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Role } from '../access/roles.js';
 import { AuditTrail, type AuditOrigin } from '../audit/audit-trail.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import type { RequestContext } from '../auth/request-context.js';
-import { badRequest, conflict, notFound, staleVersion } from '../errors/problem.exception.js';
+import { AppConfig } from '../config/app-config.js';
+import {
+  badRequest,
+  conflict,
+  notFound,
+  ProblemException,
+  staleVersion,
+  type FieldError,
+} from '../errors/problem.exception.js';
 import { validationProblem } from '../errors/validation-errors.js';
 import {
   DEFAULT_PAGE_SIZE,
@@ -20,6 +28,7 @@ import type { UpdateUserDto } from './dto/update-user.dto.js';
 import type { UserResponse } from './dto/user.response.js';
 import { hashPassword } from './password-hasher.js';
 import { passwordProblem } from './password-policy.js';
+import { roleSeparationProblem, type RoleSeparationPolicy } from './role-separation.js';
 
 interface UserRow {
   id: string;
@@ -61,11 +70,40 @@ const toResponse = (row: UserRow): UserResponse => ({
 /** Accounts, roles, facility scope and certifications: the administrator's work. */
 @Injectable()
 export class UsersService {
+  private readonly logger = new Logger(UsersService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditTrail,
     private readonly auth: AuthService,
+    private readonly config: AppConfig,
   ) {}
+
+  private get separation(): RoleSeparationPolicy {
+    return { separateSupervisor: this.config.env.SEPARATE_SUPERVISOR_ROLE };
+  }
+
+  /**
+   * Names, in a start-up warning, the accounts whose roles the separation rules refuse (made
+   * before the rules, or before SEPARATE_SUPERVISOR_ROLE was set). They are not changed behind
+   * an administrator's back; the next change to each must separate its roles.
+   */
+  async warnAboutUnseparatedRoles(): Promise<string[]> {
+    const rows: { username: string; roles: Role[] }[] = await this.dataSource.query(
+      `SELECT username, roles FROM app_user WHERE cardinality(roles) > 1 ORDER BY username`,
+    );
+    const usernames = rows
+      .filter((r) => roleSeparationProblem(r.roles, this.separation) !== undefined)
+      .map((r) => r.username);
+    if (usernames.length > 0) {
+      this.logger.warn(
+        { usernames },
+        'accounts combine administration or supervision with other roles the service keeps ' +
+          'apart; an administrator must give them separate accounts (their next change must)',
+      );
+    }
+    return usernames;
+  }
 
   async list(query: PageQueryDto): Promise<Page<UserResponse>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
@@ -85,8 +123,12 @@ export class UsersService {
 
   /** `origin` is a signed-in administrator, or the command line creating the first one. */
   async create(origin: AuditOrigin, dto: CreateUserDto): Promise<UserResponse> {
-    const problem = passwordProblem(dto.password, dto.username);
-    if (problem) throw validationProblem([{ path: 'password', message: `password ${problem}` }]);
+    const problems: FieldError[] = [];
+    const weak = passwordProblem(dto.password, dto);
+    if (weak) problems.push({ path: 'password', message: `password ${weak}` });
+    const mixed = roleSeparationProblem(dto.roles, this.separation);
+    if (mixed) problems.push({ path: 'roles', message: mixed });
+    if (problems.length > 0) throw validationProblem(problems);
     const passwordHash = await hashPassword(dto.password);
     return this.dataSource.transaction(async (m) => {
       await this.checkFacilities(m, dto.facilityIds);
@@ -119,14 +161,48 @@ export class UsersService {
     version: number,
     dto: UpdateUserDto,
   ): Promise<UserResponse> {
-    const [current] = await this.dataSource.query(`SELECT username FROM app_user WHERE id = $1`, [
-      id,
-    ]);
+    const [current]: { username: string; display_name: string; roles: Role[] }[] =
+      await this.dataSource.query(
+        `SELECT username, display_name, roles FROM app_user WHERE id = $1`,
+        [id],
+      );
     if (!current) throw notFound('User');
-    if (dto.password !== undefined) {
-      const problem = passwordProblem(dto.password, current.username);
-      if (problem) throw validationProblem([{ path: 'password', message: `password ${problem}` }]);
+    if (id === ctx.actor.id && dto.roles !== undefined && !sameSet(dto.roles, current.roles)) {
+      throw new ProblemException(
+        403,
+        'own_roles_change',
+        'Forbidden',
+        'Administrators cannot change their own roles; another administrator must do it',
+      );
     }
+    if (id === ctx.actor.id && dto.password !== undefined) {
+      // Whoever holds an administrator's session must not be able to take the account over.
+      throw new ProblemException(
+        403,
+        'own_password_change',
+        'Forbidden',
+        'Change your own password with POST /auth/password, which asks for the current one',
+      );
+    }
+    const problems: FieldError[] = [];
+    if (dto.password !== undefined) {
+      const weak = passwordProblem(dto.password, {
+        username: current.username,
+        displayName: dto.displayName ?? current.display_name,
+      });
+      if (weak) problems.push({ path: 'password', message: `password ${weak}` });
+    }
+    // An account that predates the separation (or a stricter setting) must be separated by
+    // whatever change is made to it next, so it never stays mixed through an edit; only
+    // deactivating it, which ends its use, may leave the roles as they are.
+    const mixed = roleSeparationProblem(dto.roles ?? current.roles, this.separation);
+    const deactivatesOnly = dto.roles === undefined && dto.active === false;
+    if (mixed && !deactivatesOnly) {
+      const hint =
+        dto.roles === undefined ? '; this account still combines them: send its roles' : '';
+      problems.push({ path: 'roles', message: `${mixed}${hint}` });
+    }
+    if (problems.length > 0) throw validationProblem(problems);
     const passwordHash = dto.password === undefined ? undefined : await hashPassword(dto.password);
     return this.dataSource.transaction(async (m) => {
       const [row]: { version: number; roles: Role[]; active: boolean }[] = await m.query(

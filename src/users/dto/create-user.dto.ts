@@ -12,6 +12,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { ROLES, type Role } from '../../access/roles.js';
+import { SeparatedRoles } from './separated-roles.validator.js';
 
 export class CreateUserDto {
   @ApiProperty({
@@ -38,11 +39,19 @@ export class CreateUserDto {
   @MaxLength(256)
   password!: string;
 
-  @ApiProperty({ enum: ROLES, isArray: true, example: ['psychologist'] })
+  @ApiProperty({
+    enum: ROLES,
+    isArray: true,
+    example: ['psychologist'],
+    description:
+      'administrator is never combined with a case role (and, with SEPARATE_SUPERVISOR_ROLE, ' +
+      'supervisor with no other case role): such roles need separate accounts',
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayUnique()
   @IsIn(ROLES, { each: true })
+  @SeparatedRoles()
   roles!: Role[];
 
   @ApiProperty({ type: [String], format: 'uuid', description: 'Facilities in the user’s caseload' })

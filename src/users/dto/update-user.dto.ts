@@ -13,6 +13,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { ROLES, type Role } from '../../access/roles.js';
+import { SeparatedRoles } from './separated-roles.validator.js';
 
 export class UpdateUserDto {
   @ApiPropertyOptional()
@@ -22,12 +23,20 @@ export class UpdateUserDto {
   @MaxLength(200)
   displayName?: string;
 
-  @ApiPropertyOptional({ enum: ROLES, isArray: true })
+  @ApiPropertyOptional({
+    enum: ROLES,
+    isArray: true,
+    description:
+      'Separated as on creation. Administrators cannot change their own roles (403). An ' +
+      'account that still combines roles the service keeps apart must be given separated ' +
+      'roles by any change made to it.',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayUnique()
   @IsIn(ROLES, { each: true })
+  @SeparatedRoles()
   roles?: Role[];
 
   @ApiPropertyOptional({ type: [String], format: 'uuid' })
@@ -43,7 +52,12 @@ export class UpdateUserDto {
   @IsBoolean()
   active?: boolean;
 
-  @ApiPropertyOptional({ format: 'password' })
+  @ApiPropertyOptional({
+    format: 'password',
+    description:
+      'Under the password policy; ends the user’s sessions. Not for your own account (403): ' +
+      'use POST /auth/password',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(256)
