@@ -1347,6 +1347,22 @@ describe('programme plans', () => {
         [[plan.id, other.id]],
       );
       expect(denied[0].n).toBe(3);
+      // The database holds the same lines: four eyes, and a decided revision never changes.
+      for (const [sql, id, error] of [
+        [
+          `UPDATE plan_revision_proposal SET status = 'approved', approver_id = author_id,
+             approved_at = now() WHERE plan_id = $1`,
+          plan.id,
+          /four_eyes/,
+        ],
+        [
+          `UPDATE plan_revision_proposal SET risk_level = 'low' WHERE plan_id = $1`,
+          other.id,
+          /never/,
+        ],
+        [`DELETE FROM plan_revision_proposal WHERE plan_id = $1`, plan.id, /never/],
+      ] as const)
+        await expect(t.db.query(sql, [id])).rejects.toThrow(error);
     });
 
     it('applies delivery and agreement changes at once, and withdraws a revision when asked or on close', async () => {
@@ -1456,6 +1472,16 @@ describe('programme plans', () => {
         [plan.id],
       );
       expect(n).toBe(0);
+      await t.db
+        .query(`UPDATE plan_intervention SET discipline = 'psychologist' WHERE id = $1`, [
+          added.interventions.at(-1).id,
+        ])
+        .then(
+          () => {
+            throw new Error('the database accepted a discipline other than the catalogue’s');
+          },
+          (e: Error) => expect(e.message).toMatch(/plan_intervention_discipline/),
+        );
     });
 
     it('answers alike whether the assessment does not exist, is out of scope or of another prisoner', async () => {
