@@ -56,7 +56,8 @@ export class InterventionResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() catalogueCode!: string;
   @ApiProperty({ enum: INTERVENTION_TYPES }) type!: string;
-  @ApiProperty({ enum: DISCIPLINES }) discipline!: string;
+  @ApiProperty({ enum: DISCIPLINES, description: 'The catalogue entry’s delivering discipline' })
+  discipline!: string;
   @ApiProperty({ type: StaffRef, nullable: true }) responsibleStaff!: StaffRef | null;
   @ApiProperty({ nullable: true, type: String }) provider!: string | null;
   @ApiProperty({ example: 'P1W' }) frequency!: string;
