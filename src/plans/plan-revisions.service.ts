@@ -6,6 +6,7 @@ import {
   type CaseAccess,
   type CaseTarget,
 } from '../access/case-operations.service.js';
+import type { AuditDetails } from '../audit/audit-event.js';
 import type { RequestContext } from '../auth/request-context.js';
 import type { EntityManager } from 'typeorm';
 import {
@@ -37,21 +38,27 @@ import {
   NOW,
   PlansRepository,
   type LoadedPlan,
+  type PlanChanges,
   type Proposal,
   type ProposalStatus,
 } from './plans.repository.js';
 
 type Decision = 'submit' | 'approve' | 'return' | 'withdraw';
 
-const DECISIONS: Record<
-  Decision,
-  { from: readonly ProposalStatus[]; to: ProposalStatus | 'approved' | 'withdrawn' }
-> = {
+const DECISIONS: Record<Decision, { from: readonly ProposalStatus[]; to: string }> = {
   submit: { from: ['draft', 'returned'], to: 'submitted' },
   approve: { from: ['submitted'], to: 'approved' },
   return: { from: ['submitted'], to: 'returned' },
   withdraw: { from: ['draft', 'submitted', 'returned'], to: 'withdrawn' },
 };
+
+/** What a step did: field names for the audit, and what it changes on the plan itself. */
+interface Step {
+  changedFields: string[];
+  plan?: PlanChanges;
+  newRevision?: boolean;
+  details?: AuditDetails;
+}
 
 const pendingOf = (loaded: LoadedPlan): Proposal => {
   if (!loaded.proposal) throw notFound('A pending revision of the plan');
@@ -204,7 +211,7 @@ export class PlanRevisionsService {
         submittedBy: ctx.actor.id,
         submittedAt: NOW,
       });
-      return ['pendingRevision.status', 'pendingRevision.submittedBy'];
+      return { changedFields: ['pendingRevision.status', 'pendingRevision.submittedBy'] };
     });
   }
 
@@ -248,7 +255,16 @@ export class PlanRevisionsService {
         approverId: ctx.actor.id,
         approvedAt: NOW,
       });
-      return [...proposal.changedFields, 'revision'];
+      return {
+        changedFields: [...proposal.changedFields, 'revision'],
+        plan: {
+          basedOnAssessmentId: proposal.basedOnAssessmentId,
+          riskAssessmentId: proposal.riskAssessmentId,
+          riskLevel: proposal.riskLevel,
+        },
+        newRevision: true,
+        details: { revision: proposal.revision },
+      };
     });
   }
 
@@ -266,7 +282,7 @@ export class PlanRevisionsService {
         returnedAt: NOW,
         returnComments: dto.comments,
       });
-      return ['pendingRevision.status', 'pendingRevision.returnComments'];
+      return { changedFields: ['pendingRevision.status', 'pendingRevision.returnComments'] };
     });
   }
 
@@ -284,7 +300,7 @@ export class PlanRevisionsService {
         withdrawnAt: NOW,
         withdrawReason: dto.reason,
       });
-      return ['pendingRevision.status', 'pendingRevision.withdrawReason'];
+      return { changedFields: ['pendingRevision.status', 'pendingRevision.withdrawReason'] };
     });
   }
 
@@ -294,7 +310,7 @@ export class PlanRevisionsService {
     id: string,
     version: number,
     decision: Decision,
-    work: (loaded: LoadedPlan, proposal: Proposal, m: EntityManager) => Promise<string[]>,
+    work: (loaded: LoadedPlan, proposal: Proposal, m: EntityManager) => Promise<Step>,
   ): Promise<PlanResponse> {
     const rule = DECISIONS[decision];
     const permission: AppAction =
@@ -338,24 +354,13 @@ export class PlanRevisionsService {
             `The pending revision is ${proposal.status}: it cannot be ${rule.to} now`,
             { pendingRevision: proposal.revision, revisionStatus: proposal.status },
           );
-        const changedFields = await work(loaded, proposal, m);
-        const approved = decision === 'approve';
-        await this.plans.update(
-          m,
-          loaded.plan.id,
-          approved
-            ? {
-                basedOnAssessmentId: proposal.basedOnAssessmentId,
-                riskAssessmentId: proposal.riskAssessmentId,
-                riskLevel: proposal.riskLevel,
-              }
-            : {},
-          approved,
-        );
+        const step = await work(loaded, proposal, m);
+        // The plan's full view shows its pending revision: its representation changes too.
+        await this.plans.update(m, loaded.plan.id, step.plan ?? {}, step.newRevision);
         const view = planView(ctx.ability, planSubject(loaded.plan));
         return {
-          changedFields,
-          ...(approved ? { details: { revision: proposal.revision } } : {}),
+          changedFields: step.changedFields,
+          ...(step.details ? { details: step.details } : {}),
           respond: () => this.reader.render(m, loaded.plan.id, view, access.grantField),
         };
       },
