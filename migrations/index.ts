@@ -8,6 +8,7 @@ import { EmergencyAccessEnd1764115200006 } from './1764115200006-emergency-acces
 import { RoleSeparation1764115200010 } from './1764115200010-role-separation.js';
 import { SessionRotation1764115200011 } from './1764115200011-session-rotation.js';
 import { LoginThrottle1764115200012 } from './1764115200012-login-throttle.js';
+import { PlanRevisionApproval1764115200040 } from './1764115200040-plan-revision-approval.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   RoleSeparation1764115200010,
   SessionRotation1764115200011,
   LoginThrottle1764115200012,
+  PlanRevisionApproval1764115200040,
 ];

@@ -57,6 +57,12 @@ const MATRIX: Record<string, [string, string, string, string, string]> = {
   'POST /plans/:id/sessions (psychological)':['201/404/403',    '201/404/403',        '403/403/403',        '403/403/403',        '403/403/403'],
   'GET /plans/:id/sessions':             ['200/404/200',        '200/404/200',        '200/404/200',        '200/404/200',        '403/403/403'],
   'POST /plans/:id/reviews':             ['403/403/403',        '201/404/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'PATCH /plans/:id/pending-revision (own)':['200/404/403',     '200/404/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'PATCH /plans/:id/pending-revision (another’s)':['403/404/403','403/404/403',       '403/403/403',        '403/403/403',        '403/403/403'],
+  'POST /plans/:id/pending-revision/submit':['403/403/403',     '200/404/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'POST /plans/:id/pending-revision/approve':['403/403/403',    '403/403/403',        '403/403/403',        '200/404/403',        '403/403/403'],
+  'POST /plans/:id/pending-revision/return':['403/403/403',     '403/403/403',        '403/403/403',        '200/404/403',        '403/403/403'],
+  'POST /plans/:id/pending-revision/withdraw':['403/404/403',   '200/404/403',        '403/404/403',        '200/404/403',        '403/403/403'],
   'GET /plans/:id/reviews':              ['200/404/200',        '200/404/200',        '403/404/403',        '200/404/200',        '403/403/403'],
   'GET /instruments':                    ['200/-/-',            '200/-/-',            '200/-/-',            '200/-/-',            '200/-/-'],
   'GET /instruments/:key/versions/:version':['200/-/-',         '200/-/-',            '200/-/-',            '200/-/-',            '200/-/-'],
@@ -126,12 +132,15 @@ describe('access matrix: every endpoint x every role x scope', () => {
       ],
     });
 
-  type PlanState = 'draft' | 'ready' | 'pending' | 'active' | 'delivering';
+  type PlanState =
+    'draft' | 'ready' | 'pending' | 'active' | 'delivering' | 'revising' | 'revision-submitted';
   type Plan = { id: string; version: number; goals: { id: string }[]; interventions: any[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
   /**
    * A plan for the prisoner, set up through the API by the planners of its facility: `ready`
-   * has the prisoner's agreement, `delivering` a consented psychological intervention scheduled.
+   * has the prisoner's agreement, `delivering` a consented psychological intervention scheduled,
+   * `revising` a pending revision (goals reordered) by the PVE planner, submitted in
+   * `revision-submitted`.
    */
   async function planFor(prisoner: TestPrisoner, state: PlanState): Promise<Plan> {
     const { pve, supervisor } = planners.get(prisoner.facilityId)!;
@@ -157,12 +166,28 @@ describe('access matrix: every endpoint x every role x scope', () => {
         }),
     );
     if (state === 'ready') return plan;
-    plan = ok(await t.http.post(`/api/v1/plans/${plan.id}/submit`).set('authorization', pve.auth));
+    const step = async (action: string, user: TestUser, body: object = {}) =>
+      ok(
+        await t.http
+          .post(`/api/v1/plans/${plan.id}/${action}`)
+          .set('authorization', user.auth)
+          .set('if-match', String(plan.version))
+          .send(body),
+      );
+    plan = await step('submit', pve);
     if (state === 'pending') return plan;
-    plan = ok(
-      await t.http.post(`/api/v1/plans/${plan.id}/activate`).set('authorization', supervisor.auth),
-    );
+    plan = await step('activate', supervisor);
     if (state === 'active') return plan;
+    if (state === 'revising' || state === 'revision-submitted') {
+      plan = ok(
+        await t.http
+          .patch(`/api/v1/plans/${plan.id}`)
+          .set('authorization', pve.auth)
+          .set('if-match', String(plan.version))
+          .send({ goals: [...plan.goals].reverse().map(goalInput) }),
+      );
+      return state === 'revising' ? plan : step('pending-revision/submit', pve);
+    }
     return ok(
       await t.http
         .patch(`/api/v1/plans/${plan.id}`)
@@ -185,6 +210,36 @@ describe('access matrix: every endpoint x every role x scope', () => {
     );
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const goalInput = (g: any) => ({
+    id: g.id,
+    needCode: g.needCode,
+    description: g.description,
+    targetDate: g.targetDate,
+  });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const interventionInput = (i: any) => ({
+    id: i.id,
+    catalogueCode: i.catalogueCode,
+    goalIds: i.goalIds,
+    frequency: i.frequency,
+    plannedStart: i.plannedStart,
+    plannedEnd: i.plannedEnd,
+    status: i.status,
+  });
+  /** A psychological intervention added to a plan: material once the plan is active. */
+  const withSupport = (plan: Plan, frequency = 'P1W') => ({
+    interventions: [
+      ...plan.interventions.map(interventionInput),
+      {
+        catalogueCode: 'psychological_support',
+        goalIds: [plan.goals[0].id],
+        frequency,
+        plannedStart: '2025-02-01',
+        status: 'proposed',
+      },
+    ],
+  });
   const status = (res: { status: number }) => String(res.status);
   /** 200 answers that carry a plan are reported by their view. */
   const viewOrStatus = (res: { status: number; body: { view?: string } }) =>
@@ -195,9 +250,16 @@ describe('access matrix: every endpoint x every role x scope', () => {
       await t.http
         .post(`/api/v1/plans/${plan.id}/${action}`)
         .set('authorization', c.user.auth)
+        .set('if-match', String(plan.version))
         .send(body),
     );
   };
+  const editRevision = (plan: Plan, user: TestUser, body: object) =>
+    t.http
+      .patch(`/api/v1/plans/${plan.id}/pending-revision`)
+      .set('authorization', user.auth)
+      .set('if-match', String(plan.version))
+      .send(body);
 
   const get = (path: string, user: TestUser) => t.http.get(path).set('authorization', user.auth);
   const post = (path: string, user: TestUser, body: object = {}) =>
@@ -503,6 +565,30 @@ describe('access matrix: every endpoint x every role x scope', () => {
           }),
       );
     },
+    'PATCH /plans/:id/pending-revision (own)': async ({ user, prisoner }) => {
+      const plan = await planFor(prisoner, 'active');
+      const proposed = await t.http
+        .patch(`/api/v1/plans/${plan.id}`)
+        .set('authorization', user.auth)
+        .set('if-match', String(plan.version))
+        .send(withSupport(plan));
+      if (proposed.status !== 200) return status(proposed);
+      return status(await editRevision(proposed.body, user, withSupport(plan, 'P2W')));
+    },
+    'PATCH /plans/:id/pending-revision (another’s)': async ({ user, prisoner }) => {
+      const plan = await planFor(prisoner, 'revising');
+      return status(await editRevision(plan, user, { goals: plan.goals.map(goalInput) }));
+    },
+    'POST /plans/:id/pending-revision/submit': (c) =>
+      transition(c, 'revising', 'pending-revision/submit'),
+    'POST /plans/:id/pending-revision/approve': (c) =>
+      transition(c, 'revision-submitted', 'pending-revision/approve'),
+    'POST /plans/:id/pending-revision/return': (c) =>
+      transition(c, 'revision-submitted', 'pending-revision/return', {
+        comments: 'Please keep the original order',
+      }),
+    'POST /plans/:id/pending-revision/withdraw': (c) =>
+      transition(c, 'revising', 'pending-revision/withdraw', { reason: 'Matrix withdrawal' }),
     'POST /plans/:id/submit': (c) => transition(c, 'ready', 'submit'),
     'POST /plans/:id/activate': (c) => transition(c, 'pending', 'activate'),
     'POST /plans/:id/suspend': (c) =>

@@ -104,8 +104,13 @@ describe('programme plans', () => {
       .set('authorization', user.auth)
       .set('if-match', String(plan.version))
       .send(body);
+  /** A transition (or a pending revision's, `pending-revision/<action>`) on the version seen. */
   const post = (plan: Json, action: string, user: TestUser, body: Json = {}) =>
-    t.http.post(`/api/v1/plans/${plan.id}/${action}`).set('authorization', user.auth).send(body);
+    t.http
+      .post(`/api/v1/plans/${plan.id}/${action}`)
+      .set('authorization', user.auth)
+      .set('if-match', String(plan.version))
+      .send(body);
   const read = (plan: Json, user = pve) =>
     t.http.get(`/api/v1/plans/${plan.id}`).set('authorization', user.auth);
 
@@ -113,8 +118,15 @@ describe('programme plans', () => {
   const activePlan = async (p: TestPrisoner, needs: Need[] = NEEDS) => {
     let plan = await createPlan(p, pve, needs);
     plan = (await patch(plan, { prisonerAgreement: AGREEMENT }).expect(200)).body;
-    await post(plan, 'submit', pve).expect(200);
+    plan = (await post(plan, 'submit', pve).expect(200)).body;
     return (await post(plan, 'activate', supervisor).expect(200)).body as Json;
+  };
+  /** A material change to an active plan, submitted by `pve` and approved by `supervisor`. */
+  const revise = async (plan: Json, body: Json, author = pve) => {
+    let revised = (await patch(plan, body, author).expect(200)).body;
+    expect(revised.pendingRevision).toMatchObject({ status: 'draft' });
+    revised = (await post(revised, 'pending-revision/submit', pve).expect(200)).body;
+    return (await post(revised, 'pending-revision/approve', supervisor).expect(200)).body as Json;
   };
   const schedule = (plan: Json, code: string, consent?: Json) => {
     const interventions = plan.interventions.map((i: Json) =>
@@ -215,10 +227,12 @@ describe('programme plans', () => {
       const others = await needsAssessment(other);
       const older = await needsAssessment(p, NEEDS, '2025-01-01T10:00:00Z');
       const current = await needsAssessment(p, NEEDS, '2025-02-01T10:00:00Z');
+      const draft = await f.openAssessment(p, assessor);
       const cases: [string, string][] = [
-        ['00000000-0000-4000-8000-000000000000', 'assessment_not_approved'],
+        ['00000000-0000-4000-8000-000000000000', 'assessment_not_found'],
+        [draft, 'assessment_not_found'],
         [risk, 'not_a_needs_assessment'],
-        [others, 'assessment_of_another_prisoner'],
+        [others, 'assessment_not_found'],
         [older, 'assessment_not_current'],
       ];
       for (const [basedOnAssessmentId, code] of cases) {
@@ -383,13 +397,15 @@ describe('programme plans', () => {
 
       const running = await post(after, 'complete', pve).expect(422);
       expect(running.body.errors[0].path).toMatch(/^interventions\[\d+\]\.status$/);
-      await post(after, 'suspend', pve, { reason: 'Hospital admission' }).expect(200);
+      const suspended = (
+        await post(after, 'suspend', pve, { reason: 'Hospital admission' }).expect(200)
+      ).body;
       await t.http
         .post(`/api/v1/plans/${plan.id}/sessions`)
         .set('authorization', pve.auth)
         .send({ date: past(0), attendance: 'cancelled' })
         .expect(409);
-      await post(after, 'activate', supervisor).expect(200);
+      await post(suspended, 'activate', supervisor).expect(200);
       const done = (await read(plan).expect(200)).body;
       const stopped = done.interventions.map((i: Json) =>
         i.status === 'scheduled' ? { ...asInput(i), status: 'completed' } : asInput(i),
@@ -418,19 +434,22 @@ describe('programme plans', () => {
       const p = await f.prisoner(a);
       let plan = await createPlan(p, dual);
       plan = (await patch(plan, { prisonerAgreement: AGREEMENT }, dual).expect(200)).body;
-      await post(plan, 'submit', dual).expect(200);
+      plan = (await post(plan, 'submit', dual).expect(200)).body;
       const refused = await post(plan, 'activate', dual).expect(403);
       expect(refused.body.detail).toMatch(/four eyes/);
-      const [denied] = await t.db.query(
-        `SELECT outcome FROM audit_event WHERE action = 'plan.transition' AND entity_id = $1`,
+      const denied = await t.db.query(
+        `SELECT actor_id, details FROM audit_event
+         WHERE action = 'plan.transition' AND entity_id = $1 AND outcome = 'denied'`,
         [plan.id],
       );
-      expect(denied).toBeDefined();
+      expect(denied).toEqual([
+        { actor_id: dual.id, details: { from: 'pending_approval', to: 'active' } },
+      ]);
 
       const q = await f.prisoner(a);
       let other = await createPlan(q, pve);
       other = (await patch(other, { prisonerAgreement: AGREEMENT }).expect(200)).body;
-      await post(other, 'submit', dual).expect(200);
+      other = (await post(other, 'submit', dual).expect(200)).body;
       await post(other, 'activate', dual).expect(403);
       await post(other, 'activate', supervisor).expect(200);
       await t.db
@@ -580,13 +599,13 @@ describe('programme plans', () => {
   });
 
   describe('revisions after activation', () => {
-    it('makes a new revision for a material change and keeps the earlier one readable', async () => {
+    it('makes a new revision for an approved material change and keeps the earlier one readable', async () => {
       const p = await f.prisoner(a);
       const plan = await activePlan(p);
       const goals = plan.goals.map(goalInput);
       goals[0].description = 'Recognise and question justifications for violence';
-      const revised = (await patch(plan, { goals }).expect(200)).body;
-      expect(revised).toMatchObject({ revision: 2, status: 'active' });
+      const revised = await revise(plan, { goals });
+      expect(revised).toMatchObject({ revision: 2, status: 'active', pendingRevision: null });
       expect(revised.revisedAt).toEqual(expect.any(String));
       expect(revised.goals[0]).toMatchObject({
         id: plan.goals[0].id,
@@ -603,17 +622,15 @@ describe('programme plans', () => {
           })),
         }).expect(200)
       ).body;
-      expect(moved.revision).toBe(2);
+      expect(moved).toMatchObject({ revision: 2, pendingRevision: null });
       expect(moved.interventions[0].responsibleStaff).toEqual({
         id: pve2.id,
         displayName: `Test ${pve2.username}`,
       });
 
-      const dropped = (
-        await patch(moved, {
-          interventions: moved.interventions.slice(1).map(asInput),
-        }).expect(200)
-      ).body;
+      const dropped = await revise(moved, {
+        interventions: moved.interventions.slice(1).map(asInput),
+      });
       expect(dropped.revision).toBe(3);
       expect(dropped.interventions).toHaveLength(plan.interventions.length - 1);
 
@@ -626,7 +643,7 @@ describe('programme plans', () => {
         [2, false],
         [1, false],
       ]);
-      expect(revisions.body.items[1].supersededBy).toMatchObject({ id: pve.id });
+      expect(revisions.body.items[1].supersededBy).toMatchObject({ id: supervisor.id });
       const first = await t.http
         .get(`/api/v1/plans/${plan.id}/revisions/1`)
         .set('authorization', supervisor.auth)
@@ -648,16 +665,39 @@ describe('programme plans', () => {
         [plan.interventions[0].id],
       );
       expect(removed.removed).toBe(true);
-      const [audit] = await t.db.query(
-        `SELECT changed_fields, details FROM audit_event
-         WHERE action = 'plan.update' AND entity_id = $1 AND details->>'revision' = '2'
-         ORDER BY seq LIMIT 1`,
+      const events = await t.db.query(
+        `SELECT action, actor_id, changed_fields, details FROM audit_event
+         WHERE entity_id = $1 AND outcome = 'success' AND (details->>'pendingRevision' = '2'
+           OR (details->>'revision' = '2' AND NOT details ? 'pendingRevision'))
+         ORDER BY seq`,
         [plan.id],
       );
-      expect(audit).toEqual({
-        changed_fields: ['goals.description'],
-        details: { revision: 2, newRevision: true },
-      });
+      expect(events).toEqual([
+        {
+          action: 'plan.update',
+          actor_id: pve.id,
+          changed_fields: ['pendingRevision.goals.description'],
+          details: { revision: 1, pendingRevision: 2 },
+        },
+        {
+          action: 'plan.transition',
+          actor_id: pve.id,
+          changed_fields: ['pendingRevision.status', 'pendingRevision.submittedBy'],
+          details: { pendingRevision: 2, from: 'draft', to: 'submitted' },
+        },
+        {
+          action: 'plan.transition',
+          actor_id: supervisor.id,
+          changed_fields: ['goals.description', 'revision'],
+          details: { pendingRevision: 2, from: 'submitted', to: 'approved', revision: 2 },
+        },
+        {
+          action: 'plan.update',
+          actor_id: pve.id,
+          changed_fields: ['interventions.location', 'interventions.responsibleStaffId'],
+          details: { revision: 2 },
+        },
+      ]);
     });
   });
 
@@ -666,33 +706,72 @@ describe('programme plans', () => {
       const p = await f.prisoner(a);
       const plan = await activePlan(p);
       const goal = plan.goals[0].id;
-      const added = await patch(
-        plan,
-        {
-          interventions: [
-            ...plan.interventions.map(asInput),
-            {
-              catalogueCode: 'psychological_support',
-              goalIds: [goal],
-              discipline: 'psychologist',
-              frequency: 'P1W',
-              plannedStart: past(0),
-              status: 'scheduled',
-              consent: { given: true, recordedOn: past(0), note: 'Informed consent discussed' },
-            },
-          ],
-        },
-        psychologist,
-      ).expect(200);
-      const support = added.body.interventions.at(-1);
-      expect(support).toMatchObject({
+      const support = {
         catalogueCode: 'psychological_support',
+        goalIds: [goal],
+        frequency: 'P1W',
+        plannedStart: past(0),
+        status: 'scheduled',
+        consent: { given: true, recordedOn: past(0), note: 'Informed consent discussed' },
+      };
+      // Adding an intervention to an active plan is material: a pending revision, theirs.
+      let proposed = (
+        await patch(
+          plan,
+          { interventions: [...plan.interventions.map(asInput), support] },
+          psychologist,
+        ).expect(200)
+      ).body;
+      expect(proposed.pendingRevision).toMatchObject({
+        author: { id: psychologist.id },
+        changedFields: ['interventions'],
+      });
+      expect(proposed.pendingRevision.interventions.at(-1)).toMatchObject({
+        catalogueCode: 'psychological_support',
+        discipline: 'psychologist',
         consent: { given: true, recordedBy: { id: psychologist.id } },
       });
+      const pendingSupport = proposed.pendingRevision.interventions.at(-1);
+      const session = (interventionId: string) =>
+        t.http
+          .post(`/api/v1/plans/${plan.id}/sessions`)
+          .set('authorization', psychologist.auth)
+          .send({ interventionId, date: past(0), attendance: 'attended', engagement: 2 });
+      // Not delivered before it is approved.
+      const early = await session(pendingSupport.id).expect(409);
+      expect(early.body).toMatchObject({ code: 'revision_pending', pendingRevision: 2 });
+      const revised = proposed.pendingRevision.interventions.map((i: Json) =>
+        i.id === pendingSupport.id ? { ...asInput(i), frequency: 'P2W' } : asInput(i),
+      );
+      proposed = (
+        await t.http
+          .patch(`/api/v1/plans/${plan.id}/pending-revision`)
+          .set('authorization', psychologist.auth)
+          .set('if-match', String(proposed.version))
+          .send({ interventions: revised })
+          .expect(200)
+      ).body;
+      const others = await t.http
+        .patch(`/api/v1/plans/${plan.id}/pending-revision`)
+        .set('authorization', psychologist.auth)
+        .set('if-match', String(proposed.version))
+        .send({
+          interventions: proposed.pendingRevision.interventions.map((i: Json) =>
+            i.catalogueCode === 'education' ? { ...asInput(i), frequency: 'P2W' } : asInput(i),
+          ),
+        })
+        .expect(403);
+      expect(others.body.detail).toMatch(/psychological interventions only/);
+      await post(proposed, 'pending-revision/submit', psychologist).expect(403);
+      proposed = (await post(proposed, 'pending-revision/submit', pve).expect(200)).body;
+      const added = (await post(proposed, 'pending-revision/approve', supervisor).expect(200)).body;
+      const approved = added.interventions.at(-1);
+      expect(approved).toMatchObject({ id: pendingSupport.id, frequency: 'P2W' });
+
       const other = await patch(
-        added.body,
+        added,
         {
-          interventions: added.body.interventions.map((i: Json) =>
+          interventions: added.interventions.map((i: Json) =>
             i.catalogueCode === 'education' ? { ...asInput(i), location: 'Library' } : asInput(i),
           ),
         },
@@ -700,18 +779,13 @@ describe('programme plans', () => {
       ).expect(403);
       expect(other.body.detail).toMatch(/psychological interventions only/);
       await patch(
-        added.body,
+        added,
         { prisonerAgreement: { ...AGREEMENT, response: 'disagreed' } },
         psychologist,
       ).expect(403);
 
-      const session = (interventionId: string) =>
-        t.http
-          .post(`/api/v1/plans/${plan.id}/sessions`)
-          .set('authorization', psychologist.auth)
-          .send({ interventionId, date: past(0), attendance: 'attended', engagement: 2 });
-      await session(support.id).expect(201);
-      const education = added.body.interventions.find((i: Json) => i.catalogueCode === 'education');
+      await session(approved.id).expect(201);
+      const education = added.interventions.find((i: Json) => i.catalogueCode === 'education');
       await session(education.id).expect(403);
       await t.http
         .post(`/api/v1/plans/${plan.id}/reviews`)
@@ -737,6 +811,7 @@ describe('programme plans', () => {
       task: 'SECRET-TASK find a flat far from the old group',
       handover: 'SECRET-HANDOVER shared the risk summary',
       suspend: 'SECRET-SUSPEND reason for pausing',
+      pending: 'SECRET-PENDING a goal proposed in a pending revision',
     };
     let plan: Json;
     let p: TestPrisoner;
@@ -757,7 +832,7 @@ describe('programme plans', () => {
           },
         }).expect(200)
       ).body;
-      await post(draft, 'submit', pve).expect(200);
+      draft = (await post(draft, 'submit', pve).expect(200)).body;
       let active = (await post(draft, 'activate', supervisor).expect(200)).body;
       active = (
         await schedule(active, 'faith_ideological_dialogue', {
@@ -803,13 +878,19 @@ describe('programme plans', () => {
           nextReviewDate: '2099-02-01',
         })
         .expect(201);
-      // A material change so that an earlier revision exists.
-      const again = (await read(active).expect(200)).body;
-      await patch(again, {
-        goals: again.goals.map((g: Json, i: number) =>
+      // An approved material change, so that an earlier revision exists, and a pending one.
+      let again = await revise((await read(active).expect(200)).body, {
+        goals: active.goals.map((g: Json, i: number) =>
           i === 1 ? { ...goalInput(g), targetDate: '2027-01-01' } : goalInput(g),
         ),
-      }).expect(200);
+      });
+      again = (
+        await patch(again, {
+          goals: again.goals.map((g: Json, i: number) =>
+            i === 2 ? { ...goalInput(g), description: SECRETS.pending } : goalInput(g),
+          ),
+        }).expect(200)
+      ).body;
       await post(again, 'suspend', supervisor, { reason: SECRETS.suspend }).expect(200);
       plan = (await read(again).expect(200)).body;
     });
@@ -899,11 +980,18 @@ describe('programme plans', () => {
         'release',
         'notes',
         'engagement',
+        'pendingRevision',
       ])
         expect(all).not.toContain(`"${word}"`);
       // The same content does reach the full view.
       const full = JSON.stringify((await read(plan, supervisor).expect(200)).body);
-      for (const secret of [SECRETS.goal, SECRETS.words, SECRETS.consent, SECRETS.task])
+      for (const secret of [
+        SECRETS.goal,
+        SECRETS.words,
+        SECRETS.consent,
+        SECRETS.task,
+        SECRETS.pending,
+      ])
         expect(full).toContain(secret);
     });
 
@@ -963,7 +1051,7 @@ describe('programme plans', () => {
         .send({ basedOnAssessmentId: basis })
         .expect(201);
       let plan = (await patch(created.body, { prisonerAgreement: AGREEMENT }).expect(200)).body;
-      await post(plan, 'submit', pve).expect(200);
+      plan = (await post(plan, 'submit', pve).expect(200)).body;
       plan = (await post(plan, 'activate', supervisor).expect(200)).body;
       expect(plan.needsChanges).toBeNull();
 
@@ -1053,9 +1141,557 @@ describe('programme plans', () => {
         overdue: false,
       });
 
-      const rebased = (await patch(reviewed, { basedOnAssessmentId: latest }).expect(200)).body;
+      // Re-basing is material: it waits for approval, and the plan keeps its basis until then.
+      const proposed = (await patch(reviewed, { basedOnAssessmentId: latest }).expect(200)).body;
+      expect(proposed).toMatchObject({ revision: 1, basedOnAssessment: { id: basis } });
+      expect(proposed.pendingRevision).toMatchObject({
+        changedFields: ['basedOnAssessmentId'],
+        basedOnAssessment: { id: latest },
+      });
+      const submitted = (await post(proposed, 'pending-revision/submit', pve).expect(200)).body;
+      const rebased = (await post(submitted, 'pending-revision/approve', supervisor).expect(200))
+        .body;
       expect(rebased).toMatchObject({ revision: 2, needsChanges: null, reviewRequired: false });
       expect(rebased.basedOnAssessment.id).toBe(latest);
+    });
+  });
+
+  describe('a material change to an active plan waits for a supervisor', () => {
+    const edit = (plan: Json, body: Json, user = pve) =>
+      t.http
+        .patch(`/api/v1/plans/${plan.id}/pending-revision`)
+        .set('authorization', user.auth)
+        .set('if-match', String(plan.version))
+        .send(body);
+
+    it('keeps the active revision governing delivery until the pending revision is approved', async () => {
+      const p = await f.prisoner(a);
+      let plan = (await schedule(await activePlan(p), 'education').expect(200)).body;
+      const education = plan.interventions.find((i: Json) => i.catalogueCode === 'education');
+      const family = plan.interventions.find((i: Json) => i.catalogueCode === 'family_engagement');
+      const goals = plan.goals.map(goalInput);
+      goals[0].description = 'Recognise and question justifications for violence';
+      // One PATCH: a material change (a goal reworded, an intervention dropped) and a delivery
+      // change (a place); the delivery change applies at once, the rest waits for approval.
+      const proposed = await patch(plan, {
+        goals,
+        interventions: plan.interventions
+          .filter((i: Json) => i.id !== family.id)
+          .map((i: Json) =>
+            i.id === education.id ? { ...asInput(i), location: 'Library' } : asInput(i),
+          ),
+      }).expect(200);
+      plan = proposed.body;
+      expect(plan).toMatchObject({ revision: 1, status: 'active' });
+      expect(plan.goals[0].description).not.toBe(goals[0].description);
+      expect(plan.interventions.map((i: Json) => i.id)).toContain(family.id);
+      expect(plan.interventions.find((i: Json) => i.id === education.id).location).toBe('Library');
+      expect(plan.pendingRevision).toMatchObject({
+        revision: 2,
+        status: 'draft',
+        basedOnRevision: 1,
+        author: { id: pve.id },
+        submittedBy: null,
+        changedFields: ['goals.description', 'interventions'],
+      });
+      expect(plan.pendingRevision.goals[0].description).toBe(goals[0].description);
+      expect(plan.pendingRevision.interventions.map((i: Json) => i.id)).not.toContain(family.id);
+      const [changeEvent] = await t.db.query(
+        `SELECT changed_fields, details FROM audit_event
+         WHERE action = 'plan.update' AND entity_id = $1 AND outcome = 'success' ORDER BY seq DESC LIMIT 1`,
+        [plan.id],
+      );
+      expect(changeEvent.changed_fields).toEqual([
+        'interventions.location',
+        'pendingRevision.goals.description',
+        'pendingRevision.interventions',
+      ]);
+
+      // Delivery still follows revision 1: a session of the intervention the revision drops.
+      await t.http
+        .post(`/api/v1/plans/${plan.id}/sessions`)
+        .set('authorization', pve.auth)
+        .send({ interventionId: education.id, date: past(0), attendance: 'absent' })
+        .expect(201);
+      // Readers of the full view see both, marked; the logistics view only what governs delivery.
+      const other = (await read(plan, pve2).expect(200)).body;
+      expect(other.pendingRevision).toMatchObject({ revision: 2, status: 'draft' });
+      const logistics = (await read(plan, security).expect(200)).body;
+      expect(logistics).not.toHaveProperty('pendingRevision');
+      expect(logistics.interventions.map((i: Json) => i.id)).toContain(family.id);
+      expect(JSON.stringify(logistics)).not.toContain('pendingRevision');
+
+      // One pending revision at a time: a second material PATCH names it.
+      const again = await patch(plan, { goals: plan.goals.map(goalInput).reverse() }).expect(409);
+      expect(again.body).toMatchObject({ code: 'revision_pending', pendingRevision: 2 });
+      // Its author edits it; nobody else does.
+      await edit(plan, { goals: plan.pendingRevision.goals.map(goalInput) }, pve2).expect(403);
+      const target = plan.pendingRevision.goals.map(goalInput);
+      target[1].targetDate = '2027-06-30';
+      plan = (await edit(plan, { goals: target }).expect(200)).body;
+      expect(plan.pendingRevision.changedFields).toEqual([
+        'goals.description',
+        'goals.targetDate',
+        'interventions',
+      ]);
+      expect(plan.revision).toBe(1);
+
+      // Submitted on the version seen (If-Match), then frozen for its author.
+      await t.http
+        .post(`/api/v1/plans/${plan.id}/pending-revision/submit`)
+        .set('authorization', pve.auth)
+        .expect(428);
+      await post({ ...plan, version: plan.version - 1 }, 'pending-revision/submit', pve).expect(
+        409,
+      );
+      plan = (await post(plan, 'pending-revision/submit', pve).expect(200)).body;
+      expect(plan.pendingRevision).toMatchObject({
+        status: 'submitted',
+        submittedBy: { id: pve.id },
+      });
+      await edit(plan, { goals: target }).expect(409);
+
+      // Returned with comments, changed again by its author, submitted by a colleague.
+      const comments = 'Keep the family work: the review found it helps';
+      await post(plan, 'pending-revision/return', pve, { comments }).expect(403);
+      plan = (await post(plan, 'pending-revision/return', supervisor, { comments }).expect(200))
+        .body;
+      expect(plan.pendingRevision).toMatchObject({
+        status: 'returned',
+        returnedBy: { id: supervisor.id },
+        returnComments: comments,
+      });
+      plan = (
+        await edit(plan, {
+          interventions: plan.pendingRevision.interventions.map(asInput),
+        }).expect(200)
+      ).body;
+      plan = (await post(plan, 'pending-revision/submit', pve2).expect(200)).body;
+      expect(plan.pendingRevision.submittedBy).toMatchObject({ id: pve2.id });
+
+      // Approval is tied to the version the approver saw.
+      await t.http
+        .post(`/api/v1/plans/${plan.id}/pending-revision/approve`)
+        .set('authorization', supervisor.auth)
+        .expect(428);
+      for (const version of [plan.version - 1, plan.version + 1])
+        await post({ ...plan, version }, 'pending-revision/approve', supervisor).expect(409);
+      const approved = await post(plan, 'pending-revision/approve', supervisor).expect(200);
+      expect(approved.headers.etag).toBe(`"${approved.body.version}"`);
+      plan = approved.body;
+      expect(plan).toMatchObject({ revision: 2, status: 'active', pendingRevision: null });
+      expect(plan.revisedAt).toEqual(expect.any(String));
+      expect(plan.goals[0].description).toBe(goals[0].description);
+      expect(plan.goals[1].targetDate).toBe('2027-06-30');
+      expect(plan.interventions.map((i: Json) => i.id)).not.toContain(family.id);
+      // The delivery change made while it was pending is kept.
+      expect(plan.interventions.find((i: Json) => i.id === education.id)).toMatchObject({
+        location: 'Library',
+        status: 'scheduled',
+      });
+      const revisions = await t.http
+        .get(`/api/v1/plans/${plan.id}/revisions`)
+        .set('authorization', pve.auth)
+        .expect(200);
+      expect(revisions.body.items.map((r: Json) => [r.revision, r.current])).toEqual([
+        [2, true],
+        [1, false],
+      ]);
+      const first = (
+        await t.http
+          .get(`/api/v1/plans/${plan.id}/revisions/1`)
+          .set('authorization', pve.auth)
+          .expect(200)
+      ).body;
+      expect(first.interventions.map((i: Json) => i.id)).toContain(family.id);
+      expect(first.goals[0].description).not.toBe(goals[0].description);
+      const decisions = await t.db.query(
+        `SELECT actor_id, details->>'from' AS "from", details->>'to' AS "to" FROM audit_event
+         WHERE action = 'plan.transition' AND entity_id = $1 AND outcome = 'success'
+           AND details ? 'pendingRevision' ORDER BY seq`,
+        [plan.id],
+      );
+      expect(decisions).toEqual([
+        { actor_id: pve.id, from: 'draft', to: 'submitted' },
+        { actor_id: supervisor.id, from: 'submitted', to: 'returned' },
+        { actor_id: pve2.id, from: 'returned', to: 'submitted' },
+        { actor_id: supervisor.id, from: 'submitted', to: 'approved' },
+      ]);
+    });
+
+    it('is never approved by its author or submitter (four eyes)', async () => {
+      const p = await f.prisoner(a);
+      const plan = await activePlan(p);
+      const goals = plan.goals.map(goalInput);
+      goals[0].description = 'Reworded by a dual-role author';
+      let pending = (await patch(plan, { goals }, dual).expect(200)).body;
+      pending = (await post(pending, 'pending-revision/submit', pve).expect(200)).body;
+      const byAuthor = await post(pending, 'pending-revision/approve', dual).expect(403);
+      expect(byAuthor.body.detail).toMatch(/four eyes/);
+      await post(pending, 'pending-revision/return', dual, {
+        comments: 'Returning my own revision',
+      }).expect(403);
+
+      const q = await f.prisoner(a);
+      const other = await activePlan(q);
+      let submitted = (
+        await patch(other, { goals: other.goals.map(goalInput).reverse() }).expect(200)
+      ).body;
+      submitted = (await post(submitted, 'pending-revision/submit', dual).expect(200)).body;
+      await post(submitted, 'pending-revision/approve', dual).expect(403);
+      const approved = await post(submitted, 'pending-revision/approve', supervisor).expect(200);
+      expect(approved.body.revision).toBe(2);
+      const denied = await t.db.query(
+        `SELECT count(*)::int AS n FROM audit_event
+         WHERE action = 'plan.transition' AND entity_id = ANY($1) AND outcome = 'denied'`,
+        [[plan.id, other.id]],
+      );
+      expect(denied[0].n).toBe(3);
+      // The database holds the same lines: four eyes, and a decided revision never changes.
+      for (const [sql, id, error] of [
+        [
+          `UPDATE plan_revision_proposal SET status = 'approved', approver_id = author_id,
+             approved_at = now() WHERE plan_id = $1`,
+          plan.id,
+          /four_eyes/,
+        ],
+        [
+          `UPDATE plan_revision_proposal SET risk_level = 'low' WHERE plan_id = $1`,
+          other.id,
+          /never/,
+        ],
+        [`DELETE FROM plan_revision_proposal WHERE plan_id = $1`, plan.id, /never/],
+      ] as const)
+        await expect(t.db.query(sql, [id])).rejects.toThrow(error);
+    });
+
+    it('applies delivery and agreement changes at once, and withdraws a revision when asked or on close', async () => {
+      const p = await f.prisoner(a);
+      let plan = await activePlan(p);
+      // Non-material: statuses, consent, staff, place, provider, goal priority and status,
+      // the prisoner's agreement and the release section.
+      plan = (
+        await patch(plan, {
+          goals: plan.goals.map((g: Json) => ({
+            ...goalInput(g),
+            priority: 'low',
+            status: 'in_progress',
+          })),
+          interventions: plan.interventions.map((i: Json) => ({
+            ...asInput(i),
+            provider: 'Regional college',
+            responsibleStaffId: pve2.id,
+          })),
+          prisonerAgreement: { ...AGREEMENT, response: 'disagreed' },
+          release: { tasks: [{ description: 'Housing application', status: 'done' }] },
+        }).expect(200)
+      ).body;
+      expect(plan).toMatchObject({ revision: 1, pendingRevision: null });
+      expect(plan.goals.every((g: Json) => g.status === 'in_progress')).toBe(true);
+      expect(plan.prisonerAgreement.response).toBe('disagreed');
+
+      plan = (await patch(plan, { goals: plan.goals.map(goalInput).reverse() }).expect(200)).body;
+      expect(plan.pendingRevision.changedFields).toEqual(['goals']);
+      // Completing waits for the pending revision; withdrawing it ends it, without a new revision.
+      const complete = await post(plan, 'complete', pve).expect(409);
+      expect(complete.body.code).toBe('revision_pending');
+      await post(plan, 'pending-revision/withdraw', security, { reason: 'Not needed' }).expect(403);
+      plan = (
+        await post(plan, 'pending-revision/withdraw', pve2, {
+          reason: 'Agreed at the case meeting',
+        }).expect(200)
+      ).body;
+      expect(plan).toMatchObject({ revision: 1, pendingRevision: null });
+      await post(plan, 'pending-revision/submit', pve).expect(404);
+
+      plan = (await patch(plan, { goals: plan.goals.map(goalInput).reverse() }).expect(200)).body;
+      expect(plan.pendingRevision.revision).toBe(2);
+      plan = (await post(plan, 'close', supervisor, { reason: 'Transferred abroad' }).expect(200))
+        .body;
+      expect(plan).toMatchObject({ status: 'closed', revision: 1, pendingRevision: null });
+      const [proposal] = await t.db.query(
+        `SELECT count(*) FILTER (WHERE status = 'withdrawn')::int AS withdrawn,
+           count(*) FILTER (WHERE status IN ('draft', 'submitted', 'returned'))::int AS open
+         FROM plan_revision_proposal WHERE plan_id = $1`,
+        [plan.id],
+      );
+      expect(proposal).toEqual({ withdrawn: 2, open: 0 });
+    });
+  });
+
+  describe('safeguards', () => {
+    it('takes the discipline from the catalogue entry, never from the client', async () => {
+      const p = await f.prisoner(a);
+      const plan = await createPlan(p);
+      const faith = {
+        catalogueCode: 'faith_ideological_dialogue',
+        goalIds: [plan.goals[0].id],
+        frequency: 'P1W',
+        plannedStart: past(0),
+        status: 'proposed',
+      };
+      const index = plan.interventions.length;
+      const claimed = await patch(
+        plan,
+        {
+          interventions: [
+            ...plan.interventions.map(asInput),
+            { ...faith, discipline: 'psychologist' },
+          ],
+        },
+        psychologist,
+      ).expect(400);
+      expect(claimed.body.errors).toEqual([
+        {
+          path: `interventions[${index}].discipline`,
+          message: expect.stringMatching(/faith_advisor/),
+        },
+      ]);
+      const relabelled = await patch(plan, {
+        interventions: plan.interventions.map((i: Json) =>
+          i.catalogueCode === 'faith_ideological_dialogue'
+            ? { ...asInput(i), discipline: 'psychologist' }
+            : asInput(i),
+        ),
+      }).expect(400);
+      expect(relabelled.body.errors[0].path).toMatch(/^interventions\[\d+\]\.discipline$/);
+      // Without a discipline, the catalogue's; the answer still shows it, and can be sent back.
+      const added = (
+        await patch(plan, { interventions: [...plan.interventions.map(asInput), faith] }).expect(
+          200,
+        )
+      ).body;
+      expect(added.interventions.at(-1)).toMatchObject({
+        catalogueCode: 'faith_ideological_dialogue',
+        discipline: 'faith_advisor',
+      });
+      await patch(added, { interventions: added.interventions.map(asInput) }).expect(200);
+      const [{ n }] = await t.db.query(
+        `SELECT count(*)::int AS n FROM plan_intervention
+         WHERE plan_id = $1 AND discipline = 'psychologist' AND catalogue_code = 'faith_ideological_dialogue'`,
+        [plan.id],
+      );
+      expect(n).toBe(0);
+      await t.db
+        .query(`UPDATE plan_intervention SET discipline = 'psychologist' WHERE id = $1`, [
+          added.interventions.at(-1).id,
+        ])
+        .then(
+          () => {
+            throw new Error('the database accepted a discipline other than the catalogue’s');
+          },
+          (e: Error) => expect(e.message).toMatch(/plan_intervention_discipline/),
+        );
+    });
+
+    it('answers alike whether the assessment does not exist, is out of scope or of another prisoner', async () => {
+      const p = await f.prisoner(a);
+      const neighbour = await f.prisoner(a);
+      const outside = await f.prisoner(b);
+      const assessorB = await f.user(['psychologist'], [b]);
+      const countersignerB = await f.user(['psychologist'], [b]);
+      const cases = [
+        '00000000-0000-4000-8000-000000000000',
+        await needsAssessment(neighbour),
+        await f.approvedAssessment(outside, assessorB, countersignerB, {
+          instrumentKey: 've-needs',
+          needs: NEEDS,
+        }),
+      ];
+      const answers = [];
+      for (const basedOnAssessmentId of cases) {
+        const res = await t.http
+          .post(`/api/v1/prisoners/${p.id}/plans`)
+          .set('authorization', pve.auth)
+          .send({ basedOnAssessmentId });
+        const { status, code, title, detail, errors } = res.body;
+        answers.push({ http: res.status, status, code, title, detail, errors });
+      }
+      expect(answers[0]).toMatchObject({ http: 422, code: 'assessment_not_found' });
+      expect(answers[1]).toEqual(answers[0]);
+      expect(answers[2]).toEqual(answers[0]);
+    });
+
+    it('refuses an older or newer version on PATCH, submit and activate (409), and a missing one (428)', async () => {
+      const p = await f.prisoner(a);
+      let plan = await createPlan(p);
+      plan = (await patch(plan, { prisonerAgreement: AGREEMENT }).expect(200)).body;
+      expect(plan.version).toBe(2);
+      for (const version of [1, 3]) {
+        const res = await patch({ ...plan, version }, { release: { tasks: [] } }).expect(409);
+        expect(res.body).toMatchObject({ code: 'version_conflict', currentVersion: 2 });
+        await post({ ...plan, version }, 'submit', pve).expect(409);
+      }
+      await t.http
+        .post(`/api/v1/plans/${plan.id}/submit`)
+        .set('authorization', pve.auth)
+        .expect(428);
+      plan = (await post(plan, 'submit', pve).expect(200)).body;
+      for (const version of [plan.version - 1, plan.version + 1])
+        await post({ ...plan, version }, 'activate', supervisor).expect(409);
+      await t.http
+        .post(`/api/v1/plans/${plan.id}/activate`)
+        .set('authorization', supervisor.auth)
+        .expect(428);
+      const [row] = await t.db.query(`SELECT status, version FROM programme_plan WHERE id = $1`, [
+        plan.id,
+      ]);
+      expect(row).toEqual({ status: 'pending_approval', version: plan.version });
+      await post(plan, 'activate', supervisor).expect(200);
+    });
+
+    it('audits a PATCH that changes nothing, since its answer shows the plan', async () => {
+      const p = await f.prisoner(a);
+      const plan = await createPlan(p);
+      const res = await t.http
+        .patch(`/api/v1/plans/${plan.id}`)
+        .set('authorization', pve.auth)
+        .set('if-match', String(plan.version))
+        .set('x-request-id', 'plan-patch-nothing')
+        .send({ goals: plan.goals.map(goalInput) })
+        .expect(200);
+      expect(res.body.version).toBe(plan.version);
+      const events = await t.db.query(
+        `SELECT action, outcome, entity_id, prisoner_id, changed_fields FROM audit_event
+         WHERE request_id = $1`,
+        ['plan-patch-nothing'],
+      );
+      expect(events).toEqual([
+        {
+          action: 'plan.update',
+          outcome: 'success',
+          entity_id: plan.id,
+          prisoner_id: p.id,
+          changed_fields: [],
+        },
+      ]);
+    });
+
+    it('records one denied event for each refused request', async () => {
+      const p = await f.prisoner(a);
+      const plan = await activePlan(p);
+      const outsider = await f.user(['pve_inspector'], [b]);
+      const requests: [string, string, () => ReturnType<typeof t.http.get>, number][] = [
+        ['plan.read', 'deny-read', () => t.http.get(`/api/v1/plans/${plan.id}`), 404],
+        ['plan.list', 'deny-list', () => t.http.get(`/api/v1/prisoners/${p.id}/plans`), 404],
+        [
+          'plan_revision.list',
+          'deny-revisions',
+          () => t.http.get(`/api/v1/plans/${plan.id}/revisions`),
+          404,
+        ],
+        [
+          'plan_revision.read',
+          'deny-revision',
+          () => t.http.get(`/api/v1/plans/${plan.id}/revisions/1`),
+          404,
+        ],
+        [
+          'plan_session.list',
+          'deny-sessions',
+          () => t.http.get(`/api/v1/plans/${plan.id}/sessions`),
+          404,
+        ],
+        [
+          'plan_review.list',
+          'deny-reviews',
+          () => t.http.get(`/api/v1/plans/${plan.id}/reviews`),
+          404,
+        ],
+      ];
+      for (const [action, rid, request, expected] of requests) {
+        await request()
+          .set('authorization', outsider.auth)
+          .set('x-request-id', rid)
+          .expect(expected);
+        const events = await t.db.query(
+          `SELECT action, outcome, actor_id, prisoner_id FROM audit_event WHERE request_id = $1`,
+          [rid],
+        );
+        expect(events).toEqual([
+          { action, outcome: 'denied', actor_id: outsider.id, prisoner_id: p.id },
+        ]);
+      }
+      const reviews = await t.http
+        .get(`/api/v1/plans/${plan.id}/reviews`)
+        .set('authorization', security.auth)
+        .set('x-request-id', 'deny-reviews-logistics')
+        .expect(403);
+      expect(reviews.body.code).toBe('forbidden');
+      const events = await t.db.query(
+        `SELECT action, outcome FROM audit_event WHERE request_id = 'deny-reviews-logistics'`,
+      );
+      expect(events).toEqual([{ action: 'plan_review.list', outcome: 'denied' }]);
+    });
+
+    it('sends an ETag with every answer that carries a plan', async () => {
+      const p = await f.prisoner(a);
+      const tagged = (res: { headers: Record<string, string>; body: Json }) => {
+        expect(res.headers.etag).toBe(`"${res.body.version}"`);
+        return res.body;
+      };
+      const basedOnAssessmentId = await needsAssessment(p);
+      let plan = tagged(
+        await t.http
+          .post(`/api/v1/prisoners/${p.id}/plans`)
+          .set('authorization', pve.auth)
+          .send({ basedOnAssessmentId })
+          .expect(201),
+      );
+      tagged(await read(plan).expect(200));
+      tagged(await read(plan, security).expect(200));
+      plan = tagged(await patch(plan, { prisonerAgreement: AGREEMENT }).expect(200));
+      plan = tagged(await post(plan, 'submit', pve).expect(200));
+      plan = tagged(await post(plan, 'activate', supervisor).expect(200));
+      plan = tagged(await post(plan, 'suspend', pve, { reason: 'Hospital admission' }).expect(200));
+      plan = tagged(await post(plan, 'activate', supervisor).expect(200));
+      plan = tagged(await patch(plan, { goals: plan.goals.map(goalInput).reverse() }).expect(200));
+      plan = tagged(await post(plan, 'pending-revision/submit', pve).expect(200));
+      plan = tagged(await post(plan, 'pending-revision/approve', supervisor).expect(200));
+      plan = tagged(await patch(plan, { goals: plan.goals.map(goalInput).reverse() }).expect(200));
+      plan = tagged(
+        await t.http
+          .patch(`/api/v1/plans/${plan.id}/pending-revision`)
+          .set('authorization', pve.auth)
+          .set('if-match', String(plan.version))
+          .send({
+            goals: plan.pendingRevision.goals.map((g: Json, i: number) =>
+              i === 0 ? { ...goalInput(g), targetDate: '2028-01-31' } : goalInput(g),
+            ),
+          })
+          .expect(200),
+      );
+      plan = tagged(await post(plan, 'pending-revision/submit', pve).expect(200));
+      plan = tagged(
+        await post(plan, 'pending-revision/return', supervisor, { comments: 'Not now' }).expect(
+          200,
+        ),
+      );
+      plan = tagged(
+        await post(plan, 'pending-revision/withdraw', pve, { reason: 'Not now then' }).expect(200),
+      );
+      expect(tagged(await post(plan, 'complete', pve).expect(200)).status).toBe('completed');
+      const q = await f.prisoner(a);
+      tagged(
+        await post(await createPlan(q), 'close', pve, { reason: 'Made in error' }).expect(200),
+      );
+      const docs = (await t.http.get('/docs-json').expect(200)).body;
+      for (const [path, method, status] of [
+        ['/api/v1/prisoners/{id}/plans', 'post', '201'],
+        ['/api/v1/plans/{id}', 'get', '200'],
+        ['/api/v1/plans/{id}', 'patch', '200'],
+        ['/api/v1/plans/{id}/submit', 'post', '200'],
+        ['/api/v1/plans/{id}/activate', 'post', '200'],
+        ['/api/v1/plans/{id}/suspend', 'post', '200'],
+        ['/api/v1/plans/{id}/complete', 'post', '200'],
+        ['/api/v1/plans/{id}/close', 'post', '200'],
+        ['/api/v1/plans/{id}/pending-revision', 'patch', '200'],
+        ['/api/v1/plans/{id}/pending-revision/submit', 'post', '200'],
+        ['/api/v1/plans/{id}/pending-revision/approve', 'post', '200'],
+        ['/api/v1/plans/{id}/pending-revision/return', 'post', '200'],
+        ['/api/v1/plans/{id}/pending-revision/withdraw', 'post', '200'],
+      ])
+        expect(docs.paths[path]?.[method]?.responses[status]?.headers).toHaveProperty('ETag');
     });
   });
 
@@ -1200,6 +1836,7 @@ describe('programme plans', () => {
         'plan_revision',
         'plan_session',
         'plan_review',
+        'plan_revision_proposal',
       ];
       const snapshot = async () =>
         (
@@ -1217,6 +1854,10 @@ describe('programme plans', () => {
         ),
         ['post', `/api/v1/plans/${open.id}/sessions`],
         ['post', `/api/v1/plans/${open.id}/reviews`],
+        ['patch', `/api/v1/plans/${open.id}/pending-revision`],
+        ...['submit', 'approve', 'return', 'withdraw'].map(
+          (action) => ['post', `/api/v1/plans/${open.id}/pending-revision/${action}`] as const,
+        ),
       ] as const;
       const field = fc.constantFrom(
         'basedOnAssessmentId',
@@ -1235,6 +1876,7 @@ describe('programme plans', () => {
         'nextReviewDate',
         'reason',
         'note',
+        'comments',
         'x',
       );
       const scalar = fc.oneof(

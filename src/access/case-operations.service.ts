@@ -36,6 +36,11 @@ export interface CaseTarget {
    * assessment created for a prisoner); `false` when nothing is hidden (a facility, by id).
    */
   readAs?: { subject: AppSubject; fields: Record<string, unknown> } | false;
+  /**
+   * Audit details every event of the operation carries, refusals included: identifiers that
+   * place it (the parent a new row belongs to), never content.
+   */
+  details?: AuditDetails;
 }
 
 /** What the mechanism tells the work about the access it decided. */
@@ -77,8 +82,11 @@ export interface CaseRead<R, T> extends CaseOperation<R> {
 export interface CaseChange<R, T> extends CaseOperation<R> {
   /** The audit action of the change (and of its refusal). */
   action: AuditAction;
-  /** The CASL action checked on the target. */
-  permission: AppAction;
+  /**
+   * The CASL action checked on the target; a function when it depends on the row (`read`
+   * checks visibility only, for work that refuses on its own what the row does not allow).
+   */
+  permission: AppAction | ((row: R) => AppAction);
   /** The 403 detail when the permission is missing. */
   forbidden?: string | ((row: R) => string | undefined);
   /** Further refusals decided on the row before any work (four eyes, certification): 403s. */
@@ -235,7 +243,9 @@ export class CaseOperations {
         const row = await op.load(m);
         const target = this.targetOf(op, row);
         const entry = this.entry(ctx, op.action, target);
-        const decision = decide(ctx, op.permission, target);
+        const permission =
+          typeof op.permission === 'function' ? op.permission(row!) : op.permission;
+        const decision = decide(ctx, permission, target);
         if (decision === 'not_found') throw new Refusal(notFound(op.name), entry);
         if (decision === 'forbidden') {
           const detail = typeof op.forbidden === 'function' ? op.forbidden(row!) : op.forbidden;
@@ -324,7 +334,7 @@ export class CaseOperations {
       action,
       entityType: target.entity.type,
       ...(target.entity.id ? { entityId: target.entity.id } : {}),
-      ...caseAuditFields(ctx, target.location),
+      ...caseAuditFields(ctx, target.location, target.details),
     };
   }
 

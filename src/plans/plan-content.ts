@@ -205,7 +205,11 @@ export function submissionErrors(
   return errors;
 }
 
-/** Fields of an item that make a change to it material (a new revision once the plan is active). */
+/**
+ * Fields of an item that make a change to it material: once the plan is active, such a change
+ * is a pending revision that a supervisor approves. The other fields record delivery (progress,
+ * consent, who, where) and change the current revision at once.
+ */
 const MATERIAL_GOAL_FIELDS = ['needCode', 'description', 'targetDate'] as const;
 const MATERIAL_INTERVENTION_FIELDS = [
   'catalogueCode',
@@ -215,6 +219,42 @@ const MATERIAL_INTERVENTION_FIELDS = [
   'plannedStart',
   'plannedEnd',
 ] as const;
+const DELIVERY_GOAL_FIELDS = ['priority', 'status'] as const;
+const DELIVERY_INTERVENTION_FIELDS = [
+  'responsibleStaffId',
+  'provider',
+  'location',
+  'status',
+  'consent',
+] as const;
+
+/** `base` with the delivery fields of the items `from` also has taken from `from`. */
+function withDelivery<T extends { id: string }>(
+  base: T[],
+  from: T[],
+  fields: readonly (keyof T)[],
+): T[] {
+  const source = new Map(from.map((item) => [item.id, item]));
+  return base.map((item) => {
+    const other = source.get(item.id);
+    if (!other) return item;
+    const merged = { ...item };
+    for (const field of fields) merged[field] = other[field];
+    return merged;
+  });
+}
+
+/**
+ * Goals of `base` with the delivery fields (priority, status) of the same goals in `from`:
+ * the current goals with a change's delivery part, or a pending revision's goals with the
+ * delivery recorded on the current revision since it was proposed.
+ */
+export const goalsWithDelivery = (base: Goal[], from: Goal[]) =>
+  withDelivery(base, from, DELIVERY_GOAL_FIELDS);
+
+/** As goalsWithDelivery, for interventions (staff, provider, place, status, consent). */
+export const interventionsWithDelivery = (base: PlanIntervention[], from: PlanIntervention[]) =>
+  withDelivery(base, from, DELIVERY_INTERVENTION_FIELDS);
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 

@@ -7,13 +7,27 @@ import type { SessionResponse } from './dto/plan-session.dto.js';
 import type { ReviewResponse } from './dto/plan-review.dto.js';
 import type {
   AssessmentRef,
+  GoalResponse,
   InterventionResponse,
+  PendingRevisionResponse,
   PlanResponse,
   PlanSummaryResponse,
   PlanView,
 } from './dto/plan.response.js';
-import { intensityFor, PLAN_REVIEW_INTERVAL } from './plan-content.js';
-import type { LoadedPlan, PlanSummaryRow, ReviewRow, SessionRow } from './plans.repository.js';
+import {
+  intensityFor,
+  PLAN_REVIEW_INTERVAL,
+  type Goal,
+  type PlanIntervention,
+} from './plan-content.js';
+import type {
+  InterventionNames,
+  LoadedPlan,
+  PlanSummary,
+  Proposal,
+  Review,
+  Session,
+} from './plans.repository.js';
 
 /**
  * The view of a plan a caller gets: `full` when their read rules permit the plan's `content`,
@@ -40,29 +54,45 @@ export interface PlanSources {
 }
 
 /** When the plan is next due for review (active or suspended plans only). */
-export function nextReviewDate(plan: LoadedPlan): string | null {
-  const { row, lastReview } = plan;
-  if (!['active', 'suspended'].includes(row.status) || !row.approved_at) return null;
+export function nextReviewDate(loaded: Pick<LoadedPlan, 'plan' | 'lastReview'>): string | null {
+  const { plan, lastReview } = loaded;
+  if (!['active', 'suspended'].includes(plan.status) || !plan.approvedAt) return null;
   if (lastReview) return lastReview.nextReviewDate;
-  return addIsoDuration(new Date(row.approved_at), PLAN_REVIEW_INTERVAL).toISOString().slice(0, 10);
+  return addIsoDuration(new Date(plan.approvedAt), PLAN_REVIEW_INTERVAL).toISOString().slice(0, 10);
 }
 
-/** Everything about the plan's current revision (needs changes are added by the service). */
-export function fullPlan(plan: LoadedPlan, sources: PlanSources): PlanResponse {
-  const { row } = plan;
-  const entries = new Map(sources.catalogue.interventions.map((i) => [i.code, i]));
-  const needLabels = new Map(sources.catalogue.needs.map((n) => [n.code, n.label]));
-  const staff = (id: string | null, name: string | null | undefined) =>
-    id ? { id, displayName: name ?? '' } : null;
-  const interventions = plan.interventions.map((item): InterventionResponse => {
+const staffRef = (id: string | null, name: string | null | undefined) =>
+  id ? { id, displayName: name ?? '' } : null;
+
+export function goalResponses(goals: Goal[], catalogue: InterventionCatalogue): GoalResponse[] {
+  const needLabels = new Map(catalogue.needs.map((n) => [n.code, n.label]));
+  return goals.map((g) => ({
+    id: g.id,
+    needCode: g.needCode,
+    needLabel: needLabels.get(g.needCode) ?? g.needCode,
+    priority: g.priority,
+    description: g.description,
+    targetDate: g.targetDate,
+    status: g.status,
+  }));
+}
+
+export function interventionResponses(
+  items: PlanIntervention[],
+  names: Map<string, InterventionNames>,
+  catalogue: InterventionCatalogue,
+  riskLevel: string | null,
+): InterventionResponse[] {
+  const entries = new Map(catalogue.interventions.map((i) => [i.code, i]));
+  return items.map((item): InterventionResponse => {
     const entry = entries.get(item.catalogueCode);
-    const names = plan.names.get(item.id);
+    const itemNames = names.get(item.id);
     return {
       id: item.id,
       catalogueCode: item.catalogueCode,
       type: entry?.type ?? 'unknown',
       discipline: item.discipline,
-      responsibleStaff: staff(item.responsibleStaffId, names?.responsibleStaff),
+      responsibleStaff: staffRef(item.responsibleStaffId, itemNames?.responsibleStaff),
       provider: item.provider,
       frequency: item.frequency,
       plannedStart: item.plannedStart,
@@ -76,62 +106,95 @@ export function fullPlan(plan: LoadedPlan, sources: PlanSources): PlanResponse {
         given: item.consent.given,
         recordedOn: item.consent.recordedOn,
         note: item.consent.note,
-        recordedBy: staff(item.consent.recordedBy, names?.consentRecordedBy),
+        recordedBy: staffRef(item.consent.recordedBy, itemNames?.consentRecordedBy),
       },
-      intensity: intensityFor(entry, row.risk_level),
+      intensity: intensityFor(entry, riskLevel),
       dosage: entry && { ...entry.dosage },
     };
   });
+}
+
+/** Everything about the plan's current revision (needs changes are added by the caller). */
+export function fullPlan(loaded: LoadedPlan, sources: PlanSources): PlanResponse {
+  const { plan } = loaded;
   return {
-    id: row.id,
-    prisonerId: row.prisoner_id,
+    id: plan.id,
+    prisonerId: plan.prisonerId,
     view: 'full',
-    status: row.status,
-    revision: row.revision,
-    version: row.version,
-    interventions,
-    approvedAt: row.approved_at,
-    suspendedAt: row.suspended_at,
-    completedAt: row.completed_at,
-    closedAt: row.closed_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    revisedAt: row.revised_at,
+    status: plan.status,
+    revision: plan.revision,
+    version: plan.version,
+    interventions: interventionResponses(
+      loaded.interventions,
+      loaded.names,
+      sources.catalogue,
+      plan.riskLevel,
+    ),
+    approvedAt: plan.approvedAt,
+    suspendedAt: plan.suspendedAt,
+    completedAt: plan.completedAt,
+    closedAt: plan.closedAt,
+    createdAt: plan.createdAt,
+    updatedAt: plan.updatedAt,
+    revisedAt: plan.revisedAt,
     basedOnAssessment: assessmentRef(sources.basis),
     riskAssessment: sources.risk ? assessmentRef(sources.risk) : null,
-    riskLevel: row.risk_level,
+    riskLevel: plan.riskLevel,
     catalogue: { key: sources.catalogue.key, version: sources.catalogue.version },
-    goals: plan.goals.map((g) => ({
-      id: g.id,
-      needCode: g.needCode,
-      needLabel: needLabels.get(g.needCode) ?? g.needCode,
-      priority: g.priority,
-      description: g.description,
-      targetDate: g.targetDate,
-      status: g.status,
-    })),
-    prisonerAgreement: row.agreement_response
-      ? {
-          response: row.agreement_response,
-          prisonerWords: row.agreement_words,
-          recordedOn: row.agreement_recorded_on!,
-          recordedBy: staff(row.agreement_recorded_by, row.agreement_recorded_by_name),
-        }
-      : null,
-    release: {
-      expectedReleaseDate: row.expected_release_date,
-      tasks: row.release_tasks,
-      handovers: row.release_handovers,
+    goals: goalResponses(loaded.goals, sources.catalogue),
+    prisonerAgreement: plan.agreement && {
+      response: plan.agreement.response,
+      prisonerWords: plan.agreement.prisonerWords,
+      recordedOn: plan.agreement.recordedOn,
+      recordedBy: plan.agreement.recordedBy && { ...plan.agreement.recordedBy },
     },
-    author: { id: row.author_id, displayName: row.author_name },
-    submittedBy: staff(row.submitted_by, row.submitted_by_name),
-    submittedAt: row.submitted_at,
-    approver: staff(row.approver_id, row.approver_name),
-    suspendReason: row.suspend_reason,
-    completionNote: row.completion_note,
-    closeReason: row.close_reason,
-    lastReviewDate: plan.lastReview?.date ?? null,
-    nextReviewDate: nextReviewDate(plan),
+    release: {
+      expectedReleaseDate: plan.release.expectedReleaseDate,
+      tasks: plan.release.tasks.map((t) => ({ ...t })),
+      handovers: plan.release.handovers.map((h) => ({ ...h })),
+    },
+    author: { ...plan.author },
+    submittedBy: plan.submittedBy && { ...plan.submittedBy },
+    submittedAt: plan.submittedAt,
+    approver: plan.approver && { ...plan.approver },
+    suspendReason: plan.suspendReason,
+    completionNote: plan.completionNote,
+    closeReason: plan.closeReason,
+    lastReviewDate: loaded.lastReview?.date ?? null,
+    nextReviewDate: nextReviewDate(loaded),
+  };
+}
+
+/** A pending revision as shown beside the current one (full view only). */
+export function pendingRevisionResponse(
+  proposal: Proposal,
+  shown: { goals: Goal[]; interventions: PlanIntervention[] },
+  names: Map<string, InterventionNames>,
+  sources: PlanSources,
+): PendingRevisionResponse {
+  return {
+    revision: proposal.revision,
+    basedOnRevision: proposal.basedOnRevision,
+    status: proposal.status,
+    changedFields: proposal.changedFields,
+    author: { ...proposal.author },
+    createdAt: proposal.createdAt,
+    updatedAt: proposal.updatedAt,
+    submittedBy: proposal.submittedBy && { ...proposal.submittedBy },
+    submittedAt: proposal.submittedAt,
+    returnedBy: proposal.returnedBy && { ...proposal.returnedBy },
+    returnedAt: proposal.returnedAt,
+    returnComments: proposal.returnComments,
+    basedOnAssessment: assessmentRef(sources.basis),
+    riskAssessment: sources.risk ? assessmentRef(sources.risk) : null,
+    riskLevel: proposal.riskLevel,
+    goals: goalResponses(shown.goals, sources.catalogue),
+    interventions: interventionResponses(
+      shown.interventions,
+      names,
+      sources.catalogue,
+      proposal.riskLevel,
+    ),
   };
 }
 
@@ -176,48 +239,48 @@ export function logisticsPlan(full: PlanResponse): PlanResponse {
 export const inView = (full: PlanResponse, view: PlanView): PlanResponse =>
   view === 'full' ? full : logisticsPlan(full);
 
-export const summaryResponse = (row: PlanSummaryRow): PlanSummaryResponse => ({
-  id: row.id,
-  prisonerId: row.prisoner_id,
-  status: row.status,
-  revision: row.revision,
-  version: row.version,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-  approvedAt: row.approved_at,
-  completedAt: row.completed_at,
-  closedAt: row.closed_at,
+export const summaryResponse = (plan: PlanSummary): PlanSummaryResponse => ({
+  id: plan.id,
+  prisonerId: plan.prisonerId,
+  status: plan.status,
+  revision: plan.revision,
+  version: plan.version,
+  createdAt: plan.createdAt,
+  updatedAt: plan.updatedAt,
+  approvedAt: plan.approvedAt,
+  completedAt: plan.completedAt,
+  closedAt: plan.closedAt,
 });
 
-export function sessionResponse(row: SessionRow, view: PlanView): SessionResponse {
+export function sessionResponse(session: Session, view: PlanView): SessionResponse {
   const logistics = {
-    id: row.id,
-    interventionId: row.intervention_id,
-    date: row.date,
-    attendance: row.attendance,
+    id: session.id,
+    interventionId: session.interventionId,
+    date: session.date,
+    attendance: session.attendance,
   };
   if (view === 'logistics') return logistics;
   return {
     ...logistics,
-    engagement: row.engagement,
-    notes: row.notes,
-    recordedBy: { id: row.recorded_by, displayName: row.recorded_by_name },
-    recordedAt: row.recorded_at,
+    engagement: session.engagement,
+    notes: session.notes,
+    recordedBy: { ...session.recordedBy },
+    recordedAt: session.recordedAt,
   };
 }
 
-export const reviewResponse = (row: ReviewRow): ReviewResponse => ({
-  id: row.id,
-  revision: row.revision,
-  date: row.date,
-  attendees: row.attendees,
-  goalProgress: row.goal_progress.map((g) => ({
+export const reviewResponse = (review: Review): ReviewResponse => ({
+  id: review.id,
+  revision: review.revision,
+  date: review.date,
+  attendees: review.attendees,
+  goalProgress: review.goalProgress.map((g) => ({
     goalId: g.goalId,
     status: g.status,
     note: g.note,
   })),
-  summary: row.summary,
-  nextReviewDate: row.next_review_date,
-  recordedBy: { id: row.recorded_by, displayName: row.recorded_by_name },
-  recordedAt: row.recorded_at,
+  summary: review.summary,
+  nextReviewDate: review.nextReviewDate,
+  recordedBy: { ...review.recordedBy },
+  recordedAt: review.recordedAt,
 });

@@ -7,6 +7,7 @@ import {
   Patch,
   Post,
   Query,
+  Res,
   type PipeTransform,
 } from '@nestjs/common';
 import {
@@ -18,11 +19,13 @@ import {
   ApiOperation,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  type ApiResponseOptions,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Authorize, Ctx } from '../auth/decorators.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { validationProblem } from '../errors/validation-errors.js';
-import { IfMatchVersion } from '../http/if-match.js';
+import { etag, IfMatchVersion } from '../http/if-match.js';
 import { PageQueryDto, type Page } from '../http/page.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { CreatePlanDto } from './dto/create-plan.dto.js';
@@ -33,7 +36,13 @@ import {
   SessionPageResponse,
   SessionResponse,
 } from './dto/plan-session.dto.js';
-import { ClosePlanDto, CompletePlanDto, SuspendPlanDto } from './dto/plan-transition.dto.js';
+import {
+  ClosePlanDto,
+  CompletePlanDto,
+  ReturnRevisionDto,
+  SuspendPlanDto,
+  WithdrawRevisionDto,
+} from './dto/plan-transition.dto.js';
 import {
   PlanPageResponse,
   PlanResponse,
@@ -41,8 +50,9 @@ import {
   type PlanRevisionSummary,
   type PlanSummaryResponse,
 } from './dto/plan.response.js';
-import { UpdatePlanDto } from './dto/update-plan.dto.js';
+import { UpdatePlanDto, UpdateRevisionDto } from './dto/update-plan.dto.js';
 import { PlanDeliveryService } from './plan-delivery.service.js';
+import { PlanRevisionsService } from './plan-revisions.service.js';
 import { PlansService } from './plans.service.js';
 
 const MAX_REVISION = 2 ** 31 - 1;
@@ -60,6 +70,31 @@ class ParseRevisionPipe implements PipeTransform<string, number> {
 }
 const RevisionParam = () => Param('revision', new ParseRevisionPipe());
 
+/** Every answer that carries a plan sends its version as the ETag, for the next If-Match. */
+const ETAG = {
+  ETag: {
+    description: 'The plan’s version, quoted ("3"): send it back in If-Match to change the plan',
+    schema: { type: 'string', example: '"3"' },
+  },
+};
+const withPlan = (options: ApiResponseOptions = {}): ApiResponseOptions => ({
+  type: PlanResponse,
+  headers: ETAG,
+  ...options,
+});
+const IF_MATCH = {
+  name: 'If-Match',
+  required: true,
+  description:
+    'The plan version you read (its ETag or `version`), e.g. "3" or 3: a stale one answers 409, none 428',
+};
+
+async function tagged(reply: FastifyReply, answer: Promise<PlanResponse>): Promise<PlanResponse> {
+  const plan = await answer;
+  void reply.header('etag', etag(plan.version));
+  return plan;
+}
+
 @ApiTags('plans')
 @ApiHeader({
   name: 'X-Access-Purpose',
@@ -71,6 +106,7 @@ export class PlansController {
   constructor(
     private readonly plans: PlansService,
     private readonly delivery: PlanDeliveryService,
+    private readonly pending: PlanRevisionsService,
   ) {}
 
   @Post('prisoners/:id/plans')
@@ -79,17 +115,19 @@ export class PlansController {
     summary:
       'Draft a plan from the prisoner’s current approved needs assessment (PVE inspectors): goals per need, interventions from the catalogue, intensity from the latest risk level',
   })
-  @ApiCreatedResponse({ type: PlanResponse })
+  @ApiCreatedResponse(withPlan())
   @ApiConflictResponse({ description: 'The prisoner already has an open plan (`openPlanId`)' })
   @ApiUnprocessableEntityResponse({
-    description: 'Not the prisoner’s current approved needs assessment',
+    description:
+      'Not the prisoner’s current approved needs assessment. An id that is not an approved assessment of this prisoner gets one answer (`assessment_not_found`), whoever it belongs to',
   })
   create(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
     @Body() dto: CreatePlanDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PlanResponse> {
-    return this.plans.create(ctx, id, dto);
+    return tagged(reply, this.plans.create(ctx, id, dto));
   }
 
   @Get('prisoners/:id/plans')
@@ -109,37 +147,54 @@ export class PlansController {
   @ApiOperation({
     summary: 'The plan’s current revision: full view, or the logistics view for security officers',
   })
-  @ApiOkResponse({ type: PlanResponse })
+  @ApiOkResponse(withPlan())
   @ApiNotFoundResponse({ description: 'No such plan in the caller’s scope' })
-  get(@Ctx() ctx: RequestContext, @UuidParam() id: string): Promise<PlanResponse> {
-    return this.plans.get(ctx, id);
+  get(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PlanResponse> {
+    return tagged(reply, this.plans.get(ctx, id));
   }
 
   @Patch('plans/:id')
   @Authorize('update', 'Plan')
   @ApiOperation({
     summary:
-      'Change the plan: each part given replaces that part (goals and interventions keep their ids). After activation a material change makes a new revision',
+      'Change the plan: each part given replaces that part (goals and interventions keep their ids)',
+    description:
+      'On an active or suspended plan, a material change (goals or interventions added, removed, reordered, or their substance changed; re-basing) becomes the pending revision, which a supervisor approves; the current revision governs delivery until then. Delivery changes (statuses, consent, staff, provider, place, goal priority), the prisoner’s agreement and the release section apply at once.',
   })
-  @ApiHeader({ name: 'If-Match', required: true, description: 'The version being edited' })
-  @ApiOkResponse({ type: PlanResponse })
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse(withPlan())
+  @ApiConflictResponse({
+    description:
+      'Stale If-Match (`version_conflict`), a closed plan, or a material change while a revision is pending (`revision_pending`, `pendingRevision`)',
+  })
   @ApiUnprocessableEntityResponse({ description: 'Consent rules (Mandela Rules 65(3), 32(1)(b))' })
   update(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
     @IfMatchVersion() version: number,
     @Body() dto: UpdatePlanDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PlanResponse> {
-    return this.plans.update(ctx, id, version, dto);
+    return tagged(reply, this.plans.update(ctx, id, version, dto));
   }
 
   @Post('plans/:id/submit')
   @HttpCode(200)
   @Authorize('submit', 'Plan')
   @ApiOperation({ summary: 'Send a draft for a supervisor’s approval (PVE inspectors)' })
-  @ApiOkResponse({ type: PlanResponse })
-  submit(@Ctx() ctx: RequestContext, @UuidParam() id: string): Promise<PlanResponse> {
-    return this.plans.transition(ctx, id, 'submit');
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse(withPlan())
+  submit(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @IfMatchVersion() version: number,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PlanResponse> {
+    return tagged(reply, this.plans.transition(ctx, id, 'submit', {}, version));
   }
 
   @Post('plans/:id/activate')
@@ -148,23 +203,31 @@ export class PlansController {
   @ApiOperation({
     summary:
       'Approve a submitted plan, or resume a suspended one (supervisors; never the plan’s author or submitter)',
+    description: 'The approval is of the version the approver read (If-Match).',
   })
-  @ApiOkResponse({ type: PlanResponse })
-  activate(@Ctx() ctx: RequestContext, @UuidParam() id: string): Promise<PlanResponse> {
-    return this.plans.transition(ctx, id, 'activate');
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse(withPlan())
+  activate(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @IfMatchVersion() version: number,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PlanResponse> {
+    return tagged(reply, this.plans.transition(ctx, id, 'activate', {}, version));
   }
 
   @Post('plans/:id/suspend')
   @HttpCode(200)
   @Authorize('suspend', 'Plan')
   @ApiOperation({ summary: 'Pause an active plan, with the reason (PVE inspectors, supervisors)' })
-  @ApiOkResponse({ type: PlanResponse })
+  @ApiOkResponse(withPlan())
   suspend(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
     @Body() dto: SuspendPlanDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PlanResponse> {
-    return this.plans.transition(ctx, id, 'suspend', dto);
+    return tagged(reply, this.plans.transition(ctx, id, 'suspend', dto));
   }
 
   @Post('plans/:id/complete')
@@ -174,13 +237,14 @@ export class PlansController {
     summary:
       'Complete an active plan once no intervention is scheduled or running (PVE inspectors)',
   })
-  @ApiOkResponse({ type: PlanResponse })
+  @ApiOkResponse(withPlan())
   complete(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
     @Body() dto: CompletePlanDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PlanResponse> {
-    return this.plans.transition(ctx, id, 'complete', dto);
+    return tagged(reply, this.plans.transition(ctx, id, 'complete', dto));
   }
 
   @Post('plans/:id/close')
@@ -189,18 +253,21 @@ export class PlansController {
   @ApiOperation({
     summary: 'Close an open plan with the reason (PVE inspectors, supervisors)',
   })
-  @ApiOkResponse({ type: PlanResponse })
+  @ApiOkResponse(withPlan())
   close(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
     @Body() dto: ClosePlanDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PlanResponse> {
-    return this.plans.transition(ctx, id, 'close', dto);
+    return tagged(reply, this.plans.transition(ctx, id, 'close', dto));
   }
 
   @Get('plans/:id/revisions')
   @Authorize('read', 'Plan')
-  @ApiOperation({ summary: 'The plan’s revisions, current first' })
+  @ApiOperation({
+    summary: 'The plan’s revisions, current first (a pending revision is shown on the plan itself)',
+  })
   @ApiOkResponse({ type: PlanRevisionPageResponse })
   revisions(
     @Ctx() ctx: RequestContext,
@@ -220,6 +287,103 @@ export class PlansController {
     @RevisionParam() revision: number,
   ): Promise<PlanResponse> {
     return this.plans.getRevision(ctx, id, revision);
+  }
+
+  @Patch('plans/:id/pending-revision')
+  @Authorize('update', 'Plan')
+  @ApiOperation({
+    summary:
+      'Change the plan’s pending revision (its author, until it is submitted or after it is returned)',
+    description:
+      'Each part given replaces that part of the revision. For interventions the current revision has, staff, provider, place, status and consent stay the current revision’s: change them on the plan.',
+  })
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse(withPlan())
+  @ApiNotFoundResponse({ description: 'The plan has no pending revision' })
+  updateRevision(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @IfMatchVersion() version: number,
+    @Body() dto: UpdateRevisionDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PlanResponse> {
+    return tagged(reply, this.pending.update(ctx, id, version, dto));
+  }
+
+  @Post('plans/:id/pending-revision/submit')
+  @HttpCode(200)
+  @Authorize('submit', 'Plan')
+  @ApiOperation({
+    summary: 'Send the pending revision for a supervisor’s approval (PVE inspectors)',
+  })
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse(withPlan())
+  @ApiUnprocessableEntityResponse({ description: 'Incomplete, or changes nothing: see `errors`' })
+  submitRevision(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @IfMatchVersion() version: number,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PlanResponse> {
+    return tagged(reply, this.pending.submit(ctx, id, version));
+  }
+
+  @Post('plans/:id/pending-revision/approve')
+  @HttpCode(200)
+  @Authorize('approve', 'Plan')
+  @ApiOperation({
+    summary:
+      'Approve the submitted revision: it becomes the current revision (supervisors; never its author or submitter)',
+    description:
+      'The approval is of the version the approver read (If-Match). Delivery recorded while it was pending is kept; the revision it ends stays readable under /revisions.',
+  })
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse(withPlan())
+  approveRevision(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @IfMatchVersion() version: number,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PlanResponse> {
+    return tagged(reply, this.pending.approve(ctx, id, version));
+  }
+
+  @Post('plans/:id/pending-revision/return')
+  @HttpCode(200)
+  @Authorize('approve', 'Plan')
+  @ApiOperation({
+    summary:
+      'Return the submitted revision to its author with comments (supervisors; never its author or submitter)',
+  })
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse(withPlan())
+  returnRevision(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @IfMatchVersion() version: number,
+    @Body() dto: ReturnRevisionDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PlanResponse> {
+    return tagged(reply, this.pending.return(ctx, id, version, dto));
+  }
+
+  @Post('plans/:id/pending-revision/withdraw')
+  @HttpCode(200)
+  @Authorize('read', 'Plan')
+  @ApiOperation({
+    summary:
+      'Withdraw the pending revision (its author, or a PVE inspector or supervisor of the prisoner’s facility)',
+  })
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse(withPlan())
+  withdrawRevision(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @IfMatchVersion() version: number,
+    @Body() dto: WithdrawRevisionDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PlanResponse> {
+    return tagged(reply, this.pending.withdraw(ctx, id, version, dto));
   }
 
   @Post('plans/:id/sessions')

@@ -3,6 +3,8 @@ import { AssessmentsModule } from '../assessments/assessments.module.js';
 import { InstrumentsModule } from '../instruments/instruments.module.js';
 import { ReviewsService } from '../reviews/reviews.service.js';
 import { PlanDeliveryService } from './plan-delivery.service.js';
+import { PlanReader } from './plan-reader.service.js';
+import { PlanRevisionsService } from './plan-revisions.service.js';
 import { PlansController } from './plans.controller.js';
 import { PlansRepository } from './plans.repository.js';
 import { PlansService } from './plans.service.js';
@@ -10,7 +12,7 @@ import { PlansService } from './plans.service.js';
 @Module({
   imports: [AssessmentsModule, InstrumentsModule],
   controllers: [PlansController],
-  providers: [PlansService, PlanDeliveryService, PlansRepository],
+  providers: [PlansService, PlanRevisionsService, PlanDeliveryService, PlanReader, PlansRepository],
   exports: [PlansService],
 })
 export class PlansModule implements OnModuleInit {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import type { SqlFilter } from '../access/accessible-where.js';
 import type {
   Consent,
   Goal,
@@ -15,8 +16,229 @@ const TS = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const DAY = (column: string) => `to_char(${column}, 'YYYY-MM-DD')`;
 
-/** A plan row with its prisoner's facility (which scopes access) and the names it shows. */
-export interface PlanRow {
+/** A member of staff as a plan shows them. */
+export interface StaffName {
+  id: string;
+  displayName: string;
+}
+
+export interface ReleaseTask {
+  description: string;
+  dueDate: string | null;
+  status: string;
+}
+
+export interface Handover {
+  agency: string;
+  date: string;
+  sharedWhat: string;
+  legalBasis: string | null;
+}
+
+export interface Agreement {
+  response: string;
+  prisonerWords: string | null;
+  recordedOn: string;
+  recordedBy: StaffName | null;
+}
+
+/** A plan (its current revision) as the feature works with it; timestamps are ISO strings. */
+export interface Plan {
+  id: string;
+  prisonerId: string;
+  /** The prisoner's current facility, which scopes access to the plan. */
+  facilityId: string;
+  revision: number;
+  revisedAt: string | null;
+  basedOnAssessmentId: string;
+  riskAssessmentId: string | null;
+  riskLevel: string | null;
+  catalogueVersionId: string;
+  status: PlanStatus;
+  agreement: Agreement | null;
+  release: { expectedReleaseDate: string | null; tasks: ReleaseTask[]; handovers: Handover[] };
+  author: StaffName;
+  submittedBy: StaffName | null;
+  submittedAt: string | null;
+  approver: StaffName | null;
+  approvedAt: string | null;
+  suspendedAt: string | null;
+  suspendReason: string | null;
+  completedAt: string | null;
+  completionNote: string | null;
+  closedAt: string | null;
+  closeReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+/** Names of the staff an intervention refers to, for the response. */
+export interface InterventionNames {
+  responsibleStaff: string | null;
+  consentRecordedBy: string | null;
+}
+
+export const PROPOSAL_STATUSES = ['draft', 'submitted', 'returned'] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
+
+/**
+ * The pending revision of an active or suspended plan: a material change that waits for a
+ * supervisor's approval while the current revision governs delivery.
+ */
+export interface Proposal {
+  id: string;
+  /** The number it takes when approved. */
+  revision: number;
+  basedOnRevision: number;
+  status: ProposalStatus;
+  basedOnAssessmentId: string;
+  riskAssessmentId: string | null;
+  riskLevel: string | null;
+  goals: Goal[];
+  interventions: PlanIntervention[];
+  changedFields: string[];
+  author: StaffName;
+  submittedBy: StaffName | null;
+  submittedAt: string | null;
+  returnedBy: StaffName | null;
+  returnedAt: string | null;
+  returnComments: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LoadedPlan {
+  plan: Plan;
+  goals: Goal[];
+  interventions: PlanIntervention[];
+  names: Map<string, InterventionNames>;
+  lastReview: { date: string; nextReviewDate: string } | null;
+  proposal: Proposal | null;
+}
+
+export interface PlanSummary {
+  id: string;
+  prisonerId: string;
+  status: PlanStatus;
+  revision: number;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  approvedAt: string | null;
+  completedAt: string | null;
+  closedAt: string | null;
+  /** The keyset sort key of the list (microseconds). */
+  cursorAt: string;
+}
+
+export interface Session {
+  id: string;
+  interventionId: string | null;
+  date: string;
+  attendance: string;
+  engagement: number | null;
+  notes: string | null;
+  recordedBy: StaffName;
+  recordedAt: string;
+}
+
+export interface Review {
+  id: string;
+  revision: number;
+  date: string;
+  attendees: string[];
+  goalProgress: { goalId: string; status: string; note: string | null }[];
+  summary: string;
+  nextReviewDate: string;
+  recordedBy: StaffName;
+  recordedAt: string;
+}
+
+export interface RevisionEntry {
+  revision: number;
+  startedAt: string;
+  supersededAt: string | null;
+  supersededBy: StaffName | null;
+}
+
+/** A plan review due, as `GET /reviews/due` lists it. */
+export interface PlanReviewDue {
+  planId: string;
+  prisonerId: string;
+  prisonNumber: string;
+  prisonerName: string;
+  facilityId: string;
+  dueDate: string;
+  reason: 'scheduled' | 'needs_changed';
+}
+
+/** Written as `now()` by the database. */
+export const NOW = Symbol('now');
+
+/** The plan columns a change may write, by field. */
+const PLAN_COLUMNS = {
+  basedOnAssessmentId: 'based_on_assessment_id',
+  riskAssessmentId: 'risk_assessment_id',
+  riskLevel: 'risk_level',
+  agreementResponse: 'agreement_response',
+  agreementWords: 'agreement_words',
+  agreementRecordedOn: 'agreement_recorded_on',
+  agreementRecordedBy: 'agreement_recorded_by',
+  expectedReleaseDate: 'expected_release_date',
+  releaseTasks: 'release_tasks',
+  releaseHandovers: 'release_handovers',
+  status: 'status',
+  submittedBy: 'submitted_by',
+  submittedAt: 'submitted_at',
+  approverId: 'approver_id',
+  approvedAt: 'approved_at',
+  suspendedAt: 'suspended_at',
+  suspendReason: 'suspend_reason',
+  completedAt: 'completed_at',
+  completionNote: 'completion_note',
+  closedAt: 'closed_at',
+  closeReason: 'close_reason',
+} as const;
+
+export type PlanChanges = Partial<Record<keyof typeof PLAN_COLUMNS, unknown>>;
+
+const PROPOSAL_COLUMNS = {
+  status: 'status',
+  basedOnAssessmentId: 'based_on_assessment_id',
+  riskAssessmentId: 'risk_assessment_id',
+  riskLevel: 'risk_level',
+  goals: 'goals',
+  interventions: 'interventions',
+  changedFields: 'changed_fields',
+  submittedBy: 'submitted_by',
+  submittedAt: 'submitted_at',
+  returnedBy: 'returned_by',
+  returnedAt: 'returned_at',
+  returnComments: 'return_comments',
+  approverId: 'approver_id',
+  approvedAt: 'approved_at',
+  withdrawnBy: 'withdrawn_by',
+  withdrawnAt: 'withdrawn_at',
+  withdrawReason: 'withdraw_reason',
+} as const;
+
+export type ProposalChanges = Partial<Record<keyof typeof PROPOSAL_COLUMNS, unknown>>;
+
+/** Fields stored as jsonb. */
+const JSON_FIELDS = new Set(['releaseTasks', 'releaseHandovers', 'goals', 'interventions']);
+
+/** `SET` clauses for `changes` (NOW as now()), binding the values into `params`. */
+function sets(columns: Record<string, string>, changes: object, params: unknown[]): string[] {
+  return Object.entries(changes).map(([field, value]) => {
+    const column = columns[field];
+    if (!column) throw new Error(`no column for ${field}`);
+    if (value === NOW) return `${column} = now()`;
+    return `${column} = $${params.push(JSON_FIELDS.has(field) ? JSON.stringify(value) : value)}`;
+  });
+}
+
+interface PlanRow {
   id: string;
   prisoner_id: string;
   facility_id: string;
@@ -33,13 +255,8 @@ export interface PlanRow {
   agreement_recorded_by: string | null;
   agreement_recorded_by_name: string | null;
   expected_release_date: string | null;
-  release_tasks: { description: string; dueDate: string | null; status: string }[];
-  release_handovers: {
-    agency: string;
-    date: string;
-    sharedWhat: string;
-    legalBasis: string | null;
-  }[];
+  release_tasks: ReleaseTask[];
+  release_handovers: Handover[];
   author_id: string;
   author_name: string;
   submitted_by: string | null;
@@ -80,35 +297,100 @@ const PLAN_SELECT = `
   LEFT JOIN app_user ap ON ap.id = pl.approver_id
   LEFT JOIN app_user ar ON ar.id = pl.agreement_recorded_by`;
 
-export type PlanSummaryRow = Pick<
-  PlanRow,
-  | 'id'
-  | 'prisoner_id'
-  | 'status'
-  | 'revision'
-  | 'version'
-  | 'created_at'
-  | 'updated_at'
-  | 'approved_at'
-  | 'completed_at'
-  | 'closed_at'
-> & { cursor_at: string };
+const staff = (id: string | null, name: string | null | undefined): StaffName | null =>
+  id ? { id, displayName: name ?? '' } : null;
 
-/** Names of the staff an intervention refers to, for the response. */
-export interface InterventionNames {
-  responsibleStaff: string | null;
-  consentRecordedBy: string | null;
-}
+const toPlan = (r: PlanRow): Plan => ({
+  id: r.id,
+  prisonerId: r.prisoner_id,
+  facilityId: r.facility_id,
+  revision: r.revision,
+  revisedAt: r.revised_at,
+  basedOnAssessmentId: r.based_on_assessment_id,
+  riskAssessmentId: r.risk_assessment_id,
+  riskLevel: r.risk_level,
+  catalogueVersionId: r.catalogue_version_id,
+  status: r.status,
+  agreement: r.agreement_response
+    ? {
+        response: r.agreement_response,
+        prisonerWords: r.agreement_words,
+        recordedOn: r.agreement_recorded_on!,
+        recordedBy: staff(r.agreement_recorded_by, r.agreement_recorded_by_name),
+      }
+    : null,
+  release: {
+    expectedReleaseDate: r.expected_release_date,
+    tasks: r.release_tasks,
+    handovers: r.release_handovers,
+  },
+  author: { id: r.author_id, displayName: r.author_name },
+  submittedBy: staff(r.submitted_by, r.submitted_by_name),
+  submittedAt: r.submitted_at,
+  approver: staff(r.approver_id, r.approver_name),
+  approvedAt: r.approved_at,
+  suspendedAt: r.suspended_at,
+  suspendReason: r.suspend_reason,
+  completedAt: r.completed_at,
+  completionNote: r.completion_note,
+  closedAt: r.closed_at,
+  closeReason: r.close_reason,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  version: r.version,
+});
 
-export interface LoadedPlan {
-  row: PlanRow;
+interface ProposalRow {
+  id: string;
+  revision: number;
+  based_on_revision: number;
+  status: ProposalStatus;
+  based_on_assessment_id: string;
+  risk_assessment_id: string | null;
+  risk_level: string | null;
   goals: Goal[];
   interventions: PlanIntervention[];
-  names: Map<string, InterventionNames>;
-  lastReview: { date: string; nextReviewDate: string } | null;
+  changed_fields: string[];
+  author_id: string;
+  author_name: string;
+  submitted_by: string | null;
+  submitted_by_name: string | null;
+  submitted_at: string | null;
+  returned_by: string | null;
+  returned_by_name: string | null;
+  returned_at: string | null;
+  return_comments: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
-export interface SessionRow {
+const toProposal = (r: ProposalRow): Proposal => ({
+  id: r.id,
+  revision: r.revision,
+  basedOnRevision: r.based_on_revision,
+  status: r.status,
+  basedOnAssessmentId: r.based_on_assessment_id,
+  riskAssessmentId: r.risk_assessment_id,
+  riskLevel: r.risk_level,
+  goals: r.goals,
+  interventions: r.interventions,
+  changedFields: r.changed_fields,
+  author: { id: r.author_id, displayName: r.author_name },
+  submittedBy: staff(r.submitted_by, r.submitted_by_name),
+  submittedAt: r.submitted_at,
+  returnedBy: staff(r.returned_by, r.returned_by_name),
+  returnedAt: r.returned_at,
+  returnComments: r.return_comments,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const SESSION_SELECT = `
+  SELECT s.id, s.intervention_id, ${DAY('s.date')} AS date, s.attendance, s.engagement, s.notes,
+    s.recorded_by, u.display_name AS recorded_by_name, ${TS('s.recorded_at')} AS recorded_at
+  FROM plan_session s JOIN app_user u ON u.id = s.recorded_by`;
+
+interface SessionRow {
   id: string;
   intervention_id: string | null;
   date: string;
@@ -120,7 +402,24 @@ export interface SessionRow {
   recorded_at: string;
 }
 
-export interface ReviewRow {
+const toSession = (r: SessionRow): Session => ({
+  id: r.id,
+  interventionId: r.intervention_id,
+  date: r.date,
+  attendance: r.attendance,
+  engagement: r.engagement,
+  notes: r.notes,
+  recordedBy: { id: r.recorded_by, displayName: r.recorded_by_name },
+  recordedAt: r.recorded_at,
+});
+
+const REVIEW_SELECT = `
+  SELECT r.id, r.revision, ${DAY('r.date')} AS date, r.attendees, r.goal_progress, r.summary,
+    ${DAY('r.next_review_date')} AS next_review_date, r.recorded_by,
+    u.display_name AS recorded_by_name, ${TS('r.recorded_at')} AS recorded_at
+  FROM plan_review r JOIN app_user u ON u.id = r.recorded_by`;
+
+interface ReviewRow {
   id: string;
   revision: number;
   date: string;
@@ -133,34 +432,38 @@ export interface ReviewRow {
   recorded_at: string;
 }
 
-export interface RevisionRow {
-  revision: number;
-  started_at: string;
-  superseded_at: string | null;
-  superseded_by: string | null;
-  superseded_by_name: string | null;
-}
+const toReview = (r: ReviewRow): Review => ({
+  id: r.id,
+  revision: r.revision,
+  date: r.date,
+  attendees: r.attendees,
+  goalProgress: r.goal_progress,
+  summary: r.summary,
+  nextReviewDate: r.next_review_date,
+  recordedBy: { id: r.recorded_by, displayName: r.recorded_by_name },
+  recordedAt: r.recorded_at,
+});
 
-/** Named queries on the plan tables; only the plans feature uses them. */
+/** The plans feature's SQL; rows leave here in camelCase. */
 @Injectable()
 export class PlansRepository {
-  async find(m: EntityManager, id: string, lock = false): Promise<PlanRow | undefined> {
+  async find(m: EntityManager, id: string, lock = false): Promise<Plan | undefined> {
     const [row]: PlanRow[] = await m.query(
       `${PLAN_SELECT} WHERE pl.id = $1${lock ? ' FOR UPDATE OF pl' : ''}`,
       [id],
     );
-    return row;
+    return row && toPlan(row);
   }
 
+  /** The plan with its goals, interventions, last review and pending revision. */
   async load(m: EntityManager, id: string, lock = false): Promise<LoadedPlan | undefined> {
-    const row = await this.find(m, id, lock);
-    if (!row) return undefined;
-    const [goals, interventions, lastReview] = [
-      await this.goals(m, id),
-      await this.interventions(m, id),
-      await this.lastReview(m, id),
-    ];
-    return { row, goals, ...interventions, lastReview };
+    const plan = await this.find(m, id, lock);
+    if (!plan) return undefined;
+    const goals = await this.goals(m, id);
+    const { interventions, names } = await this.interventions(m, id);
+    const lastReview = await this.lastReview(m, id);
+    const proposal = (await this.proposal(m, id)) ?? null;
+    return { plan, goals, interventions, names, lastReview, proposal };
   }
 
   async goals(m: EntityManager, planId: string): Promise<Goal[]> {
@@ -268,6 +571,30 @@ export class PlansRepository {
     return row ? { date: row.date, nextReviewDate: row.next_review_date } : null;
   }
 
+  /**
+   * Where the prisoner is held and their expected release date; the prisoner row is locked
+   * against a transfer until the transaction ends.
+   */
+  async prisoner(
+    m: EntityManager,
+    prisonerId: string,
+  ): Promise<
+    { prisonerId: string; facilityId: string; expectedReleaseDate: string | null } | undefined
+  > {
+    const [row]: { facility_id: string; expected_release_date: string | null }[] = await m.query(
+      `SELECT facility_id, ${DAY('expected_release_date')} AS expected_release_date
+       FROM prisoner WHERE id = $1 FOR SHARE`,
+      [prisonerId],
+    );
+    return (
+      row && {
+        prisonerId,
+        facilityId: row.facility_id,
+        expectedReleaseDate: row.expected_release_date,
+      }
+    );
+  }
+
   /** The prisoner's open plan, if any (draft, pending approval, active or suspended). */
   async openPlanOf(m: EntityManager, prisonerId: string): Promise<string | undefined> {
     const [row]: { id: string }[] = await m.query(
@@ -290,14 +617,26 @@ export class PlansRepository {
     prisonerId: string,
     after: (string | number)[] | undefined,
     limit: number,
-  ): Promise<PlanSummaryRow[]> {
+  ): Promise<PlanSummary[]> {
     const params: unknown[] = [prisonerId, limit + 1];
     let keyset = '';
     if (after) {
       params.push(after[0], after[1]);
       keyset = `AND (pl.created_at, pl.id) < ($3::timestamptz, $4::uuid)`;
     }
-    return m.query(
+    const rows: {
+      id: string;
+      prisoner_id: string;
+      status: PlanStatus;
+      revision: number;
+      version: number;
+      created_at: string;
+      updated_at: string;
+      approved_at: string | null;
+      completed_at: string | null;
+      closed_at: string | null;
+      cursor_at: string;
+    }[] = await m.query(
       `SELECT pl.id, pl.prisoner_id, pl.status, pl.revision, pl.version,
          ${TS('pl.created_at')} AS created_at, ${TS('pl.updated_at')} AS updated_at,
          ${TS('pl.approved_at')} AS approved_at, ${TS('pl.completed_at')} AS completed_at,
@@ -307,6 +646,19 @@ export class PlansRepository {
        ORDER BY pl.created_at DESC, pl.id DESC LIMIT $2`,
       params,
     );
+    return rows.map((r) => ({
+      id: r.id,
+      prisonerId: r.prisoner_id,
+      status: r.status,
+      revision: r.revision,
+      version: r.version,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      approvedAt: r.approved_at,
+      completedAt: r.completed_at,
+      closedAt: r.closed_at,
+      cursorAt: r.cursor_at,
+    }));
   }
 
   async insertPlan(
@@ -336,6 +688,23 @@ export class PlansRepository {
       ],
     );
     return id;
+  }
+
+  /**
+   * Writes the given fields and moves the version on (its representation changed);
+   * `newRevision` also starts the next revision.
+   */
+  async update(
+    m: EntityManager,
+    id: string,
+    changes: PlanChanges,
+    newRevision = false,
+  ): Promise<void> {
+    const params: unknown[] = [id];
+    const clauses = sets(PLAN_COLUMNS, changes, params);
+    if (newRevision) clauses.push('revision = revision + 1', 'revised_at = now()');
+    clauses.push('version = version + 1', 'updated_at = now()');
+    await m.query(`UPDATE programme_plan SET ${clauses.join(', ')} WHERE id = $1`, params);
   }
 
   /**
@@ -445,10 +814,10 @@ export class PlansRepository {
     }
   }
 
-  /** Keeps the content of the revision a material change ends. */
+  /** Keeps the content of the revision a change ends. */
   async archiveRevision(
     m: EntityManager,
-    row: PlanRow,
+    plan: Plan,
     content: object,
     supersededBy: string,
   ): Promise<void> {
@@ -456,29 +825,35 @@ export class PlansRepository {
       `INSERT INTO plan_revision (plan_id, revision, content, started_at, superseded_by)
        VALUES ($1, $2, $3, $4, $5)`,
       [
-        row.id,
-        row.revision,
+        plan.id,
+        plan.revision,
         JSON.stringify(content),
-        row.revised_at ?? row.created_at,
+        plan.revisedAt ?? plan.createdAt,
         supersededBy,
       ],
     );
   }
 
+  /** The current revision (unless paging past it), then the superseded ones, newest first. */
   async revisions(
     m: EntityManager,
-    plan: PlanRow,
+    plan: Plan,
     before: number | undefined,
     limit: number,
-  ): Promise<RevisionRow[]> {
-    const current: RevisionRow = {
+  ): Promise<RevisionEntry[]> {
+    const current: RevisionEntry = {
       revision: plan.revision,
-      started_at: plan.revised_at ?? plan.created_at,
-      superseded_at: null,
-      superseded_by: null,
-      superseded_by_name: null,
+      startedAt: plan.revisedAt ?? plan.createdAt,
+      supersededAt: null,
+      supersededBy: null,
     };
-    const older: RevisionRow[] = await m.query(
+    const rows: {
+      revision: number;
+      started_at: string;
+      superseded_at: string;
+      superseded_by: string;
+      superseded_by_name: string;
+    }[] = await m.query(
       `SELECT r.revision, ${TS('r.started_at')} AS started_at,
          ${TS('r.superseded_at')} AS superseded_at, r.superseded_by,
          u.display_name AS superseded_by_name
@@ -486,6 +861,12 @@ export class PlansRepository {
        WHERE r.plan_id = $1 AND r.revision < $2 ORDER BY r.revision DESC LIMIT $3`,
       [plan.id, before ?? plan.revision, limit + 1],
     );
+    const older = rows.map((r): RevisionEntry => ({
+      revision: r.revision,
+      startedAt: r.started_at,
+      supersededAt: r.superseded_at,
+      supersededBy: { id: r.superseded_by, displayName: r.superseded_by_name },
+    }));
     return before === undefined ? [current, ...older].slice(0, limit + 1) : older;
   }
 
@@ -493,22 +874,92 @@ export class PlansRepository {
     m: EntityManager,
     planId: string,
     revision: number,
-  ): Promise<{ content: Record<string, unknown>; superseded_at: string } | undefined> {
-    const [row] = await m.query(
+  ): Promise<{ content: Record<string, unknown>; supersededAt: string } | undefined> {
+    const [row]: { content: Record<string, unknown>; superseded_at: string }[] = await m.query(
       `SELECT content, ${TS('superseded_at')} AS superseded_at
        FROM plan_revision WHERE plan_id = $1 AND revision = $2`,
       [planId, revision],
     );
-    return row;
+    return row && { content: row.content, supersededAt: row.superseded_at };
   }
 
-  async userExists(m: EntityManager, ids: string[]): Promise<Set<string>> {
+  /** The plan's pending revision, if it has one. */
+  async proposal(m: EntityManager, planId: string): Promise<Proposal | undefined> {
+    const [row]: ProposalRow[] = await m.query(
+      `SELECT r.id, r.revision, r.based_on_revision, r.status, r.based_on_assessment_id,
+         r.risk_assessment_id, r.risk_level, r.goals, r.interventions, r.changed_fields,
+         r.author_id, au.display_name AS author_name, r.submitted_by,
+         su.display_name AS submitted_by_name, ${TS('r.submitted_at')} AS submitted_at,
+         r.returned_by, ru.display_name AS returned_by_name, ${TS('r.returned_at')} AS returned_at,
+         r.return_comments, ${TS('r.created_at')} AS created_at, ${TS('r.updated_at')} AS updated_at
+       FROM plan_revision_proposal r
+       JOIN app_user au ON au.id = r.author_id
+       LEFT JOIN app_user su ON su.id = r.submitted_by
+       LEFT JOIN app_user ru ON ru.id = r.returned_by
+       WHERE r.plan_id = $1 AND r.status IN ('draft', 'submitted', 'returned')`,
+      [planId],
+    );
+    return row && toProposal(row);
+  }
+
+  async insertProposal(
+    m: EntityManager,
+    plan: Plan,
+    proposal: Pick<
+      Proposal,
+      | 'basedOnAssessmentId'
+      | 'riskAssessmentId'
+      | 'riskLevel'
+      | 'goals'
+      | 'interventions'
+      | 'changedFields'
+    > & { authorId: string },
+  ): Promise<void> {
+    await m.query(
+      `INSERT INTO plan_revision_proposal (plan_id, revision, based_on_revision,
+         based_on_assessment_id, risk_assessment_id, risk_level, goals, interventions,
+         changed_fields, author_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        plan.id,
+        plan.revision + 1,
+        plan.revision,
+        proposal.basedOnAssessmentId,
+        proposal.riskAssessmentId,
+        proposal.riskLevel,
+        JSON.stringify(proposal.goals),
+        JSON.stringify(proposal.interventions),
+        proposal.changedFields,
+        proposal.authorId,
+      ],
+    );
+  }
+
+  async updateProposal(m: EntityManager, id: string, changes: ProposalChanges): Promise<void> {
+    const params: unknown[] = [id];
+    const clauses = [...sets(PROPOSAL_COLUMNS, changes, params), 'updated_at = now()'];
+    await m.query(`UPDATE plan_revision_proposal SET ${clauses.join(', ')} WHERE id = $1`, params);
+  }
+
+  /** Of `ids`, those of active staff members. */
+  async activeUsers(m: EntityManager, ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const rows: { id: string }[] = await m.query(
       `SELECT id FROM app_user WHERE id = ANY($1::uuid[]) AND active`,
       [ids],
     );
     return new Set(rows.map((r) => r.id));
+  }
+
+  /** Display names of the given staff members. */
+  async displayNames(m: EntityManager, ids: string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows: { id: string; display_name: string }[] = await m.query(
+      `SELECT id, display_name FROM app_user WHERE id = ANY($1::uuid[])`,
+      [unique],
+    );
+    return new Map(rows.map((r) => [r.id, r.display_name]));
   }
 
   async insertSession(
@@ -541,14 +992,9 @@ export class PlansRepository {
     return id;
   }
 
-  private readonly sessionSelect = `
-    SELECT s.id, s.intervention_id, ${DAY('s.date')} AS date, s.attendance, s.engagement, s.notes,
-      s.recorded_by, u.display_name AS recorded_by_name, ${TS('s.recorded_at')} AS recorded_at
-    FROM plan_session s JOIN app_user u ON u.id = s.recorded_by`;
-
-  async session(m: EntityManager, id: string): Promise<SessionRow> {
-    const [row]: SessionRow[] = await m.query(`${this.sessionSelect} WHERE s.id = $1`, [id]);
-    return row;
+  async session(m: EntityManager, id: string): Promise<Session> {
+    const [row]: SessionRow[] = await m.query(`${SESSION_SELECT} WHERE s.id = $1`, [id]);
+    return toSession(row);
   }
 
   async sessions(
@@ -557,17 +1003,18 @@ export class PlansRepository {
     interventionId: string | undefined,
     after: (string | number)[] | undefined,
     limit: number,
-  ): Promise<SessionRow[]> {
+  ): Promise<Session[]> {
     const params: unknown[] = [planId];
     const where = ['s.plan_id = $1'];
     const bind = (value: unknown) => `$${params.push(value)}`;
     if (interventionId) where.push(`s.intervention_id = ${bind(interventionId)}::uuid`);
     if (after) where.push(`(s.date, s.id) < (${bind(after[0])}::date, ${bind(after[1])}::uuid)`);
-    return m.query(
-      `${this.sessionSelect} WHERE ${where.join(' AND ')}
+    const rows: SessionRow[] = await m.query(
+      `${SESSION_SELECT} WHERE ${where.join(' AND ')}
        ORDER BY s.date DESC, s.id DESC LIMIT ${bind(limit + 1)}`,
       params,
     );
+    return rows.map(toSession);
   }
 
   async insertReview(
@@ -602,15 +1049,9 @@ export class PlansRepository {
     return id;
   }
 
-  private readonly reviewSelect = `
-    SELECT r.id, r.revision, ${DAY('r.date')} AS date, r.attendees, r.goal_progress, r.summary,
-      ${DAY('r.next_review_date')} AS next_review_date, r.recorded_by,
-      u.display_name AS recorded_by_name, ${TS('r.recorded_at')} AS recorded_at
-    FROM plan_review r JOIN app_user u ON u.id = r.recorded_by`;
-
-  async review(m: EntityManager, id: string): Promise<ReviewRow> {
-    const [row]: ReviewRow[] = await m.query(`${this.reviewSelect} WHERE r.id = $1`, [id]);
-    return row;
+  async review(m: EntityManager, id: string): Promise<Review> {
+    const [row]: ReviewRow[] = await m.query(`${REVIEW_SELECT} WHERE r.id = $1`, [id]);
+    return toReview(row);
   }
 
   async reviews(
@@ -618,15 +1059,98 @@ export class PlansRepository {
     planId: string,
     after: (string | number)[] | undefined,
     limit: number,
-  ): Promise<ReviewRow[]> {
+  ): Promise<Review[]> {
     const params: unknown[] = [planId];
     const where = ['r.plan_id = $1'];
     const bind = (value: unknown) => `$${params.push(value)}`;
     if (after) where.push(`(r.date, r.id) < (${bind(after[0])}::date, ${bind(after[1])}::uuid)`);
-    return m.query(
-      `${this.reviewSelect} WHERE ${where.join(' AND ')}
+    const rows: ReviewRow[] = await m.query(
+      `${REVIEW_SELECT} WHERE ${where.join(' AND ')}
        ORDER BY r.date DESC, r.id DESC LIMIT ${bind(limit + 1)}`,
       params,
     );
+    return rows.map(toReview);
+  }
+
+  /**
+   * Plan reviews due: active and suspended plans within `scope`, due on the last review's next
+   * date (or approval + `intervalMonths`), or at once when a needs assessment approved after
+   * the plan's basis has not been reviewed yet. Ordered by (dueDate, item id); limit + 1 rows.
+   */
+  async dueReviews(
+    m: EntityManager,
+    scope: SqlFilter,
+    query: {
+      facilityId?: string;
+      before: string;
+      after?: { dueDate: string; id: string };
+      limit: number;
+    },
+    intervalMonths: number,
+  ): Promise<PlanReviewDue[]> {
+    const params = [...scope.params];
+    const bind = (value: unknown) => `$${params.push(value)}`;
+    const where = [`pl.status IN ('active', 'suspended')`, scope.sql];
+    if (query.facilityId) where.push(`p.facility_id = ${bind(query.facilityId)}::uuid`);
+    const outer = [`due_date <= ${bind(query.before)}::date`];
+    if (query.after) {
+      outer.push(
+        `(due_date, item_id COLLATE "C") > (${bind(query.after.dueDate)}::date, ${bind(query.after.id)} COLLATE "C")`,
+      );
+    }
+    // The newest approved needs assessment is read here, in SQL, because the due date it sets
+    // must order and page with the others (everywhere else plans use ApprovedAssessments).
+    const rows: {
+      plan_id: string;
+      prisoner_id: string;
+      prison_number: string;
+      prisoner_name: string;
+      facility_id: string;
+      due_date: string;
+      reason: 'scheduled' | 'needs_changed';
+    }[] = await m.query(
+      `WITH due AS (
+         SELECT pl.id AS plan_id, pl.prisoner_id, p.prison_number,
+           p.given_name || ' ' || p.family_name AS prisoner_name, p.facility_id,
+           COALESCE(lr.next_review_date,
+             ((pl.approved_at AT TIME ZONE 'UTC')::date + make_interval(months => ${bind(intervalMonths)}))::date)
+             AS scheduled,
+           CASE WHEN na.approved_at > b.approved_at AND NOT EXISTS (
+               SELECT 1 FROM plan_review r
+               WHERE r.plan_id = pl.id AND r.date >= (na.approved_at AT TIME ZONE 'UTC')::date)
+             THEN (na.approved_at AT TIME ZONE 'UTC')::date END AS needs_changed
+         FROM programme_plan pl
+         JOIN prisoner p ON p.id = pl.prisoner_id
+         JOIN assessment b ON b.id = pl.based_on_assessment_id
+         LEFT JOIN LATERAL (
+           SELECT r.next_review_date FROM plan_review r WHERE r.plan_id = pl.id
+           ORDER BY r.date DESC, r.recorded_at DESC LIMIT 1) lr ON TRUE
+         LEFT JOIN LATERAL (
+           SELECT a.approved_at FROM assessment a
+           JOIN instrument_version iv ON iv.id = a.instrument_version_id
+           WHERE a.prisoner_id = pl.prisoner_id AND a.status = 'approved' AND iv.purpose = 'needs'
+           ORDER BY a.approved_at DESC LIMIT 1) na ON TRUE
+         WHERE ${where.join(' AND ')}
+       ), items AS (
+         SELECT due.*, 'plan_review:' || plan_id AS item_id,
+           LEAST(scheduled, needs_changed) AS due_date,
+           CASE WHEN needs_changed IS NOT NULL THEN 'needs_changed' ELSE 'scheduled' END AS reason
+         FROM due
+       )
+       SELECT plan_id, prisoner_id, prison_number, prisoner_name, facility_id,
+         to_char(due_date, 'YYYY-MM-DD') AS due_date, reason
+       FROM items WHERE ${outer.join(' AND ')}
+       ORDER BY due_date, item_id COLLATE "C" LIMIT ${bind(query.limit + 1)}`,
+      params,
+    );
+    return rows.map((r) => ({
+      planId: r.plan_id,
+      prisonerId: r.prisoner_id,
+      prisonNumber: r.prison_number,
+      prisonerName: r.prisoner_name,
+      facilityId: r.facility_id,
+      dueDate: r.due_date,
+      reason: r.reason,
+    }));
   }
 }

@@ -26,3 +26,22 @@ export class ClosePlanDto {
   @MaxLength(1000)
   reason!: string;
 }
+
+export class ReturnRevisionDto {
+  @ApiProperty({
+    example: 'Keep the family work: the last review found it helps',
+    description: 'What the author should change',
+  })
+  @IsString()
+  @MinLength(5)
+  @MaxLength(2000)
+  comments!: string;
+}
+
+export class WithdrawRevisionDto {
+  @ApiProperty({ example: 'Agreed at the case meeting to keep the plan as it is' })
+  @IsString()
+  @MinLength(5)
+  @MaxLength(1000)
+  reason!: string;
+}

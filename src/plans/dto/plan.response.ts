@@ -56,7 +56,8 @@ export class InterventionResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() catalogueCode!: string;
   @ApiProperty({ enum: INTERVENTION_TYPES }) type!: string;
-  @ApiProperty({ enum: DISCIPLINES }) discipline!: string;
+  @ApiProperty({ enum: DISCIPLINES, description: 'The catalogue entry’s delivering discipline' })
+  discipline!: string;
   @ApiProperty({ type: StaffRef, nullable: true }) responsibleStaff!: StaffRef | null;
   @ApiProperty({ nullable: true, type: String }) provider!: string | null;
   @ApiProperty({ example: 'P1W' }) frequency!: string;
@@ -121,6 +122,44 @@ export class NeedsChanges {
   @ApiProperty({ type: [NeedChange] }) changed!: NeedChange[];
 }
 
+export const PENDING_REVISION_STATUSES = ['draft', 'submitted', 'returned'] as const;
+
+/**
+ * A material change to an active or suspended plan, waiting for a supervisor's approval: what
+ * the plan will be once approved. The current revision governs delivery until then. Full view
+ * only. For interventions the current revision has, staff, provider, place, status and consent
+ * are the current revision's.
+ */
+export class PendingRevisionResponse {
+  @ApiProperty({ description: 'The number it takes when approved' }) revision!: number;
+  @ApiProperty({ description: 'The revision it was proposed against' }) basedOnRevision!: number;
+  @ApiProperty({
+    enum: PENDING_REVISION_STATUSES,
+    description:
+      'draft: its author edits it; submitted: awaits a supervisor; returned: back to its author with comments',
+  })
+  status!: string;
+  @ApiProperty({
+    type: [String],
+    description: 'What it changes against the current revision (field names)',
+    example: ['goals.description', 'interventions'],
+  })
+  changedFields!: string[];
+  @ApiProperty({ type: StaffRef }) author!: StaffRef;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+  @ApiProperty({ type: StaffRef, nullable: true }) submittedBy!: StaffRef | null;
+  @ApiProperty({ nullable: true, type: String }) submittedAt!: string | null;
+  @ApiProperty({ type: StaffRef, nullable: true }) returnedBy!: StaffRef | null;
+  @ApiProperty({ nullable: true, type: String }) returnedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) returnComments!: string | null;
+  @ApiProperty({ type: AssessmentRef }) basedOnAssessment!: AssessmentRef;
+  @ApiProperty({ type: AssessmentRef, nullable: true }) riskAssessment!: AssessmentRef | null;
+  @ApiProperty({ nullable: true, type: String }) riskLevel!: string | null;
+  @ApiProperty({ type: [GoalResponse] }) goals!: GoalResponse[];
+  @ApiProperty({ type: [InterventionResponse] }) interventions!: InterventionResponse[];
+}
+
 /**
  * A plan in the caller's view. `logistics` (security officers) carries only the fields marked
  * as in both views: status, dates and the intervention schedule. Everything marked "full view
@@ -133,7 +172,11 @@ export class PlanResponse {
   @ApiProperty({ enum: PLAN_STATUSES }) status!: string;
   @ApiProperty({ description: 'Goes up with each material change after activation' })
   revision!: number;
-  @ApiProperty({ description: 'Send in If-Match to edit' }) version!: number;
+  @ApiProperty({
+    description:
+      'Send in If-Match to change the plan or its pending revision (also in the ETag header)',
+  })
+  version!: number;
   @ApiProperty({ type: [InterventionResponse] }) interventions!: InterventionResponse[];
   @ApiProperty({ nullable: true, type: String }) approvedAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) suspendedAt!: string | null;
@@ -200,6 +243,14 @@ export class PlanResponse {
     description: 'Full view only: a newer needs assessment has not been reviewed yet',
   })
   reviewRequired?: boolean;
+
+  @ApiPropertyOptional({
+    type: PendingRevisionResponse,
+    nullable: true,
+    description:
+      'Full view only: a material change awaiting approval (null when none). The fields above are the current revision, which governs delivery until it is approved',
+  })
+  pendingRevision?: PendingRevisionResponse | null;
 
   @ApiPropertyOptional({ description: 'Revision reads of a superseded revision only' })
   supersededAt?: string;

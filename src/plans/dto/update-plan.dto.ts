@@ -100,9 +100,15 @@ export class InterventionInputDto {
   @IsUUID('all', { each: true })
   goalIds!: string[];
 
-  @ApiProperty({ enum: DISCIPLINES, description: 'The delivering discipline' })
+  @ApiPropertyOptional({
+    enum: DISCIPLINES,
+    readOnly: true,
+    description:
+      'The delivering discipline: always the catalogue entry’s. May be omitted; any other value is refused (400)',
+  })
+  @IsOptional()
   @IsIn(DISCIPLINES)
-  discipline!: (typeof DISCIPLINES)[number];
+  discipline?: (typeof DISCIPLINES)[number];
 
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
   @IsOptional()
@@ -276,4 +282,36 @@ export class UpdatePlanDto {
   @ValidateNested()
   @Type(() => ReleaseDto)
   release?: ReleaseDto;
+}
+
+/** A change to a plan's pending revision: each part given replaces that part of it. */
+export class UpdateRevisionDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Re-base the revision on the prisoner’s current approved needs assessment',
+  })
+  @OptionalNotNull()
+  @IsUUID()
+  basedOnAssessmentId?: string;
+
+  @ApiPropertyOptional({ type: [GoalInputDto], description: 'Replaces the goals (in this order)' })
+  @OptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(MAX_PLAN_ITEMS)
+  @ValidateNested({ each: true })
+  @Type(() => GoalInputDto)
+  goals?: GoalInputDto[];
+
+  @ApiPropertyOptional({
+    type: [InterventionInputDto],
+    description:
+      'Replaces the interventions (in this order). For interventions of the current revision, ' +
+      'staff, provider, place, status and consent are the current revision’s: change them on the plan',
+  })
+  @OptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(MAX_PLAN_ITEMS)
+  @ValidateNested({ each: true })
+  @Type(() => InterventionInputDto)
+  interventions?: InterventionInputDto[];
 }
