@@ -5,6 +5,7 @@ import { Instruments1764115200003 } from './1764115200003-instruments.js';
 import { Assessments1764115200004 } from './1764115200004-assessments.js';
 import { Plans1764115200005 } from './1764115200005-plans.js';
 import { EmergencyAccessEnd1764115200006 } from './1764115200006-emergency-access-end.js';
+import { OneOpenAssessment1764115200030 } from './1764115200030-one-open-assessment.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   Assessments1764115200004,
   Plans1764115200005,
   EmergencyAccessEnd1764115200006,
+  OneOpenAssessment1764115200030,
 ];
