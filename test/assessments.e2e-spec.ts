@@ -810,7 +810,7 @@ describe('assessments: structured professional judgement, four eyes, revisions',
     }): Domains =>
       body.indicative === undefined ? 'none' : body.indicative.domains.map((d) => d.code);
 
-    it('on single reads, lists and the risk timeline', async () => {
+    it('on single reads, both lists and the risk timeline', async () => {
       const prisoner = await f.prisoner(a);
       const risk = await approved(prisoner, 've-risk-spj');
       const needs = await approved(prisoner, 've-needs');
@@ -853,6 +853,17 @@ describe('assessments: structured professional judgement, four eyes, revisions',
           ),
         );
         expect([user.roles[0], onTimeline]).toEqual([user.roles[0], want]);
+        const mine = await t.http
+          .get('/api/v1/assessments')
+          .query({ status: 'approved', limit: 100 })
+          .set('authorization', user.auth)
+          .expect(200);
+        const acrossPrisoners = Object.fromEntries(
+          mine.body.items
+            .filter((i: { prisonerId: string }) => i.prisonerId === prisoner.id)
+            .map((i: { instrument: { key: string } }) => [i.instrument.key, ofAssessment(i)]),
+        );
+        expect([user.roles[0], acrossPrisoners]).toEqual([user.roles[0], want]);
       }
     });
   });
@@ -986,5 +997,197 @@ describe('assessments: structured professional judgement, four eyes, revisions',
         .send({ reason: 'Amendment opened by mistake' })
         .expect(200),
     );
+  });
+  describe('my work: GET /assessments', () => {
+    let w: TestFacility;
+    let x: TestFacility;
+    let p1: TestUser;
+    let p2: TestUser;
+    let p3: TestUser;
+    let px: TestUser;
+    let wPve: TestUser;
+    let wSecurity: TestUser;
+    let prisoners: TestPrisoner[];
+    /** a1 draft (A, p1, risk); a2 submitted (B, p2, risk); a3 submitted (C, p2, needs); a4 submitted (A, p1, needs); a5 submitted (D in X, p2, needs). */
+    let ids: string[];
+
+    beforeAll(async () => {
+      w = await f.facility({ code: 'ASM-W' });
+      x = await f.facility({ code: 'ASM-X' });
+      p1 = await f.user(['psychologist'], [w]);
+      p2 = await f.user(['psychologist'], [w, x]);
+      p3 = await f.user(['psychologist'], [w]);
+      px = await f.user(['psychologist'], [x]);
+      wPve = await f.user(['pve_inspector'], [w]);
+      wSecurity = await f.user(['security_officer'], [w]);
+      for (const user of [p1, p2, px]) await f.certify(user.id, 've-risk-spj');
+      prisoners = [
+        await f.prisoner(w, { givenName: 'Ann', familyName: 'Able' }),
+        await f.prisoner(w),
+        await f.prisoner(w),
+        await f.prisoner(x),
+      ];
+      const [pa, pb, pc, pd] = prisoners;
+      ids = [
+        await f.openAssessment(pa, p1, 'draft', 've-risk-spj'),
+        await f.openAssessment(pb, p2, 'submitted', 've-risk-spj'),
+        await f.openAssessment(pc, p2, 'submitted', 've-needs'),
+        await f.openAssessment(pa, p1, 'submitted', 've-needs'),
+        await f.openAssessment(pd, p2, 'submitted', 've-needs'),
+      ];
+    });
+
+    const list = (user: TestUser, query: Record<string, unknown> | string = {}) =>
+      t.http.get('/api/v1/assessments').query(query).set('authorization', user.auth);
+    const idsOf = (res: { body: { items: { id: string }[] } }) => res.body.items.map((i) => i.id);
+    const named = (...n: number[]) => n.map((i) => ids[i - 1]);
+
+    it('lists the caller’s scope newest first, with the prisoner, paged by cursor', async () => {
+      const all = await list(p1).expect(200);
+      expect(idsOf(all)).toEqual(named(4, 3, 2, 1));
+      expect(all.body.items[0]).toMatchObject({
+        id: ids[3],
+        prisonerId: prisoners[0].id,
+        prisonNumber: prisoners[0].prisonNumber,
+        prisonerName: 'Ann Able',
+        view: 'full',
+        status: 'submitted',
+        instrument: { key: 've-needs' },
+      });
+      const first = await list(p1, { limit: 3 }).expect(200);
+      expect(idsOf(first)).toEqual(named(4, 3, 2));
+      const next = await list(p1, { limit: 3, cursor: first.body.nextCursor }).expect(200);
+      expect(idsOf(next)).toEqual(named(1));
+      expect(next.body.nextCursor).toBeNull();
+      expect(idsOf(await list(p2).expect(200))).toEqual(named(5, 4, 3, 2, 1));
+    });
+
+    it('gives each role its view of each item', async () => {
+      const pveList = await list(wPve).expect(200);
+      expect(idsOf(pveList)).toEqual(named(4, 3, 2, 1));
+      for (const item of pveList.body.items) {
+        expect(item).toMatchObject({ view: 'programme', prisonNumber: expect.any(String) });
+        expect(item).not.toHaveProperty('ratings');
+      }
+      const secList = await list(wSecurity).expect(200);
+      for (const item of secList.body.items) {
+        expect(item.view).toBe('security');
+        expect(Object.keys(item)).not.toContain('assessor');
+      }
+    });
+
+    it('filters by status, one or more', async () => {
+      expect(idsOf(await list(p1, { status: 'submitted' }).expect(200))).toEqual(named(4, 3, 2));
+      expect(idsOf(await list(p1, 'status=draft&status=returned').expect(200))).toEqual(named(1));
+      expect(idsOf(await list(p1, { status: 'draft,submitted' }).expect(200))).toEqual(
+        named(4, 3, 2, 1),
+      );
+      expect(idsOf(await list(p1, { status: 'approved' }).expect(200))).toEqual([]);
+    });
+
+    it('filters to the caller’s own with assessor=me', async () => {
+      expect(idsOf(await list(p1, { assessor: 'me' }).expect(200))).toEqual(named(4, 1));
+      expect(idsOf(await list(p2, { assessor: 'me', status: 'submitted' }).expect(200))).toEqual(
+        named(5, 3, 2),
+      );
+      expect(idsOf(await list(wPve, { assessor: 'me' }).expect(200))).toEqual([]);
+    });
+
+    it('awaitingMyCountersignature: submitted, others’, in scope, certified where required', async () => {
+      const awaiting = (user: TestUser) =>
+        list(user, { awaitingMyCountersignature: 'true' }).expect(200).then(idsOf);
+      expect(await awaiting(p1)).toEqual(named(3, 2));
+      // Not certified for ve-risk-spj: only the needs assessments.
+      expect(await awaiting(p3)).toEqual(named(4, 3));
+      expect(await awaiting(p2)).toEqual(named(4));
+      expect(await awaiting(wPve)).toEqual([]);
+      expect(await awaiting(wSecurity)).toEqual([]);
+      // Each one listed can be countersigned by the caller (return leaves it reusable).
+      const canReturn = await t.http
+        .post(`/api/v1/assessments/${ids[2]}/countersign`)
+        .set('authorization', p3.auth)
+        .send({ decision: 'return', comments: 'Checking the listed ones can be signed' })
+        .expect(200);
+      expect(canReturn.body.status).toBe('returned');
+      expect(await awaiting(p3)).toEqual(named(4));
+      expect(idsOf(await list(p1, { awaitingMyCountersignature: 'false' }).expect(200))).toEqual(
+        named(4, 3, 2, 1),
+      );
+    });
+
+    it('shows a prisoner opened by an emergency grant for reading only, audited per grant', async () => {
+      const grantId = await f.grant(px, prisoners[0]);
+      const requestId = `my-work-${Math.random().toString(36).slice(2, 10)}`;
+      const res = await list(px).set('x-request-id', requestId).expect(200);
+      expect(idsOf(res)).toEqual(named(5, 4, 1));
+      expect(idsOf(await list(px, { awaitingMyCountersignature: 'true' }).expect(200))).toEqual(
+        named(5),
+      );
+      const events = await t.db.query(
+        `SELECT action, entity_type, prisoner_id, purpose, details FROM audit_event
+         WHERE request_id = $1 ORDER BY seq`,
+        [requestId],
+      );
+      expect(events).toEqual([
+        expect.objectContaining({
+          action: 'assessment.list',
+          entity_type: 'assessment',
+          prisoner_id: null,
+          details: expect.objectContaining({ resultCount: 3, awaitingMyCountersignature: false }),
+        }),
+        expect.objectContaining({
+          action: 'assessment.list',
+          prisoner_id: prisoners[0].id,
+          purpose: expect.stringContaining('Test grant'),
+          details: { viaList: true, emergencyAccessId: grantId },
+        }),
+      ]);
+    });
+
+    it('refuses bad filters naming each, and administrators', async () => {
+      const res = await list(p1, {
+        status: 'draft,finished',
+        assessor: 'you',
+        awaitingMyCountersignature: 'maybe',
+        cursor: 'nonsense',
+      }).expect(400);
+      expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+        'assessor',
+        'awaitingMyCountersignature',
+        'status',
+      ]);
+      await list(p1, { cursor: 'nonsense' }).expect(400);
+      const admin = await f.user(['administrator']);
+      await list(admin).expect(403);
+    });
+  });
+  it('pages without losing assessments created within the same millisecond', async () => {
+    const facility = await f.facility();
+    const reader = await f.user(['psychologist'], [facility]);
+    const prisoner = await f.prisoner(facility);
+    const made = [
+      await f.openAssessment(prisoner, author, 'draft', 've-risk-spj'),
+      await f.openAssessment(prisoner, author, 'draft', 've-needs'),
+      await f.approvedAssessment(prisoner, author, second),
+    ];
+    for (const [i, id] of made.entries())
+      await t.db.query(`UPDATE assessment SET created_at = $2 WHERE id = $1`, [
+        id,
+        `2026-01-01T00:00:00.000${i + 1}00Z`,
+      ]);
+    for (const path of [`/api/v1/prisoners/${prisoner.id}/assessments`, '/api/v1/assessments']) {
+      const seen: string[] = [];
+      for (let cursor: string | undefined; ;) {
+        const res = await t.http
+          .get(path)
+          .query(cursor ? { limit: 1, cursor } : { limit: 1 })
+          .set('authorization', reader.auth)
+          .expect(200);
+        seen.push(...res.body.items.map((i: { id: string }) => i.id));
+        if (!res.body.nextCursor) break;
+        cursor = res.body.nextCursor;
+      }
+      expect([path, seen]).toEqual([path, [...made].reverse()]);
+    }
   });
 });

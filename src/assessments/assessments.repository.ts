@@ -56,6 +56,8 @@ export interface Assessment {
   createdAt: Date;
   updatedAt: Date;
   version: number;
+  /** The keyset sort key of lists (creation time to the microsecond, id), newest first. */
+  sortKey: [string, string];
 }
 
 export interface Transition {
@@ -138,6 +140,7 @@ interface Row {
   created_at: Date;
   updated_at: Date;
   version: number;
+  sort_created: string;
   history?: Transition[] | null;
   prison_number?: string;
   given_name?: string;
@@ -152,7 +155,8 @@ const SELECT = `
     a.ratings, a.formulation, a.scenarios, a.needs, a.final_risk_level, a.final_rationale,
     a.recommendations, a.prisoner_participation, a.indicative, a.engine_version,
     to_char(a.next_review_due, 'YYYY-MM-DD') AS next_review_due, a.submitted_at, a.approved_at,
-    a.cancelled_at, a.cancel_reason, a.created_at, a.updated_at, a.version
+    a.cancelled_at, a.cancel_reason, a.created_at, a.updated_at, a.version,
+    to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_created
   FROM assessment a
   JOIN prisoner p ON p.id = a.prisoner_id
   JOIN instrument_version iv ON iv.id = a.instrument_version_id
@@ -217,6 +221,7 @@ const toAssessment = (r: Row): Assessment => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   version: r.version,
+  sortKey: [r.sort_created, r.id],
 });
 
 const toDetail = (r: Row): AssessmentDetail => ({ ...toAssessment(r), history: r.history ?? [] });
@@ -240,7 +245,7 @@ export interface AssessmentSearch {
    * written by someone else, and of an instrument they are certified for when it asks for it.
    */
   countersignableBy?: { userId: string; scope: SqlFilter };
-  /** Keyset: rows older than this (createdAt ISO, id). */
+  /** Keyset: rows after this sort key (see Assessment.sortKey). */
   after?: (string | number)[];
   limit: number;
 }

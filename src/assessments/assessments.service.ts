@@ -210,7 +210,7 @@ export class AssessmentsService {
         return toPage(
           rows,
           limit,
-          (a) => [a.createdAt.toISOString(), a.id],
+          (a) => a.sortKey,
           (a) => this.project(ctx, a, definitions),
         );
       },
@@ -303,7 +303,7 @@ export class AssessmentsService {
         return toPage(
           rows,
           limit,
-          (a) => [a.createdAt.toISOString(), a.id],
+          (a) => a.sortKey,
           (a) => ({
             ...this.project(ctx, a, definitions),
             prisonNumber: a.prisoner.prisonNumber,
