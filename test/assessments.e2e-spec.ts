@@ -263,6 +263,26 @@ describe('assessments: structured professional judgement, four eyes, revisions',
     expect(after.body.version).toBe(1);
   });
 
+  it('clears fields sent as null, lists to empty (never a 500)', async () => {
+    const draft = (await create(await f.prisoner(a)).expect(201)).body;
+    const filled = (await patch(draft.id, 1, judgement).expect(200)).body;
+    expect(filled.scenarios).toHaveLength(1);
+    const cleared = await patch(draft.id, filled.version, {
+      scenarios: null,
+      needs: null,
+      recommendations: null,
+      formulation: null,
+      prisonerParticipation: null,
+    }).expect(200);
+    expect(cleared.body).toMatchObject({
+      scenarios: [],
+      needs: [],
+      recommendations: [],
+      formulation: null,
+      prisonerParticipation: null,
+    });
+  });
+
   it('lets only the assessor edit, and only a certified psychologist in scope create', async () => {
     const prisoner = await f.prisoner(a);
     const draft = (await create(prisoner).expect(201)).body;

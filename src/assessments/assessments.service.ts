@@ -85,6 +85,8 @@ const wrongStatus = (status: string, what: string) =>
     currentStatus: status,
   });
 
+const LIST_FIELDS: EditableField[] = ['scenarios', 'needs', 'recommendations'];
+
 const FORBIDDEN_EDIT = 'Only the assessor may change or submit this assessment';
 
 /**
@@ -375,7 +377,9 @@ export class AssessmentsService {
         }
         if (errors.length > 0) throw validationProblem(errors);
         for (const field of Object.keys(EDITABLE_COLUMNS) as EditableField[]) {
-          if (field !== 'ratings' && dto[field] !== undefined) changes[field] = dto[field];
+          if (field === 'ratings' || dto[field] === undefined) continue;
+          // Null clears a field: a list becomes empty, never null.
+          changes[field] = dto[field] === null && LIST_FIELDS.includes(field) ? [] : dto[field];
         }
         const evaluation = evaluate(definition, engineRatings(ratings), {
           cacheKey: instrument.id,

@@ -152,7 +152,7 @@ export class UpdateAssessmentDto {
   @MaxLength(50000)
   formulation?: string | null;
 
-  @ApiPropertyOptional({ type: [ScenarioDto] })
+  @ApiPropertyOptional({ type: [ScenarioDto], nullable: true, description: 'null empties it' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
@@ -162,7 +162,8 @@ export class UpdateAssessmentDto {
 
   @ApiPropertyOptional({
     type: [NeedDto],
-    description: 'Needs instruments: assessed needs with priorities',
+    nullable: true,
+    description: 'Needs instruments: assessed needs with priorities (null empties it)',
   })
   @IsOptional()
   @IsArray()
@@ -187,7 +188,11 @@ export class UpdateAssessmentDto {
   @MaxLength(20000)
   finalRationale?: string | null;
 
-  @ApiPropertyOptional({ type: [RecommendationDto] })
+  @ApiPropertyOptional({
+    type: [RecommendationDto],
+    nullable: true,
+    description: 'null empties it',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
