@@ -70,6 +70,8 @@ const MATRIX: Record<string, [string, string, string, string, string]> = {
   'POST /prisoners/:id/assessments':     ['201/404/403',        '403/403/403',        '403/403/403',        '403/403/403',        '403/403/403'],
   'GET /prisoners/:id/assessments':      ['200/404/200',        '200/404/200',        '200/404/200',        '200/404/200',        '403/403/403'],
   'GET /prisoners/:id/risk-timeline':    ['200/404/200',        '200/404/200',        '200/404/200',        '200/404/200',        '403/403/403'],
+  'GET /assessments':                    ['listed/absent/listed','listed/absent/listed','listed/absent/listed','listed/absent/listed','403/403/403'],
+  'GET /assessments?awaitingMyCountersignature':['listed/absent/absent','absent/absent/absent','absent/absent/absent','absent/absent/absent','403/403/403'],
   'GET /assessments/:id':                ['full/404/full',      'programme/404/programme','security/404/security','programme/404/programme','403/403/403'],
   'PATCH /assessments/:id (own)':        ['200/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '403/-/-'],
   'PATCH /assessments/:id (another’s)':  ['403/404/403',        '403/403/403',        '403/403/403',        '403/403/403',        '403/403/403'],
@@ -265,6 +267,21 @@ describe('access matrix: every endpoint x every role x scope', () => {
   const post = (path: string, user: TestUser, body: object = {}) =>
     t.http.post(path).set('authorization', user.auth).send(body);
 
+  /** Whether a list (walked page by page) shows something of the prisoner, or its status. */
+  const listedIn = async (path: string, user: TestUser, prisoner: TestPrisoner) => {
+    for (let cursor = ''; ;) {
+      const res = await get(
+        `${path}${path.includes('?') ? '&' : '?'}limit=100${cursor && `&cursor=${cursor}`}`,
+        user,
+      );
+      if (res.status !== 200) return status(res);
+      if (res.body.items.some((i: { prisonerId: string }) => i.prisonerId === prisoner.id))
+        return 'listed';
+      if (!res.body.nextCursor) return 'absent';
+      cursor = res.body.nextCursor;
+    }
+  };
+
   /** Runs one operation; returns the status, or listed/absent for the list. */
   const OPERATIONS: Record<string, (c: Case) => Promise<string>> = {
     'GET /instruments': async ({ user }) => status(await get('/api/v1/instruments', user)),
@@ -286,6 +303,14 @@ describe('access matrix: every endpoint x every role x scope', () => {
     'GET /prisoners/:id/risk-timeline': async ({ user, prisoner }) => {
       await needsAssessment(prisoner);
       return status(await get(`/api/v1/prisoners/${prisoner.id}/risk-timeline`, user));
+    },
+    'GET /assessments': async ({ user, prisoner }) => {
+      await needsAssessment(prisoner);
+      return listedIn('/api/v1/assessments', user, prisoner);
+    },
+    'GET /assessments?awaitingMyCountersignature': async ({ user, prisoner }) => {
+      await f.openAssessment(prisoner, assessor, 'submitted');
+      return listedIn('/api/v1/assessments?awaitingMyCountersignature=true', user, prisoner);
     },
     'GET /assessments/:id': async ({ user, prisoner }) =>
       viewOrStatus(await get(`/api/v1/assessments/${await needsAssessment(prisoner)}`, user)),

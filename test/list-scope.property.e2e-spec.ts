@@ -6,7 +6,8 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
  * For random worlds of facilities, prisoners, users (roles and caseloads) and emergency grants:
- * the prisoner list returns exactly the prisoners that single reads allow, for every user.
+ * the prisoner list returns exactly the prisoners that single reads allow, and the assessment
+ * list exactly the assessments single reads allow, each in the view the single read gives.
  */
 describe('property: lists return exactly what single reads allow', () => {
   let t: TestApp;
@@ -48,6 +49,14 @@ describe('property: lists return exactly what single reads allow', () => {
           w.prisoners.map((i) => f.prisoner(facilities[i % facilities.length])),
         );
         const mine = new Set(prisoners.map((p) => p.id));
+        // One assessment per prisoner, by a psychologist of every facility of this world.
+        const assessor = await f.user(['psychologist'], facilities);
+        const assessments = await Promise.all(
+          prisoners.map((p, i) =>
+            f.openAssessment(p, assessor, i % 2 ? 'submitted' : 'draft', 've-needs'),
+          ),
+        );
+        const ours = new Set(assessments);
         for (const spec of w.users) {
           const user = await f.user(
             spec.roles as Role[],
@@ -82,6 +91,34 @@ describe('property: lists return exactly what single reads allow', () => {
           // Users only reach this world's facilities and prisoners, so nothing else may appear.
           expect([...listed].filter((id) => !mine.has(id))).toEqual([]);
           expect([...listed].sort()).toEqual([...readable].sort());
+
+          const views = new Map<string, string>();
+          for (const id of assessments) {
+            const res = await t.http
+              .get(`/api/v1/assessments/${id}`)
+              .set('authorization', user.auth);
+            expect([200, 403, 404]).toContain(res.status);
+            if (res.status === 200) views.set(id, res.body.view);
+          }
+          const listedViews = new Map<string, string>();
+          let next: string | undefined;
+          for (;;) {
+            const res: { status: number; body: { items: unknown[]; nextCursor: string | null } } =
+              await t.http
+                .get('/api/v1/assessments')
+                .query(next ? { limit: 2, cursor: next } : { limit: 2 })
+                .set('authorization', user.auth);
+            if (res.status === 403) break;
+            expect(res.status).toBe(200);
+            for (const a of res.body.items as { id: string; view: string }[]) {
+              expect(listedViews.has(a.id)).toBe(false);
+              listedViews.set(a.id, a.view);
+            }
+            if (!res.body.nextCursor) break;
+            next = res.body.nextCursor;
+          }
+          expect([...listedViews.keys()].filter((id) => !ours.has(id))).toEqual([]);
+          expect([...listedViews].sort()).toEqual([...views].sort());
         }
       }),
       { numRuns: 25 },

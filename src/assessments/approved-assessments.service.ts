@@ -1,14 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ApprovedAssessmentSummary } from './approved-assessment.js';
-
-const SUMMARY = `
-  SELECT a.id, a.prisoner_id AS "prisonerId", a.instrument_version_id AS "instrumentVersionId",
-    iv.key AS "instrumentKey", iv.version AS "instrumentVersion", iv.purpose,
-    iv.content->'catalogue' AS catalogue, a.final_risk_level AS "finalRiskLevel", a.needs,
-    to_char(a.approved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "approvedAt",
-    to_char(a.next_review_due, 'YYYY-MM-DD') AS "nextReviewDue"
-  FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id`;
+import { AssessmentsRepository } from './assessments.repository.js';
 
 /**
  * Approved assessments as other features use them (a plan starts from the needs of one and
@@ -16,30 +9,22 @@ const SUMMARY = `
  */
 @Injectable()
 export class ApprovedAssessments {
+  constructor(private readonly assessments: AssessmentsRepository) {}
+
   /** The prisoner's current approved assessment of that purpose (newest approval). */
-  async latest(
+  latest(
     m: EntityManager,
     prisonerId: string,
     purpose: 'risk' | 'needs',
   ): Promise<ApprovedAssessmentSummary | undefined> {
-    const [row] = await m.query(
-      `${SUMMARY} WHERE a.prisoner_id = $1 AND a.status = 'approved' AND iv.purpose = $2
-       ORDER BY a.approved_at DESC LIMIT 1`,
-      [prisonerId, purpose],
-    );
-    return row;
+    return this.assessments.latestApproved(m, prisonerId, purpose);
   }
 
   /** One assessment, if it is approved (or was, and has since been superseded). */
-  async byId(
+  byId(
     m: EntityManager,
     id: string,
   ): Promise<(ApprovedAssessmentSummary & { status: string }) | undefined> {
-    const [row] = await m.query(
-      `${SUMMARY.replace('SELECT a.id,', 'SELECT a.id, a.status,')}
-       WHERE a.id = $1 AND a.status IN ('approved', 'superseded')`,
-      [id],
-    );
-    return row;
+    return this.assessments.approvedById(m, id);
   }
 }

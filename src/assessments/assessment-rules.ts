@@ -6,6 +6,23 @@ import type {
   InstrumentItem,
 } from '../instruments/rule-sets/rule-set.types.js';
 
+export const ASSESSMENT_STATUSES = [
+  'draft',
+  'submitted',
+  'returned',
+  'approved',
+  'cancelled',
+  'superseded',
+] as const;
+export type AssessmentStatus = (typeof ASSESSMENT_STATUSES)[number];
+/** In progress: at most one per prisoner and instrument key (create and amend alike). */
+export const OPEN_STATUSES: readonly AssessmentStatus[] = ['draft', 'submitted', 'returned'];
+/** What its assessor may still edit and submit. */
+export const EDITABLE_STATUSES: readonly AssessmentStatus[] = ['draft', 'returned'];
+export const isOpen = (status: string) => (OPEN_STATUSES as readonly string[]).includes(status);
+export const isEditable = (status: string) =>
+  (EDITABLE_STATUSES as readonly string[]).includes(status);
+
 export const SOURCES = [
   'interview',
   'file_review',
@@ -166,7 +183,9 @@ export interface SubmitReason {
   field?: string;
 }
 
-export interface JudgementFields {
+/** What the submit check reads of an assessment. */
+export interface SubmitState {
+  status: string;
   finalRiskLevel: string | null;
   finalRationale: string | null;
   formulation: string | null;
@@ -175,16 +194,31 @@ export interface JudgementFields {
 }
 
 /**
- * Every reason an assessment cannot be submitted yet: the instrument's rules (minimum rated,
- * evidence, not-rated reasons) and the judgement the assessor owes (final level, a rationale
- * when it departs from the indicative band, a formulation, the prisoner's participation).
+ * Every reason the caller cannot submit the assessment now: the one check that submit runs and
+ * that `indicative.canSubmit` reports (true exactly when this is empty). In order: the status,
+ * the caller (only the assessor submits), the instrument's rules on the ratings in
+ * `evaluation` (minimum rated, evidence, not-rated reasons), and the judgement the assessor
+ * owes (final level, a rationale when it departs from the indicative band, a formulation,
+ * the needs a needs assessment indicates, the prisoner's participation).
  */
 export function submitReasons(
   definition: InstrumentDefinition,
   evaluation: EvaluationResult,
-  fields: JudgementFields,
+  fields: SubmitState,
+  caller: { mayEdit: boolean },
 ): SubmitReason[] {
-  const reasons: SubmitReason[] = evaluation.reasons.map((r) => ({ ...r }));
+  const reasons: SubmitReason[] = [];
+  if (!isEditable(fields.status)) {
+    reasons.push({
+      code: 'invalid_status',
+      field: 'status',
+      message: `An assessment that is ${fields.status} cannot be submitted`,
+    });
+  }
+  if (!caller.mayEdit) {
+    reasons.push({ code: 'not_assessor', message: 'Only the assessor may submit this assessment' });
+  }
+  reasons.push(...evaluation.reasons.map((r) => ({ ...r })));
   const hasLevels = (definition.levels?.length ?? 0) > 0;
   if (hasLevels && !fields.finalRiskLevel) {
     reasons.push({

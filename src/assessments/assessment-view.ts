@@ -1,12 +1,10 @@
 import { permittedFieldsOf } from '@casl/ability/extra';
 import { asSubject, type AppAbility } from '../access/ability.factory.js';
-import type { EvaluationResult } from '../instruments/engine/evaluate.js';
+import { evaluate } from '../instruments/engine/evaluate.js';
 import type { InstrumentDefinition } from '../instruments/rule-sets/rule-set.types.js';
-import type {
-  AssessmentResponse,
-  AssessmentView,
-  RecommendationDto,
-} from './dto/assessment.dto.js';
+import { engineRatings, isEditable, submitReasons } from './assessment-rules.js';
+import type { Assessment, Transition } from './assessments.repository.js';
+import type { AssessmentResponse, AssessmentView } from './dto/assessment.dto.js';
 
 /** The fields CASL conditions on an assessment refer to. */
 export interface AssessmentSubject {
@@ -17,7 +15,7 @@ export interface AssessmentSubject {
 }
 
 /**
- * The widest view the caller's read rules give on this assessment (DESIGN.md "Views"), or null
+ * The widest view the caller's read rules give on this assessment (README, "Assessment views"), or null
  * when they may not read it. Rules without field lists give the full view.
  */
 export function assessmentView(ability: AppAbility, row: AssessmentSubject): AssessmentView | null {
@@ -31,51 +29,16 @@ export function assessmentView(ability: AppAbility, row: AssessmentSubject): Ass
   return 'security';
 }
 
-export interface AssessmentRow {
-  id: string;
-  prisoner_id: string;
-  facility_id: string;
-  instrument_version_id: string;
-  instrument_key: string;
-  instrument_version: string;
-  instrument_title: string;
-  purpose: 'risk' | 'needs';
-  revision: number;
-  supersedes_id: string | null;
-  status: string;
-  reason: string;
-  trigger: string | null;
-  trigger_event_id: string | null;
-  assessor_id: string;
-  assessor_name: string;
-  countersigner_id: string | null;
-  countersigner_name: string | null;
-  ratings: Record<string, unknown>;
-  formulation: string | null;
-  scenarios: { title: string; description: string }[];
-  needs: { code: string; priority: string }[];
-  final_risk_level: string | null;
-  final_rationale: string | null;
-  recommendations: RecommendationDto[];
-  prisoner_participation: Record<string, unknown> | null;
-  indicative: EvaluationResult | null;
-  engine_version: string | null;
-  next_review_due: string | null;
-  submitted_at: Date | null;
-  approved_at: Date | null;
-  cancelled_at: Date | null;
-  cancel_reason: string | null;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-}
-
-export const subjectOfRow = (row: AssessmentRow): AssessmentSubject => ({
-  id: row.id,
-  prisonerId: row.prisoner_id,
-  facilityId: row.facility_id,
-  assessorId: row.assessor_id,
+export const subjectOf = (a: Assessment): AssessmentSubject => ({
+  id: a.id,
+  prisonerId: a.prisonerId,
+  facilityId: a.facilityId,
+  assessorId: a.assessor.id,
 });
+
+/** Whether the caller may edit (and so submit) the assessment, as far as their rules go. */
+export const mayEdit = (ability: AppAbility, a: Assessment): boolean =>
+  ability.can('update', asSubject('Assessment', subjectOf(a)));
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -89,64 +52,83 @@ function nonClinicalDomains(definition: InstrumentDefinition): Set<string> {
 }
 
 /**
- * Projects a row for a view. Judgements (final level, needs, recommendations) leave the
+ * The engine's result as the full view shows it, with `canSubmit` and `reasons` from the submit
+ * check itself. An assessment still being edited is evaluated afresh, as submit will; a
+ * submitted, approved or cancelled one shows what was stored when it left the assessor.
+ */
+function fullIndicative(
+  a: Assessment,
+  definition: InstrumentDefinition,
+  caller: { mayEdit: boolean },
+): Record<string, unknown> | null {
+  const editable = isEditable(a.status);
+  if (!editable && !a.indicative) return null;
+  const evaluation = editable
+    ? evaluate(definition, engineRatings(a.ratings), { cacheKey: a.instrumentVersionId })
+    : a.indicative!;
+  const reasons = submitReasons(definition, evaluation, a, caller);
+  return { ...evaluation, canSubmit: reasons.length === 0, reasons };
+}
+
+export interface ProjectionOptions {
+  /** The transitions, shown in the full view of a single read. */
+  history?: Transition[];
+  /** Whether the caller may edit the assessment (see `mayEdit`); decides `canSubmit`. */
+  mayEdit?: boolean;
+}
+
+/**
+ * Projects an assessment for a view. Judgements (final level, needs, recommendations) leave the
  * clinical team only once countersigned; evidence, formulation, scenarios, rationale, the
  * prisoner's words and clinical recommendations never do.
  */
 export function projectAssessment(
-  row: AssessmentRow,
+  a: Assessment,
   view: AssessmentView,
   definition: InstrumentDefinition,
-  history?: Record<string, unknown>[],
+  options: ProjectionOptions = {},
 ): AssessmentResponse {
-  const countersigned = row.status === 'approved' || row.status === 'superseded';
+  const countersigned = a.status === 'approved' || a.status === 'superseded';
   const base: AssessmentResponse = {
-    id: row.id,
-    prisonerId: row.prisoner_id,
-    status: row.status,
-    revision: row.revision,
-    version: row.version,
+    id: a.id,
+    prisonerId: a.prisonerId,
+    status: a.status,
+    revision: a.revision,
+    version: a.version,
     view,
-    instrument: {
-      key: row.instrument_key,
-      version: row.instrument_version,
-      title: row.instrument_title,
-      purpose: row.purpose,
-    },
-    finalRiskLevel: view === 'full' || countersigned ? row.final_risk_level : null,
-    nextReviewDue: row.next_review_due,
-    approvedAt: iso(row.approved_at),
+    instrument: { ...a.instrument },
+    finalRiskLevel: view === 'full' || countersigned ? a.finalRiskLevel : null,
+    nextReviewDue: a.nextReviewDue,
+    approvedAt: iso(a.approvedAt),
     recommendations: [],
   };
   if (view === 'security') {
     return {
       ...base,
-      recommendations: countersigned ? row.recommendations.filter((r) => r.tag === 'security') : [],
+      recommendations: countersigned ? a.recommendations.filter((r) => r.tag === 'security') : [],
     };
   }
   const programme: AssessmentResponse = {
     ...base,
-    reason: row.reason,
-    supersedesId: row.supersedes_id,
-    assessor: { id: row.assessor_id, displayName: row.assessor_name },
-    countersigner: row.countersigner_id
-      ? { id: row.countersigner_id, displayName: row.countersigner_name! }
-      : null,
-    createdAt: row.created_at.toISOString(),
-    submittedAt: iso(row.submitted_at),
-    cancelledAt: iso(row.cancelled_at),
+    reason: a.reason,
+    supersedesId: a.supersedesId,
+    assessor: { ...a.assessor },
+    countersigner: a.countersigner ? { ...a.countersigner } : null,
+    createdAt: a.createdAt.toISOString(),
+    submittedAt: iso(a.submittedAt),
+    cancelledAt: iso(a.cancelledAt),
   };
   if (view === 'programme') {
     const shareable = nonClinicalDomains(definition);
     return {
       ...programme,
-      needs: countersigned ? (row.needs as AssessmentResponse['needs']) : [],
-      recommendations: countersigned ? row.recommendations.filter((r) => r.tag !== 'clinical') : [],
+      needs: countersigned ? a.needs : [],
+      recommendations: countersigned ? a.recommendations.filter((r) => r.tag !== 'clinical') : [],
       indicative:
-        countersigned && row.indicative
+        countersigned && a.indicative
           ? {
-              indicativeLevel: row.indicative.indicativeLevel,
-              domains: row.indicative.domains
+              indicativeLevel: a.indicative.indicativeLevel,
+              domains: a.indicative.domains
                 .filter((d) => shareable.has(d.code))
                 .map((d) => ({
                   code: d.code,
@@ -160,17 +142,16 @@ export function projectAssessment(
   }
   return {
     ...programme,
-    needs: row.needs as AssessmentResponse['needs'],
-    recommendations: row.recommendations,
-    indicative: row.indicative as unknown as Record<string, unknown> | null,
-    trigger: row.trigger,
-    ratings: row.ratings,
-    formulation: row.formulation,
-    scenarios: row.scenarios,
-    finalRationale: row.final_rationale,
-    prisonerParticipation:
-      row.prisoner_participation as AssessmentResponse['prisonerParticipation'],
-    cancelReason: row.cancel_reason,
-    ...(history ? { history } : {}),
+    needs: a.needs,
+    recommendations: a.recommendations,
+    indicative: fullIndicative(a, definition, { mayEdit: options.mayEdit ?? false }),
+    trigger: a.trigger,
+    ratings: a.ratings,
+    formulation: a.formulation,
+    scenarios: a.scenarios,
+    finalRationale: a.finalRationale,
+    prisonerParticipation: a.prisonerParticipation,
+    cancelReason: a.cancelReason,
+    ...(options.history ? { history: options.history } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import {
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
   ApiOkResponse,
@@ -20,10 +21,38 @@ import {
   CountersignDto,
   CreateAssessmentDto,
   ListAssessmentsQueryDto,
+  ListedAssessmentPageResponse,
+  ListedAssessmentResponse,
   ReasonDto,
   RiskTimelineResponse,
+  SearchAssessmentsQueryDto,
   UpdateAssessmentDto,
 } from './dto/assessment.dto.js';
+
+const ETAG = {
+  ETag: {
+    description: 'The assessment’s version, quoted (`"3"`): send it back in If-Match to edit',
+    schema: { type: 'string', example: '"3"' },
+  },
+};
+
+/** A 200 (or 201) that carries one assessment, with its version in ETag. */
+const CarriesAssessment = (status: 200 | 201 = 200) =>
+  status === 201
+    ? ApiCreatedResponse({ type: AssessmentResponse, headers: ETAG })
+    : ApiOkResponse({ type: AssessmentResponse, headers: ETAG });
+
+const InProgressConflict = () =>
+  ApiConflictResponse({
+    description:
+      'Another assessment with this instrument is in progress for the prisoner (`assessment_in_progress` or `amendment_in_progress`): `openAssessmentId` names it',
+  });
+
+/** Sends the assessment's version as its ETag and returns it. */
+function tagged(reply: FastifyReply, assessment: AssessmentResponse): AssessmentResponse {
+  void reply.header('etag', etag(assessment.version));
+  return assessment;
+}
 
 @ApiTags('assessments')
 @ApiHeader({
@@ -40,13 +69,32 @@ export class AssessmentsController {
   @ApiOperation({
     summary: 'Start a draft assessment with a pinned instrument version (certified psychologists)',
   })
-  @ApiCreatedResponse({ type: AssessmentResponse })
-  create(
+  @CarriesAssessment(201)
+  @InProgressConflict()
+  async create(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
     @Body() dto: CreateAssessmentDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AssessmentResponse> {
-    return this.assessments.create(ctx, id, dto);
+    return tagged(reply, await this.assessments.create(ctx, id, dto));
+  }
+
+  @Get('assessments')
+  @Authorize('read', 'Assessment')
+  @ApiOperation({
+    summary:
+      'Assessments across the caller’s scope, newest first, in the caller’s view (“my work”)',
+    description:
+      'Filters: `status` (one or more), `assessor=me` (the caller’s own), `awaitingMyCountersignature=true` ' +
+      '(submitted assessments of others the caller may countersign). Each item names the prisoner.',
+  })
+  @ApiOkResponse({ type: ListedAssessmentPageResponse })
+  search(
+    @Ctx() ctx: RequestContext,
+    @Query() query: SearchAssessmentsQueryDto,
+  ): Promise<Page<ListedAssessmentResponse>> {
+    return this.assessments.list(ctx, query);
   }
 
   @Get('prisoners/:id/assessments')
@@ -77,15 +125,13 @@ export class AssessmentsController {
   @Get('assessments/:id')
   @Authorize('read', 'Assessment')
   @ApiOperation({ summary: 'One assessment in the caller’s view (full, programme or security)' })
-  @ApiOkResponse({ type: AssessmentResponse })
+  @CarriesAssessment()
   async get(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AssessmentResponse> {
-    const assessment = await this.assessments.get(ctx, id);
-    void reply.header('etag', etag(assessment.version));
-    return assessment;
+    return tagged(reply, await this.assessments.get(ctx, id));
   }
 
   @Patch('assessments/:id')
@@ -96,7 +142,7 @@ export class AssessmentsController {
     description: 'The indicative result is recomputed on every save.',
   })
   @ApiHeader({ name: 'If-Match', required: true, description: 'The version being edited' })
-  @ApiOkResponse({ type: AssessmentResponse })
+  @CarriesAssessment()
   async update(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -104,21 +150,24 @@ export class AssessmentsController {
     @Body() dto: UpdateAssessmentDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AssessmentResponse> {
-    const assessment = await this.assessments.update(ctx, id, version, dto);
-    void reply.header('etag', etag(assessment.version));
-    return assessment;
+    return tagged(reply, await this.assessments.update(ctx, id, version, dto));
   }
 
   @Post('assessments/:id/submit')
   @HttpCode(200)
   @Authorize('update', 'Assessment')
   @ApiOperation({ summary: 'Submit for countersignature' })
-  @ApiOkResponse({ type: AssessmentResponse })
+  @CarriesAssessment()
   @ApiUnprocessableEntityResponse({
-    description: 'Incomplete: `reasons` lists everything to complete',
+    description:
+      'Incomplete: `reasons` lists everything to complete (the same list as `indicative.reasons`)',
   })
-  submit(@Ctx() ctx: RequestContext, @UuidParam() id: string): Promise<AssessmentResponse> {
-    return this.assessments.submit(ctx, id);
+  async submit(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AssessmentResponse> {
+    return tagged(reply, await this.assessments.submit(ctx, id));
   }
 
   @Post('assessments/:id/countersign')
@@ -127,13 +176,14 @@ export class AssessmentsController {
   @ApiOperation({
     summary: 'Approve or return a submitted assessment (another certified psychologist)',
   })
-  @ApiOkResponse({ type: AssessmentResponse })
-  countersign(
+  @CarriesAssessment()
+  async countersign(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
     @Body() dto: CountersignDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AssessmentResponse> {
-    return this.assessments.countersign(ctx, id, dto);
+    return tagged(reply, await this.assessments.countersign(ctx, id, dto));
   }
 
   @Post('assessments/:id/amend')
@@ -141,25 +191,28 @@ export class AssessmentsController {
   @ApiOperation({
     summary: 'Start revision n+1 of an approved assessment as a draft (content copied)',
   })
-  @ApiCreatedResponse({ type: AssessmentResponse })
-  amend(
+  @CarriesAssessment(201)
+  @InProgressConflict()
+  async amend(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
     @Body() dto: ReasonDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AssessmentResponse> {
-    return this.assessments.amend(ctx, id, dto);
+    return tagged(reply, await this.assessments.amend(ctx, id, dto));
   }
 
   @Post('assessments/:id/cancel')
   @HttpCode(200)
   @Authorize('update', 'Assessment')
   @ApiOperation({ summary: 'Cancel an assessment entered in error (kept, never deleted)' })
-  @ApiOkResponse({ type: AssessmentResponse })
-  cancel(
+  @CarriesAssessment()
+  async cancel(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
     @Body() dto: ReasonDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AssessmentResponse> {
-    return this.assessments.cancel(ctx, id, dto);
+    return tagged(reply, await this.assessments.cancel(ctx, id, dto));
   }
 }

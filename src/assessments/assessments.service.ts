@@ -1,29 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { asSubject } from '../access/ability.factory.js';
-import { accessibleWhere } from '../access/accessible-where.js';
+import { accessibleWhere, type SqlFilter } from '../access/accessible-where.js';
+import type { AppAbility } from '../access/ability.factory.js';
 import {
-  canReadPrisoner,
-  caseAuditFields,
-  emergencyGrantFor,
-  locatePrisoner,
-} from '../access/case-access.js';
-import type { AuditAction } from '../audit/audit-actions.js';
-import type { AuditEntry } from '../audit/audit-event.js';
-import { AuditTrail, Denial } from '../audit/audit-trail.service.js';
+  CaseOperations,
+  underPrisoner,
+  type CaseAccess,
+  type CaseTarget,
+} from '../access/case-operations.service.js';
 import type { RequestContext } from '../auth/request-context.js';
-import { prepared } from '../database/prepared.js';
 import {
   conflict,
-  forbidden,
-  notFound,
   ProblemException,
-  staleVersion,
   unprocessable,
+  type FieldError,
 } from '../errors/problem.exception.js';
 import { validationProblem } from '../errors/validation-errors.js';
-import type { FieldError } from '../errors/problem.exception.js';
 import {
   DEFAULT_PAGE_SIZE,
   decodeCursor,
@@ -37,83 +30,80 @@ import type { InstrumentDefinition } from '../instruments/rule-sets/rule-set.typ
 import type { DueItem, DueQuery } from '../reviews/due-item.js';
 import {
   engineRatings,
+  isEditable,
+  isOpen,
   mergeRatings,
   needCodes,
   nextReviewDue,
   submitReasons,
-  type StoredRatings,
 } from './assessment-rules.js';
 import {
   assessmentView,
+  mayEdit,
   projectAssessment,
-  subjectOfRow,
-  type AssessmentRow,
+  subjectOf,
+  type AssessmentSubject,
 } from './assessment-view.js';
+import {
+  AssessmentsRepository,
+  EDITABLE_COLUMNS,
+  type Assessment,
+  type AssessmentDetail,
+  type EditableField,
+} from './assessments.repository.js';
 import type {
   AssessmentResponse,
   AssessmentView,
   CountersignDto,
   CreateAssessmentDto,
+  ListedAssessmentResponse,
   ReasonDto,
   RiskTimelineResponse,
+  SearchAssessmentsQueryDto,
   UpdateAssessmentDto,
 } from './dto/assessment.dto.js';
 
-const SELECT = `
-  SELECT a.*, to_char(a.next_review_due, 'YYYY-MM-DD') AS next_review_due, p.facility_id,
-    iv.key AS instrument_key, iv.version AS instrument_version, iv.title AS instrument_title, iv.purpose,
-    au.display_name AS assessor_name, cu.display_name AS countersigner_name
-  FROM assessment a
-  JOIN prisoner p ON p.id = a.prisoner_id
-  JOIN instrument_version iv ON iv.id = a.instrument_version_id
-  JOIN app_user au ON au.id = a.assessor_id
-  LEFT JOIN app_user cu ON cu.id = a.countersigner_id`;
-
-/** One assessment with its transitions (who moved it when, with comments), in one statement. */
-const DETAIL_SELECT = SELECT.replace(
-  'FROM assessment a',
-  `, (SELECT json_agg(json_build_object('from', t.from_status, 'to', t.to_status,
-        'actor', json_build_object('id', tu.id, 'displayName', tu.display_name),
-        'at', to_char(t.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        'comments', t.comments) ORDER BY t.id)
-      FROM assessment_transition t JOIN app_user tu ON tu.id = t.actor_id
-      WHERE t.assessment_id = a.id) AS history
-   FROM assessment a`,
-);
-
-const EDITABLE = ['draft', 'returned'];
-const OPEN = ['draft', 'submitted', 'returned'];
-
-/** Columns a PATCH may write, by DTO field. */
-const JSON_FIELDS: Record<string, string> = {
-  scenarios: 'scenarios',
-  needs: 'needs',
-  recommendations: 'recommendations',
-  prisonerParticipation: 'prisoner_participation',
-};
-const TEXT_FIELDS: Record<string, string> = {
-  formulation: 'formulation',
-  finalRiskLevel: 'final_risk_level',
-  finalRationale: 'final_rationale',
-};
-
-const locationOf = (row: { prisoner_id: string; facility_id: string }) => ({
-  prisonerId: row.prisoner_id,
-  facilityId: row.facility_id,
+/** An assessment as the target of an operation on it. */
+const target = (a: Assessment): CaseTarget => ({
+  subject: 'Assessment',
+  fields: { ...subjectOf(a) },
+  location: { prisonerId: a.prisonerId, facilityId: a.facilityId },
+  entity: { type: 'assessment', id: a.id },
 });
+
+/** Maps the fields the assessment read rules mention to SQL (alias `a`, prisoner `p`). */
+const scopeOf = (ability: AppAbility, action: 'read' | 'countersign' = 'read'): SqlFilter =>
+  accessibleWhere(ability, action, 'Assessment', {
+    facilityId: 'p.facility_id',
+    prisonerId: 'a.prisoner_id',
+    assessorId: 'a.assessor_id',
+    id: 'a.id',
+  });
+
+const wrongStatus = (status: string, what: string) =>
+  conflict('invalid_status', `An assessment that is ${status} cannot be ${what}`, {
+    currentStatus: status,
+  });
+
+const LIST_FIELDS: EditableField[] = ['scenarios', 'needs', 'recommendations'];
+
+const FORBIDDEN_EDIT = 'Only the assessor may change or submit this assessment';
 
 /**
  * Structured professional judgement assessments (Handbook module 1): a psychologist rates a
  * pinned instrument version with evidence, the engine computes the indicative result on every
  * save, the assessor records the final judgement, a second certified psychologist
- * countersigns, and approved revisions are only ever superseded, never changed.
+ * countersigns, and approved revisions are only ever superseded, never changed. Every read and
+ * change goes through CaseOperations; this class says only what differs.
  */
 @Injectable()
 export class AssessmentsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: AuditTrail,
+    private readonly cases: CaseOperations,
+    private readonly assessments: AssessmentsRepository,
     private readonly instruments: InstrumentsService,
+    /** Only for the reviews-due source, which runs inside the reviews list. */
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   // ------------------------------------------------------------------ create
@@ -131,79 +121,37 @@ export class AssessmentsService {
         },
       ]);
     }
-    const result = await this.dataSource.transaction(async (m) => {
-      const [prisoner]: { facility_id: string }[] = await m.query(
-        `SELECT facility_id FROM prisoner WHERE id = $1 FOR SHARE`,
-        [prisonerId],
-      );
-      if (!prisoner) throw notFound('Prisoner');
-      const location = { prisonerId, facilityId: prisoner.facility_id };
-      const entry: AuditEntry = {
-        action: 'assessment.create',
-        entityType: 'assessment',
-        ...caseAuditFields(ctx, location),
-      };
-      if (
-        !ctx.ability.can(
-          'read',
-          asSubject('Prisoner', { id: prisonerId, facilityId: prisoner.facility_id }),
-        )
-      ) {
-        return new Denial(notFound('Prisoner'), entry);
-      }
-      if (!ctx.ability.can('create', asSubject('Assessment', location)))
-        return new Denial(forbidden(), entry);
-      const instrument = await this.pickVersion(m, dto);
-      const certification = await this.certificationProblem(m, ctx, instrument);
-      if (certification) return new Denial(certification, entry);
-      if (dto.triggerEventId) {
-        const [event] = await m.query(
-          `SELECT 1 FROM prisoner_event WHERE id = $1 AND prisoner_id = $2`,
-          [dto.triggerEventId, prisonerId],
-        );
-        if (!event)
+    return this.cases.change(ctx, {
+      name: 'Prisoner',
+      action: 'assessment.create',
+      permission: 'create',
+      load: (m) => this.cases.locate(m, prisonerId, true),
+      target: (location) => underPrisoner(location, 'Assessment', 'assessment'),
+      apply: async (location, access, m) => {
+        const instrument = await this.pickVersion(m, dto);
+        const certification = await this.certificationProblem(m, ctx, instrument);
+        if (certification) access.refuse(certification);
+        if (
+          dto.triggerEventId &&
+          !(await this.assessments.eventRecorded(m, dto.triggerEventId, prisonerId))
+        ) {
           throw validationProblem([
             { path: 'triggerEventId', message: 'no such event recorded for this prisoner' },
           ]);
-      }
-      const [open]: { id: string }[] = await m.query(
-        `SELECT a.id FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id
-         WHERE a.prisoner_id = $1 AND iv.key = $2 AND a.status = ANY($3::text[]) LIMIT 1`,
-        [prisonerId, instrument.key, OPEN],
-      );
-      if (open) {
-        throw conflict(
-          'assessment_in_progress',
-          `An assessment with ${instrument.key} is already in progress for this prisoner`,
-          {
-            openAssessmentId: open.id,
-          },
-        );
-      }
-      const evaluation = evaluate(
-        instrument.definition as InstrumentDefinition,
-        {},
-        { cacheKey: instrument.id },
-      );
-      const [{ id }]: { id: string }[] = await m.query(
-        `INSERT INTO assessment (prisoner_id, instrument_version_id, reason, trigger, trigger_event_id, assessor_id,
-           indicative, engine_version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-        [
+        }
+        await this.refuseSecondOpen(m, prisonerId, instrument.key);
+        const definition = instrument.definition as InstrumentDefinition;
+        const id = await this.assessments.insert(m, {
           prisonerId,
-          instrument.id,
-          dto.reason,
-          dto.trigger ?? null,
-          dto.triggerEventId ?? null,
-          ctx.actor.id,
-          evaluation,
-          ENGINE_VERSION,
-        ],
-      );
-      await this.transition(m, id, null, 'draft', ctx.actor.id, null);
-      await this.audit.append(m, ctx, [
-        {
-          ...entry,
+          instrumentVersionId: instrument.id,
+          reason: dto.reason,
+          trigger: dto.trigger ?? null,
+          triggerEventId: dto.triggerEventId ?? null,
+          assessorId: ctx.actor.id,
+          indicative: evaluate(definition, {}, { cacheKey: instrument.id }),
+          engineVersion: ENGINE_VERSION,
+        });
+        return {
           entityId: id,
           changedFields: [
             'instrument',
@@ -211,12 +159,412 @@ export class AssessmentsService {
             ...(dto.trigger ? ['trigger'] : []),
             ...(dto.triggerEventId ? ['triggerEventId'] : []),
           ],
+          respond: () => this.respond(m, ctx, id, access),
+        };
+      },
+    });
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  async get(ctx: RequestContext, id: string): Promise<AssessmentResponse> {
+    return this.cases.read<AssessmentDetail, AssessmentResponse>(ctx, {
+      name: 'Assessment',
+      action: 'assessment.read',
+      load: (m) => this.assessments.detail(m, id),
+      target,
+      respond: async (a, access) => {
+        const view = assessmentView(ctx.ability, subjectOf(a))!;
+        const { definition } = (await this.instruments.pinned(a.instrumentVersionId))!;
+        return {
+          ...projectAssessment(a, view, definition as InstrumentDefinition, {
+            history: view === 'full' ? a.history : undefined,
+            mayEdit: mayEdit(ctx.ability, a),
+          }),
+          ...access.grantField,
+        };
+      },
+      details: (_, answer) => ({ view: answer.view }),
+    });
+  }
+
+  async listForPrisoner(
+    ctx: RequestContext,
+    prisonerId: string,
+    query: PageQueryDto,
+  ): Promise<Page<AssessmentResponse>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor(query.cursor, 2);
+    return this.cases.read(ctx, {
+      name: 'Prisoner',
+      action: 'assessment.list',
+      load: (m) => this.cases.locate(m, prisonerId),
+      target: (location) => underPrisoner(location, 'Assessment', 'assessment'),
+      respond: async (_, __, m) => {
+        const rows = await this.assessments.pageForPrisoner(
+          m,
+          prisonerId,
+          scopeOf(ctx.ability),
+          after,
+          limit,
+        );
+        const definitions = await this.definitions(rows);
+        return toPage(
+          rows,
+          limit,
+          (a) => a.sortKey,
+          (a) => this.project(ctx, a, definitions),
+        );
+      },
+      details: (_, page) => ({ resultCount: page.items.length }),
+    });
+  }
+
+  async riskTimeline(ctx: RequestContext, prisonerId: string): Promise<RiskTimelineResponse> {
+    return this.cases.read(ctx, {
+      name: 'Prisoner',
+      action: 'risk_timeline.read',
+      load: (m) => this.cases.locate(m, prisonerId),
+      target: (location) => ({
+        ...underPrisoner(location, 'Assessment', 'prisoner'),
+        entity: { type: 'prisoner', id: prisonerId },
+      }),
+      respond: async (location, __, m) => {
+        const rows = await this.assessments.approvedForPrisoner(
+          m,
+          prisonerId,
+          scopeOf(ctx.ability),
+        );
+        const definitions = await this.definitions(rows);
+        const entries = rows.map((a) => this.project(ctx, a, definitions));
+        const views = entries.map((e) => e.view);
+        const view: AssessmentView = views.includes('full')
+          ? 'full'
+          : views.includes('programme')
+            ? 'programme'
+            : views.length
+              ? 'security'
+              : (assessmentView(ctx.ability, { id: '', assessorId: '', ...location }) ??
+                'security');
+        return {
+          prisonerId,
+          view,
+          entries: rows.map((a, i) => {
+            const projected = entries[i];
+            const security = projected.view === 'security';
+            return {
+              assessmentId: a.id,
+              approvedAt: a.approvedAt!.toISOString(),
+              instrument: projected.instrument,
+              revision: a.revision,
+              status: a.status,
+              indicativeLevel: security ? null : (a.indicative?.indicativeLevel ?? null),
+              finalRiskLevel: a.finalRiskLevel,
+              ...(security
+                ? {}
+                : {
+                    domains:
+                      (projected.indicative?.domains as Record<string, unknown>[] | undefined) ??
+                      [],
+                  }),
+            };
+          }),
+        };
+      },
+      details: (_, timeline) => ({ resultCount: timeline.entries.length }),
+    });
+  }
+
+  /**
+   * Assessments across the caller's scope ("my work"), newest first, each in the caller's view
+   * with the prisoner's number and name; filtered in SQL from the caller's abilities.
+   */
+  async list(
+    ctx: RequestContext,
+    query: SearchAssessmentsQueryDto,
+  ): Promise<Page<ListedAssessmentResponse>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor(query.cursor, 2);
+    let shown: Assessment[] = [];
+    return this.cases.list(ctx, {
+      action: 'assessment.list',
+      entityType: 'assessment',
+      run: async (m) => {
+        const rows = await this.assessments.search(m, {
+          scope: scopeOf(ctx.ability),
+          statuses: query.status,
+          assessorId: query.assessor === 'me' ? ctx.actor.id : undefined,
+          countersignableBy: query.awaitingMyCountersignature
+            ? { userId: ctx.actor.id, scope: scopeOf(ctx.ability, 'countersign') }
+            : undefined,
+          after,
+          limit,
+        });
+        shown = rows.slice(0, limit);
+        const definitions = await this.definitions(rows);
+        return toPage(
+          rows,
+          limit,
+          (a) => a.sortKey,
+          (a) => ({
+            ...this.project(ctx, a, definitions),
+            prisonNumber: a.prisoner.prisonNumber,
+            prisonerName: `${a.prisoner.givenName} ${a.prisoner.familyName}`,
+          }),
+        );
+      },
+      details: (page) => ({
+        status: query.status ?? null,
+        assessor: query.assessor ?? null,
+        awaitingMyCountersignature: query.awaitingMyCountersignature ?? false,
+        cursor: query.cursor ? true : false,
+        resultCount: page.items.length,
+      }),
+      prisonersShown: () =>
+        shown.map((a) => ({ prisonerId: a.prisonerId, facilityId: a.facilityId })),
+    });
+  }
+
+  // ------------------------------------------------------------------ edits and transitions
+
+  async update(
+    ctx: RequestContext,
+    id: string,
+    version: number,
+    dto: UpdateAssessmentDto,
+  ): Promise<AssessmentResponse> {
+    return this.cases.change(ctx, {
+      name: 'Assessment',
+      action: 'assessment.update',
+      permission: 'update',
+      forbidden: FORBIDDEN_EDIT,
+      load: (m) => this.assessments.lock(m, id),
+      target,
+      version: { expected: version, current: (a) => a.version },
+      apply: async (a, access, m) => {
+        if (!isEditable(a.status)) throw wrongStatus(a.status, 'edited');
+        const instrument = (await this.instruments.getById(a.instrumentVersionId, m))!;
+        const definition = instrument.definition as InstrumentDefinition;
+        const errors: FieldError[] = [];
+        const changes: Partial<Record<EditableField, unknown>> = {};
+        let ratings = a.ratings;
+        if (dto.ratings) {
+          const merged = mergeRatings(definition, ratings, dto.ratings);
+          errors.push(...merged.errors);
+          ratings = merged.ratings;
+          changes.ratings = ratings;
+        }
+        const needs = needCodes(definition);
+        dto.needs?.forEach((n, i) => {
+          if (!needs.has(n.code))
+            errors.push({
+              path: `needs[${i}].code`,
+              message: `${n.code} is not a need of ${definition.key}`,
+            });
+          if (dto.needs!.findIndex((o) => o.code === n.code) !== i)
+            errors.push({ path: `needs[${i}].code`, message: `${n.code} is listed twice` });
+        });
+        if (dto.finalRiskLevel) {
+          const levels = (definition.levels ?? []).map((l) => l.code);
+          if (!levels.includes(dto.finalRiskLevel)) {
+            errors.push({
+              path: 'finalRiskLevel',
+              message: levels.length
+                ? `finalRiskLevel must be one of ${levels.join(', ')}`
+                : `${definition.key} records no level`,
+            });
+          }
+        }
+        if (errors.length > 0) throw validationProblem(errors);
+        for (const field of Object.keys(EDITABLE_COLUMNS) as EditableField[]) {
+          if (field === 'ratings' || dto[field] === undefined) continue;
+          // Null clears a field: a list becomes empty, never null.
+          changes[field] = dto[field] === null && LIST_FIELDS.includes(field) ? [] : dto[field];
+        }
+        const evaluation = evaluate(definition, engineRatings(ratings), {
+          cacheKey: instrument.id,
+        });
+        await this.assessments.update(m, id, changes, evaluation, ENGINE_VERSION);
+        return {
+          changedFields: [
+            ...Object.keys(dto.ratings ?? {}).map((code) => `ratings.${code}`),
+            ...Object.keys(changes).filter((f) => f !== 'ratings'),
+          ],
+          respond: () => this.respond(m, ctx, id, access),
+        };
+      },
+    });
+  }
+
+  async submit(ctx: RequestContext, id: string): Promise<AssessmentResponse> {
+    return this.cases.change(ctx, {
+      name: 'Assessment',
+      action: 'assessment.submit',
+      permission: 'update',
+      forbidden: FORBIDDEN_EDIT,
+      load: (m) => this.assessments.lock(m, id),
+      target,
+      apply: async (a, access, m) => {
+        const instrument = (await this.instruments.getById(a.instrumentVersionId, m))!;
+        const definition = instrument.definition as InstrumentDefinition;
+        const evaluation = evaluate(definition, engineRatings(a.ratings), {
+          cacheKey: instrument.id,
+        });
+        // The same check `indicative.canSubmit` reports.
+        const reasons = submitReasons(definition, evaluation, a, {
+          mayEdit: mayEdit(ctx.ability, a),
+        });
+        if (reasons.some((r) => r.code === 'invalid_status'))
+          throw wrongStatus(a.status, 'submitted');
+        if (reasons.length > 0) {
+          throw unprocessable(
+            'assessment_incomplete',
+            `The assessment cannot be submitted yet: ${reasons.length} thing${reasons.length === 1 ? '' : 's'} to complete`,
+            { reasons },
+          );
+        }
+        await this.assessments.submit(m, a, ctx.actor.id, evaluation, ENGINE_VERSION);
+        return { changedFields: ['status'], respond: () => this.respond(m, ctx, id, access) };
+      },
+    });
+  }
+
+  async countersign(
+    ctx: RequestContext,
+    id: string,
+    dto: CountersignDto,
+  ): Promise<AssessmentResponse> {
+    if (dto.decision === 'return' && !dto.comments?.trim()) {
+      throw validationProblem([
+        {
+          path: 'comments',
+          message: 'say what the author must address when returning an assessment',
         },
       ]);
-      return this.respond(m, ctx, id, 'full');
+    }
+    return this.cases.change(ctx, {
+      name: 'Assessment',
+      action: 'assessment.countersign',
+      permission: 'countersign',
+      load: (m) => this.assessments.lock(m, id),
+      target,
+      refuse: async (a, m) => {
+        if (a.assessor.id === ctx.actor.id) {
+          return new ProblemException(
+            403,
+            'own_assessment',
+            'Forbidden',
+            'A different psychologist must countersign your assessment',
+          );
+        }
+        const instrument = (await this.instruments.getById(a.instrumentVersionId, m))!;
+        return this.certificationProblem(m, ctx, instrument);
+      },
+      apply: async (a, access, m) => {
+        if (a.status !== 'submitted') throw wrongStatus(a.status, 'countersigned');
+        if (dto.decision === 'approve') {
+          const { definition } = (await this.instruments.pinned(a.instrumentVersionId, m))!;
+          const due = nextReviewDue(
+            definition as InstrumentDefinition,
+            a.finalRiskLevel,
+            new Date(),
+          );
+          await this.assessments.approve(m, a, ctx.actor.id, due, dto.comments ?? null);
+        } else {
+          await this.assessments.returnToAssessor(m, a, ctx.actor.id, dto.comments!);
+        }
+        return {
+          changedFields:
+            dto.decision === 'approve' ? ['status', 'countersigner', 'nextReviewDue'] : ['status'],
+          details: { decision: dto.decision },
+          respond: () => this.respond(m, ctx, id, access),
+        };
+      },
     });
-    return this.audit.settle(ctx, result);
   }
+
+  async amend(ctx: RequestContext, id: string, dto: ReasonDto): Promise<AssessmentResponse> {
+    return this.cases.change(ctx, {
+      name: 'Assessment',
+      action: 'assessment.amend',
+      permission: 'create',
+      load: (m) => this.assessments.lock(m, id),
+      target,
+      refuse: async (a, m) =>
+        this.certificationProblem(
+          m,
+          ctx,
+          (await this.instruments.getById(a.instrumentVersionId, m))!,
+        ),
+      apply: async (a, access, m) => {
+        if (a.status !== 'approved') throw wrongStatus(a.status, 'amended');
+        await this.refuseSecondOpen(m, a.prisonerId, a.instrument.key, a.id);
+        const newId = await this.assessments.insertAmendment(m, id, ctx.actor.id, dto.reason);
+        return {
+          entityId: newId,
+          changedFields: ['revision'],
+          details: { supersedes: id },
+          respond: () => this.respond(m, ctx, newId, access),
+        };
+      },
+    });
+  }
+
+  async cancel(ctx: RequestContext, id: string, dto: ReasonDto): Promise<AssessmentResponse> {
+    return this.cases.change(ctx, {
+      name: 'Assessment',
+      action: 'assessment.cancel',
+      permission: 'update',
+      forbidden: FORBIDDEN_EDIT,
+      load: (m) => this.assessments.lock(m, id),
+      target,
+      apply: async (a, access, m) => {
+        if (!isOpen(a.status)) throw wrongStatus(a.status, 'cancelled');
+        await this.assessments.cancel(m, a, ctx.actor.id, dto.reason);
+        return {
+          changedFields: ['status', 'cancelReason'],
+          respond: () => this.respond(m, ctx, id, access),
+        };
+      },
+    });
+  }
+
+  // ------------------------------------------------------------------ reassessments due
+
+  /** Reassessments due for prisoners in the caller's scope (see DueItem), keyset-paginated. */
+  async dueReassessments(ctx: RequestContext, query: DueQuery): Promise<DueItem[]> {
+    const scope = accessibleWhere(ctx.ability, 'read', 'Assessment', {
+      facilityId: 'p.facility_id',
+      prisonerId: 'p.id',
+    });
+    const rows = await this.assessments.due(this.dataSource.manager, { scope, ...query });
+    const today = new Date().toISOString().slice(0, 10);
+    return rows.map((r) => ({
+      id: r.id,
+      kind: 'reassessment',
+      prisonerId: r.prisonerId,
+      prisonNumber: r.prisonNumber,
+      prisonerName: r.prisonerName,
+      facilityId: r.facilityId,
+      dueDate: r.dueDate,
+      overdue: r.dueDate < today,
+      reason: r.reason,
+      ...(r.instrumentKey ? { instrumentKey: r.instrumentKey } : {}),
+      ...(r.assessmentId ? { assessmentId: r.assessmentId } : {}),
+      ...(r.inProgressAssessmentId ? { inProgressAssessmentId: r.inProgressAssessmentId } : {}),
+      ...(r.event
+        ? {
+            event: {
+              id: r.event.id,
+              type: r.event.type,
+              occurredAt: r.event.occurredAt.toISOString(),
+            },
+          }
+        : {}),
+    }));
+  }
+
+  // ------------------------------------------------------------------ helpers
 
   private async pickVersion(
     m: EntityManager,
@@ -247,11 +595,7 @@ export class AssessmentsService {
     instrument: InstrumentVersion,
   ): Promise<ProblemException | undefined> {
     if (!(instrument.definition as InstrumentDefinition).requiresCertification) return undefined;
-    const [valid] = await m.query(
-      `SELECT 1 FROM certification WHERE user_id = $1 AND instrument_key = $2 AND valid_until >= current_date`,
-      [ctx.actor.id, instrument.key],
-    );
-    if (valid) return undefined;
+    if (await this.assessments.certified(m, ctx.actor.id, instrument.key)) return undefined;
     return new ProblemException(
       403,
       'certification_required',
@@ -260,645 +604,70 @@ export class AssessmentsService {
     );
   }
 
-  // ------------------------------------------------------------------ reads
-
-  async get(ctx: RequestContext, id: string): Promise<AssessmentResponse> {
-    const [row] = await prepared<AssessmentRow & { history: Record<string, unknown>[] }>(
-      this.dataSource.manager,
-      'assessment-detail',
-      `${DETAIL_SELECT} WHERE a.id = $1`,
-      [id],
-    );
-    if (!row) throw notFound('Assessment');
-    const entry: AuditEntry = {
-      action: 'assessment.read',
-      entityType: 'assessment',
-      entityId: id,
-      ...caseAuditFields(ctx, locationOf(row)),
-    };
-    const view = assessmentView(ctx.ability, subjectOfRow(row));
-    if (!view) return this.audit.refuse(ctx, new Denial(notFound('Assessment'), entry));
-    const instrument = await this.instruments.pinned(row.instrument_version_id);
-    await this.audit.append(this.dataSource.manager, ctx, [
-      { ...entry, details: { ...(entry.details ?? {}), view } },
-    ]);
-    const history = view === 'full' ? (row.history ?? []) : undefined;
-    return this.withGrant(
-      ctx,
-      row,
-      projectAssessment(row, view, instrument!.definition as InstrumentDefinition, history),
-    );
-  }
-
-  async listForPrisoner(
-    ctx: RequestContext,
-    prisonerId: string,
-    query: PageQueryDto,
-  ): Promise<Page<AssessmentResponse>> {
-    const prisoner = await this.readablePrisoner(ctx, prisonerId, 'assessment.list');
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const after = decodeCursor(query.cursor, 2);
-    const scope = accessibleWhere(ctx.ability, 'read', 'Assessment', {
-      facilityId: 'p.facility_id',
-      prisonerId: 'a.prisoner_id',
-      assessorId: 'a.assessor_id',
-      id: 'a.id',
-    });
-    const params = [...scope.params];
-    const bind = (v: unknown) => `$${params.push(v)}`;
-    const where = [scope.sql, `a.prisoner_id = ${bind(prisonerId)}::uuid`];
-    if (after)
-      where.push(
-        `(a.created_at, a.id) < (${bind(after[0])}::timestamptz, ${bind(after[1])}::uuid)`,
-      );
-    const rows: AssessmentRow[] = await this.dataSource.query(
-      `${SELECT} WHERE ${where.join(' AND ')} ORDER BY a.created_at DESC, a.id DESC LIMIT ${bind(limit + 1)}`,
-      params,
-    );
-    const definitions = await this.definitions(rows);
-    const page = toPage(
-      rows,
-      limit,
-      (r) => [r.created_at.toISOString(), r.id],
-      (r) =>
-        projectAssessment(
-          r,
-          assessmentView(ctx.ability, subjectOfRow(r))!,
-          definitions.get(r.instrument_version_id)!,
-        ),
-    );
-    await this.audit.append(this.dataSource.manager, ctx, [
-      {
-        action: 'assessment.list',
-        entityType: 'assessment',
-        ...caseAuditFields(ctx, prisoner, { resultCount: page.items.length }),
-      },
-    ]);
-    return page;
-  }
-
-  async riskTimeline(ctx: RequestContext, prisonerId: string): Promise<RiskTimelineResponse> {
-    const prisoner = await this.readablePrisoner(ctx, prisonerId, 'risk_timeline.read');
-    const scope = accessibleWhere(
-      ctx.ability,
-      'read',
-      'Assessment',
-      {
-        facilityId: 'p.facility_id',
-        prisonerId: 'a.prisoner_id',
-        assessorId: 'a.assessor_id',
-        id: 'a.id',
-      },
-      2,
-    );
-    const rows: AssessmentRow[] = await this.dataSource.query(
-      `${SELECT} WHERE a.prisoner_id = $1 AND a.status IN ('approved', 'superseded') AND ${scope.sql}
-       ORDER BY a.approved_at, a.id LIMIT 500`,
-      [prisonerId, ...scope.params],
-    );
-    const views = rows.map((r) => assessmentView(ctx.ability, subjectOfRow(r))!);
-    const view: AssessmentView = views.includes('full')
-      ? 'full'
-      : views.includes('programme')
-        ? 'programme'
-        : views.length
-          ? 'security'
-          : assessmentViewForPrisoner(ctx, prisoner);
-    const definitions = await this.definitions(rows);
-    await this.audit.append(this.dataSource.manager, ctx, [
-      {
-        action: 'risk_timeline.read',
-        entityType: 'prisoner',
-        entityId: prisonerId,
-        ...caseAuditFields(ctx, prisoner, { resultCount: rows.length }),
-      },
-    ]);
-    return {
-      prisonerId,
-      view,
-      entries: rows.map((r, i) => {
-        const projected = projectAssessment(r, views[i], definitions.get(r.instrument_version_id)!);
-        return {
-          assessmentId: r.id,
-          approvedAt: r.approved_at!.toISOString(),
-          instrument: projected.instrument,
-          revision: r.revision,
-          status: r.status,
-          indicativeLevel: views[i] === 'security' ? null : (r.indicative?.indicativeLevel ?? null),
-          finalRiskLevel: r.final_risk_level,
-          ...(views[i] === 'security'
-            ? {}
-            : {
-                domains:
-                  (projected.indicative?.domains as Record<string, unknown>[] | undefined) ?? [],
-              }),
-        };
-      }),
-    };
-  }
-
-  // ------------------------------------------------------------------ edits and transitions
-
-  async update(
-    ctx: RequestContext,
-    id: string,
-    version: number,
-    dto: UpdateAssessmentDto,
-  ): Promise<AssessmentResponse> {
-    const result = await this.dataSource.transaction(async (m) => {
-      const row = await this.lock(m, id);
-      const denial = this.deny(ctx, row, 'update', 'assessment.update');
-      if (denial) return denial;
-      if (row.version !== version) throw staleVersion(row.version);
-      if (!EDITABLE.includes(row.status)) throw this.wrongStatus(row.status, 'edited');
-      const instrument = (await this.instruments.getById(row.instrument_version_id, m))!;
-      const definition = instrument.definition as InstrumentDefinition;
-      const errors: FieldError[] = [];
-      let ratings = row.ratings as StoredRatings;
-      if (dto.ratings) {
-        const merged = mergeRatings(definition, ratings, dto.ratings);
-        errors.push(...merged.errors);
-        ratings = merged.ratings;
-      }
-      const needs = needCodes(definition);
-      dto.needs?.forEach((n, i) => {
-        if (!needs.has(n.code))
-          errors.push({
-            path: `needs[${i}].code`,
-            message: `${n.code} is not a need of ${definition.key}`,
-          });
-        if (dto.needs!.findIndex((o) => o.code === n.code) !== i)
-          errors.push({ path: `needs[${i}].code`, message: `${n.code} is listed twice` });
-      });
-      if (dto.finalRiskLevel) {
-        const levels = (definition.levels ?? []).map((l) => l.code);
-        if (!levels.includes(dto.finalRiskLevel)) {
-          errors.push({
-            path: 'finalRiskLevel',
-            message: levels.length
-              ? `finalRiskLevel must be one of ${levels.join(', ')}`
-              : `${definition.key} records no level`,
-          });
-        }
-      }
-      if (errors.length > 0) throw validationProblem(errors);
-
-      const evaluation = evaluate(definition, engineRatings(ratings), { cacheKey: instrument.id });
-      const params: unknown[] = [
-        id,
-        JSON.stringify(ratings),
-        JSON.stringify(evaluation),
-        ENGINE_VERSION,
-      ];
-      const sets = ['ratings = $2', 'indicative = $3', 'engine_version = $4'];
-      const changed: string[] = Object.keys(dto.ratings ?? {}).map((code) => `ratings.${code}`);
-      for (const [field, column] of Object.entries(TEXT_FIELDS)) {
-        const value = dto[field as keyof UpdateAssessmentDto];
-        if (value === undefined) continue;
-        sets.push(`${column} = $${params.push(value)}`);
-        changed.push(field);
-      }
-      for (const [field, column] of Object.entries(JSON_FIELDS)) {
-        const value = dto[field as keyof UpdateAssessmentDto];
-        if (value === undefined) continue;
-        sets.push(`${column} = $${params.push(value === null ? null : JSON.stringify(value))}`);
-        changed.push(field);
-      }
-      await m.query(
-        `UPDATE assessment SET ${sets.join(', ')}, version = version + 1, updated_at = now() WHERE id = $1`,
-        params,
-      );
-      await this.audit.append(m, ctx, [
-        {
-          action: 'assessment.update',
-          entityType: 'assessment',
-          entityId: id,
-          changedFields: changed,
-          ...caseAuditFields(ctx, locationOf(row)),
-        },
-      ]);
-      return this.respond(m, ctx, id, 'full');
-    });
-    return this.audit.settle(ctx, result);
-  }
-
-  async submit(ctx: RequestContext, id: string): Promise<AssessmentResponse> {
-    const result = await this.dataSource.transaction(async (m) => {
-      const row = await this.lock(m, id);
-      const denial = this.deny(ctx, row, 'update', 'assessment.submit');
-      if (denial) return denial;
-      if (!EDITABLE.includes(row.status)) throw this.wrongStatus(row.status, 'submitted');
-      const instrument = (await this.instruments.getById(row.instrument_version_id, m))!;
-      const definition = instrument.definition as InstrumentDefinition;
-      const evaluation = evaluate(definition, engineRatings(row.ratings as StoredRatings), {
-        cacheKey: instrument.id,
-      });
-      const reasons = submitReasons(definition, evaluation, {
-        finalRiskLevel: row.final_risk_level,
-        finalRationale: row.final_rationale,
-        formulation: row.formulation,
-        needs: row.needs,
-        prisonerParticipation: row.prisoner_participation,
-      });
-      if (reasons.length > 0) {
-        throw unprocessable(
-          'assessment_incomplete',
-          `The assessment cannot be submitted yet: ${reasons.length} thing${reasons.length === 1 ? '' : 's'} to complete`,
-          { reasons },
-        );
-      }
-      await m.query(
-        `UPDATE assessment SET status = 'submitted', submitted_at = now(), indicative = $2, engine_version = $3,
-           version = version + 1, updated_at = now() WHERE id = $1`,
-        [id, JSON.stringify(evaluation), ENGINE_VERSION],
-      );
-      await this.transition(m, id, row.status, 'submitted', ctx.actor.id, null);
-      await this.audit.append(m, ctx, [
-        {
-          action: 'assessment.submit',
-          entityType: 'assessment',
-          entityId: id,
-          changedFields: ['status'],
-          ...caseAuditFields(ctx, locationOf(row)),
-        },
-      ]);
-      return this.respond(m, ctx, id, 'full');
-    });
-    return this.audit.settle(ctx, result);
-  }
-
-  async countersign(
-    ctx: RequestContext,
-    id: string,
-    dto: CountersignDto,
-  ): Promise<AssessmentResponse> {
-    if (dto.decision === 'return' && !dto.comments?.trim()) {
-      throw validationProblem([
-        {
-          path: 'comments',
-          message: 'say what the author must address when returning an assessment',
-        },
-      ]);
-    }
-    const result = await this.dataSource.transaction(async (m) => {
-      const row = await this.lock(m, id);
-      const denial = this.deny(ctx, row, 'countersign', 'assessment.countersign');
-      if (denial) return denial;
-      const entry: AuditEntry = {
-        action: 'assessment.countersign',
-        entityType: 'assessment',
-        entityId: id,
-        ...caseAuditFields(ctx, locationOf(row)),
-      };
-      if (row.assessor_id === ctx.actor.id) {
-        return new Denial(
-          new ProblemException(
-            403,
-            'own_assessment',
-            'Forbidden',
-            'A different psychologist must countersign your assessment',
-          ),
-          entry,
-        );
-      }
-      const instrument = (await this.instruments.getById(row.instrument_version_id, m))!;
-      const certification = await this.certificationProblem(m, ctx, instrument);
-      if (certification) return new Denial(certification, entry);
-      if (row.status !== 'submitted') throw this.wrongStatus(row.status, 'countersigned');
-      if (dto.decision === 'approve') {
-        const definition = instrument.definition as InstrumentDefinition;
-        const due = nextReviewDue(definition, row.final_risk_level, new Date());
-        await m.query(
-          `UPDATE assessment SET status = 'approved', approved_at = now(), countersigner_id = $2, next_review_due = $3,
-             version = version + 1, updated_at = now() WHERE id = $1`,
-          [id, ctx.actor.id, due],
-        );
-        if (row.supersedes_id) {
-          await m.query(
-            `UPDATE assessment SET status = 'superseded', version = version + 1, updated_at = now()
-             WHERE id = $1 AND status = 'approved'`,
-            [row.supersedes_id],
-          );
-          await this.transition(m, row.supersedes_id, 'approved', 'superseded', ctx.actor.id, null);
-        }
-        await this.transition(m, id, 'submitted', 'approved', ctx.actor.id, dto.comments ?? null);
-      } else {
-        await m.query(
-          `UPDATE assessment SET status = 'returned', version = version + 1, updated_at = now() WHERE id = $1`,
-          [id],
-        );
-        await this.transition(m, id, 'submitted', 'returned', ctx.actor.id, dto.comments!);
-      }
-      await this.audit.append(m, ctx, [
-        {
-          ...entry,
-          changedFields:
-            dto.decision === 'approve' ? ['status', 'countersigner', 'nextReviewDue'] : ['status'],
-          details: { ...(entry.details ?? {}), decision: dto.decision },
-        },
-      ]);
-      return this.respond(m, ctx, id, 'full');
-    });
-    return this.audit.settle(ctx, result);
-  }
-
-  async amend(ctx: RequestContext, id: string, dto: ReasonDto): Promise<AssessmentResponse> {
-    const result = await this.dataSource.transaction(async (m) => {
-      const row = await this.lock(m, id);
-      const entry: AuditEntry = {
-        action: 'assessment.amend',
-        entityType: 'assessment',
-        entityId: id,
-        ...caseAuditFields(ctx, locationOf(row)),
-      };
-      if (!assessmentView(ctx.ability, subjectOfRow(row)))
-        return new Denial(notFound('Assessment'), entry);
-      if (!ctx.ability.can('create', asSubject('Assessment', locationOf(row))))
-        return new Denial(forbidden(), entry);
-      const instrument = (await this.instruments.getById(row.instrument_version_id, m))!;
-      const certification = await this.certificationProblem(m, ctx, instrument);
-      if (certification) return new Denial(certification, entry);
-      if (row.status !== 'approved') throw this.wrongStatus(row.status, 'amended');
-      const [open]: { id: string }[] = await m.query(
-        `SELECT id FROM assessment WHERE supersedes_id = $1 AND status = ANY($2::text[])`,
-        [id, OPEN],
-      );
-      if (open)
-        throw conflict(
-          'amendment_in_progress',
-          'An amendment of this assessment is already in progress',
-          { openAssessmentId: open.id },
-        );
-      const [{ id: newId }]: { id: string }[] = await m.query(
-        `INSERT INTO assessment (prisoner_id, instrument_version_id, revision, supersedes_id, reason, trigger,
-           trigger_event_id, assessor_id, ratings, formulation, scenarios, needs, final_risk_level, final_rationale,
-           recommendations, prisoner_participation, indicative, engine_version)
-         SELECT prisoner_id, instrument_version_id, revision + 1, id, reason, trigger, trigger_event_id, $2, ratings,
-           formulation, scenarios, needs, final_risk_level, final_rationale, recommendations, prisoner_participation,
-           indicative, engine_version
-         FROM assessment WHERE id = $1 RETURNING id`,
-        [id, ctx.actor.id],
-      );
-      await this.transition(m, newId, null, 'draft', ctx.actor.id, dto.reason);
-      await this.audit.append(m, ctx, [
-        {
-          ...entry,
-          entityId: newId,
-          changedFields: ['revision'],
-          details: { ...(entry.details ?? {}), supersedes: id },
-        },
-      ]);
-      return this.respond(m, ctx, newId, 'full');
-    });
-    return this.audit.settle(ctx, result);
-  }
-
-  async cancel(ctx: RequestContext, id: string, dto: ReasonDto): Promise<AssessmentResponse> {
-    const result = await this.dataSource.transaction(async (m) => {
-      const row = await this.lock(m, id);
-      const denial = this.deny(ctx, row, 'update', 'assessment.cancel');
-      if (denial) return denial;
-      if (!OPEN.includes(row.status)) throw this.wrongStatus(row.status, 'cancelled');
-      await m.query(
-        `UPDATE assessment SET status = 'cancelled', cancelled_at = now(), cancel_reason = $2,
-           version = version + 1, updated_at = now() WHERE id = $1`,
-        [id, dto.reason],
-      );
-      await this.transition(m, id, row.status, 'cancelled', ctx.actor.id, dto.reason);
-      await this.audit.append(m, ctx, [
-        {
-          action: 'assessment.cancel',
-          entityType: 'assessment',
-          entityId: id,
-          changedFields: ['status', 'cancelReason'],
-          ...caseAuditFields(ctx, locationOf(row)),
-        },
-      ]);
-      return this.respond(m, ctx, id, 'full');
-    });
-    return this.audit.settle(ctx, result);
-  }
-
-  // ------------------------------------------------------------------ reassessments due
-
-  /** Reassessments due for prisoners in the caller's scope (see DueItem), keyset-paginated. */
-  async dueReassessments(ctx: RequestContext, query: DueQuery): Promise<DueItem[]> {
-    const scope = accessibleWhere(ctx.ability, 'read', 'Assessment', {
-      facilityId: 'p.facility_id',
-      prisonerId: 'p.id',
-    });
-    const params = [...scope.params];
-    const bind = (v: unknown) => `$${params.push(v)}`;
-    const prisonerFilter = [scope.sql];
-    if (query.facilityId) prisonerFilter.push(`p.facility_id = ${bind(query.facilityId)}::uuid`);
-    const before = bind(query.before);
-    const afterDue = bind(query.after?.dueDate ?? '0001-01-01');
-    const afterId = bind(query.after?.id ?? '');
-    const limit = bind(query.limit + 1);
-    const rows: {
-      id: string;
-      prisoner_id: string;
-      key: string | null;
-      assessment_id: string | null;
-      due: string;
-      reason: string;
-      prison_number: string;
-      name: string;
-      facility_id: string;
-      in_progress_id: string | null;
-      event_id: string | null;
-      event_type: string | null;
-      event_at: Date | null;
-    }[] = await this.dataSource.query(
-      `WITH scoped AS (
-         SELECT p.id, p.prison_number, p.given_name || ' ' || p.family_name AS name, p.facility_id,
-           p.expected_release_date, p.created_at
-         FROM prisoner p WHERE ${prisonerFilter.join(' AND ')}),
-       latest AS (
-         SELECT DISTINCT ON (a.prisoner_id, iv.key) a.id, a.prisoner_id, iv.key, iv.content, a.approved_at,
-           a.next_review_due
-         FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id
-         JOIN scoped s ON s.id = a.prisoner_id
-         WHERE a.status = 'approved'
-         ORDER BY a.prisoner_id, iv.key, a.approved_at DESC),
-       items AS (
-         SELECT 'reassessment:' || l.prisoner_id || ':' || l.key AS id, l.prisoner_id, l.key, l.id AS assessment_id,
-           l.next_review_due AS due, 'scheduled' AS reason, NULL::uuid AS event_id
-         FROM latest l WHERE l.next_review_due IS NOT NULL
-         UNION ALL
-         SELECT 'reassessment:' || l.prisoner_id || ':' || l.key || ':event:' || e.id, l.prisoner_id, l.key, l.id,
-           (e.occurred_at + (t ->> 'within')::interval)::date, 'event', e.id
-         FROM latest l
-         JOIN prisoner_event e ON e.prisoner_id = l.prisoner_id AND e.occurred_at > l.approved_at
-         CROSS JOIN LATERAL jsonb_array_elements(l.content -> 'review' -> 'triggers') t
-         WHERE t ->> 'event' = e.type AND e.type <> 'pre_release'
-         UNION ALL
-         SELECT 'reassessment:' || l.prisoner_id || ':' || l.key || ':pre_release', l.prisoner_id, l.key, l.id,
-           (s.expected_release_date - (t ->> 'leadTime')::interval)::date, 'pre_release', NULL
-         FROM latest l JOIN scoped s ON s.id = l.prisoner_id
-         CROSS JOIN LATERAL jsonb_array_elements(l.content -> 'review' -> 'triggers') t
-         WHERE t ->> 'event' = 'pre_release' AND t ? 'leadTime' AND s.expected_release_date IS NOT NULL
-           AND s.expected_release_date - (t ->> 'leadTime')::interval > l.approved_at
-         UNION ALL
-         SELECT 'reassessment:' || s.id || ':intake', s.id, NULL, NULL, s.created_at::date, 'intake', NULL
-         FROM scoped s
-         WHERE NOT EXISTS (
-           SELECT 1 FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id
-           WHERE a.prisoner_id = s.id AND iv.purpose = 'risk' AND a.status <> 'cancelled'))
-       SELECT i.id, i.prisoner_id, i.key, i.assessment_id, to_char(i.due, 'YYYY-MM-DD') AS due, i.reason,
-         s.prison_number, s.name, s.facility_id, e.id AS event_id, e.type AS event_type, e.occurred_at AS event_at,
-         (SELECT a.id FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id
-          WHERE a.prisoner_id = i.prisoner_id AND (i.key IS NULL AND iv.purpose = 'risk' OR iv.key = i.key)
-            AND a.status IN ('draft', 'submitted', 'returned')
-          ORDER BY a.created_at DESC LIMIT 1) AS in_progress_id
-       FROM items i JOIN scoped s ON s.id = i.prisoner_id LEFT JOIN prisoner_event e ON e.id = i.event_id
-       WHERE i.due <= ${before}::date
-         AND (i.due, i.id COLLATE "C") > (${afterDue}::date, ${afterId}::text COLLATE "C")
-       ORDER BY i.due, i.id COLLATE "C" LIMIT ${limit}`,
-      params,
-    );
-    const today = new Date().toISOString().slice(0, 10);
-    return rows.map((r) => ({
-      id: r.id,
-      kind: 'reassessment',
-      prisonerId: r.prisoner_id,
-      prisonNumber: r.prison_number,
-      prisonerName: r.name,
-      facilityId: r.facility_id,
-      dueDate: r.due,
-      overdue: r.due < today,
-      reason: r.reason,
-      ...(r.key ? { instrumentKey: r.key } : {}),
-      ...(r.assessment_id ? { assessmentId: r.assessment_id } : {}),
-      ...(r.in_progress_id ? { inProgressAssessmentId: r.in_progress_id } : {}),
-      ...(r.event_id
-        ? { event: { id: r.event_id, type: r.event_type!, occurredAt: r.event_at!.toISOString() } }
-        : {}),
-    }));
-  }
-
-  // ------------------------------------------------------------------ helpers
-
-  private async lock(m: EntityManager, id: string): Promise<AssessmentRow> {
-    const [row]: AssessmentRow[] = await m.query(`${SELECT} WHERE a.id = $1 FOR UPDATE OF a`, [id]);
-    if (!row) throw notFound('Assessment');
-    return row;
-  }
-
-  /** 404 when the caller may not read it, 403 when they may read it but not take `action`. */
-  private deny(
-    ctx: RequestContext,
-    row: AssessmentRow,
-    action: 'update' | 'countersign',
-    auditAction: AuditAction,
-  ): Denial | undefined {
-    const entry: AuditEntry = {
-      action: auditAction,
-      entityType: 'assessment',
-      entityId: row.id,
-      ...caseAuditFields(ctx, locationOf(row)),
-    };
-    if (!assessmentView(ctx.ability, subjectOfRow(row)))
-      return new Denial(notFound('Assessment'), entry);
-    if (!ctx.ability.can(action, asSubject('Assessment', subjectOfRow(row)))) {
-      return new Denial(
-        forbidden(
-          action === 'update'
-            ? 'Only the assessor may change or submit this assessment'
-            : undefined,
-        ),
-        entry,
-      );
-    }
-    return undefined;
-  }
-
-  private wrongStatus(status: string, what: string): ProblemException {
-    return conflict('invalid_status', `An assessment that is ${status} cannot be ${what}`, {
-      currentStatus: status,
-    });
-  }
-
-  private async transition(
+  /**
+   * One assessment in progress per prisoner and instrument, for new assessments and amendments
+   * alike: starts are serialised per (prisoner, instrument) so that of two at once exactly one
+   * wins, and the other is told which one is open (409).
+   */
+  private async refuseSecondOpen(
     m: EntityManager,
-    id: string,
-    from: string | null,
-    to: string,
-    actorId: string,
-    comments: string | null,
+    prisonerId: string,
+    instrumentKey: string,
+    amending?: string,
   ): Promise<void> {
-    await m.query(
-      `INSERT INTO assessment_transition (assessment_id, from_status, to_status, actor_id, comments)
-       VALUES ($1, $2, $3, $4, $5)`,
-      [id, from, to, actorId, comments],
+    await this.assessments.lockOpening(m, prisonerId, instrumentKey);
+    const open = await this.assessments.openOf(m, prisonerId, instrumentKey);
+    if (!open) return;
+    if (amending && open.supersedesId === amending)
+      throw conflict(
+        'amendment_in_progress',
+        'An amendment of this assessment is already in progress',
+        { openAssessmentId: open.id },
+      );
+    throw conflict(
+      'assessment_in_progress',
+      `An assessment with ${instrumentKey} is already in progress for this prisoner`,
+      { openAssessmentId: open.id },
     );
   }
 
+  /** The assessment after a change, read in the change's transaction, in the caller's view. */
   private async respond(
     m: EntityManager,
     ctx: RequestContext,
     id: string,
-    view: AssessmentView,
+    access: CaseAccess,
   ): Promise<AssessmentResponse> {
-    const [row]: (AssessmentRow & { history: Record<string, unknown>[] | null })[] = await m.query(
-      `${DETAIL_SELECT} WHERE a.id = $1`,
-      [id],
-    );
-    const instrument = (await this.instruments.pinned(row.instrument_version_id, m))!;
-    return this.withGrant(
-      ctx,
-      row,
-      projectAssessment(
-        row,
-        view,
-        instrument.definition as InstrumentDefinition,
-        row.history ?? [],
-      ),
-    );
+    const a = (await this.assessments.detail(m, id))!;
+    const view = assessmentView(ctx.ability, subjectOf(a)) ?? 'security';
+    const { definition } = (await this.instruments.pinned(a.instrumentVersionId, m))!;
+    return {
+      ...projectAssessment(a, view, definition as InstrumentDefinition, {
+        history: view === 'full' ? a.history : undefined,
+        mayEdit: mayEdit(ctx.ability, a),
+      }),
+      ...access.grantField,
+    };
   }
 
-  private withGrant(
+  /** One row of a list, in the caller's view of it (rows come from their read scope). */
+  private project(
     ctx: RequestContext,
-    row: AssessmentRow,
-    response: AssessmentResponse,
+    a: Assessment,
+    definitions: Map<string, InstrumentDefinition>,
   ): AssessmentResponse {
-    const grant = emergencyGrantFor(ctx, locationOf(row));
-    return grant ? { ...response, emergencyAccessId: grant.id } : response;
+    const subject: AssessmentSubject = subjectOf(a);
+    return projectAssessment(
+      a,
+      assessmentView(ctx.ability, subject)!,
+      definitions.get(a.instrumentVersionId)!,
+      { mayEdit: mayEdit(ctx.ability, a) },
+    );
   }
 
-  private async definitions(rows: AssessmentRow[]): Promise<Map<string, InstrumentDefinition>> {
-    const ids = [...new Set(rows.map((r) => r.instrument_version_id))];
+  private async definitions(rows: Assessment[]): Promise<Map<string, InstrumentDefinition>> {
+    const ids = [...new Set(rows.map((r) => r.instrumentVersionId))];
     const versions = await Promise.all(ids.map((id) => this.instruments.pinned(id)));
     return new Map(versions.map((v) => [v!.id, v!.definition as InstrumentDefinition]));
   }
-
-  /** The prisoner, when the caller may read it (else the denied attempt is audited, 404). */
-  private async readablePrisoner(
-    ctx: RequestContext,
-    prisonerId: string,
-    action: AuditAction,
-  ): Promise<{ prisonerId: string; facilityId: string }> {
-    const location = await locatePrisoner(this.dataSource, prisonerId);
-    if (!location) throw notFound('Prisoner');
-    if (!canReadPrisoner(ctx, location)) {
-      return this.audit.refuse(
-        ctx,
-        new Denial(notFound('Prisoner'), {
-          action,
-          entityType: 'prisoner',
-          entityId: prisonerId,
-          ...caseAuditFields(ctx, location),
-        }),
-      );
-    }
-    return location;
-  }
-}
-
-/** The view a caller would get on a prisoner's assessments, when none exist yet. */
-function assessmentViewForPrisoner(
-  ctx: RequestContext,
-  location: { prisonerId: string; facilityId: string },
-): AssessmentView {
-  return assessmentView(ctx.ability, { id: '', assessorId: '', ...location }) ?? 'security';
 }

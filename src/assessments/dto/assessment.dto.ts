@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsISO8601,
   IsObject,
@@ -15,17 +17,9 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../http/page.js';
-import { RELIABILITIES, SOURCES } from '../assessment-rules.js';
+import { ASSESSMENT_STATUSES, RELIABILITIES, SOURCES } from '../assessment-rules.js';
 
 export const ASSESSMENT_REASONS = ['intake', 'periodic', 'event'] as const;
-export const ASSESSMENT_STATUSES = [
-  'draft',
-  'submitted',
-  'returned',
-  'approved',
-  'cancelled',
-  'superseded',
-] as const;
 export const RECOMMENDATION_TAGS = ['security', 'programme', 'clinical'] as const;
 export const PRIORITIES = ['high', 'medium', 'low'] as const;
 export const PARTICIPATION = ['yes', 'no', 'declined'] as const;
@@ -158,7 +152,7 @@ export class UpdateAssessmentDto {
   @MaxLength(50000)
   formulation?: string | null;
 
-  @ApiPropertyOptional({ type: [ScenarioDto] })
+  @ApiPropertyOptional({ type: [ScenarioDto], nullable: true, description: 'null empties it' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
@@ -168,7 +162,8 @@ export class UpdateAssessmentDto {
 
   @ApiPropertyOptional({
     type: [NeedDto],
-    description: 'Needs instruments: assessed needs with priorities',
+    nullable: true,
+    description: 'Needs instruments: assessed needs with priorities (null empties it)',
   })
   @IsOptional()
   @IsArray()
@@ -193,7 +188,11 @@ export class UpdateAssessmentDto {
   @MaxLength(20000)
   finalRationale?: string | null;
 
-  @ApiPropertyOptional({ type: [RecommendationDto] })
+  @ApiPropertyOptional({
+    type: [RecommendationDto],
+    nullable: true,
+    description: 'null empties it',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
@@ -228,7 +227,52 @@ export class ReasonDto {
   reason!: string;
 }
 
+/** `GET /prisoners/:id/assessments`: every revision of one prisoner, paged. */
 export class ListAssessmentsQueryDto extends PageQueryDto {}
+
+/** One or more values, repeated (`?status=a&status=b`) or comma-separated (`?status=a,b`). */
+const manyValues = ({ value }: { value: unknown }) =>
+  (Array.isArray(value) ? value : [value]).flatMap((v) =>
+    typeof v === 'string' ? v.split(',').map((s) => s.trim()) : [v],
+  );
+
+/** `true` / `false` in a query string; anything else is left for validation to refuse. */
+const booleanValue = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+/** `GET /assessments`: assessments across the caller's scope ("my work"). */
+export class SearchAssessmentsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', enum: [...ASSESSMENT_STATUSES] },
+    description: 'Only these statuses (repeat the parameter, or separate with commas)',
+  })
+  @IsOptional()
+  @Transform(manyValues)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(ASSESSMENT_STATUSES.length)
+  @IsIn(ASSESSMENT_STATUSES, {
+    each: true,
+    message: `status must be one or more of ${ASSESSMENT_STATUSES.join(', ')}`,
+  })
+  status?: (typeof ASSESSMENT_STATUSES)[number][];
+
+  @ApiPropertyOptional({ enum: ['me'], description: 'Only assessments the caller wrote' })
+  @IsOptional()
+  @IsIn(['me'], { message: 'assessor must be me' })
+  assessor?: 'me';
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    description:
+      'Only submitted assessments of others that the caller may countersign (in scope, certified for the instrument when it asks for it)',
+  })
+  @IsOptional()
+  @Transform(booleanValue)
+  @IsBoolean({ message: 'awaitingMyCountersignature must be true or false' })
+  awaitingMyCountersignature?: boolean;
+}
 
 // ------------------------------------------------------------------ responses
 
@@ -242,6 +286,14 @@ export class InstrumentRef {
 export class UserRef {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() displayName!: string;
+}
+
+export class TransitionDto {
+  @ApiProperty({ enum: ASSESSMENT_STATUSES, nullable: true, type: String }) from!: string | null;
+  @ApiProperty({ enum: ASSESSMENT_STATUSES }) to!: string;
+  @ApiProperty({ type: UserRef }) actor!: UserRef;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ type: String, nullable: true }) comments!: string | null;
 }
 
 export class AssessmentResponse {
@@ -273,7 +325,11 @@ export class AssessmentResponse {
   @ApiPropertyOptional({ type: String, nullable: true }) cancelledAt?: string | null;
   @ApiPropertyOptional({
     type: Object,
-    description: 'programme: level and domain summaries; full: everything the engine computed',
+    nullable: true,
+    description:
+      'programme: level and summaries of domains without clinical or restricted items (once countersigned); ' +
+      'full: everything the engine computed, with `canSubmit` true exactly when submit would succeed for the caller ' +
+      'and `reasons` listing everything submit would refuse for (the same check)',
   })
   indicative?: Record<string, unknown> | null;
   // full view only
@@ -288,12 +344,20 @@ export class AssessmentResponse {
   @ApiPropertyOptional({ type: ParticipationDto, nullable: true })
   prisonerParticipation?: ParticipationDto | null;
   @ApiPropertyOptional({ type: String, nullable: true }) cancelReason?: string | null;
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object' } }) history?: Record<
-    string,
-    unknown
-  >[];
+  @ApiPropertyOptional({ type: [TransitionDto], description: 'full view of a single assessment' })
+  history?: TransitionDto[];
   @ApiPropertyOptional({ description: 'Present when read through an emergency-access grant' })
   emergencyAccessId?: string;
+}
+
+export class ListedAssessmentResponse extends AssessmentResponse {
+  @ApiProperty() prisonNumber!: string;
+  @ApiProperty({ description: 'Given and family name' }) prisonerName!: string;
+}
+
+export class ListedAssessmentPageResponse {
+  @ApiProperty({ type: [ListedAssessmentResponse] }) items!: ListedAssessmentResponse[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
 export class AssessmentPageResponse {
