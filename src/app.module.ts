@@ -1,4 +1,5 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
 import type { DestinationStream } from 'pino';
 import { AppStartup } from './app-startup.service.js';
 import { AssessmentsModule } from './assessments/assessments.module.js';
@@ -16,7 +17,28 @@ import { LoggingModule } from './logging/logging.module.js';
 import { PlansModule } from './plans/plans.module.js';
 import { PrisonersModule } from './prisoners/prisoners.module.js';
 import { ReviewsModule } from './reviews/reviews.module.js';
+import { UiModule } from './ui/ui.module.js';
 import { UsersModule } from './users/users.module.js';
+
+/**
+ * The modules whose controllers make up the HTTP API, served under /api/v1. The prefix is given
+ * per module (RouterModule) rather than globally, because the web pages live at the site root on
+ * the same paths (`/prisoners/:id` is a page, `/api/v1/prisoners/:id` its API). A module with
+ * API controllers that is missing here would answer at the root: test/ui-html/routes checks.
+ */
+export const API_MODULES: Type[] = [
+  AuditModule,
+  AuthModule,
+  UsersModule,
+  PrisonersModule,
+  EmergencyAccessModule,
+  AssessmentsModule,
+  PlansModule,
+  ReviewsModule,
+  InstrumentsModule,
+  FacilitiesModule,
+];
+export const API_PREFIX = 'api/v1';
 
 export interface AppModuleOptions {
   database: DatabaseRuntime;
@@ -35,17 +57,10 @@ export class AppModule {
         AppConfigModule.forRoot(options.database, options.env),
         LoggingModule.forRoot(options.logDestination),
         DatabaseModule,
-        AuditModule,
-        AuthModule,
-        UsersModule,
-        PrisonersModule,
-        EmergencyAccessModule,
-        AssessmentsModule,
-        PlansModule,
-        ReviewsModule,
-        InstrumentsModule,
-        FacilitiesModule,
+        ...API_MODULES,
+        RouterModule.register(API_MODULES.map((module) => ({ path: API_PREFIX, module }))),
         HealthModule,
+        UiModule,
         DemoModule,
       ],
       providers: [AppStartup],

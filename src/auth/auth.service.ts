@@ -38,6 +38,20 @@ export class AuthService {
   ) {}
 
   async login(dto: LoginDto, origin: RequestOrigin): Promise<LoginResponse> {
+    const { userId, sessionId } = await this.signIn(dto, origin);
+    return {
+      accessToken: await this.tokens.sign({ userId, sessionId }),
+      tokenType: 'Bearer',
+      expiresIn: this.tokens.ttlSeconds,
+      user: await this.profile(userId),
+    };
+  }
+
+  /** Checks the credentials and opens a session (the API's token and the web cookie name it). */
+  async signIn(
+    dto: LoginDto,
+    origin: RequestOrigin,
+  ): Promise<{ userId: string; sessionId: string }> {
     const username = dto.username.trim().toLowerCase();
     const outcome = await this.dataSource.transaction((m) =>
       this.attemptLogin(m, username, dto.password, origin),
@@ -52,12 +66,7 @@ export class AuthService {
       );
     }
     if (!outcome.ok) throw invalidCredentials();
-    return {
-      accessToken: await this.tokens.sign({ userId: outcome.userId, sessionId: outcome.sessionId }),
-      tokenType: 'Bearer',
-      expiresIn: this.tokens.ttlSeconds,
-      user: await this.profile(outcome.userId),
-    };
+    return { userId: outcome.userId, sessionId: outcome.sessionId };
   }
 
   private async attemptLogin(
@@ -129,6 +138,11 @@ export class AuthService {
   async authenticate(token: string): Promise<Actor | undefined> {
     const claims = await this.tokens.verify(token);
     if (!claims) return undefined;
+    return this.actorForSession(claims.sessionId, claims.userId);
+  }
+
+  /** The actor of a live session, or undefined when it ended (logout, expiry, deactivation). */
+  async actorForSession(sessionId: string, userId: string): Promise<Actor | undefined> {
     const rows: {
       id: string;
       username: string;
@@ -148,7 +162,7 @@ export class AuthService {
        FROM user_session s JOIN app_user u ON u.id = s.user_id
        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
          AND u.active`,
-      [claims.sessionId, claims.userId],
+      [sessionId, userId],
     );
     const row = rows[0];
     if (!row) return undefined;
@@ -158,7 +172,7 @@ export class AuthService {
       displayName: row.display_name,
       roles: row.roles,
       facilityIds: row.facility_ids,
-      sessionId: claims.sessionId,
+      sessionId,
       emergencyGrants: row.grants,
     };
   }
