@@ -1,6 +1,6 @@
 // Compiles ui/assets/app.scss to ui/public/app.css (npm run build; the tests' global set-up runs
 // it when the file is missing). Plain JavaScript so that both can run it before any TypeScript.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -26,8 +26,27 @@ export async function buildCss() {
   return out;
 }
 
+/** True when app.css is newer than every stylesheet source and the installed packages. */
+export function cssIsFresh() {
+  const out = join(root, 'ui', 'public', 'app.css');
+  if (!existsSync(out)) return false;
+  const assets = join(root, 'ui', 'assets');
+  const sources = [
+    join(root, 'package-lock.json'),
+    ...readdirSync(assets, { recursive: true })
+      .filter((name) => String(name).endsWith('.scss'))
+      .map((name) => join(assets, String(name))),
+  ];
+  const built = statSync(out).mtimeMs;
+  return sources.every((source) => statSync(source).mtimeMs < built);
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const started = Date.now();
-  const out = await buildCss();
-  console.log(`${out} built in ${Date.now() - started} ms`);
+  if (!process.argv.includes('--force') && cssIsFresh()) {
+    console.log('ui/public/app.css is up to date');
+  } else {
+    const started = Date.now();
+    const out = await buildCss();
+    console.log(`${out} built in ${Date.now() - started} ms`);
+  }
 }

@@ -74,7 +74,9 @@ export class UiExceptionFilter implements ExceptionFilter {
       this.logger.error({ requestId: request.id, err: loggableError(error) }, 'page failed');
     }
     if (!state.actor) await this.knownUser(request, state);
-    const csrf = /^FST_CSRF/.test(String((error as { code?: unknown }).code ?? ''));
+    // Fastify's errors reach the filter as an HttpException whose cause is the original.
+    const original = (error as { cause?: unknown }).cause ?? error;
+    const csrf = /^FST_CSRF/.test(String((original as { code?: unknown }).code ?? ''));
     const kind: ErrorKind = csrf
       ? 'csrf'
       : (KIND_BY_STATUS[body.status] ?? (body.status >= 500 ? 'serverError' : 'badRequest'));

@@ -9,6 +9,7 @@ import { RequestEmergencyAccessDto } from '../../emergency-access/dto/emergency-
 import { EmergencyAccessService } from '../../emergency-access/emergency-access.service.js';
 import { notFound, ProblemException } from '../../errors/problem.exception.js';
 import type { FieldError } from '../../errors/problem.exception.js';
+import type { Page } from '../../http/page.js';
 import { InstrumentsService } from '../../instruments/instruments.service.js';
 import type { InstrumentDefinition } from '../../instruments/rule-sets/rule-set.types.js';
 import { PlansService } from '../../plans/plans.service.js';
@@ -16,7 +17,12 @@ import { ListPrisonersQueryDto } from '../../prisoners/dto/prisoner.dto.js';
 import type { PrisonerResponse } from '../../prisoners/dto/prisoner.dto.js';
 import { PrisonersService } from '../../prisoners/prisoners.service.js';
 import { PrisonerEventsService } from '../../reviews/prisoner-events.service.js';
-import { formErrors, validateForm, type FieldMessages } from '../common/forms.js';
+import {
+  formErrors,
+  problemFieldErrors,
+  validateForm,
+  type FieldMessages,
+} from '../common/forms.js';
 import { PageController } from '../common/page-controller.js';
 import type { PageState } from '../common/page-state.js';
 import { keysetLinks } from '../common/pagination.js';
@@ -87,16 +93,24 @@ export class PrisonerPagesController {
       text: `${f.name} (${f.code})`,
       selected: f.id === values.facilityId,
     }));
-    const { errors } = await validateForm(ListPrisonersQueryDto, values);
-    if (errors.length > 0) {
-      return render(
+    const refused = (errors: FieldError[]) =>
+      render(
         reply,
         'pages/prisoners/search.njk',
         { values, facilities, errors: formErrors(state.t, errors, SEARCH_FIELDS) },
         400,
       );
+    const { errors } = await validateForm(ListPrisonersQueryDto, values);
+    if (errors.length > 0) return refused(errors);
+    let page: Page<PrisonerResponse>;
+    try {
+      page = await this.prisoners.list(ctx, { ...values, limit: PAGE_SIZE });
+    } catch (error) {
+      // A cursor this service did not issue (an edited or stale link).
+      const fields = problemFieldErrors(error);
+      if (fields) return refused(fields);
+      throw error;
     }
-    const page = await this.prisoners.list(ctx, { ...values, limit: PAGE_SIZE });
     return render(reply, 'pages/prisoners/search.njk', {
       values,
       facilities,
