@@ -64,9 +64,47 @@ export async function startBrowserHarness(options: TestAppOptions = {}): Promise
   };
 }
 
-/** axe on the whole page with the WCAG 2.1 AA tags: no violations, each one listed if any. */
+/**
+ * axe on the whole page with the WCAG 2.1 AA tags: no violations, each one listed if any. axe
+ * runs inside the page, so a page without JavaScript is checked as served: its HTML is loaded
+ * (scripts removed) into a scripting page of the same browser, with the same styles.
+ */
 export async function expectAccessible(page: Page): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  if (await scriptsRun(page)) return analyse(page);
+  const url = page.url();
+  const html = (await page.content()).replace(/<script\b[\s\S]*?<\/script>/g, '');
+  const inspector = await inspectorFor(page);
+  await inspector.unrouteAll();
+  await inspector.route(url, (route) =>
+    route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' }),
+  );
+  await inspector.goto(url);
+  await analyse(inspector);
+}
+
+/** One scripting page per page without scripts, reused for each check (contexts are slow). */
+const inspectors = new WeakMap<Page, Page>();
+async function inspectorFor(page: Page): Promise<Page> {
+  let inspector = inspectors.get(page);
+  if (!inspector) {
+    const context = await page.context().browser()!.newContext();
+    inspector = await context.newPage();
+    page.once('close', () => void context.close());
+    inspectors.set(page, inspector);
+  }
+  return inspector;
+}
+
+/** Whether the page's own scripts ran (the layout's first script marks the body). */
+async function scriptsRun(page: Page): Promise<boolean> {
+  return (await page.locator('body.js-enabled').count()) > 0;
+}
+
+async function analyse(page: Page): Promise<void> {
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(AXE_TAGS)
+    .options({ resultTypes: ['violations'] })
+    .analyze();
   const found = violations.map((v) => ({
     page: page.url(),
     rule: v.id,
@@ -76,12 +114,34 @@ export async function expectAccessible(page: Page): Promise<void> {
   expect(found).toEqual([]);
 }
 
-/** Collects console errors and CSP violations, which a page must never produce. */
+/**
+ * Runs an action that loads a new page (a link, a form) and waits until that page has loaded:
+ * a click alone returns before the navigation ends, so what is read next could be the old page.
+ */
+export async function andWait(page: Page, action: () => Promise<unknown>): Promise<void> {
+  const committed = page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame());
+  await action();
+  await committed;
+  await page.waitForLoadState('load');
+}
+
+/**
+ * Collects what a page must never produce: script errors, console errors (CSP violations are
+ * reported there) and failed loads of its assets. Pages that answer 4xx on purpose (a form with
+ * errors, not found) are documents and are not counted.
+ */
 export function watchConsole(page: Page): string[] {
   const problems: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      problems.push(message.text());
+    }
   });
   page.on('pageerror', (error) => problems.push(error.message));
+  page.on('response', (response) => {
+    if (response.status() >= 400 && response.request().resourceType() !== 'document') {
+      problems.push(`${response.status()} ${response.url()}`);
+    }
+  });
   return problems;
 }
