@@ -4,7 +4,8 @@
 import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -19,7 +20,8 @@ function freePort() {
 
 export default async function globalSetup() {
   // The pages link the compiled stylesheet; browser tests need it (npm run build makes it too).
-  if (!existsSync(new URL('../../ui/public/app.css', import.meta.url))) {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  if (!existsSync(join(root, 'ui', 'public', 'app.css'))) {
     const { buildCss } = await import('../../ui/build-css.mjs');
     await buildCss();
   }
