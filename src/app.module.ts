@@ -24,7 +24,8 @@ import { UsersModule } from './users/users.module.js';
  * The modules whose controllers make up the HTTP API, served under /api/v1. The prefix is given
  * per module (RouterModule) rather than globally, because the web pages live at the site root on
  * the same paths (`/prisoners/:id` is a page, `/api/v1/prisoners/:id` its API). A module with
- * API controllers that is missing here would answer at the root: test/ui-html/routes checks.
+ * API controllers that is missing here would answer at the root; a test of the OpenAPI document
+ * (test/ui-html/security-headers.e2e-spec.ts) fails when an operation is outside /api/v1.
  */
 export const API_MODULES: Type[] = [
   AuditModule,

@@ -63,11 +63,27 @@ export function pageState(
       t: translator(locale),
       nonce: reply.cspNonce?.script ?? '',
       csrfToken: reply.generateCsrf(),
-      path: request.url,
+      path: returnPath(request),
       grants: [],
     };
   }
   return request.uiPage;
+}
+
+/**
+ * Where the language switch returns to: this page, or for a page answering a form post the page
+ * the form was on (a POST address may have no page of its own).
+ */
+function returnPath(request: FastifyRequest): string {
+  if (request.method === 'GET') return request.url;
+  const referer = request.headers.referer;
+  if (typeof referer !== 'string') return '/';
+  try {
+    const url = new URL(referer);
+    return url.host === request.headers.host ? `${url.pathname}${url.search}` : '/';
+  } catch {
+    return '/';
+  }
 }
 
 /** Switches a page to the signed-in user's stored language. */
