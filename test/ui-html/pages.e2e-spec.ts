@@ -182,6 +182,9 @@ describe('web pages', () => {
       const text = textOf(res.body);
       expect(text).toContain('Draft');
       expect(text).toContain('Approved 10 September 2025');
+      // Levels by the instrument's own labels, not their codes.
+      expect(text).toContain('Moderate (indicative)');
+      expect(text).not.toMatch(/\bmoderate\b/);
     });
 
     it('risk over time: an SVG chart and the same data as a table', async () => {
@@ -246,6 +249,7 @@ describe('web pages', () => {
       expect(outside.body).not.toContain(elsewhere.prisonNumber);
       expect(outside.body).not.toContain('South facility');
       expect(textOf(outside.body)).toContain('A supervisor reviews every emergency access');
+      expect(textOf(outside.body)).toContain('you can open it for 4 hours');
       for (const tab of ['/risk', '/events', '/assessments']) {
         expect((await client.get(`/prisoners/${elsewhere.id}${tab}`)).statusCode).toBe(404);
       }

@@ -102,7 +102,9 @@ describe('web sessions', () => {
       await b.get('/sign-in');
       const res = await b.post('/sign-in', { username: user.username, password: 'wrong password' });
       expect(res.statusCode).toBe(401);
-      expect(textOf(res.body)).toContain('The username or password is not right');
+      expect(textOf(res.body)).toContain(
+        'The username or password is not right. Check them and try again: after 3 failed attempts, signing in with this username is blocked for 15 minutes.',
+      );
       expect(res.body).toContain(`value="${user.username}"`);
       expect(res.body).not.toContain('wrong password');
       expect(b.cookies.has('vep_session')).toBe(false);

@@ -23,6 +23,8 @@ export const en = {
 
   'common.notRecorded': 'Not recorded',
   'common.warning': 'Warning',
+  'duration.minutes': { one: '{count} minute', other: '{count} minutes' },
+  'duration.hours': { one: '{count} hour', other: '{count} hours' },
   'pagination.label': 'Pages',
   'pagination.next': 'Next page',
   'pagination.first': 'First page',
@@ -66,8 +68,11 @@ export const en = {
     'If you have forgotten your password or your account is locked, contact your system administrator.',
   'signIn.errors.username': 'Enter your username',
   'signIn.errors.password': 'Enter your password',
-  'signIn.errors.invalid':
-    'The username or password is not right. Check them and try again; after 5 failed attempts you must wait 15 minutes.',
+  'signIn.errors.invalid': {
+    one: 'The username or password is not right. Check them and try again: after {count} failed attempt, signing in with this username is blocked for {duration}.',
+    other:
+      'The username or password is not right. Check them and try again: after {count} failed attempts, signing in with this username is blocked for {duration}.',
+  },
   'signIn.errors.locked': {
     one: 'Too many failed attempts to sign in with this username. Try again in {count} minute.',
     other: 'Too many failed attempts to sign in with this username. Try again in {count} minutes.',
@@ -80,11 +85,8 @@ export const en = {
   'signedOut.signInAgain': 'Sign in again',
 
   'timeout.page.title': 'You have been signed out',
-  'timeout.page.why': {
-    one: 'You were signed out because you did nothing in the service for {count} minute. This protects the records when a computer is left unattended.',
-    other:
-      'You were signed out because you did nothing in the service for {count} minutes. This protects the records when a computer is left unattended.',
-  },
+  'timeout.page.why':
+    'You were signed out because you did nothing in the service for {duration}. This protects the records when a computer is left unattended.',
   'timeout.page.unsaved': 'Anything you had not saved has not been kept. Sign in to continue.',
   'timeout.dialog.title': 'You are about to be signed out',
   'timeout.dialog.soon': 'You will be signed out soon.',
@@ -235,11 +237,8 @@ export const en = {
   'prisonerNotFound.text': 'There is no prisoner with this reference in your facilities.',
   'prisonerNotFound.search': 'Search for a prisoner',
   'emergency.title': 'Emergency access',
-  'emergency.intro': {
-    one: 'If you must read this record now to protect someone, you can open it for {count} minute. You will be able to read it, not change it.',
-    other:
-      'If you must read this record now to protect someone, you can open it for {count} minutes. You will be able to read it, not change it.',
-  },
+  'emergency.intro':
+    'If you must read this record now to protect someone, you can open it for {duration}. You will be able to read it, not change it.',
   'emergency.warning':
     'A supervisor reviews every emergency access, with your reason and everything you read. Only continue if it cannot wait.',
   'emergency.reason': 'Why do you need this record now?',

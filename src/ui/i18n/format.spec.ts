@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { formatDate, formatDateTime } from './format.js';
+import { translator } from './catalogue.js';
+import { formatDate, formatDateTime, formatDuration } from './format.js';
 
 describe('date formats', () => {
   it('shows calendar dates as DD.MM.YYYY in Russian and "2 December 2026" in English', () => {
@@ -22,5 +23,15 @@ describe('date formats', () => {
     expect(formatDate(null, 'en')).toBe('');
     expect(formatDate(undefined, 'ru')).toBe('');
     expect(formatDateTime('', 'en')).toBe('');
+  });
+
+  it('says how long in hours when whole, else in minutes, in each language', () => {
+    expect(formatDuration(4 * 3600, translator('en'))).toBe('4 hours');
+    expect(formatDuration(4 * 3600, translator('ru'))).toBe('4 часа');
+    expect(formatDuration(3600, translator('ru'))).toBe('1 час');
+    expect(formatDuration(1800, translator('en'))).toBe('30 minutes');
+    expect(formatDuration(1800, translator('ru'))).toBe('30 минут');
+    expect(formatDuration(60, translator('ru'))).toBe('1 минуту');
+    expect(formatDuration(90, translator('en'))).toBe('2 minutes');
   });
 });

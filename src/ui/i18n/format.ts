@@ -1,4 +1,4 @@
-import type { Locale } from './catalogue.js';
+import type { Locale, Translate } from './catalogue.js';
 
 /** The formats users expect: 02.12.2026 in Russian, 2 December 2026 in English. */
 const DATE_OPTIONS: Record<Locale, Intl.DateTimeFormatOptions> = {
@@ -54,4 +54,12 @@ export function formatTime(value: string | Date, locale: Locale, timeZone?: stri
     hourCycle: 'h23',
     timeZone,
   }).format(new Date(value));
+}
+
+/** A length of time in words: whole hours as hours, anything else in minutes (rounded up). */
+export function formatDuration(seconds: number, t: Translate): string {
+  if (seconds >= 3600 && seconds % 3600 === 0) {
+    return t('duration.hours', { count: seconds / 3600 });
+  }
+  return t('duration.minutes', { count: Math.max(1, Math.ceil(seconds / 60)) });
 }

@@ -58,8 +58,23 @@ const STATUS_TAG: Record<string, string> = {
   closed: 'govuk-tag--grey',
 };
 
+/** The levels of an instrument version, lowest first, as the rule-set defines them. */
+export type LevelScales = Map<string, { code: string; label: string }[]>;
+export const scaleKey = (key: string, version: string) => `${key}@${version}`;
+
+/** A level's label in its instrument version's scale; the code itself if the scale lacks it. */
+export function levelLabel(
+  scales: LevelScales,
+  instrument: { key: string; version: string },
+  code: string | null | undefined,
+): string {
+  if (!code) return '';
+  const scale = scales.get(scaleKey(instrument.key, instrument.version));
+  return scale?.find((l) => l.code === code)?.label ?? code;
+}
+
 /** Every revision of every assessment, as the caller's view shows it, newest first. */
-export function assessmentRows(items: AssessmentResponse[], t: Translate) {
+export function assessmentRows(items: AssessmentResponse[], scales: LevelScales, t: Translate) {
   return items.map((a) => ({
     href: `/assessments/${a.id}`,
     instrument: `${a.instrument.title} ${a.instrument.version}`,
@@ -70,7 +85,7 @@ export function assessmentRows(items: AssessmentResponse[], t: Translate) {
     assessor: a.assessor?.displayName ?? '',
     startedAt: a.createdAt ?? null,
     approvedAt: a.approvedAt,
-    finalRiskLevel: a.finalRiskLevel ?? '',
+    finalRiskLevel: levelLabel(scales, a.instrument, a.finalRiskLevel),
     nextReviewDue: a.nextReviewDue,
   }));
 }
@@ -96,10 +111,6 @@ export function eventRows(items: PrisonerEventResponse[], t: Translate) {
   }));
 }
 
-/** The levels of an instrument version, lowest first, as the rule-set defines them. */
-export type LevelScales = Map<string, { code: string; label: string }[]>;
-export const scaleKey = (key: string, version: string) => `${key}@${version}`;
-
 /**
  * Risk over time: one chart per instrument that has levels (versions of one instrument share a
  * chart, with the version changes marked), and every approved revision in the table.
@@ -111,10 +122,8 @@ export function riskModel(
   locale: Locale,
   timeZone?: string,
 ) {
-  const levelLabel = (key: string, version: string, code: string | null) =>
-    code === null
-      ? ''
-      : (scales.get(scaleKey(key, version))?.find((l) => l.code === code)?.label ?? code);
+  const levelOf = (key: string, version: string, code: string | null) =>
+    levelLabel(scales, { key, version }, code);
   const byKey = new Map<string, typeof timeline.entries>();
   for (const entry of timeline.entries) {
     if (
@@ -130,7 +139,7 @@ export function riskModel(
     const points = entries.map((e) => ({
       at: e.approvedAt,
       level: e.finalRiskLevel!,
-      label: `${levelLabel(key, e.instrument.version, e.finalRiskLevel)} · ${formatDate(e.approvedAt, locale, timeZone)}`,
+      label: `${levelOf(key, e.instrument.version, e.finalRiskLevel)} · ${formatDate(e.approvedAt, locale, timeZone)}`,
       version: e.instrument.version,
     }));
     return riskTrajectorySvg({
@@ -140,7 +149,7 @@ export function riskModel(
         count: points.length,
         first: formatDate(entries[0].approvedAt, locale, timeZone),
         last: formatDate(newest.approvedAt, locale, timeZone),
-        level: levelLabel(key, newest.instrument.version, newest.finalRiskLevel),
+        level: levelOf(key, newest.instrument.version, newest.finalRiskLevel),
       }),
       levels,
       points,
@@ -153,8 +162,8 @@ export function riskModel(
     instrument: `${e.instrument.title} ${e.instrument.version}`,
     revision: e.revision,
     status: label(t, ASSESSMENT_STATUS, e.status),
-    indicativeLevel: levelLabel(e.instrument.key, e.instrument.version, e.indicativeLevel),
-    finalRiskLevel: levelLabel(e.instrument.key, e.instrument.version, e.finalRiskLevel),
+    indicativeLevel: levelOf(e.instrument.key, e.instrument.version, e.indicativeLevel),
+    finalRiskLevel: levelOf(e.instrument.key, e.instrument.version, e.finalRiskLevel),
   }));
   return { charts, rows, showIndicative: timeline.view !== 'security' };
 }

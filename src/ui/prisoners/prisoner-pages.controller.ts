@@ -35,6 +35,7 @@ import {
   scaleKey,
   type LevelScales,
 } from './case-views.js';
+import { formatDuration } from '../i18n/format.js';
 import { overviewModel, prisonerFrame, type PrisonerTab } from './prisoner.view.js';
 
 const PAGE_SIZE = 20;
@@ -152,8 +153,9 @@ export class PrisonerPagesController {
   ): Promise<void> {
     return this.prisonerPage(ctx, request, reply, id, 'assessments', async (_, state) => {
       const page = await this.assessments.listForPrisoner(ctx, id, { limit: PAGE_SIZE, cursor });
+      const scales = await this.levelScales(page.items.map((a) => a.instrument));
       return {
-        rows: assessmentRows(page.items, state.t),
+        rows: assessmentRows(page.items, scales, state.t),
         links: keysetLinks(`/prisoners/${id}/assessments`, { cursor }, page.nextCursor),
       };
     });
@@ -169,20 +171,7 @@ export class PrisonerPagesController {
   ): Promise<void> {
     return this.prisonerPage(ctx, request, reply, id, 'risk', async (_, state) => {
       const timeline = await this.assessments.riskTimeline(ctx, id);
-      const scales: LevelScales = new Map();
-      for (const entry of timeline.entries) {
-        const key = scaleKey(entry.instrument.key, entry.instrument.version);
-        if (scales.has(key)) continue;
-        const version = await this.instruments.getVersion(
-          entry.instrument.key,
-          entry.instrument.version,
-        );
-        const levels = (version?.definition as InstrumentDefinition | undefined)?.levels ?? [];
-        scales.set(
-          key,
-          levels.map((l) => ({ code: l.code, label: l.label })),
-        );
-      }
+      const scales = await this.levelScales(timeline.entries.map((e) => e.instrument));
       return riskModel(timeline, scales, state.t, state.locale, this.config.env.UI_TIME_ZONE);
     });
   }
@@ -247,6 +236,21 @@ export class PrisonerPagesController {
     return redirect(reply, `/prisoners/${id}`);
   }
 
+  /** The level labels of each instrument version, as its rule-set names them (not case content). */
+  private async levelScales(instruments: { key: string; version: string }[]): Promise<LevelScales> {
+    const scales: LevelScales = new Map();
+    for (const { key, version } of instruments) {
+      if (scales.has(scaleKey(key, version))) continue;
+      const found = await this.instruments.getVersion(key, version);
+      const levels = (found?.definition as InstrumentDefinition | undefined)?.levels ?? [];
+      scales.set(
+        scaleKey(key, version),
+        levels.map((l) => ({ code: l.code, label: l.label })),
+      );
+    }
+    return scales;
+  }
+
   /**
    * A page of one prisoner: the identity bar and tabs around `content`. Not found, whether it
    * does not exist or is outside the caller's facilities, is the same page, which offers
@@ -289,7 +293,7 @@ export class PrisonerPagesController {
       {
         prisonerId: id,
         canRequest: state.context?.ability.can('request', 'EmergencyAccess') ?? false,
-        minutes: Math.round(this.config.env.EMERGENCY_ACCESS_TTL / 60),
+        grantFor: formatDuration(this.config.env.EMERGENCY_ACCESS_TTL, state.t),
         values,
         errors: errors.length ? formErrors(state.t, errors, EMERGENCY_FIELDS) : undefined,
       },

@@ -1,4 +1,4 @@
-import { Body, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthService } from '../../auth/auth.service.js';
 import { Authenticated, Ctx, originOf } from '../../auth/decorators.js';
@@ -10,6 +10,8 @@ import { LOCALE_COOKIE, useLocale } from '../common/page-state.js';
 import { formErrors, validateForm, type FieldMessages } from '../common/forms.js';
 import { localPath, redirect, render } from '../common/render.js';
 import { isLocale } from '../i18n/catalogue.js';
+import { formatDuration } from '../i18n/format.js';
+import { AppConfig } from '../../config/app-config.js';
 import { UiSessionService } from './ui-session.service.js';
 
 const SIGN_IN_FIELDS: FieldMessages = {
@@ -25,6 +27,7 @@ export class SessionPagesController {
   constructor(
     private readonly auth: AuthService,
     private readonly sessions: UiSessionService,
+    private readonly config: AppConfig,
   ) {}
 
   @Get('sign-in')
@@ -74,7 +77,11 @@ export class SessionPagesController {
         });
       }
       if (error.getStatus() === 401) {
-        const message = state.t('signIn.errors.invalid');
+        const { LOGIN_MAX_FAILURES, LOGIN_FAILURE_WINDOW } = this.config.env;
+        const message = state.t('signIn.errors.invalid', {
+          count: LOGIN_MAX_FAILURES,
+          duration: formatDuration(LOGIN_FAILURE_WINDOW, state.t),
+        });
         return again(401, {
           errors: {
             summary: [{ text: message, href: '#username' }],
@@ -115,13 +122,12 @@ export class SessionPagesController {
     // Still signed in: the user was active in another tab meanwhile, so nothing timed out.
     if (request.uiPage?.actor) return redirect(reply, '/');
     return render(reply, 'pages/session-timeout.njk', {
-      minutes: Math.round(this.sessions.idleTimeoutSeconds / 60),
+      idleFor: formatDuration(this.sessions.idleTimeoutSeconds, request.uiPage!.t),
     });
   }
 
   /** "Stay signed in" in the timeout warning (a script request with the X-CSRF-Token header). */
   @Post('session/keep-alive')
-  @HttpCode(200)
   @Authenticated()
   async keepAlive(@Ctx() ctx: RequestContext, @Res() reply: FastifyReply): Promise<void> {
     await this.sessions.touch(ctx.actor.sessionId);
