@@ -1,9 +1,10 @@
+import type { MessageKey } from '../i18n/catalogue.js';
 import type { PageState } from './page-state.js';
 
 export interface NavigationItem {
   href: string;
   /** Catalogue key of the link text. */
-  textKey: 'nav.home' | 'nav.prisoners';
+  textKey: MessageKey;
   active: boolean;
 }
 
