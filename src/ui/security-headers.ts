@@ -33,13 +33,19 @@ const DOCS_HELMET = {
   },
 };
 
+/** JSON answers run no scripts: the page policy without a nonce to generate. */
+const API_HELMET = { enableCSPNonces: false };
+
 export async function registerSecurityHeaders(app: NestFastifyApplication): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   // Route options are set before helmet's own hooks read them, for routes added later (Swagger).
   fastify.addHook('onRoute', (route) => {
-    if (/^\/docs(\/|-json|$)/.test(route.url)) {
-      route.config = { ...(route.config ?? {}), helmet: DOCS_HELMET } as typeof route.config;
-    }
+    const helmet = /^\/docs(\/|-json|$)/.test(route.url)
+      ? DOCS_HELMET
+      : /^\/(api|health)\//.test(route.url)
+        ? API_HELMET
+        : undefined;
+    if (helmet) route.config = { ...(route.config ?? {}), helmet } as typeof route.config;
   });
   await app.register(helmet, {
     enableCSPNonces: true,

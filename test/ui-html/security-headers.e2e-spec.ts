@@ -139,6 +139,15 @@ describe('web security headers', () => {
     }
   });
 
+  it('gives API answers the same policy without generating nonces', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/prisoners' });
+    expect(res.statusCode).toBe(401);
+    const csp = String(res.headers['content-security-policy']);
+    expect(directives(csp)['script-src']).toEqual(["'self'"]);
+    expect(csp).not.toContain('nonce-');
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
   it('answers the API with problem documents and unknown pages with a page', async () => {
     const api = await t.app.inject({ method: 'GET', url: '/api/v1/no-such-thing' });
     expect(api.statusCode).toBe(404);
