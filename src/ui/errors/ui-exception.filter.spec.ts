@@ -1,5 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
-import type { ArgumentsHost } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Logger, type ArgumentsHost } from '@nestjs/common';
 import { conflict, forbidden, notFound } from '../../errors/problem.exception.js';
 import { translator } from '../i18n/catalogue.js';
 import { SessionTimedOut, SignInRequired } from '../session/session-exceptions.js';
@@ -70,6 +70,10 @@ const sessions = { lookup: async () => ({ state: 'none' }) } as unknown as UiSes
 const filter = new UiExceptionFilter(sessions, 'en');
 
 describe('UiExceptionFilter', () => {
+  // The 500 case logs the error, as it should; the test output need not show it.
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(['log', 'error', 'warn']));
+
   it.each([
     [404, notFound('Prisoner'), 'Page not found'],
     [403, forbidden(), 'You cannot open this page'],
