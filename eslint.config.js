@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.data/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', '.data/', 'coverage/', 'ui/public/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,6 +14,13 @@ export default tseslint.config(
       ],
       '@typescript-eslint/consistent-type-imports': 'off',
       'no-console': 'off',
+    },
+  },
+  {
+    // The web pages' scripts run in the browser.
+    files: ['ui/assets/js/**/*.mjs'],
+    languageOptions: {
+      globals: { window: 'readonly', document: 'readonly', fetch: 'readonly' },
     },
   },
 );

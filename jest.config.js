@@ -1,8 +1,10 @@
 /** Native ESM jest: run through `npm test` (node --experimental-vm-modules). */
 // Packages published as ESM only but required from CommonJS (content-disposition, by
-// @fastify/static for the /docs assets). Node 20 loads them natively; Jest's CommonJS loader
-// only does from Node 24.9, so they are compiled to CommonJS for the tests.
-const esmOnly = ['content-disposition', 'cookie'];
+// @fastify/static for the /docs assets; cookie, by light-my-request and @fastify/cookie). Node 20
+// loads them natively; Jest's CommonJS loader only does from Node 24.9, so they are compiled to
+// CommonJS for the tests. @fastify/cookie is compiled too, so that its `import('cookie')` becomes
+// a require of that same CommonJS build.
+const esmOnly = ['content-disposition', 'cookie', '@fastify/cookie'];
 
 const shared = {
   testEnvironment: 'node',

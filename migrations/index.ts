@@ -8,6 +8,7 @@ import { EmergencyAccessEnd1764115200006 } from './1764115200006-emergency-acces
 import { RoleSeparation1764115200010 } from './1764115200010-role-separation.js';
 import { SessionRotation1764115200011 } from './1764115200011-session-rotation.js';
 import { LoginThrottle1764115200012 } from './1764115200012-login-throttle.js';
+import { UiSessions1764115200020 } from './1764115200020-ui-sessions.js';
 import { OneOpenAssessment1764115200030 } from './1764115200030-one-open-assessment.js';
 import { PlanRevisionApproval1764115200040 } from './1764115200040-plan-revision-approval.js';
 
@@ -23,6 +24,7 @@ export const migrations = [
   RoleSeparation1764115200010,
   SessionRotation1764115200011,
   LoginThrottle1764115200012,
+  UiSessions1764115200020,
   OneOpenAssessment1764115200030,
   PlanRevisionApproval1764115200040,
 ];

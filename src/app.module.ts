@@ -1,4 +1,5 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
 import type { DestinationStream } from 'pino';
 import { AccessModule } from './access/access.module.js';
 import { AppStartup } from './app-startup.service.js';
@@ -17,7 +18,29 @@ import { LoggingModule } from './logging/logging.module.js';
 import { PlansModule } from './plans/plans.module.js';
 import { PrisonersModule } from './prisoners/prisoners.module.js';
 import { ReviewsModule } from './reviews/reviews.module.js';
+import { UiModule } from './ui/ui.module.js';
 import { UsersModule } from './users/users.module.js';
+
+/**
+ * The modules whose controllers make up the HTTP API, served under /api/v1. The prefix is given
+ * per module (RouterModule) rather than globally, because the web pages live at the site root on
+ * the same paths (`/prisoners/:id` is a page, `/api/v1/prisoners/:id` its API). A module with
+ * API controllers that is missing here would answer at the root; a test of the OpenAPI document
+ * (test/ui-html/security-headers.e2e-spec.ts) fails when an operation is outside /api/v1.
+ */
+export const API_MODULES: Type[] = [
+  AuditModule,
+  AuthModule,
+  UsersModule,
+  PrisonersModule,
+  EmergencyAccessModule,
+  AssessmentsModule,
+  PlansModule,
+  ReviewsModule,
+  InstrumentsModule,
+  FacilitiesModule,
+];
+export const API_PREFIX = 'api/v1';
 
 export interface AppModuleOptions {
   database: DatabaseRuntime;
@@ -36,18 +59,11 @@ export class AppModule {
         AppConfigModule.forRoot(options.database, options.env),
         LoggingModule.forRoot(options.logDestination),
         DatabaseModule,
-        AuditModule,
         AccessModule,
-        AuthModule,
-        UsersModule,
-        PrisonersModule,
-        EmergencyAccessModule,
-        AssessmentsModule,
-        PlansModule,
-        ReviewsModule,
-        InstrumentsModule,
-        FacilitiesModule,
+        ...API_MODULES,
+        RouterModule.register(API_MODULES.map((module) => ({ path: API_PREFIX, module }))),
         HealthModule,
+        UiModule,
         DemoModule,
       ],
       providers: [AppStartup],

@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -8,8 +7,10 @@ import type { IncomingMessage } from 'node:http';
 import { validationExceptionFactory } from './errors/validation-errors.js';
 import { ProblemFilter } from './errors/problem.filter.js';
 import { guardInput } from './http/input-guard.js';
-import { logRequests, ServiceLogger } from './logging/logging.module.js';
 import { registerRateLimit } from './http/rate-limit.js';
+import { logRequests, ServiceLogger } from './logging/logging.module.js';
+import { registerSecurityHeaders } from './ui/security-headers.js';
+import { setupUi } from './ui/setup-ui.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -31,7 +32,7 @@ export function createHttpAdapter(options: { trustProxy: boolean }): FastifyAdap
 /** Everything main.ts and the tests must share: prefix, pipes, errors, headers, logging, docs. */
 export async function configureApp(app: NestFastifyApplication): Promise<void> {
   app.useLogger(new ServiceLogger(app.get(Logger)));
-  app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready'] });
+  // The API's /api/v1 prefix is set per module in AppModule (API_MODULES): pages share its paths.
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -44,23 +45,17 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   guardInput(app);
 
   const fastify = app.getHttpAdapter().getInstance();
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        // The OpenAPI page at /docs needs its own inline styles and scripts.
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-  });
+  // Security headers and the web interface: helmet (CSP with per-request nonces; the /docs page
+  // alone may use inline code), cookies, CSRF, static assets, views and the pages' error filter.
+  await registerSecurityHeaders(app);
   logRequests(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    reply.header('cache-control', 'no-store');
+    // Case content must not stay in a browser's or proxy's cache; static assets may.
+    if (!request.url.startsWith('/assets/')) reply.header('cache-control', 'no-store');
   });
   registerRateLimit(app);
+  await setupUi(app);
 
   const document = SwaggerModule.createDocument(
     app,

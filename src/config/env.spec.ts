@@ -74,4 +74,30 @@ describe('validateEnv', () => {
       expect((e as Error).message).not.toContain('tiny-secret');
     }
   });
+
+  it('reads the web interface settings, and refuses ones it cannot use', () => {
+    expect(validateEnv({})).toMatchObject({
+      UI_IDLE_TIMEOUT: 1800,
+      UI_DEFAULT_LOCALE: 'en',
+      CHROMIUM_PATH: '/usr/bin/chromium',
+    });
+    expect(validateEnv({})).not.toHaveProperty('UI_TIME_ZONE', expect.anything());
+    expect(
+      validateEnv({ UI_IDLE_TIMEOUT: '10m', UI_DEFAULT_LOCALE: 'ru', UI_TIME_ZONE: 'Asia/Almaty' }),
+    ).toMatchObject({ UI_IDLE_TIMEOUT: 600, UI_DEFAULT_LOCALE: 'ru', UI_TIME_ZONE: 'Asia/Almaty' });
+    let error: unknown;
+    try {
+      validateEnv({
+        UI_IDLE_TIMEOUT: '30s',
+        UI_DEFAULT_LOCALE: 'de',
+        UI_TIME_ZONE: 'Mars/Olympus',
+      });
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/^UI_IDLE_TIMEOUT:/m);
+    expect(problems).toMatch(/^UI_DEFAULT_LOCALE:/m);
+    expect(problems).toContain('UI_TIME_ZONE must be an IANA time zone such as Asia/Almaty');
+  });
 });

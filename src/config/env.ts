@@ -9,12 +9,33 @@ import {
   Max,
   Min,
   MinLength,
+  Validate,
   validateSync,
+  ValidatorConstraint,
   type ValidationError,
+  type ValidatorConstraintInterface,
 } from 'class-validator';
 import { parseDurationSeconds } from './duration.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** Interface languages with a complete message catalogue (src/ui/i18n). */
+export const UI_LOCALES = ['en', 'ru'] as const;
+
+@ValidatorConstraint({ name: 'isTimeZone' })
+class IsTimeZone implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string') return false;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: value });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  defaultMessage(): string {
+    return 'UI_TIME_ZONE must be an IANA time zone such as Asia/Almaty';
+  }
+}
 
 const toBoolean = ({ value }: { value: unknown }) => {
   if (typeof value !== 'string') return value;
@@ -176,6 +197,25 @@ export class Env {
   @Transform(toBoolean)
   @IsBoolean()
   SEPARATE_SUPERVISOR_ROLE = false;
+
+  @Transform(toSeconds)
+  @IsInt({ message: 'UI_IDLE_TIMEOUT must be a duration such as 30m' })
+  @Min(120)
+  @Max(12 * 3600)
+  UI_IDLE_TIMEOUT = 30 * 60;
+
+  @IsIn(UI_LOCALES)
+  UI_DEFAULT_LOCALE: (typeof UI_LOCALES)[number] = 'en';
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsString()
+  @Validate(IsTimeZone)
+  UI_TIME_ZONE?: string;
+
+  @IsString()
+  @MinLength(1)
+  CHROMIUM_PATH = '/usr/bin/chromium';
 }
 
 export class ConfigError extends Error {

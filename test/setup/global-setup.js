@@ -1,10 +1,11 @@
 // One PostgreSQL server per test run: embedded, unless TEST_DATABASE_URL names one.
 // Plain JavaScript because Jest loads global setup outside its TypeScript module mapping;
 // the migrated template database is built by the first test file (test/support/test-database.ts).
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -18,6 +19,12 @@ function freePort() {
 }
 
 export default async function globalSetup() {
+  // The pages link the compiled stylesheet; browser tests need it (npm run build makes it too).
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  if (!existsSync(join(root, 'ui', 'public', 'app.css'))) {
+    const { buildCss } = await import('../../ui/build-css.mjs');
+    await buildCss();
+  }
   if (process.env.TEST_DATABASE_URL) {
     process.env.TEST_ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL;
     return;

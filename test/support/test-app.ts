@@ -56,7 +56,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ],
   }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(
-    createHttpAdapter({ trustProxy: false }),
+    // As main.ts does: the adapter reads TRUST_PROXY (X-Forwarded-For and -Proto).
+    createHttpAdapter({ trustProxy: options.env?.TRUST_PROXY === 'true' }),
     {
       logger: false,
     },

@@ -1,0 +1,118 @@
+// `npm run screenshots`: starts the built service on its own embedded database (demo data), signs
+// in through the pages in Chromium (playwright-core; CHROMIUM_PATH, default /usr/bin/chromium)
+// and writes the README's screenshots to docs/images/. Add a shot by adding a step to SHOTS.
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const images = join(root, 'docs', 'images');
+const password = 'screenshots-demo-password';
+
+/** Each shot: a name (docs/images/<name>.png), who signs in, and how to reach the page. */
+const SHOTS = [
+  {
+    name: 'sign-in',
+    user: null,
+    async open(page) {
+      await page.goto('/sign-in');
+    },
+  },
+  {
+    name: 'prisoner',
+    user: 'demo.psychologist',
+    async open(page) {
+      await page.goto('/prisoners?q=DEMO-0001');
+      await page.getByRole('link', { name: 'DEMO-0001' }).click();
+      await page.waitForURL(/\/prisoners\/[0-9a-f-]{36}$/);
+    },
+  },
+];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startService() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vep-screenshots-'));
+  chmodSync(dataDir, 0o755); // the embedded server may run as the postgres user (as root)
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DEMO_PASSWORD: password,
+      LOG_LEVEL: 'warn',
+      UI_DEFAULT_LOCALE: 'en',
+      DATABASE_URL: '',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 120; i++) {
+    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
+    try {
+      if ((await globalThis.fetch(`${baseUrl}/health/ready`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    await sleep(500);
+  }
+  return {
+    baseUrl,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function signIn(page, username) {
+  await page.goto('/sign-in');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+}
+
+const service = await startService();
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+});
+try {
+  for (const shot of SHOTS) {
+    const context = await browser.newContext({
+      baseURL: service.baseUrl,
+      viewport: { width: 1280, height: 900 },
+      locale: 'en-GB',
+    });
+    const page = await context.newPage();
+    if (shot.user) await signIn(page, shot.user);
+    await shot.open(page);
+    const path = join(images, `${shot.name}.png`);
+    await page.screenshot({ path, fullPage: true });
+    console.log(`docs/images/${shot.name}.png`);
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await service.stop();
+}

@@ -1,0 +1,34 @@
+import type { MessageKey } from '../i18n/catalogue.js';
+import type { PageState } from './page-state.js';
+
+export interface NavigationItem {
+  href: string;
+  /** Catalogue key of the link text. */
+  textKey: MessageKey;
+  active: boolean;
+}
+
+/**
+ * The service navigation for the signed-in user: only what their roles may open. Add an entry
+ * here when a new area of pages arrives.
+ */
+export function navigationFor(
+  state: PageState,
+): { href: string; text: string; current: boolean }[] {
+  const ability = state.context?.ability;
+  if (!ability) return [];
+  const path = state.path.split('?')[0];
+  const items: NavigationItem[] = [{ href: '/', textKey: 'nav.home', active: path === '/' }];
+  if (ability.can('read', 'Prisoner')) {
+    items.push({
+      href: '/prisoners',
+      textKey: 'nav.prisoners',
+      active: path === '/prisoners' || path.startsWith('/prisoners/'),
+    });
+  }
+  return items.map((item) => ({
+    href: item.href,
+    text: state.t(item.textKey),
+    current: item.active,
+  }));
+}

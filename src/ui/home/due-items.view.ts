@@ -1,0 +1,28 @@
+import type { DueItem } from '../../reviews/due-item.js';
+import type { MessageKey, Translate } from '../i18n/catalogue.js';
+
+const KIND: Record<DueItem['kind'], MessageKey> = {
+  reassessment: 'due.kind.reassessment',
+  plan_review: 'due.kind.plan_review',
+};
+const REASON: Record<string, MessageKey> = {
+  scheduled: 'due.reason.scheduled',
+  event: 'due.reason.event',
+  pre_release: 'due.reason.pre_release',
+  intake: 'due.reason.intake',
+  needs_changed: 'due.reason.needs_changed',
+};
+
+/** Rows of a reviews-due table: each links to the prisoner whose work it is. */
+export function dueItemRows(items: DueItem[], t: Translate) {
+  return items.map((item) => ({
+    href: `/prisoners/${item.prisonerId}`,
+    prisonNumber: item.prisonNumber,
+    prisonerName: item.prisonerName,
+    what: t(KIND[item.kind]),
+    why: REASON[item.reason] ? t(REASON[item.reason]) : item.reason,
+    instrumentKey: item.instrumentKey ?? '',
+    dueDate: item.dueDate,
+    overdue: item.overdue,
+  }));
+}
