@@ -69,13 +69,17 @@ export const en = {
   'signIn.errors.username': 'Enter your username',
   'signIn.errors.password': 'Enter your password',
   'signIn.errors.invalid': {
-    one: 'The username or password is not right. Check them and try again: after {count} failed attempt, signing in with this username is blocked for {duration}.',
+    one: 'The username or password is not right. Check them and try again. After {count} failed attempt, each further attempt has to wait a little longer, up to {duration}.',
     other:
-      'The username or password is not right. Check them and try again: after {count} failed attempts, signing in with this username is blocked for {duration}.',
+      'The username or password is not right. Check them and try again. After {count} failed attempts, each further attempt has to wait a little longer, up to {duration}.',
   },
   'signIn.errors.locked': {
     one: 'Too many failed attempts to sign in with this username. Try again in {count} minute.',
     other: 'Too many failed attempts to sign in with this username. Try again in {count} minutes.',
+  },
+  'signIn.errors.lockedSeconds': {
+    one: 'Too many failed attempts to sign in with this username. Try again in {count} second.',
+    other: 'Too many failed attempts to sign in with this username. Try again in {count} seconds.',
   },
   'signIn.ended.title': 'Your session has ended',
   'signIn.ended.text':

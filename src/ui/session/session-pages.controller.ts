@@ -71,16 +71,19 @@ export class SessionPagesController {
       if (error.getStatus() === 429) {
         const seconds = Number(error.body.retryAfter ?? 60);
         reply.header('retry-after', String(seconds));
-        const message = state.t('signIn.errors.locked', { count: Math.ceil(seconds / 60) });
+        const message =
+          seconds < 120
+            ? state.t('signIn.errors.lockedSeconds', { count: seconds })
+            : state.t('signIn.errors.locked', { count: Math.ceil(seconds / 60) });
         return again(429, {
           errors: { summary: [{ text: message, href: '#username' }], fields: {} },
         });
       }
       if (error.getStatus() === 401) {
-        const { LOGIN_MAX_FAILURES, LOGIN_FAILURE_WINDOW } = this.config.env;
+        const { LOGIN_MAX_FAILURES, LOGIN_MAX_DELAY } = this.config.env;
         const message = state.t('signIn.errors.invalid', {
           count: LOGIN_MAX_FAILURES,
-          duration: formatDuration(LOGIN_FAILURE_WINDOW, state.t),
+          duration: formatDuration(LOGIN_MAX_DELAY, state.t),
         });
         return again(401, {
           errors: {
