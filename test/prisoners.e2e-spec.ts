@@ -323,6 +323,25 @@ describe('prisoner records', () => {
     expect(audit.details).toEqual({ q: 'ab', facilityId: null, cursor: false, resultCount: 2 });
   });
 
+  it('shows what a person searched for only to the supervisors of their own facilities', async () => {
+    const searcher = await f.user(['pve_inspector'], [a]);
+    await t.http
+      .get('/api/v1/prisoners')
+      .query({ q: 'Searchedname' })
+      .set('authorization', searcher.auth)
+      .expect(200);
+    const searches = async (supervisor: TestUser) =>
+      (
+        await t.http
+          .get('/api/v1/audit/events')
+          .query({ action: 'prisoner.list', actorId: searcher.id })
+          .set('authorization', supervisor.auth)
+          .expect(200)
+      ).body.items.map((e: { details: { q: string } }) => e.details.q);
+    expect(await searches(await f.user(['supervisor'], [a]))).toEqual(['Searchedname']);
+    expect(await searches(await f.user(['supervisor'], [b]))).toEqual([]);
+  });
+
   it('audits single reads with the declared purpose and without record content', async () => {
     const p = await f.prisoner(a, { familyName: 'Distinctivename' });
     await t.http

@@ -110,7 +110,12 @@ export interface Applied<T> {
 export interface CaseList<T> {
   action: AuditAction;
   entityType?: string;
-  facilityId?: string | null;
+  /**
+   * The facilities whose supervisors see the list's event: one event each (details that say
+   * what was searched for stay with the searcher's own facilities). Default: one event, with no
+   * facility.
+   */
+  facilityIds?: string[];
   run(m: EntityManager): Promise<T>;
   details(answer: T): AuditDetails;
   /**
@@ -283,12 +288,16 @@ export class CaseOperations {
   async list<T>(ctx: RequestContext, op: CaseList<T>): Promise<T> {
     const m = this.dataSource.manager;
     const answer = await op.run(m);
-    const entry: AuditEntry = {
-      action: op.action,
-      ...(op.entityType ? { entityType: op.entityType } : {}),
-      facilityId: op.facilityId ?? null,
-      details: op.details(answer),
-    };
+    const details = op.details(answer);
+    const facilities = op.facilityIds?.length ? op.facilityIds : [null];
+    const entries = facilities.map(
+      (facilityId): AuditEntry => ({
+        action: op.action,
+        ...(op.entityType ? { entityType: op.entityType } : {}),
+        facilityId,
+        details,
+      }),
+    );
     const granted = new Map<string, { prisonerId: string; facilityId: string }>();
     for (const shown of op.prisonersShown?.(answer) ?? []) {
       if (emergencyGrantFor(ctx, shown)) granted.set(shown.prisonerId, shown);
@@ -298,7 +307,7 @@ export class CaseOperations {
       ...(op.entityType ? { entityType: op.entityType } : {}),
       ...caseAuditFields(ctx, location, { viaList: true }),
     }));
-    await this.audit.append(m, ctx, [entry, ...grantEvents]);
+    await this.audit.append(m, ctx, [...entries, ...grantEvents]);
     return answer;
   }
 

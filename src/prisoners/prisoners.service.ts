@@ -131,7 +131,7 @@ export class PrisonersService {
     return this.cases.list(ctx, {
       action: 'prisoner.list',
       entityType: 'prisoner',
-      facilityId: query.facilityId ?? null,
+      facilityIds: query.facilityId ? [query.facilityId] : ctx.actor.facilityIds,
       run: async (m) => {
         const rows = await this.prisoners.search(m, {
           scope,

@@ -41,7 +41,7 @@ export class ReviewsService {
     };
     return this.cases.list(ctx, {
       action: 'review_due.list',
-      facilityId: dto.facilityId ?? null,
+      facilityIds: dto.facilityId ? [dto.facilityId] : undefined,
       run: async () => {
         const lists = await Promise.all(this.sources.map((source) => source(ctx, query)));
         const merged = lists
