@@ -308,4 +308,31 @@ describe('emergency ("break glass") access', () => {
       },
     ]);
   });
+
+  it('pages through grants made within the same millisecond without losing one', async () => {
+    const facility = await f.facility();
+    const supervisor = await f.user(['supervisor'], [facility]);
+    const ids: string[] = [];
+    for (const micros of ['000100', '000200', '000300']) {
+      const p = await f.prisoner(facility);
+      const [{ id }] = await t.db.query(
+        `INSERT INTO emergency_access (user_id, prisoner_id, facility_id, reason, granted_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, now() + interval '1 hour') RETURNING id`,
+        [officerA.id, p.id, facility.id, REASON, `2026-11-30T10:00:00.${micros}Z`],
+      );
+      ids.push(id);
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await t.http
+        .get('/api/v1/emergency-access')
+        .query({ limit: 1, ...(cursor ? { cursor } : {}) })
+        .set('authorization', supervisor.auth)
+        .expect(200);
+      seen.push(...page.body.items.map((g: { id: string }) => g.id));
+      cursor = page.body.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual([...ids].reverse());
+  });
 });

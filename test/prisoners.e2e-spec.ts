@@ -364,4 +364,29 @@ describe('prisoner records', () => {
       'Distinctivename',
     );
   });
+
+  it('pages through events recorded within the same millisecond without losing one', async () => {
+    const p = await f.prisoner(a);
+    const ids: string[] = [];
+    for (const micros of ['000100', '000200', '000300']) {
+      const [{ id }] = await t.db.query(
+        `INSERT INTO prisoner_event (prisoner_id, facility_id, type, occurred_at, recorded_by)
+         VALUES ($1, $2, 'new_information', $3, $4) RETURNING id`,
+        [p.id, a.id, `2026-11-30T10:00:00.${micros}Z`, security.id],
+      );
+      ids.push(id);
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await t.http
+        .get(`/api/v1/prisoners/${p.id}/events`)
+        .query({ limit: 1, ...(cursor ? { cursor } : {}) })
+        .set('authorization', psychologist.auth)
+        .expect(200);
+      seen.push(...page.body.items.map((e: { id: string }) => e.id));
+      cursor = page.body.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual([...ids].reverse());
+  });
 });

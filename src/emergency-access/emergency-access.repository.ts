@@ -21,6 +21,8 @@ export interface Grant {
   } | null;
   ended: { by: { id: string; displayName: string }; at: Date; reason: string } | null;
   version: number;
+  /** The keyset sort key of lists: grant time to the microsecond (a Date keeps milliseconds). */
+  sortKey: [string, string];
 }
 
 interface Row {
@@ -46,6 +48,7 @@ interface Row {
   ender_display_name: string | null;
   end_reason: string | null;
   version: number;
+  sort_granted: string;
 }
 
 const SELECT = `
@@ -53,7 +56,8 @@ const SELECT = `
     g.reason, g.granted_at, g.expires_at, g.expires_at > now() AS active, g.reviewed_by,
     r.username AS reviewer_username, r.display_name AS reviewer_display_name, g.reviewed_at,
     g.outcome, g.review_note, g.ended_at, g.ended_by, e.display_name AS ender_display_name,
-    g.end_reason, g.version
+    g.end_reason, g.version,
+    to_char(g.granted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_granted
   FROM emergency_access g
   JOIN app_user u ON u.id = g.user_id
   JOIN prisoner p ON p.id = g.prisoner_id
@@ -90,6 +94,7 @@ const toGrant = (r: Row): Grant => ({
       }
     : null,
   version: r.version,
+  sortKey: [r.sort_granted, r.id],
 });
 
 /** The emergency-access feature's SQL; rows leave here in camelCase. */

@@ -121,7 +121,7 @@ export class EmergencyAccessService {
         toPage(
           await this.grants.list(m, scope, status, after, limit),
           limit,
-          (g) => [g.grantedAt.toISOString(), g.id],
+          (g) => g.sortKey,
           toResponse,
         ),
       details: (page) => ({ status, resultCount: page.items.length }),

@@ -23,11 +23,12 @@ interface EventRow {
   recorded_by: string;
   recorder_name: string;
   recorded_at: Date;
+  sort_occurred: string;
 }
 
 const SELECT = `
   SELECT e.id, e.prisoner_id, e.type, e.occurred_at, e.note, e.recorded_by, u.display_name AS recorder_name,
-    e.recorded_at
+    e.recorded_at, to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_occurred
   FROM prisoner_event e JOIN app_user u ON u.id = e.recorded_by`;
 
 const toResponse = (e: EventRow): PrisonerEventResponse => ({
@@ -128,7 +129,7 @@ export class PrisonerEventsService {
            ORDER BY e.occurred_at DESC, e.id DESC LIMIT $4`,
           [prisonerId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
         );
-        return toPage(rows, limit, (e) => [e.occurred_at.toISOString(), e.id], toResponse);
+        return toPage(rows, limit, (e) => [e.sort_occurred, e.id], toResponse);
       },
       details: (_, page) => ({ resultCount: page.items.length }),
     });
