@@ -290,14 +290,12 @@ export class CaseOperations {
     const answer = await op.run(m);
     const details = op.details(answer);
     const facilities = op.facilityIds?.length ? op.facilityIds : [null];
-    const entries = facilities.map(
-      (facilityId): AuditEntry => ({
-        action: op.action,
-        ...(op.entityType ? { entityType: op.entityType } : {}),
-        facilityId,
-        details,
-      }),
-    );
+    const entries = facilities.map((facilityId): AuditEntry => ({
+      action: op.action,
+      ...(op.entityType ? { entityType: op.entityType } : {}),
+      facilityId,
+      details,
+    }));
     const granted = new Map<string, { prisonerId: string; facilityId: string }>();
     for (const shown of op.prisonersShown?.(answer) ?? []) {
       if (emergencyGrantFor(ctx, shown)) granted.set(shown.prisonerId, shown);
