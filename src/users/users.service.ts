@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Role } from '../access/roles.js';
 import { AuditTrail, type AuditOrigin } from '../audit/audit-trail.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import type { RequestContext } from '../auth/request-context.js';
@@ -29,42 +28,19 @@ import type { UserResponse } from './dto/user.response.js';
 import { hashPassword } from './password-hasher.js';
 import { passwordProblem } from './password-policy.js';
 import { roleSeparationProblem, type RoleSeparationPolicy } from './role-separation.js';
+import { UsersRepository, type User, type UserChanges } from './users.repository.js';
 
-interface UserRow {
-  id: string;
-  username: string;
-  display_name: string;
-  roles: Role[];
-  active: boolean;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-  facilities: { id: string; code: string; name: string }[];
-  certifications: { id: string; instrumentKey: string; validUntil: string; current: boolean }[];
-}
-
-const USER_SELECT = `
-  SELECT u.id, u.username, u.display_name, u.roles, u.active, u.version, u.created_at, u.updated_at,
-    COALESCE((SELECT json_agg(json_build_object('id', f.id, 'code', f.code, 'name', f.name) ORDER BY f.code)
-              FROM user_facility uf JOIN facility f ON f.id = uf.facility_id
-              WHERE uf.user_id = u.id), '[]') AS facilities,
-    COALESCE((SELECT json_agg(json_build_object('id', c.id, 'instrumentKey', c.instrument_key,
-                'validUntil', to_char(c.valid_until, 'YYYY-MM-DD'), 'current', c.valid_until >= current_date)
-                ORDER BY c.instrument_key, c.valid_until)
-              FROM certification c WHERE c.user_id = u.id), '[]') AS certifications
-  FROM app_user u`;
-
-const toResponse = (row: UserRow): UserResponse => ({
-  id: row.id,
-  username: row.username,
-  displayName: row.display_name,
-  roles: row.roles,
-  active: row.active,
-  facilities: row.facilities,
-  certifications: row.certifications,
-  version: row.version,
-  createdAt: row.created_at.toISOString(),
-  updatedAt: row.updated_at.toISOString(),
+const toResponse = (u: User): UserResponse => ({
+  id: u.id,
+  username: u.username,
+  displayName: u.displayName,
+  roles: u.roles,
+  active: u.active,
+  facilities: u.facilities,
+  certifications: u.certifications,
+  version: u.version,
+  createdAt: u.createdAt.toISOString(),
+  updatedAt: u.updatedAt.toISOString(),
 });
 
 /** Accounts, roles, facility scope and certifications: the administrator's work. */
@@ -77,6 +53,7 @@ export class UsersService {
     private readonly audit: AuditTrail,
     private readonly auth: AuthService,
     private readonly config: AppConfig,
+    private readonly users: UsersRepository,
   ) {}
 
   private get separation(): RoleSeparationPolicy {
@@ -89,9 +66,7 @@ export class UsersService {
    * an administrator's back; the next change to each must separate its roles.
    */
   async warnAboutUnseparatedRoles(): Promise<string[]> {
-    const rows: { username: string; roles: Role[] }[] = await this.dataSource.query(
-      `SELECT username, roles FROM app_user WHERE cardinality(roles) > 1 ORDER BY username`,
-    );
+    const rows = await this.users.withSeveralRoles(this.dataSource.manager);
     const usernames = rows
       .filter((r) => roleSeparationProblem(r.roles, this.separation) !== undefined)
       .map((r) => r.username);
@@ -108,17 +83,18 @@ export class UsersService {
   async list(query: PageQueryDto): Promise<Page<UserResponse>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const after = decodeCursor(query.cursor, 1);
-    const rows: UserRow[] = await this.dataSource.query(
-      `${USER_SELECT} WHERE ($1::text IS NULL OR u.username > $1) ORDER BY u.username LIMIT $2`,
-      [after?.[0] ?? null, limit + 1],
+    const rows = await this.users.page(
+      this.dataSource.manager,
+      after?.[0] as string | undefined,
+      limit,
     );
-    return toPage(rows, limit, (r) => [r.username], toResponse);
+    return toPage(rows, limit, (u) => [u.username], toResponse);
   }
 
   async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<UserResponse> {
-    const [row]: UserRow[] = await manager.query(`${USER_SELECT} WHERE u.id = $1`, [id]);
-    if (!row) throw notFound('User');
-    return toResponse(row);
+    const user = await this.users.find(manager, id);
+    if (!user) throw notFound('User');
+    return toResponse(user);
   }
 
   /** `origin` is a signed-in administrator, or the command line creating the first one. */
@@ -132,17 +108,15 @@ export class UsersService {
     const passwordHash = await hashPassword(dto.password);
     return this.dataSource.transaction(async (m) => {
       await this.checkFacilities(m, dto.facilityIds);
-      const [existing]: unknown[] = await m.query(`SELECT 1 FROM app_user WHERE username = $1`, [
-        dto.username,
-      ]);
-      if (existing)
+      if (await this.users.usernameTaken(m, dto.username))
         throw conflict('username_taken', `The username ${dto.username} is already in use`);
-      const [{ id }]: { id: string }[] = await m.query(
-        `INSERT INTO app_user (username, display_name, password_hash, roles)
-         VALUES ($1, $2, $3, $4) RETURNING id`,
-        [dto.username, dto.displayName, passwordHash, dto.roles],
-      );
-      await this.setFacilities(m, id, dto.facilityIds);
+      const id = await this.users.insert(m, {
+        username: dto.username,
+        displayName: dto.displayName,
+        passwordHash,
+        roles: dto.roles,
+      });
+      await this.users.setFacilities(m, id, dto.facilityIds);
       await this.audit.append(m, origin, [
         {
           action: 'user.create',
@@ -161,11 +135,7 @@ export class UsersService {
     version: number,
     dto: UpdateUserDto,
   ): Promise<UserResponse> {
-    const [current]: { username: string; display_name: string; roles: Role[] }[] =
-      await this.dataSource.query(
-        `SELECT username, display_name, roles FROM app_user WHERE id = $1`,
-        [id],
-      );
+    const current = await this.users.find(this.dataSource.manager, id);
     if (!current) throw notFound('User');
     if (id === ctx.actor.id && dto.roles !== undefined && !sameSet(dto.roles, current.roles)) {
       throw new ProblemException(
@@ -188,7 +158,7 @@ export class UsersService {
     if (dto.password !== undefined) {
       const weak = passwordProblem(dto.password, {
         username: current.username,
-        displayName: dto.displayName ?? current.display_name,
+        displayName: dto.displayName ?? current.displayName,
       });
       if (weak) problems.push({ path: 'password', message: `password ${weak}` });
     }
@@ -205,28 +175,27 @@ export class UsersService {
     if (problems.length > 0) throw validationProblem(problems);
     const passwordHash = dto.password === undefined ? undefined : await hashPassword(dto.password);
     return this.dataSource.transaction(async (m) => {
-      const [row]: { version: number; roles: Role[]; active: boolean }[] = await m.query(
-        `SELECT version, roles, active FROM app_user WHERE id = $1 FOR UPDATE`,
-        [id],
-      );
+      const row = (await this.users.lock(m, id))!;
       if (row.version !== version) throw staleVersion(row.version);
       const before = await this.get(id, m);
+      const changes: UserChanges = {};
       const changed: string[] = [];
-      const sets: string[] = [];
-      const params: unknown[] = [id];
-      const set = (field: string, column: string, value: unknown) => {
-        params.push(value);
-        sets.push(`${column} = $${params.length}`);
-        changed.push(field);
-      };
       if (dto.displayName !== undefined && dto.displayName !== before.displayName) {
-        set('displayName', 'display_name', dto.displayName);
+        changes.displayName = dto.displayName;
+        changed.push('displayName');
       }
-      if (dto.roles !== undefined && !sameSet(dto.roles, before.roles))
-        set('roles', 'roles', dto.roles);
-      if (dto.active !== undefined && dto.active !== before.active)
-        set('active', 'active', dto.active);
-      if (passwordHash !== undefined) set('password', 'password_hash', passwordHash);
+      if (dto.roles !== undefined && !sameSet(dto.roles, before.roles)) {
+        changes.roles = dto.roles;
+        changed.push('roles');
+      }
+      if (dto.active !== undefined && dto.active !== before.active) {
+        changes.active = dto.active;
+        changed.push('active');
+      }
+      if (passwordHash !== undefined) {
+        changes.passwordHash = passwordHash;
+        changed.push('password');
+      }
       const facilitiesChanged =
         dto.facilityIds !== undefined &&
         !sameSet(
@@ -235,15 +204,11 @@ export class UsersService {
         );
       if (facilitiesChanged) {
         await this.checkFacilities(m, dto.facilityIds!);
-        await this.setFacilities(m, id, dto.facilityIds!);
+        await this.users.setFacilities(m, id, dto.facilityIds!);
         changed.push('facilityIds');
       }
       if (changed.length === 0) return before;
-      await m.query(
-        `UPDATE app_user SET ${[...sets, 'version = version + 1', 'updated_at = now()'].join(', ')}
-         WHERE id = $1`,
-        params,
-      );
+      await this.users.update(m, id, changes);
       await this.ensureAnAdministratorRemains(m);
       // Access follows the account at once: the next request with an old token is refused.
       if (changed.some((f) => ['roles', 'active', 'facilityIds', 'password'].includes(f))) {
@@ -262,16 +227,13 @@ export class UsersService {
     dto: CreateCertificationDto,
   ): Promise<UserResponse> {
     return this.dataSource.transaction(async (m) => {
-      const [user]: { roles: Role[] }[] = await m.query(
-        `SELECT roles FROM app_user WHERE id = $1`,
-        [userId],
-      );
-      if (!user) throw notFound('User');
-      const [{ id }]: { id: string }[] = await m.query(
-        `INSERT INTO certification (user_id, instrument_key, valid_until, granted_by)
-         VALUES ($1, $2, $3, $4) RETURNING id`,
-        [userId, dto.instrumentKey, dto.validUntil, ctx.actor.id],
-      );
+      if (!(await this.users.find(m, userId))) throw notFound('User');
+      const id = await this.users.insertCertification(m, {
+        userId,
+        instrumentKey: dto.instrumentKey,
+        validUntil: dto.validUntil,
+        grantedBy: ctx.actor.id,
+      });
       await this.audit.append(m, ctx, [
         {
           action: 'certification.grant',
@@ -287,10 +249,7 @@ export class UsersService {
 
   /** Facility ids for codes (the command line speaks in codes); unknown codes are an error. */
   async facilityIdsByCode(codes: string[]): Promise<string[]> {
-    const rows: { id: string; code: string }[] = await this.dataSource.query(
-      `SELECT id, code FROM facility WHERE code = ANY($1::text[])`,
-      [codes],
-    );
+    const rows = await this.users.facilitiesByCode(this.dataSource.manager, codes);
     const unknown = codes.filter((c) => !rows.some((r) => r.code === c));
     if (unknown.length > 0)
       throw badRequest('unknown_facility', `Unknown facility: ${unknown.join(', ')}`);
@@ -299,11 +258,7 @@ export class UsersService {
 
   private async checkFacilities(m: EntityManager, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    const found: { id: string }[] = await m.query(
-      `SELECT id FROM facility WHERE id = ANY($1::uuid[])`,
-      [ids],
-    );
-    const known = new Set(found.map((f) => f.id));
+    const known = await this.users.existingFacilities(m, ids);
     const unknown = ids.map((id, i) => ({ id, i })).filter(({ id }) => !known.has(id));
     if (unknown.length > 0) {
       throw badRequest(
@@ -314,22 +269,9 @@ export class UsersService {
     }
   }
 
-  private async setFacilities(m: EntityManager, userId: string, ids: string[]): Promise<void> {
-    await m.query(`DELETE FROM user_facility WHERE user_id = $1`, [userId]);
-    if (ids.length > 0) {
-      await m.query(
-        `INSERT INTO user_facility (user_id, facility_id) SELECT $1, unnest($2::uuid[])`,
-        [userId, ids],
-      );
-    }
-  }
-
   /** Nobody may lock the service out of its own administration. */
   private async ensureAnAdministratorRemains(m: EntityManager): Promise<void> {
-    const [{ count }]: { count: number }[] = await m.query(
-      `SELECT count(*)::int AS count FROM app_user WHERE active AND 'administrator' = ANY(roles)`,
-    );
-    if (count === 0) {
+    if ((await this.users.activeAdministrators(m)) === 0) {
       throw conflict('last_administrator', 'This change would leave no active administrator');
     }
   }
