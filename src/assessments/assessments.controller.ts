@@ -11,7 +11,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { Authorize, Ctx } from '../auth/decorators.js';
 import type { RequestContext } from '../auth/request-context.js';
-import { etag, IfMatchVersion } from '../http/if-match.js';
+import { ApiIfMatch, etag, ETAG_HEADER, IfMatchVersion } from '../http/if-match.js';
 import type { Page } from '../http/page.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { AssessmentsService } from './assessments.service.js';
@@ -29,18 +29,11 @@ import {
   UpdateAssessmentDto,
 } from './dto/assessment.dto.js';
 
-const ETAG = {
-  ETag: {
-    description: 'The assessment’s version, quoted (`"3"`): send it back in If-Match to edit',
-    schema: { type: 'string', example: '"3"' },
-  },
-};
-
 /** A 200 (or 201) that carries one assessment, with its version in ETag. */
 const CarriesAssessment = (status: 200 | 201 = 200) =>
   status === 201
-    ? ApiCreatedResponse({ type: AssessmentResponse, headers: ETAG })
-    : ApiOkResponse({ type: AssessmentResponse, headers: ETAG });
+    ? ApiCreatedResponse({ type: AssessmentResponse, headers: ETAG_HEADER })
+    : ApiOkResponse({ type: AssessmentResponse, headers: ETAG_HEADER });
 
 const InProgressConflict = () =>
   ApiConflictResponse({
@@ -141,7 +134,7 @@ export class AssessmentsController {
       'Edit a draft or returned assessment (its assessor): ratings with evidence, formulation, judgement',
     description: 'The indicative result is recomputed on every save.',
   })
-  @ApiHeader({ name: 'If-Match', required: true, description: 'The version being edited' })
+  @ApiIfMatch('assessment')
   @CarriesAssessment()
   async update(
     @Ctx() ctx: RequestContext,

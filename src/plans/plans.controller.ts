@@ -3,7 +3,6 @@ import {
   Controller,
   Get,
   HttpCode,
-  Param,
   Patch,
   Post,
   Query,
@@ -25,9 +24,9 @@ import type { FastifyReply } from 'fastify';
 import { Authorize, Ctx } from '../auth/decorators.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { validationProblem } from '../errors/validation-errors.js';
-import { etag, IfMatchVersion } from '../http/if-match.js';
+import { ApiIfMatch, etag, ETAG_HEADER, IfMatchVersion } from '../http/if-match.js';
 import { PageQueryDto, type Page } from '../http/page.js';
-import { UuidParam } from '../http/uuid-param.js';
+import { CheckedParam, UuidParam } from '../http/uuid-param.js';
 import { CreatePlanDto } from './dto/create-plan.dto.js';
 import { CreateReviewDto, ReviewPageResponse, ReviewResponse } from './dto/plan-review.dto.js';
 import {
@@ -68,26 +67,19 @@ class ParseRevisionPipe implements PipeTransform<string, number> {
     return revision;
   }
 }
-const RevisionParam = () => Param('revision', new ParseRevisionPipe());
+const RevisionParam = () =>
+  CheckedParam('revision', new ParseRevisionPipe(), {
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_REVISION,
+  });
 
 /** Every answer that carries a plan sends its version as the ETag, for the next If-Match. */
-const ETAG = {
-  ETag: {
-    description: 'The plan’s version, quoted ("3"): send it back in If-Match to change the plan',
-    schema: { type: 'string', example: '"3"' },
-  },
-};
 const withPlan = (options: ApiResponseOptions = {}): ApiResponseOptions => ({
   type: PlanResponse,
-  headers: ETAG,
+  headers: ETAG_HEADER,
   ...options,
 });
-const IF_MATCH = {
-  name: 'If-Match',
-  required: true,
-  description:
-    'The plan version you read (its ETag or `version`), e.g. "3" or 3: a stale one answers 409, none 428',
-};
 
 async function tagged(reply: FastifyReply, answer: Promise<PlanResponse>): Promise<PlanResponse> {
   const plan = await answer;
@@ -165,7 +157,7 @@ export class PlansController {
     description:
       'On an active or suspended plan, a material change (goals or interventions added, removed, reordered, or their substance changed; re-basing) becomes the pending revision, which a supervisor approves; the current revision governs delivery until then. Delivery changes (statuses, consent, staff, provider, place, goal priority), the prisoner’s agreement and the release section apply at once.',
   })
-  @ApiHeader(IF_MATCH)
+  @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
   @ApiConflictResponse({
     description:
@@ -186,7 +178,7 @@ export class PlansController {
   @HttpCode(200)
   @Authorize('submit', 'Plan')
   @ApiOperation({ summary: 'Send a draft for a supervisor’s approval (PVE inspectors)' })
-  @ApiHeader(IF_MATCH)
+  @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
   submit(
     @Ctx() ctx: RequestContext,
@@ -205,7 +197,7 @@ export class PlansController {
       'Approve a submitted plan, or resume a suspended one (supervisors; never the plan’s author or submitter)',
     description: 'The approval is of the version the approver read (If-Match).',
   })
-  @ApiHeader(IF_MATCH)
+  @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
   activate(
     @Ctx() ctx: RequestContext,
@@ -297,7 +289,7 @@ export class PlansController {
     description:
       'Each part given replaces that part of the revision. For interventions the current revision has, staff, provider, place, status and consent stay the current revision’s: change them on the plan.',
   })
-  @ApiHeader(IF_MATCH)
+  @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
   @ApiNotFoundResponse({ description: 'The plan has no pending revision' })
   updateRevision(
@@ -316,7 +308,7 @@ export class PlansController {
   @ApiOperation({
     summary: 'Send the pending revision for a supervisor’s approval (PVE inspectors)',
   })
-  @ApiHeader(IF_MATCH)
+  @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
   @ApiUnprocessableEntityResponse({ description: 'Incomplete, or changes nothing: see `errors`' })
   submitRevision(
@@ -337,7 +329,7 @@ export class PlansController {
     description:
       'The approval is of the version the approver read (If-Match). Delivery recorded while it was pending is kept; the revision it ends stays readable under /revisions.',
   })
-  @ApiHeader(IF_MATCH)
+  @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
   approveRevision(
     @Ctx() ctx: RequestContext,
@@ -355,7 +347,7 @@ export class PlansController {
     summary:
       'Return the submitted revision to its author with comments (supervisors; never its author or submitter)',
   })
-  @ApiHeader(IF_MATCH)
+  @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
   returnRevision(
     @Ctx() ctx: RequestContext,
@@ -374,7 +366,7 @@ export class PlansController {
     summary:
       'Withdraw the pending revision (its author, or a PVE inspector or supervisor of the prisoner’s facility)',
   })
-  @ApiHeader(IF_MATCH)
+  @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
   withdrawRevision(
     @Ctx() ctx: RequestContext,

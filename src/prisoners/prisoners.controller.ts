@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { Authorize, Ctx } from '../auth/decorators.js';
 import type { RequestContext } from '../auth/request-context.js';
-import { IfMatchVersion } from '../http/if-match.js';
+import { ApiIfMatch, ETAG_HEADER, IfMatchVersion, SendsETag } from '../http/if-match.js';
 import type { Page } from '../http/page.js';
 import { UuidParam } from '../http/uuid-param.js';
 import {
@@ -29,13 +29,14 @@ import { PrisonersService } from './prisoners.service.js';
   description: 'Why you open this record (audited)',
 })
 @Controller('prisoners')
+@SendsETag()
 export class PrisonersController {
   constructor(private readonly prisoners: PrisonersService) {}
 
   @Post()
   @Authorize('create', 'Prisoner')
   @ApiOperation({ summary: 'Record a prisoner (security officers, in their facilities)' })
-  @ApiCreatedResponse({ type: PrisonerResponse })
+  @ApiCreatedResponse({ type: PrisonerResponse, headers: ETAG_HEADER })
   create(@Ctx() ctx: RequestContext, @Body() dto: CreatePrisonerDto): Promise<PrisonerResponse> {
     return this.prisoners.create(ctx, dto);
   }
@@ -53,7 +54,7 @@ export class PrisonersController {
 
   @Get(':id')
   @Authorize('read', 'Prisoner')
-  @ApiOkResponse({ type: PrisonerResponse })
+  @ApiOkResponse({ type: PrisonerResponse, headers: ETAG_HEADER })
   @ApiNotFoundResponse({ description: 'No such prisoner in the caller’s scope' })
   get(@Ctx() ctx: RequestContext, @UuidParam() id: string): Promise<PrisonerResponse> {
     return this.prisoners.get(ctx, id);
@@ -62,8 +63,8 @@ export class PrisonersController {
   @Patch(':id')
   @Authorize('update', 'Prisoner')
   @ApiOperation({ summary: 'Correct a prisoner record (security officers)' })
-  @ApiHeader({ name: 'If-Match', required: true, description: 'The version being edited' })
-  @ApiOkResponse({ type: PrisonerResponse })
+  @ApiIfMatch('prisoner record')
+  @ApiOkResponse({ type: PrisonerResponse, headers: ETAG_HEADER })
   update(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -77,7 +78,7 @@ export class PrisonersController {
   @HttpCode(200)
   @Authorize('transfer', 'Prisoner')
   @ApiOperation({ summary: 'Transfer to another facility, keeping the facility history' })
-  @ApiOkResponse({ type: PrisonerResponse })
+  @ApiOkResponse({ type: PrisonerResponse, headers: ETAG_HEADER })
   transfer(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,

@@ -1,14 +1,8 @@
 import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiHeader,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authorize, Ctx } from '../auth/decorators.js';
 import type { RequestContext } from '../auth/request-context.js';
-import { IfMatchVersion } from '../http/if-match.js';
+import { ApiIfMatch, ETAG_HEADER, IfMatchVersion, SendsETag } from '../http/if-match.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { PageQueryDto, type Page } from '../http/page.js';
 import { CreateCertificationDto } from './dto/create-certification.dto.js';
@@ -19,6 +13,7 @@ import { UsersService } from './users.service.js';
 
 @ApiTags('users')
 @Controller('users')
+@SendsETag()
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
@@ -33,14 +28,14 @@ export class UsersController {
   @Post()
   @Authorize('manage', 'User')
   @ApiOperation({ summary: 'Create an account with roles and facility scope' })
-  @ApiCreatedResponse({ type: UserResponse })
+  @ApiCreatedResponse({ type: UserResponse, headers: ETAG_HEADER })
   create(@Ctx() ctx: RequestContext, @Body() dto: CreateUserDto): Promise<UserResponse> {
     return this.users.create(ctx, dto);
   }
 
   @Get(':id')
   @Authorize('manage', 'User')
-  @ApiOkResponse({ type: UserResponse })
+  @ApiOkResponse({ type: UserResponse, headers: ETAG_HEADER })
   get(@UuidParam() id: string): Promise<UserResponse> {
     return this.users.get(id);
   }
@@ -52,8 +47,8 @@ export class UsersController {
     description:
       'Role, facility, password and deactivation changes end the user’s sessions at once.',
   })
-  @ApiHeader({ name: 'If-Match', required: true, description: 'The version being edited' })
-  @ApiOkResponse({ type: UserResponse })
+  @ApiIfMatch('account')
+  @ApiOkResponse({ type: UserResponse, headers: ETAG_HEADER })
   update(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -66,7 +61,7 @@ export class UsersController {
   @Post(':id/certifications')
   @Authorize('manage', 'Certification')
   @ApiOperation({ summary: 'Record that a user is certified for an instrument until a date' })
-  @ApiCreatedResponse({ type: UserResponse })
+  @ApiCreatedResponse({ type: UserResponse, headers: ETAG_HEADER })
   certify(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,

@@ -1,38 +1,49 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsDateString, IsIn, IsUUID, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../http/page.js';
+import { Optional } from '../../http/validation.js';
 import { AUDIT_ACTIONS, type AuditAction, type AuditOutcome } from '../audit-actions.js';
 import { AUDIT_PROBLEM_KINDS, MAX_REPORTED_PROBLEMS } from '../audit-verifier.js';
 
 export class AuditQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @ApiPropertyOptional({ format: 'uuid', maxLength: 36 })
+  @Optional()
   @IsUUID()
   actorId?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @ApiPropertyOptional({ format: 'uuid', maxLength: 36 })
+  @Optional()
   @IsUUID()
   prisonerId?: string;
 
   @ApiPropertyOptional({ enum: AUDIT_ACTIONS })
-  @IsOptional()
+  @Optional()
   @IsIn(AUDIT_ACTIONS)
   action?: AuditAction;
 
   @ApiPropertyOptional({ enum: ['success', 'denied', 'error'] })
-  @IsOptional()
+  @Optional()
   @IsIn(['success', 'denied', 'error'])
   outcome?: AuditOutcome;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Events at or after this time' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    format: 'date-time',
+    maxLength: 40,
+    description: 'Events at or after this time',
+  })
+  @Optional()
   @IsDateString()
+  @MaxLength(40)
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Events before this time' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    format: 'date-time',
+    maxLength: 40,
+    description: 'Events before this time',
+  })
+  @Optional()
   @IsDateString()
+  @MaxLength(40)
   to?: string;
 }
 
@@ -57,15 +68,34 @@ export class AuditEventResponse {
   @ApiProperty({ enum: AUDIT_ACTIONS }) action!: string;
   @ApiProperty({ type: String, nullable: true }) entityType!: string | null;
   @ApiProperty({ type: String, nullable: true }) entityId!: string | null;
-  @ApiProperty({ type: String, nullable: true }) prisonerId!: string | null;
-  @ApiProperty({ type: String, nullable: true }) facilityId!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) prisonerId!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) facilityId!: string | null;
   @ApiProperty({ enum: ['success', 'denied', 'error'] }) outcome!: string;
   @ApiProperty({ type: String, nullable: true }) purpose!: string | null;
   @ApiProperty({ type: String, nullable: true }) requestId!: string | null;
   @ApiProperty({ type: String, nullable: true }) ip!: string | null;
   @ApiProperty({ type: String, nullable: true }) userAgent!: string | null;
-  @ApiProperty({ type: [String], nullable: true }) changedFields!: string[] | null;
-  @ApiProperty({ type: Object, nullable: true }) details!: Record<string, unknown> | null;
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    description: 'Names of the fields a change touched, never their values',
+  })
+  changedFields!: string[] | null;
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: {
+      anyOf: [
+        { type: ['string', 'number', 'boolean', 'null'] },
+        { type: 'array', items: { type: 'string' } },
+      ],
+    },
+    description:
+      'Metadata about the event, never case content: identifiers, counts, filters, reason codes ' +
+      '(e.g. `resultCount`, `reason`, `decision`, `from`/`to` statuses)',
+    example: { resultCount: 3 },
+  })
+  details!: Record<string, string | number | boolean | null | string[]> | null;
   @ApiProperty() prevHash!: string;
   @ApiProperty() hash!: string;
 }

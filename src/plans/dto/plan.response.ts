@@ -6,15 +6,13 @@ import {
   PLAN_STATUSES,
   PRIORITIES,
 } from '../plan-content.js';
-import { AGREEMENT_RESPONSES, RELEASE_TASK_STATUSES } from './update-plan.dto.js';
+import { StaffRef } from '../../users/dto/staff-ref.js';
 
+export { StaffRef };
+export const AGREEMENT_RESPONSES = ['agreed', 'disagreed', 'could_not_answer'] as const;
+export const RELEASE_TASK_STATUSES = ['open', 'done', 'cancelled'] as const;
 export const PLAN_VIEWS = ['full', 'logistics'] as const;
 export type PlanView = (typeof PLAN_VIEWS)[number];
-
-export class StaffRef {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() displayName!: string;
-}
 
 export class AssessmentRef {
   @ApiProperty({ format: 'uuid' }) id!: string;
