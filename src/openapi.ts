@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { getMetadataStorage, ValidationTypes } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata.js';
-import { SubmitReasonResponse } from './assessments/dto/assessment.dto.js';
+import { RatingResponse, SubmitReasonResponse } from './assessments/dto/assessment.dto.js';
 import {
   PROBLEM_MEDIA_TYPE,
   PROBLEM_SCHEMA,
@@ -137,7 +137,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addSecurityRequirements('bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
-    extraModels: [SubmitReasonResponse],
+    extraModels: [SubmitReasonResponse, RatingResponse],
   });
   const schemas = (document.components!.schemas ??= {}) as Record<string, Schema>;
   schemas[PROBLEM_SCHEMA_NAME] = structuredClone(PROBLEM_SCHEMA) as Schema;
@@ -363,12 +363,19 @@ function completeOperation(path: string, method: string, op: Operation): void {
     statuses.add(413);
     statuses.add(415);
   }
-  if (params.some((p) => p.in === 'header' && p.name.toLowerCase() === 'if-match' && p.required)) {
-    statuses.add(409);
-    statuses.add(428);
-  }
+  const ifMatch = params.some(
+    (p) => p.in === 'header' && p.name.toLowerCase() === 'if-match' && p.required,
+  );
+  if (ifMatch) statuses.add(428);
+  // Every change may meet a concurrent one (a unique key taken meanwhile, a serialization failure).
+  if (api && method !== 'get') statuses.add(409);
   for (const status of statuses) {
-    op.responses[status] ??= { description: DEFAULT_PROBLEMS[status] };
+    op.responses[status] ??= {
+      description:
+        status === 409 && !ifMatch
+          ? 'A concurrent change conflicted with this one (`concurrent_update`, `conflict`): try again'
+          : DEFAULT_PROBLEMS[status],
+    };
   }
   for (const [code, response] of Object.entries(op.responses)) {
     const status = Number(code);
@@ -384,7 +391,6 @@ function completeOperation(path: string, method: string, op: Operation): void {
     if (status === 401) headers['WWW-Authenticate'] = header('WWW-Authenticate');
     response.headers = { ...headers, ...response.headers };
   }
-  void method;
 }
 
 // ------------------------------------------------------------------ request bodies

@@ -90,6 +90,20 @@ export const PROBLEM_SCHEMA = {
       type: 'string',
       description: '409 on a plan step the plan’s status does not allow: its status',
     },
+    currentAssessmentId: {
+      type: ['string', 'null'],
+      format: 'uuid',
+      description: '422 `assessment_not_current`: the prisoner’s current approved needs assessment',
+    },
+    currentStatus: {
+      type: 'string',
+      description: '409 `invalid_status` (assessments): the assessment’s status',
+    },
+    expiresAt: {
+      type: 'string',
+      format: 'date-time',
+      description: '409 `grant_not_active`: when the grant expired or ended',
+    },
     retryAfter: {
       type: 'integer',
       minimum: 0,

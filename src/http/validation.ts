@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, DECORATORS, type ApiPropertyOptions } from '@nestjs/swagger';
+import { DECORATORS } from '@nestjs/swagger';
 import { Exclude } from 'class-transformer';
 import { IsOptional, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 
@@ -12,8 +12,8 @@ import { IsOptional, ValidateBy, ValidateIf, type ValidationOptions } from 'clas
  *   refused with a 400 naming the field;
  * - `@Nullable()`: may be omitted or null; null means "none" (or clears the value), exactly
  *   where a GET shows null;
- * - `@ReadOnly()`: shown by GETs and ignored when a client sends it back, so what a GET returns
- *   can be sent back in a PATCH.
+ * - read-only (`@AcceptsReadOnlyOf(Response)` on the class): what a GET shows and the request
+ *   does not change is ignored when a client sends it back, so a GET's body can go back in a PATCH.
  *
  * Bare `@IsOptional()` lets null through to services that do not expect it; it is not used in
  * request DTOs (test/openapi-document.e2e-spec.ts holds every DTO to this convention).
@@ -43,16 +43,6 @@ export const Optional = (): PropertyDecorator =>
 
 /** May be omitted or null (null means none); declared nullable in the document. */
 export const Nullable = (): PropertyDecorator => IsOptional();
-
-/**
- * A field that GETs return and requests may carry back: documented with `readOnly: true`, and
- * dropped from the request before validation (neither refused nor used).
- */
-export const ReadOnly = (options: ApiPropertyOptions = {}): PropertyDecorator =>
-  applyDecorators(
-    ApiProperty({ ...options, readOnly: true, required: false } as ApiPropertyOptions),
-    Exclude({ toClassOnly: true }),
-  );
 
 const PROPERTIES = DECORATORS.API_MODEL_PROPERTIES;
 const PROPERTY_LIST = DECORATORS.API_MODEL_PROPERTIES_ARRAY;

@@ -53,6 +53,7 @@ import { UpdatePlanDto, UpdateRevisionDto } from './dto/update-plan.dto.js';
 import { PlanDeliveryService } from './plan-delivery.service.js';
 import { PlanRevisionsService } from './plan-revisions.service.js';
 import { PlansService } from './plans.service.js';
+import { ApiProblems } from '../errors/problem.schema.js';
 
 const MAX_REVISION = 2 ** 31 - 1;
 const revisionProblem = () =>
@@ -113,6 +114,10 @@ export class PlansController {
     description:
       'Not the prisoner’s current approved needs assessment. An id that is not an approved assessment of this prisoner gets one answer (`assessment_not_found`), whoever it belongs to',
   })
+  @ApiProblems(
+    [403, 'Only PVE inspectors draft plans (`forbidden`)'],
+    [404, 'No such prisoner in the caller’s scope (`not_found`)'],
+  )
   create(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -126,6 +131,7 @@ export class PlansController {
   @Authorize('read', 'Plan')
   @ApiOperation({ summary: 'The prisoner’s plans, newest first (open and past)' })
   @ApiOkResponse({ type: PlanPageResponse })
+  @ApiProblems([404, 'No such prisoner in the caller’s scope (`not_found`)'])
   list(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -141,6 +147,7 @@ export class PlansController {
   })
   @ApiOkResponse(withPlan())
   @ApiNotFoundResponse({ description: 'No such plan in the caller’s scope' })
+  @ApiProblems([404, 'No such plan in the caller’s scope (`not_found`)'])
   get(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -164,6 +171,14 @@ export class PlansController {
       'Stale If-Match (`version_conflict`), a closed plan, or a material change while a revision is pending (`revision_pending`, `pendingRevision`)',
   })
   @ApiUnprocessableEntityResponse({ description: 'Consent rules (Mandela Rules 65(3), 32(1)(b))' })
+  @ApiProblems(
+    [403, 'The caller may not change these parts of the plan (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+    [
+      422,
+      'Consent rules (`consent_required`, Mandela Rules 65(3), 32(1)(b)), or a re-basing the plan cannot take (`assessment_not_current`, `catalogue_mismatch`)',
+    ],
+  )
   update(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -180,6 +195,18 @@ export class PlansController {
   @ApiOperation({ summary: 'Send a draft for a supervisor’s approval (PVE inspectors)' })
   @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
+  @ApiProblems(
+    [403, 'Only PVE inspectors submit (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+    [
+      409,
+      'Stale If-Match (`version_conflict`), or not a draft (`invalid_transition`, `planStatus`)',
+    ],
+    [
+      422,
+      'Incomplete: no goal, no agreement, or an intervention without a goal (`plan_incomplete`, `errors`)',
+    ],
+  )
   submit(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -199,6 +226,14 @@ export class PlansController {
   })
   @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
+  @ApiProblems(
+    [403, 'Only a supervisor who neither wrote nor submitted it (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+    [
+      409,
+      'Stale If-Match (`version_conflict`), or not awaiting approval or suspended (`invalid_transition`, `planStatus`)',
+    ],
+  )
   activate(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -213,6 +248,11 @@ export class PlansController {
   @Authorize('suspend', 'Plan')
   @ApiOperation({ summary: 'Pause an active plan, with the reason (PVE inspectors, supervisors)' })
   @ApiOkResponse(withPlan())
+  @ApiProblems(
+    [403, 'Only PVE inspectors and supervisors (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+    [409, 'Not active (`invalid_transition`, `planStatus`)'],
+  )
   suspend(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -230,6 +270,12 @@ export class PlansController {
       'Complete an active plan once no intervention is scheduled or running (PVE inspectors)',
   })
   @ApiOkResponse(withPlan())
+  @ApiProblems(
+    [403, 'Only PVE inspectors (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+    [409, 'Not active, or a revision is pending (`invalid_transition`, `revision_pending`)'],
+    [422, 'Interventions still scheduled or running (`interventions_running`, `errors`)'],
+  )
   complete(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -246,6 +292,11 @@ export class PlansController {
     summary: 'Close an open plan with the reason (PVE inspectors, supervisors)',
   })
   @ApiOkResponse(withPlan())
+  @ApiProblems(
+    [403, 'Only PVE inspectors and supervisors (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+    [409, 'Not open (`invalid_transition`, `planStatus`)'],
+  )
   close(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -261,6 +312,7 @@ export class PlansController {
     summary: 'The plan’s revisions, current first (a pending revision is shown on the plan itself)',
   })
   @ApiOkResponse({ type: PlanRevisionPageResponse })
+  @ApiProblems([404, 'No such plan in the caller’s scope (`not_found`)'])
   revisions(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -273,6 +325,7 @@ export class PlansController {
   @Authorize('read', 'Plan')
   @ApiOperation({ summary: 'One revision of the plan as it was, in the caller’s view' })
   @ApiOkResponse({ type: PlanResponse })
+  @ApiProblems([404, 'No such plan in the caller’s scope, or no such revision (`not_found`)'])
   revision(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -292,6 +345,14 @@ export class PlansController {
   @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
   @ApiNotFoundResponse({ description: 'The plan has no pending revision' })
+  @ApiProblems(
+    [403, 'Only the revision’s author (`forbidden`)'],
+    [
+      409,
+      'Stale If-Match (`version_conflict`), or the revision is submitted (`revision_submitted`)',
+    ],
+    [422, 'Consent rules (`consent_required`) or a re-basing the revision cannot take'],
+  )
   updateRevision(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -311,6 +372,14 @@ export class PlansController {
   @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
   @ApiUnprocessableEntityResponse({ description: 'Incomplete, or changes nothing: see `errors`' })
+  @ApiProblems(
+    [403, 'Only PVE inspectors (`forbidden`)'],
+    [404, 'No such plan in scope, or no pending revision (`not_found`)'],
+    [
+      409,
+      'Stale If-Match (`version_conflict`), or not a draft or returned revision (`invalid_transition`, `revisionStatus`)',
+    ],
+  )
   submitRevision(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -331,6 +400,18 @@ export class PlansController {
   })
   @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
+  @ApiProblems(
+    [403, 'Only a supervisor who neither wrote nor submitted it (`forbidden`)'],
+    [404, 'No such plan in scope, or no pending revision (`not_found`)'],
+    [
+      409,
+      'Stale If-Match (`version_conflict`), not submitted (`invalid_transition`), or outdated (`revision_outdated`)',
+    ],
+    [
+      422,
+      'The merged plan is incomplete or unconsented (`revision_incomplete`, `consent_required`, `errors`)',
+    ],
+  )
   approveRevision(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -349,6 +430,14 @@ export class PlansController {
   })
   @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
+  @ApiProblems(
+    [403, 'Only a supervisor who neither wrote nor submitted it (`forbidden`)'],
+    [404, 'No such plan in scope, or no pending revision (`not_found`)'],
+    [
+      409,
+      'Stale If-Match (`version_conflict`), or not submitted (`invalid_transition`, `revisionStatus`)',
+    ],
+  )
   returnRevision(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -368,6 +457,10 @@ export class PlansController {
   })
   @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
+  @ApiProblems(
+    [403, 'Not its author, a PVE inspector or a supervisor of the facility (`forbidden`)'],
+    [404, 'No such plan in scope, or no pending revision (`not_found`)'],
+  )
   withdrawRevision(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -385,6 +478,18 @@ export class PlansController {
       'Record a session of an active plan (PVE inspectors; psychologists for psychological interventions)',
   })
   @ApiCreatedResponse({ type: SessionResponse })
+  @ApiProblems(
+    [403, 'Not a PVE inspector, or a psychologist for another discipline (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+    [
+      409,
+      'The plan is not active (`plan_not_active`, `planStatus`), or the intervention is only in the pending revision (`revision_pending`)',
+    ],
+    [
+      422,
+      'The intervention is not scheduled or running (`intervention_not_scheduled`), or lacks consent (`consent_required`)',
+    ],
+  )
   recordSession(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -399,6 +504,7 @@ export class PlansController {
     summary: 'Sessions, newest first; the logistics view has dates and attendance only',
   })
   @ApiOkResponse({ type: SessionPageResponse })
+  @ApiProblems([404, 'No such plan in the caller’s scope (`not_found`)'])
   sessions(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -414,6 +520,11 @@ export class PlansController {
       'Record a progress review of an active or suspended plan: goal progress and the next review date (PVE inspectors)',
   })
   @ApiCreatedResponse({ type: ReviewResponse })
+  @ApiProblems(
+    [403, 'Only PVE inspectors (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+    [409, 'The plan is not active or suspended (`plan_not_active`, `planStatus`)'],
+  )
   recordReview(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -426,6 +537,10 @@ export class PlansController {
   @Authorize('read', 'Plan')
   @ApiOperation({ summary: 'Reviews, newest first (full view only)' })
   @ApiOkResponse({ type: ReviewPageResponse })
+  @ApiProblems(
+    [403, 'The logistics view has no reviews (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+  )
   reviews(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,

@@ -21,6 +21,7 @@ import {
   UpdatePrisonerDto,
 } from './dto/prisoner.dto.js';
 import { PrisonersService } from './prisoners.service.js';
+import { ApiProblems } from '../errors/problem.schema.js';
 
 @ApiTags('prisoners')
 @ApiHeader({
@@ -37,6 +38,13 @@ export class PrisonersController {
   @Authorize('create', 'Prisoner')
   @ApiOperation({ summary: 'Record a prisoner (security officers, in their facilities)' })
   @ApiCreatedResponse({ type: PrisonerResponse, headers: ETAG_HEADER })
+  @ApiProblems(
+    [403, 'Not a security officer of that facility (`forbidden`)'],
+    [
+      409,
+      'The prison number is recorded already (`prison_number_taken`, or `prison_number_unavailable` when out of scope)',
+    ],
+  )
   create(@Ctx() ctx: RequestContext, @Body() dto: CreatePrisonerDto): Promise<PrisonerResponse> {
     return this.prisoners.create(ctx, dto);
   }
@@ -45,6 +53,7 @@ export class PrisonersController {
   @Authorize('read', 'Prisoner')
   @ApiOperation({ summary: 'Prisoners in the caller’s scope; prefix search on number and names' })
   @ApiOkResponse({ type: PrisonerPageResponse })
+  @ApiProblems([403, 'The caller’s roles read no prisoners (`forbidden`)'])
   list(
     @Ctx() ctx: RequestContext,
     @Query() query: ListPrisonersQueryDto,
@@ -65,6 +74,13 @@ export class PrisonersController {
   @ApiOperation({ summary: 'Correct a prisoner record (security officers)' })
   @ApiIfMatch('prisoner record')
   @ApiOkResponse({ type: PrisonerResponse, headers: ETAG_HEADER })
+  @ApiProblems(
+    [403, 'Only security officers correct records (`forbidden`)'],
+    [
+      409,
+      'Stale If-Match (`version_conflict`), or the new prison number is recorded already (`prison_number_taken`, `prison_number_unavailable`)',
+    ],
+  )
   update(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -79,6 +95,10 @@ export class PrisonersController {
   @Authorize('transfer', 'Prisoner')
   @ApiOperation({ summary: 'Transfer to another facility, keeping the facility history' })
   @ApiOkResponse({ type: PrisonerResponse, headers: ETAG_HEADER })
+  @ApiProblems(
+    [403, 'Only security officers transfer (`forbidden`)'],
+    [422, 'Already held in that facility (`same_facility`)'],
+  )
   transfer(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,

@@ -10,6 +10,7 @@ import { CreateUserDto } from './dto/create-user.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { UserPageResponse, UserResponse } from './dto/user.response.js';
 import { UsersService } from './users.service.js';
+import { ApiProblems } from '../errors/problem.schema.js';
 
 @ApiTags('users')
 @Controller('users')
@@ -29,6 +30,7 @@ export class UsersController {
   @Authorize('manage', 'User')
   @ApiOperation({ summary: 'Create an account with roles and facility scope' })
   @ApiCreatedResponse({ type: UserResponse, headers: ETAG_HEADER })
+  @ApiProblems([409, 'The username is taken (`username_taken`)'])
   create(@Ctx() ctx: RequestContext, @Body() dto: CreateUserDto): Promise<UserResponse> {
     return this.users.create(ctx, dto);
   }
@@ -36,6 +38,7 @@ export class UsersController {
   @Get(':id')
   @Authorize('manage', 'User')
   @ApiOkResponse({ type: UserResponse, headers: ETAG_HEADER })
+  @ApiProblems([404, 'No such account (`not_found`)'])
   get(@UuidParam() id: string): Promise<UserResponse> {
     return this.users.get(id);
   }
@@ -49,6 +52,16 @@ export class UsersController {
   })
   @ApiIfMatch('account')
   @ApiOkResponse({ type: UserResponse, headers: ETAG_HEADER })
+  @ApiProblems(
+    [
+      403,
+      'Administrators change neither their own roles (`own_roles_change`) nor their own password (`own_password_change`)',
+    ],
+    [
+      409,
+      'Stale If-Match (`version_conflict`), or no active administrator would remain (`last_administrator`)',
+    ],
+  )
   update(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -62,6 +75,7 @@ export class UsersController {
   @Authorize('manage', 'Certification')
   @ApiOperation({ summary: 'Record that a user is certified for an instrument until a date' })
   @ApiCreatedResponse({ type: UserResponse, headers: ETAG_HEADER })
+  @ApiProblems([404, 'No such account (`not_found`)'])
   certify(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,

@@ -380,12 +380,21 @@ export function recordContract(fastify: FastifyInstance): {
     if (!checker || !url || !(url.startsWith('/api/') || url.startsWith('/health/')))
       return payload;
     exchanges.count += 1;
-    violations.push(
-      ...checker.check(
-        exchangeOf(request, reply, url, payload),
-        request.headers[deliberate] === undefined,
-      ),
-    );
+    try {
+      violations.push(
+        ...checker.check(
+          exchangeOf(request, reply, url, payload),
+          request.headers[deliberate] === undefined,
+        ),
+      );
+    } catch (error) {
+      // Never let the checker change the answer; a document it cannot use is a departure.
+      violations.push({
+        operation: `${request.method} ${ContractChecker.pathOf(url)}`,
+        status: reply.statusCode,
+        message: `the document could not be used: ${(error as Error).message}`,
+      });
+    }
     return payload;
   });
   return { violations, exchanges, use: (c) => (checker = c) };

@@ -16,7 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../http/page.js';
-import { Nullable, Optional, ReadOnly } from '../../http/validation.js';
+import { AcceptsReadOnlyOf, Nullable, Optional } from '../../http/validation.js';
 import { StaffRef } from '../../users/dto/staff-ref.js';
 import { FLAG_SEVERITIES } from '../../instruments/rule-sets/rule-set.types.js';
 import { ASSESSMENT_STATUSES, RELIABILITIES, SOURCES } from '../assessment-rules.js';
@@ -163,106 +163,6 @@ export const RATING_INPUT_SCHEMA = {
   additionalProperties: false,
 };
 
-/**
- * An edit of a draft (or returned) assessment. `ratings` maps item codes to a rating, or to
- * null to clear it; other items keep theirs. Arrays are replaced whole. Null clears a field.
- * What a GET returns may be sent back: the read-only fields are ignored.
- */
-export class UpdateAssessmentDto {
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: { anyOf: [RATING_INPUT_SCHEMA, { type: 'null' }] },
-    maxProperties: 500,
-    description: `Item code -> rating, or null to clear it. Sources: ${SOURCES.join(', ')}; reliability: ${RELIABILITIES.join(', ')}`,
-    example: {
-      BA01: {
-        value: 'moderate',
-        evidenceFor: 'Said on 3 March that...',
-        sources: ['interview'],
-        reliability: 'medium',
-      },
-    },
-  })
-  @Optional()
-  @IsObject()
-  ratings?: Record<string, unknown>;
-
-  @ApiPropertyOptional({ type: String })
-  @Nullable()
-  @IsString()
-  @MaxLength(50000)
-  formulation?: string | null;
-
-  @ApiPropertyOptional({ type: [ScenarioDto], description: 'null empties it' })
-  @Nullable()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => ScenarioDto)
-  scenarios?: ScenarioDto[] | null;
-
-  @ApiPropertyOptional({
-    type: [NeedDto],
-    description: 'Needs instruments: assessed needs with priorities (null empties it)',
-  })
-  @Nullable()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => NeedDto)
-  needs?: NeedDto[] | null;
-
-  @ApiPropertyOptional({ type: String, description: 'A level code of the instrument' })
-  @Nullable()
-  @IsString()
-  @MaxLength(64)
-  finalRiskLevel?: string | null;
-
-  @ApiPropertyOptional({ type: String })
-  @Nullable()
-  @IsString()
-  @MaxLength(20000)
-  finalRationale?: string | null;
-
-  @ApiPropertyOptional({ type: [RecommendationDto], description: 'null empties it' })
-  @Nullable()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @ValidateNested({ each: true })
-  @Type(() => RecommendationDto)
-  recommendations?: RecommendationDto[] | null;
-
-  @ApiPropertyOptional({ type: ParticipationDto })
-  @Nullable()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => ParticipationDto)
-  prisonerParticipation?: ParticipationDto | null;
-
-  // Read-only: what a GET shows and a PATCH may carry back.
-  @ReadOnly({ format: 'uuid' }) id?: string;
-  @ReadOnly({ format: 'uuid' }) prisonerId?: string;
-  @ReadOnly({ enum: ASSESSMENT_STATUSES }) status?: string;
-  @ReadOnly({ type: Number }) revision?: number;
-  @ReadOnly({ type: Number, description: 'Send it in If-Match instead' }) version?: number;
-  @ReadOnly({ enum: VIEWS }) view?: string;
-  @ReadOnly({ type: () => InstrumentRef }) instrument?: unknown;
-  @ReadOnly({ type: String, format: 'date', nullable: true }) nextReviewDue?: string | null;
-  @ReadOnly({ type: String, format: 'date-time', nullable: true }) approvedAt?: string | null;
-  @ReadOnly({ enum: ASSESSMENT_REASONS }) reason?: string;
-  @ReadOnly({ type: String, format: 'uuid', nullable: true }) supersedesId?: string | null;
-  @ReadOnly({ type: () => StaffRef }) assessor?: unknown;
-  @ReadOnly({ type: () => StaffRef, nullable: true }) countersigner?: unknown;
-  @ReadOnly({ type: String, format: 'date-time' }) createdAt?: string;
-  @ReadOnly({ type: String, format: 'date-time', nullable: true }) submittedAt?: string | null;
-  @ReadOnly({ type: String, format: 'date-time', nullable: true }) cancelledAt?: string | null;
-  @ReadOnly({ type: () => IndicativeResponse, nullable: true }) indicative?: unknown;
-  @ReadOnly({ type: String, nullable: true }) trigger?: string | null;
-  @ReadOnly({ type: String, nullable: true }) cancelReason?: string | null;
-  @ReadOnly({ type: () => TransitionDto, isArray: true }) history?: unknown;
-  @ReadOnly({ type: String, format: 'uuid' }) emergencyAccessId?: string;
-}
-
 export class CountersignDto {
   @ApiProperty({ enum: ['approve', 'return'] })
   @IsIn(['approve', 'return'])
@@ -303,7 +203,17 @@ const booleanValue = ({ value }: { value: unknown }) =>
 export class SearchAssessmentsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     type: 'array',
-    items: { type: 'string', enum: [...ASSESSMENT_STATUSES] },
+    items: {
+      anyOf: [
+        { type: 'string', enum: [...ASSESSMENT_STATUSES] },
+        {
+          type: 'string',
+          description: 'Several statuses separated by commas',
+          pattern: `^(${ASSESSMENT_STATUSES.join('|')})(,(${ASSESSMENT_STATUSES.join('|')}))+$`,
+          maxLength: 100,
+        },
+      ],
+    },
     maxItems: ASSESSMENT_STATUSES.length,
     description: 'Only these statuses (repeat the parameter, or separate with commas)',
   })
@@ -542,6 +452,84 @@ export class AssessmentResponse {
     description: 'Present when read through an emergency-access grant',
   })
   emergencyAccessId?: string;
+}
+
+/**
+ * An edit of a draft (or returned) assessment. `ratings` maps item codes to a rating, or to
+ * null to clear it; other items keep theirs. Arrays are replaced whole. Null clears a field.
+ * What a GET returns may be sent back: the read-only fields are ignored.
+ */
+@AcceptsReadOnlyOf(AssessmentResponse)
+export class UpdateAssessmentDto {
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { anyOf: [RATING_INPUT_SCHEMA, { type: 'null' }] },
+    maxProperties: 500,
+    description: `Item code -> rating, or null to clear it. Sources: ${SOURCES.join(', ')}; reliability: ${RELIABILITIES.join(', ')}`,
+    example: {
+      BA01: {
+        value: 'moderate',
+        evidenceFor: 'Said on 3 March that...',
+        sources: ['interview'],
+        reliability: 'medium',
+      },
+    },
+  })
+  @Optional()
+  @IsObject()
+  ratings?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: String })
+  @Nullable()
+  @IsString()
+  @MaxLength(50000)
+  formulation?: string | null;
+
+  @ApiPropertyOptional({ type: [ScenarioDto], description: 'null empties it' })
+  @Nullable()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => ScenarioDto)
+  scenarios?: ScenarioDto[] | null;
+
+  @ApiPropertyOptional({
+    type: [NeedDto],
+    description: 'Needs instruments: assessed needs with priorities (null empties it)',
+  })
+  @Nullable()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => NeedDto)
+  needs?: NeedDto[] | null;
+
+  @ApiPropertyOptional({ type: String, description: 'A level code of the instrument' })
+  @Nullable()
+  @IsString()
+  @MaxLength(64)
+  finalRiskLevel?: string | null;
+
+  @ApiPropertyOptional({ type: String })
+  @Nullable()
+  @IsString()
+  @MaxLength(20000)
+  finalRationale?: string | null;
+
+  @ApiPropertyOptional({ type: [RecommendationDto], description: 'null empties it' })
+  @Nullable()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => RecommendationDto)
+  recommendations?: RecommendationDto[] | null;
+
+  @ApiPropertyOptional({ type: ParticipationDto })
+  @Nullable()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ParticipationDto)
+  prisonerParticipation?: ParticipationDto | null;
 }
 
 export class ListedAssessmentResponse extends AssessmentResponse {
