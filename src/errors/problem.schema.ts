@@ -90,6 +90,12 @@ export const PROBLEM_SCHEMA = {
       type: 'string',
       description: '409 on a plan step the plan’s status does not allow: its status',
     },
+    existingPrisonerId: {
+      type: 'string',
+      format: 'uuid',
+      description:
+        '409 `prison_number_taken`: the prisoner (in the caller’s scope) holding the number',
+    },
     currentAssessmentId: {
       type: ['string', 'null'],
       format: 'uuid',

@@ -308,10 +308,14 @@ export class DomainSummaryResponse {
 
 export class DomainResultResponse {
   @ApiProperty() code!: string;
-  @ApiPropertyOptional({ description: 'Full view only: items in the domain' }) total?: number;
-  @ApiProperty() rated!: number;
-  @ApiProperty() notRated!: number;
-  @ApiPropertyOptional({ description: 'Full view only: items neither rated nor marked' })
+  @ApiPropertyOptional({ type: 'integer', description: 'Full view only: items in the domain' })
+  total?: number;
+  @ApiProperty({ type: 'integer' }) rated!: number;
+  @ApiProperty({ type: 'integer' }) notRated!: number;
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'Full view only: items neither rated nor marked',
+  })
   missing?: number;
   @ApiProperty({ type: DomainSummaryResponse }) summary!: DomainSummaryResponse;
 }
@@ -324,7 +328,7 @@ export class ContributionResponse {
 export class NeedResultResponse {
   @ApiProperty() code!: string;
   @ApiProperty({ type: [String], description: 'Items the need is assessed from' }) items!: string[];
-  @ApiProperty() rated!: number;
+  @ApiProperty({ type: 'integer' }) rated!: number;
   @ApiProperty({
     type: String,
     nullable: true,
@@ -397,8 +401,9 @@ export class AssessmentResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) prisonerId!: string;
   @ApiProperty({ enum: ASSESSMENT_STATUSES }) status!: string;
-  @ApiProperty() revision!: number;
-  @ApiProperty({ description: 'Send in If-Match when editing (also the ETag)' }) version!: number;
+  @ApiProperty({ type: 'integer' }) revision!: number;
+  @ApiProperty({ type: 'integer', description: 'Send in If-Match when editing (also the ETag)' })
+  version!: number;
   @ApiProperty({ enum: VIEWS, description: 'Which fields the caller’s roles allow (see README)' })
   view!: AssessmentView;
   @ApiProperty({ type: InstrumentRef }) instrument!: InstrumentRef;
@@ -551,7 +556,7 @@ export class RiskTimelineEntry {
   @ApiProperty({ format: 'uuid' }) assessmentId!: string;
   @ApiProperty({ format: 'date-time' }) approvedAt!: string;
   @ApiProperty({ type: InstrumentRef }) instrument!: InstrumentRef;
-  @ApiProperty() revision!: number;
+  @ApiProperty({ type: 'integer' }) revision!: number;
   @ApiProperty({ enum: ['approved', 'superseded'] }) status!: string;
   @ApiProperty({ type: String, nullable: true }) indicativeLevel!: string | null;
   @ApiProperty({ type: String, nullable: true }) finalRiskLevel!: string | null;

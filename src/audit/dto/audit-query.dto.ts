@@ -60,9 +60,9 @@ export class AuditActorResponse {
 }
 
 export class AuditEventResponse {
-  @ApiProperty() seq!: number;
-  @ApiProperty() chainId!: number;
-  @ApiProperty() chainSeq!: number;
+  @ApiProperty({ type: 'integer' }) seq!: number;
+  @ApiProperty({ type: 'integer' }) chainId!: number;
+  @ApiProperty({ type: 'integer' }) chainSeq!: number;
   @ApiProperty({ format: 'date-time' }) occurredAt!: string;
   @ApiProperty({ type: AuditActorResponse }) actor!: AuditActorResponse;
   @ApiProperty({ enum: AUDIT_ACTIONS }) action!: string;
@@ -107,12 +107,12 @@ export class AuditEventPageResponse {
 
 export class AuditProblemResponse {
   @ApiProperty({
-    type: Number,
+    type: 'integer',
     nullable: true,
     description: 'The event concerned (for checkpoint_invalid: the checkpoint’s headSeq)',
   })
   seq!: number | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'Its hash chain' }) chain!:
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Its hash chain' }) chain!:
     number | null;
   @ApiProperty({
     enum: AUDIT_PROBLEM_KINDS,
@@ -125,21 +125,22 @@ export class AuditProblemResponse {
   })
   kind!: string;
   @ApiProperty() detail!: string;
-  @ApiPropertyOptional({ description: 'The checkpoint concerned' }) checkpoint?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'The checkpoint concerned' })
+  checkpoint?: number;
 }
 
 export class AuditCheckpointSummary {
-  @ApiProperty() id!: number;
+  @ApiProperty({ type: 'integer' }) id!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ type: Number, nullable: true }) headSeq!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) headSeq!: number | null;
 }
 
 export class AuditVerifyResponse {
   @ApiProperty() ok!: boolean;
-  @ApiProperty({ description: 'Events checked' }) checked!: number;
-  @ApiProperty({ type: Number, nullable: true }) headSeq!: number | null;
-  @ApiProperty() chains!: number;
-  @ApiProperty() checkpoints!: number;
+  @ApiProperty({ type: 'integer', description: 'Events checked' }) checked!: number;
+  @ApiProperty({ type: 'integer', nullable: true }) headSeq!: number | null;
+  @ApiProperty({ type: 'integer' }) chains!: number;
+  @ApiProperty({ type: 'integer' }) checkpoints!: number;
   @ApiPropertyOptional({ type: AuditCheckpointSummary, description: 'The newest valid checkpoint' })
   lastCheckpoint?: AuditCheckpointSummary;
   @ApiProperty({
@@ -147,8 +148,9 @@ export class AuditVerifyResponse {
     description: `Every problem found, in seq order (at most ${MAX_REPORTED_PROBLEMS}); empty when ok`,
   })
   problems!: AuditProblemResponse[];
-  @ApiProperty({ description: 'How many problems were found in all' }) problemCount!: number;
-  @ApiPropertyOptional({ description: 'The lowest seq among the problems' })
+  @ApiProperty({ type: 'integer', description: 'How many problems were found in all' })
+  problemCount!: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'The lowest seq among the problems' })
   firstInvalidSeq?: number;
   @ApiPropertyOptional({ description: 'The detail of that problem' }) reason?: string;
 }

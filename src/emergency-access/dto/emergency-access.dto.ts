@@ -85,7 +85,7 @@ export class EmergencyAccessResponse {
   endedAt!: string | null;
   @ApiProperty({ type: StaffRef, nullable: true }) endedBy!: StaffRef | null;
   @ApiProperty({ type: String, nullable: true }) endReason!: string | null;
-  @ApiProperty() version!: number;
+  @ApiProperty({ type: 'integer' }) version!: number;
 }
 
 export class EmergencyAccessPageResponse {

@@ -75,7 +75,7 @@ export class GoalProgress {
 
 export class ReviewResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ description: 'The plan revision reviewed' }) revision!: number;
+  @ApiProperty({ type: 'integer', description: 'The plan revision reviewed' }) revision!: number;
   @ApiProperty({ format: 'date' }) date!: string;
   @ApiProperty({ enum: DISCIPLINES, isArray: true }) attendees!: string[];
   @ApiProperty({ type: [GoalProgress] }) goalProgress!: GoalProgress[];

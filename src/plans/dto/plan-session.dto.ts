@@ -60,7 +60,7 @@ export class SessionResponse {
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) interventionId!: string | null;
   @ApiProperty({ format: 'date' }) date!: string;
   @ApiProperty({ enum: ATTENDANCE }) attendance!: string;
-  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Full view only' })
+  @ApiPropertyOptional({ nullable: true, type: 'integer', description: 'Full view only' })
   engagement?: number | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Full view only' })
   notes?: string | null;

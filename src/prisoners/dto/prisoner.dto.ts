@@ -120,7 +120,7 @@ export class PrisonerResponse {
   @ApiProperty({ format: 'date', nullable: true, type: String }) expectedReleaseDate!:
     string | null;
   @ApiProperty({ type: PrisonerFlags }) flags!: PrisonerFlags;
-  @ApiProperty({ description: 'Send in If-Match when correcting (also the ETag)' })
+  @ApiProperty({ type: 'integer', description: 'Send in If-Match when correcting (also the ETag)' })
   version!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;

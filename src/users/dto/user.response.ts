@@ -22,7 +22,10 @@ export class UserResponse {
   @ApiProperty() active!: boolean;
   @ApiProperty({ type: [FacilityRefResponse] }) facilities!: FacilityRefResponse[];
   @ApiProperty({ type: [CertificationResponse] }) certifications!: CertificationResponse[];
-  @ApiProperty({ description: 'Send in If-Match when changing the account (also the ETag)' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Send in If-Match when changing the account (also the ETag)',
+  })
   version!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
