@@ -108,8 +108,10 @@ export class ContractChecker {
   private readonly compiled = new Map<object, ValidateFunction>();
   private readonly document: OpenApiDocument;
 
-  constructor(document: OpenApiDocument) {
-    if (!document.openapi.startsWith('3.1'))
+  /** `served` is the document as /docs-json serves it (parsed JSON). */
+  constructor(served: object) {
+    const document = served as OpenApiDocument;
+    if (!String(document.openapi).startsWith('3.1'))
       throw new Error(`expected an OpenAPI 3.1 document, got ${document.openapi}`);
     this.document = closeObjects(structuredClone(document)) as OpenApiDocument;
     this.ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
