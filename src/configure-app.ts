@@ -1,6 +1,6 @@
 import { ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -8,6 +8,7 @@ import { validationExceptionFactory } from './errors/validation-errors.js';
 import { ProblemFilter } from './errors/problem.filter.js';
 import { guardInput } from './http/input-guard.js';
 import { registerRateLimit } from './http/rate-limit.js';
+import { buildOpenApiDocument } from './openapi.js';
 import { logRequests, ServiceLogger } from './logging/logging.module.js';
 import { registerSecurityHeaders } from './ui/security-headers.js';
 import { setupUi } from './ui/setup-ui.js';
@@ -57,18 +58,5 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   registerRateLimit(app);
   await setupUi(app);
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('VEP casework service')
-      .setDescription(
-        'Structured professional judgement assessments, disengagement programme plans, need-to-know ' +
-          'access and a tamper-evident audit trail for the management of violent extremist prisoners. ' +
-          'Errors are RFC 9457 problem details. Send `X-Access-Purpose` to record why you open a case.',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 }

@@ -32,8 +32,10 @@ export const SOURCES = [
   'self_report',
 ] as const;
 export const RELIABILITIES = ['high', 'medium', 'low'] as const;
+/** What a rating may carry; `label` is read-only (a GET shows it) and ignored on input. */
 const RATING_FIELDS = [
   'value',
+  'label',
   'notRated',
   'reason',
   'evidenceFor',

@@ -4,7 +4,11 @@ import { evaluate } from '../instruments/engine/evaluate.js';
 import type { InstrumentDefinition } from '../instruments/rule-sets/rule-set.types.js';
 import { engineRatings, isEditable, submitReasons } from './assessment-rules.js';
 import type { Assessment, Transition } from './assessments.repository.js';
-import type { AssessmentResponse, AssessmentView } from './dto/assessment.dto.js';
+import type {
+  AssessmentResponse,
+  AssessmentView,
+  IndicativeResponse,
+} from './dto/assessment.dto.js';
 
 /** The fields CASL conditions on an assessment refer to. */
 export interface AssessmentSubject {
@@ -60,7 +64,7 @@ function fullIndicative(
   a: Assessment,
   definition: InstrumentDefinition,
   caller: { mayEdit: boolean },
-): Record<string, unknown> | null {
+): IndicativeResponse | null {
   const editable = isEditable(a.status);
   if (!editable && !a.indicative) return null;
   const evaluation = editable

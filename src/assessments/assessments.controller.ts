@@ -11,7 +11,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { Authorize, Ctx } from '../auth/decorators.js';
 import type { RequestContext } from '../auth/request-context.js';
-import { etag, IfMatchVersion } from '../http/if-match.js';
+import { ApiIfMatch, etag, ETAG_HEADER, IfMatchVersion } from '../http/if-match.js';
 import type { Page } from '../http/page.js';
 import { UuidParam } from '../http/uuid-param.js';
 import { AssessmentsService } from './assessments.service.js';
@@ -28,19 +28,13 @@ import {
   SearchAssessmentsQueryDto,
   UpdateAssessmentDto,
 } from './dto/assessment.dto.js';
-
-const ETAG = {
-  ETag: {
-    description: 'The assessment’s version, quoted (`"3"`): send it back in If-Match to edit',
-    schema: { type: 'string', example: '"3"' },
-  },
-};
+import { ApiProblems } from '../errors/problem.schema.js';
 
 /** A 200 (or 201) that carries one assessment, with its version in ETag. */
 const CarriesAssessment = (status: 200 | 201 = 200) =>
   status === 201
-    ? ApiCreatedResponse({ type: AssessmentResponse, headers: ETAG })
-    : ApiOkResponse({ type: AssessmentResponse, headers: ETAG });
+    ? ApiCreatedResponse({ type: AssessmentResponse, headers: ETAG_HEADER })
+    : ApiOkResponse({ type: AssessmentResponse, headers: ETAG_HEADER });
 
 const InProgressConflict = () =>
   ApiConflictResponse({
@@ -71,6 +65,14 @@ export class AssessmentsController {
   })
   @CarriesAssessment(201)
   @InProgressConflict()
+  @ApiProblems(
+    [403, 'Not a psychologist certified for the instrument (`forbidden`)'],
+    [404, 'No such prisoner in the caller’s scope (`not_found`)'],
+    [
+      422,
+      'No such instrument or version (`unknown_instrument`), or the version is not active (`instrument_not_active`)',
+    ],
+  )
   async create(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -90,6 +92,7 @@ export class AssessmentsController {
       '(submitted assessments of others the caller may countersign). Each item names the prisoner.',
   })
   @ApiOkResponse({ type: ListedAssessmentPageResponse })
+  @ApiProblems([403, 'The caller’s roles read no assessments (`forbidden`)'])
   search(
     @Ctx() ctx: RequestContext,
     @Query() query: SearchAssessmentsQueryDto,
@@ -103,6 +106,10 @@ export class AssessmentsController {
     summary: 'Every assessment and revision of a prisoner, newest first, in the caller’s view',
   })
   @ApiOkResponse({ type: AssessmentPageResponse })
+  @ApiProblems(
+    [403, 'The caller’s roles read no assessments (`forbidden`)'],
+    [404, 'No such prisoner in the caller’s scope (`not_found`)'],
+  )
   list(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -118,6 +125,10 @@ export class AssessmentsController {
       'Approved assessments over time: indicative and final levels, domain summaries where the view allows',
   })
   @ApiOkResponse({ type: RiskTimelineResponse })
+  @ApiProblems(
+    [403, 'The caller’s roles read no assessments (`forbidden`)'],
+    [404, 'No such prisoner in the caller’s scope (`not_found`)'],
+  )
   timeline(@Ctx() ctx: RequestContext, @UuidParam() id: string): Promise<RiskTimelineResponse> {
     return this.assessments.riskTimeline(ctx, id);
   }
@@ -126,6 +137,7 @@ export class AssessmentsController {
   @Authorize('read', 'Assessment')
   @ApiOperation({ summary: 'One assessment in the caller’s view (full, programme or security)' })
   @CarriesAssessment()
+  @ApiProblems([404, 'No such assessment in the caller’s scope (`not_found`)'])
   async get(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -141,8 +153,16 @@ export class AssessmentsController {
       'Edit a draft or returned assessment (its assessor): ratings with evidence, formulation, judgement',
     description: 'The indicative result is recomputed on every save.',
   })
-  @ApiHeader({ name: 'If-Match', required: true, description: 'The version being edited' })
+  @ApiIfMatch('assessment')
   @CarriesAssessment()
+  @ApiProblems(
+    [403, 'Only its assessor edits an assessment (`forbidden`)'],
+    [404, 'No such assessment in the caller’s scope (`not_found`)'],
+    [
+      409,
+      'Stale If-Match (`version_conflict`), or the status does not allow editing (`invalid_status`, `currentStatus`)',
+    ],
+  )
   async update(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -162,6 +182,11 @@ export class AssessmentsController {
     description:
       'Incomplete: `reasons` lists everything to complete (the same list as `indicative.reasons`)',
   })
+  @ApiProblems(
+    [403, 'Only its assessor submits (`forbidden`)'],
+    [404, 'No such assessment in the caller’s scope (`not_found`)'],
+    [409, 'The status does not allow it (`invalid_status`, `currentStatus`)'],
+  )
   async submit(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -177,6 +202,11 @@ export class AssessmentsController {
     summary: 'Approve or return a submitted assessment (another certified psychologist)',
   })
   @CarriesAssessment()
+  @ApiProblems(
+    [403, 'Not another psychologist certified for the instrument (`forbidden`)'],
+    [404, 'No such assessment in the caller’s scope (`not_found`)'],
+    [409, 'Not submitted (`invalid_status`, `currentStatus`)'],
+  )
   async countersign(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -193,6 +223,10 @@ export class AssessmentsController {
   })
   @CarriesAssessment(201)
   @InProgressConflict()
+  @ApiProblems(
+    [403, 'Not a certified psychologist (`forbidden`)'],
+    [404, 'No such assessment in the caller’s scope (`not_found`)'],
+  )
   async amend(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -207,6 +241,11 @@ export class AssessmentsController {
   @Authorize('update', 'Assessment')
   @ApiOperation({ summary: 'Cancel an assessment entered in error (kept, never deleted)' })
   @CarriesAssessment()
+  @ApiProblems(
+    [403, 'Only its assessor cancels (`forbidden`)'],
+    [404, 'No such assessment in the caller’s scope (`not_found`)'],
+    [409, 'The status does not allow it (`invalid_status`, `currentStatus`)'],
+  )
   async cancel(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,

@@ -263,9 +263,7 @@ export class AssessmentsService {
               ...(security
                 ? {}
                 : {
-                    domains:
-                      (projected.indicative?.domains as Record<string, unknown>[] | undefined) ??
-                      [],
+                    domains: projected.indicative?.domains ?? [],
                   }),
             };
           }),

@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authorize, Ctx } from '../auth/decorators.js';
 import type { RequestContext } from '../auth/request-context.js';
@@ -34,8 +34,27 @@ export class AuditController {
 
   @Get('events/export')
   @Authorize('read', 'AuditEvent')
-  @ApiOperation({ summary: 'Stream matching events as NDJSON or CSV' })
-  @ApiProduces('application/x-ndjson', 'text/csv')
+  @ApiOperation({
+    summary: 'Stream matching events as NDJSON or CSV',
+    description:
+      'NDJSON: one AuditEvent (the schema of /audit/events items) per line, unchanged. CSV: a header row and one row per event, every cell quoted and formula characters neutralised for spreadsheets (see README).',
+  })
+  @ApiOkResponse({
+    description: 'The events, streamed in batches (`format` decides the media type)',
+    headers: {
+      'Content-Disposition': {
+        description: 'attachment; filename="audit-events.ndjson" (or .csv)',
+        required: true,
+        schema: { type: 'string' },
+      },
+    },
+    content: {
+      'application/x-ndjson': {
+        schema: { type: 'string', description: 'One JSON AuditEvent per line' },
+      },
+      'text/csv': { schema: { type: 'string' } },
+    },
+  })
   async export(
     @Ctx() ctx: RequestContext,
     @Query() query: AuditExportQueryDto,

@@ -24,7 +24,9 @@ export class AuthController {
   @Public()
   @ApiOperation({ summary: 'Sign in with username and password' })
   @ApiOkResponse({ type: LoginResponse })
-  @ApiUnauthorizedResponse({ description: 'Invalid username or password' })
+  @ApiUnauthorizedResponse({
+    description: 'Wrong username or password, or an inactive account (`invalid_credentials`)',
+  })
   @ApiTooManyRequestsResponse({
     description:
       'Failed attempts for this username or from this address are being throttled ' +
@@ -70,7 +72,10 @@ export class AuthController {
       'end; this one goes on. Wrong current passwords are throttled like sign-in.',
   })
   @ApiNoContentResponse({ description: 'Changed' })
-  @ApiBadRequestResponse({ description: 'Current password wrong, or new password refused' })
+  @ApiBadRequestResponse({
+    description:
+      'The current password is wrong (`invalid_current_password`, naming `currentPassword`), or the new one is refused by the password policy (`validation_failed`, naming `newPassword`)',
+  })
   changePassword(@Ctx() ctx: RequestContext, @Body() dto: ChangePasswordDto): Promise<void> {
     return this.auth.changePassword(ctx, dto);
   }
@@ -79,6 +84,7 @@ export class AuthController {
   @HttpCode(204)
   @Authenticated()
   @ApiOperation({ summary: 'End the current session; its tokens stop working at once' })
+  @ApiNoContentResponse({ description: 'Signed out' })
   logout(@Ctx() ctx: RequestContext): Promise<void> {
     return this.auth.logout(ctx);
   }

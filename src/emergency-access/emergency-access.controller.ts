@@ -13,6 +13,7 @@ import {
   RevokeEmergencyAccessDto,
 } from './dto/emergency-access.dto.js';
 import { EmergencyAccessService } from './emergency-access.service.js';
+import { ApiProblems } from '../errors/problem.schema.js';
 
 @ApiTags('emergency access')
 @Controller()
@@ -26,6 +27,10 @@ export class EmergencyAccessController {
       'Open one prisoner outside your facilities for EMERGENCY_ACCESS_TTL (read only, audited, reviewed)',
   })
   @ApiCreatedResponse({ type: EmergencyAccessResponse })
+  @ApiProblems(
+    [404, 'No such prisoner (`not_found`)'],
+    [409, 'The caller can read the prisoner already (`already_accessible`)'],
+  )
   request(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -52,6 +57,11 @@ export class EmergencyAccessController {
     summary: 'Record whether a grant was justified (another supervisor than its holder)',
   })
   @ApiOkResponse({ type: EmergencyAccessResponse })
+  @ApiProblems(
+    [403, 'Not a supervisor of the prisoner’s facility, or the caller’s own grant (`forbidden`)'],
+    [404, 'No such grant in the caller’s facilities (`not_found`)'],
+    [409, 'Reviewed already (`already_reviewed`)'],
+  )
   review(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -67,6 +77,11 @@ export class EmergencyAccessController {
     summary: 'End a live grant before it expires (supervisors of the prisoner’s facility)',
   })
   @ApiOkResponse({ type: EmergencyAccessResponse })
+  @ApiProblems(
+    [403, 'Not a supervisor of the prisoner’s facility (`forbidden`)'],
+    [404, 'No such grant in the caller’s facilities (`not_found`)'],
+    [409, 'Expired or ended already (`grant_not_active`, `expiresAt`)'],
+  )
   revoke(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,

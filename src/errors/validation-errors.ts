@@ -8,6 +8,7 @@ function joinPath(parent: string, property: string): string {
 
 /** When a value breaks several rules, the one to report: what it is before how long it is. */
 const FIRST = [
+  'notNull',
   'whitelistValidation',
   'isDefined',
   'nestedValidation',

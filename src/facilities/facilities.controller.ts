@@ -6,6 +6,7 @@ import { CreateFacilityDto } from './dto/create-facility.dto.js';
 import { FacilityPageResponse, FacilityResponse } from './dto/facility.response.js';
 import { PageQueryDto, type Page } from '../http/page.js';
 import { FacilitiesService } from './facilities.service.js';
+import { ApiProblems } from '../errors/problem.schema.js';
 
 @ApiTags('facilities')
 @Controller('facilities')
@@ -24,6 +25,7 @@ export class FacilitiesController {
   @Authorize('manage', 'Facility')
   @ApiOperation({ summary: 'Create a facility' })
   @ApiCreatedResponse({ type: FacilityResponse })
+  @ApiProblems([409, 'The code is taken (`facility_code_taken`)'])
   create(@Ctx() ctx: RequestContext, @Body() dto: CreateFacilityDto): Promise<FacilityResponse> {
     return this.facilities.create(ctx, dto);
   }

@@ -4,7 +4,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -17,8 +16,6 @@ import {
 } from './dto/instrument.response.js';
 import { RuleSetKeyParam, RuleSetVersionParam } from './instrument-params.js';
 import { InstrumentsService } from './instruments.service.js';
-
-const KEY_PARAM = { name: 'key', example: 've-risk-spj' };
 
 @ApiTags('instruments')
 @Controller('instruments')
@@ -41,8 +38,6 @@ export class InstrumentsController {
   @Get(':key/versions/:version')
   @Authorize('read', 'Instrument')
   @ApiOperation({ summary: 'One version: metadata and the full definition' })
-  @ApiParam(KEY_PARAM)
-  @ApiParam({ name: 'version', example: '1.0.0' })
   @ApiOkResponse({ type: InstrumentVersionResponse })
   @ApiBadRequestResponse({ description: 'Malformed key or version' })
   @ApiNotFoundResponse({ description: 'No such key or version' })
@@ -59,7 +54,6 @@ export class InstrumentsController {
     summary: 'What changed between two versions of an instrument',
     description: 'Items added, removed and changed field by field; domains, rules and settings.',
   })
-  @ApiParam(KEY_PARAM)
   @ApiOkResponse({ type: InstrumentDiffResponse })
   @ApiBadRequestResponse({ description: 'Malformed key, or from/to missing or malformed' })
   @ApiNotFoundResponse({ description: 'No such key, or one of the versions does not exist' })

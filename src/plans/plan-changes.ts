@@ -37,7 +37,8 @@ export function nextGoals(
     return {
       id: was?.id ?? randomUUID(),
       needCode: g.needCode,
-      priority: g.priority ?? was?.priority ?? null,
+      // Omitted: unchanged; null: none.
+      priority: g.priority === undefined ? (was?.priority ?? null) : g.priority,
       description: g.description,
       targetDate: g.targetDate ?? null,
       status: g.status ?? was?.status ?? 'not_started',
@@ -91,6 +92,11 @@ export function nextInterventions(
     });
     if (item.plannedEnd && item.plannedEnd < item.plannedStart)
       errors.push({ path: `${path}.plannedEnd`, message: 'must not be before plannedStart' });
+    if (item.consent === null && was?.consent)
+      errors.push({
+        path: `${path}.consent`,
+        message: 'a consent record is never erased: record a withdrawal with given: false',
+      });
     if (item.consent && item.consent.recordedOn > latest)
       errors.push({ path: `${path}.consent.recordedOn`, message: 'cannot be in the future' });
     const recorded = was?.consent ?? null;
@@ -114,7 +120,11 @@ export function nextInterventions(
       catalogueCode: item.catalogueCode,
       goalIds: item.goalIds,
       discipline: entry?.discipline ?? was?.discipline ?? '',
-      responsibleStaffId: item.responsibleStaffId ?? null,
+      // Omitted: unchanged (a GET shows the staff as responsibleStaff); null: none.
+      responsibleStaffId:
+        item.responsibleStaffId === undefined
+          ? (was?.responsibleStaffId ?? null)
+          : item.responsibleStaffId,
       provider: item.provider ?? null,
       frequency: item.frequency,
       plannedStart: item.plannedStart,

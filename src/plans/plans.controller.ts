@@ -3,7 +3,6 @@ import {
   Controller,
   Get,
   HttpCode,
-  Param,
   Patch,
   Post,
   Query,
@@ -25,9 +24,9 @@ import type { FastifyReply } from 'fastify';
 import { Authorize, Ctx } from '../auth/decorators.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { validationProblem } from '../errors/validation-errors.js';
-import { etag, IfMatchVersion } from '../http/if-match.js';
+import { ApiIfMatch, etag, ETAG_HEADER, IfMatchVersion } from '../http/if-match.js';
 import { PageQueryDto, type Page } from '../http/page.js';
-import { UuidParam } from '../http/uuid-param.js';
+import { CheckedParam, UuidParam } from '../http/uuid-param.js';
 import { CreatePlanDto } from './dto/create-plan.dto.js';
 import { CreateReviewDto, ReviewPageResponse, ReviewResponse } from './dto/plan-review.dto.js';
 import {
@@ -54,6 +53,7 @@ import { UpdatePlanDto, UpdateRevisionDto } from './dto/update-plan.dto.js';
 import { PlanDeliveryService } from './plan-delivery.service.js';
 import { PlanRevisionsService } from './plan-revisions.service.js';
 import { PlansService } from './plans.service.js';
+import { ApiProblems } from '../errors/problem.schema.js';
 
 const MAX_REVISION = 2 ** 31 - 1;
 const revisionProblem = () =>
@@ -68,26 +68,19 @@ class ParseRevisionPipe implements PipeTransform<string, number> {
     return revision;
   }
 }
-const RevisionParam = () => Param('revision', new ParseRevisionPipe());
+const RevisionParam = () =>
+  CheckedParam('revision', new ParseRevisionPipe(), {
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_REVISION,
+  });
 
 /** Every answer that carries a plan sends its version as the ETag, for the next If-Match. */
-const ETAG = {
-  ETag: {
-    description: 'The plan’s version, quoted ("3"): send it back in If-Match to change the plan',
-    schema: { type: 'string', example: '"3"' },
-  },
-};
 const withPlan = (options: ApiResponseOptions = {}): ApiResponseOptions => ({
   type: PlanResponse,
-  headers: ETAG,
+  headers: ETAG_HEADER,
   ...options,
 });
-const IF_MATCH = {
-  name: 'If-Match',
-  required: true,
-  description:
-    'The plan version you read (its ETag or `version`), e.g. "3" or 3: a stale one answers 409, none 428',
-};
 
 async function tagged(reply: FastifyReply, answer: Promise<PlanResponse>): Promise<PlanResponse> {
   const plan = await answer;
@@ -121,6 +114,10 @@ export class PlansController {
     description:
       'Not the prisoner’s current approved needs assessment. An id that is not an approved assessment of this prisoner gets one answer (`assessment_not_found`), whoever it belongs to',
   })
+  @ApiProblems(
+    [403, 'Only PVE inspectors draft plans (`forbidden`)'],
+    [404, 'No such prisoner in the caller’s scope (`not_found`)'],
+  )
   create(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -134,6 +131,7 @@ export class PlansController {
   @Authorize('read', 'Plan')
   @ApiOperation({ summary: 'The prisoner’s plans, newest first (open and past)' })
   @ApiOkResponse({ type: PlanPageResponse })
+  @ApiProblems([404, 'No such prisoner in the caller’s scope (`not_found`)'])
   list(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -149,6 +147,7 @@ export class PlansController {
   })
   @ApiOkResponse(withPlan())
   @ApiNotFoundResponse({ description: 'No such plan in the caller’s scope' })
+  @ApiProblems([404, 'No such plan in the caller’s scope (`not_found`)'])
   get(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -165,13 +164,21 @@ export class PlansController {
     description:
       'On an active or suspended plan, a material change (goals or interventions added, removed, reordered, or their substance changed; re-basing) becomes the pending revision, which a supervisor approves; the current revision governs delivery until then. Delivery changes (statuses, consent, staff, provider, place, goal priority), the prisoner’s agreement and the release section apply at once.',
   })
-  @ApiHeader(IF_MATCH)
+  @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
   @ApiConflictResponse({
     description:
       'Stale If-Match (`version_conflict`), a closed plan, or a material change while a revision is pending (`revision_pending`, `pendingRevision`)',
   })
   @ApiUnprocessableEntityResponse({ description: 'Consent rules (Mandela Rules 65(3), 32(1)(b))' })
+  @ApiProblems(
+    [403, 'The caller may not change these parts of the plan (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+    [
+      422,
+      'Consent rules (`consent_required`, Mandela Rules 65(3), 32(1)(b)), or a re-basing the plan cannot take (`assessment_not_current`, `catalogue_mismatch`)',
+    ],
+  )
   update(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -186,8 +193,20 @@ export class PlansController {
   @HttpCode(200)
   @Authorize('submit', 'Plan')
   @ApiOperation({ summary: 'Send a draft for a supervisor’s approval (PVE inspectors)' })
-  @ApiHeader(IF_MATCH)
+  @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
+  @ApiProblems(
+    [403, 'Only PVE inspectors submit (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+    [
+      409,
+      'Stale If-Match (`version_conflict`), or not a draft (`invalid_transition`, `planStatus`)',
+    ],
+    [
+      422,
+      'Incomplete: no goal, no agreement, or an intervention without a goal (`plan_incomplete`, `errors`)',
+    ],
+  )
   submit(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -205,8 +224,16 @@ export class PlansController {
       'Approve a submitted plan, or resume a suspended one (supervisors; never the plan’s author or submitter)',
     description: 'The approval is of the version the approver read (If-Match).',
   })
-  @ApiHeader(IF_MATCH)
+  @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
+  @ApiProblems(
+    [403, 'Only a supervisor who neither wrote nor submitted it (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+    [
+      409,
+      'Stale If-Match (`version_conflict`), or not awaiting approval or suspended (`invalid_transition`, `planStatus`)',
+    ],
+  )
   activate(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -221,6 +248,11 @@ export class PlansController {
   @Authorize('suspend', 'Plan')
   @ApiOperation({ summary: 'Pause an active plan, with the reason (PVE inspectors, supervisors)' })
   @ApiOkResponse(withPlan())
+  @ApiProblems(
+    [403, 'Only PVE inspectors and supervisors (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+    [409, 'Not active (`invalid_transition`, `planStatus`)'],
+  )
   suspend(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -238,6 +270,12 @@ export class PlansController {
       'Complete an active plan once no intervention is scheduled or running (PVE inspectors)',
   })
   @ApiOkResponse(withPlan())
+  @ApiProblems(
+    [403, 'Only PVE inspectors (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+    [409, 'Not active, or a revision is pending (`invalid_transition`, `revision_pending`)'],
+    [422, 'Interventions still scheduled or running (`interventions_running`, `errors`)'],
+  )
   complete(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -254,6 +292,11 @@ export class PlansController {
     summary: 'Close an open plan with the reason (PVE inspectors, supervisors)',
   })
   @ApiOkResponse(withPlan())
+  @ApiProblems(
+    [403, 'Only PVE inspectors and supervisors (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+    [409, 'Not open (`invalid_transition`, `planStatus`)'],
+  )
   close(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -269,6 +312,7 @@ export class PlansController {
     summary: 'The plan’s revisions, current first (a pending revision is shown on the plan itself)',
   })
   @ApiOkResponse({ type: PlanRevisionPageResponse })
+  @ApiProblems([404, 'No such plan in the caller’s scope (`not_found`)'])
   revisions(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -281,6 +325,7 @@ export class PlansController {
   @Authorize('read', 'Plan')
   @ApiOperation({ summary: 'One revision of the plan as it was, in the caller’s view' })
   @ApiOkResponse({ type: PlanResponse })
+  @ApiProblems([404, 'No such plan in the caller’s scope, or no such revision (`not_found`)'])
   revision(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -297,9 +342,17 @@ export class PlansController {
     description:
       'Each part given replaces that part of the revision. For interventions the current revision has, staff, provider, place, status and consent stay the current revision’s: change them on the plan.',
   })
-  @ApiHeader(IF_MATCH)
+  @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
   @ApiNotFoundResponse({ description: 'The plan has no pending revision' })
+  @ApiProblems(
+    [403, 'Only the revision’s author (`forbidden`)'],
+    [
+      409,
+      'Stale If-Match (`version_conflict`), or the revision is submitted (`revision_submitted`)',
+    ],
+    [422, 'Consent rules (`consent_required`) or a re-basing the revision cannot take'],
+  )
   updateRevision(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -316,9 +369,17 @@ export class PlansController {
   @ApiOperation({
     summary: 'Send the pending revision for a supervisor’s approval (PVE inspectors)',
   })
-  @ApiHeader(IF_MATCH)
+  @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
   @ApiUnprocessableEntityResponse({ description: 'Incomplete, or changes nothing: see `errors`' })
+  @ApiProblems(
+    [403, 'Only PVE inspectors (`forbidden`)'],
+    [404, 'No such plan in scope, or no pending revision (`not_found`)'],
+    [
+      409,
+      'Stale If-Match (`version_conflict`), or not a draft or returned revision (`invalid_transition`, `revisionStatus`)',
+    ],
+  )
   submitRevision(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -337,8 +398,20 @@ export class PlansController {
     description:
       'The approval is of the version the approver read (If-Match). Delivery recorded while it was pending is kept; the revision it ends stays readable under /revisions.',
   })
-  @ApiHeader(IF_MATCH)
+  @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
+  @ApiProblems(
+    [403, 'Only a supervisor who neither wrote nor submitted it (`forbidden`)'],
+    [404, 'No such plan in scope, or no pending revision (`not_found`)'],
+    [
+      409,
+      'Stale If-Match (`version_conflict`), not submitted (`invalid_transition`), or outdated (`revision_outdated`)',
+    ],
+    [
+      422,
+      'The merged plan is incomplete or unconsented (`revision_incomplete`, `consent_required`, `errors`)',
+    ],
+  )
   approveRevision(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -355,8 +428,16 @@ export class PlansController {
     summary:
       'Return the submitted revision to its author with comments (supervisors; never its author or submitter)',
   })
-  @ApiHeader(IF_MATCH)
+  @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
+  @ApiProblems(
+    [403, 'Only a supervisor who neither wrote nor submitted it (`forbidden`)'],
+    [404, 'No such plan in scope, or no pending revision (`not_found`)'],
+    [
+      409,
+      'Stale If-Match (`version_conflict`), or not submitted (`invalid_transition`, `revisionStatus`)',
+    ],
+  )
   returnRevision(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -374,8 +455,12 @@ export class PlansController {
     summary:
       'Withdraw the pending revision (its author, or a PVE inspector or supervisor of the prisoner’s facility)',
   })
-  @ApiHeader(IF_MATCH)
+  @ApiIfMatch('plan')
   @ApiOkResponse(withPlan())
+  @ApiProblems(
+    [403, 'Not its author, a PVE inspector or a supervisor of the facility (`forbidden`)'],
+    [404, 'No such plan in scope, or no pending revision (`not_found`)'],
+  )
   withdrawRevision(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -393,6 +478,18 @@ export class PlansController {
       'Record a session of an active plan (PVE inspectors; psychologists for psychological interventions)',
   })
   @ApiCreatedResponse({ type: SessionResponse })
+  @ApiProblems(
+    [403, 'Not a PVE inspector, or a psychologist for another discipline (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+    [
+      409,
+      'The plan is not active (`plan_not_active`, `planStatus`), or the intervention is only in the pending revision (`revision_pending`)',
+    ],
+    [
+      422,
+      'The intervention is not scheduled or running (`intervention_not_scheduled`), or lacks consent (`consent_required`)',
+    ],
+  )
   recordSession(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -407,6 +504,7 @@ export class PlansController {
     summary: 'Sessions, newest first; the logistics view has dates and attendance only',
   })
   @ApiOkResponse({ type: SessionPageResponse })
+  @ApiProblems([404, 'No such plan in the caller’s scope (`not_found`)'])
   sessions(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -422,6 +520,11 @@ export class PlansController {
       'Record a progress review of an active or suspended plan: goal progress and the next review date (PVE inspectors)',
   })
   @ApiCreatedResponse({ type: ReviewResponse })
+  @ApiProblems(
+    [403, 'Only PVE inspectors (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+    [409, 'The plan is not active or suspended (`plan_not_active`, `planStatus`)'],
+  )
   recordReview(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -434,6 +537,10 @@ export class PlansController {
   @Authorize('read', 'Plan')
   @ApiOperation({ summary: 'Reviews, newest first (full view only)' })
   @ApiOkResponse({ type: ReviewPageResponse })
+  @ApiProblems(
+    [403, 'The logistics view has no reviews (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+  )
   reviews(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,

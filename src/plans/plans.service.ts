@@ -328,7 +328,13 @@ export class PlansService {
       : loaded.interventions;
     if (!dto.interventions && dto.goals) danglingGoalErrors(interventions, goals, errors);
     await this.reader.staffErrors(m, loaded.interventions, interventions, errors);
-    const agreement = dto.prisonerAgreement;
+    // null (what a GET shows while none is recorded) changes nothing; a record is never erased.
+    const agreement = dto.prisonerAgreement ?? undefined;
+    if (dto.prisonerAgreement === null && plan.agreement)
+      errors.push({
+        path: 'prisonerAgreement',
+        message: 'a recorded agreement is never erased: record the prisoner’s new response instead',
+      });
     if (agreement && agreement.recordedOn > latestPastDate())
       errors.push({ path: 'prisonerAgreement.recordedOn', message: 'cannot be in the future' });
     if (errors.length > 0) throw validationProblem(errors);

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { Authorize, Ctx } from '../auth/decorators.js';
 import type { RequestContext } from '../auth/request-context.js';
-import { IfMatchVersion } from '../http/if-match.js';
+import { ApiIfMatch, ETAG_HEADER, IfMatchVersion, SendsETag } from '../http/if-match.js';
 import type { Page } from '../http/page.js';
 import { UuidParam } from '../http/uuid-param.js';
 import {
@@ -21,6 +21,7 @@ import {
   UpdatePrisonerDto,
 } from './dto/prisoner.dto.js';
 import { PrisonersService } from './prisoners.service.js';
+import { ApiProblems } from '../errors/problem.schema.js';
 
 @ApiTags('prisoners')
 @ApiHeader({
@@ -29,13 +30,21 @@ import { PrisonersService } from './prisoners.service.js';
   description: 'Why you open this record (audited)',
 })
 @Controller('prisoners')
+@SendsETag()
 export class PrisonersController {
   constructor(private readonly prisoners: PrisonersService) {}
 
   @Post()
   @Authorize('create', 'Prisoner')
   @ApiOperation({ summary: 'Record a prisoner (security officers, in their facilities)' })
-  @ApiCreatedResponse({ type: PrisonerResponse })
+  @ApiCreatedResponse({ type: PrisonerResponse, headers: ETAG_HEADER })
+  @ApiProblems(
+    [403, 'Not a security officer of that facility (`forbidden`)'],
+    [
+      409,
+      'The prison number is recorded already (`prison_number_taken`, or `prison_number_unavailable` when out of scope)',
+    ],
+  )
   create(@Ctx() ctx: RequestContext, @Body() dto: CreatePrisonerDto): Promise<PrisonerResponse> {
     return this.prisoners.create(ctx, dto);
   }
@@ -44,6 +53,7 @@ export class PrisonersController {
   @Authorize('read', 'Prisoner')
   @ApiOperation({ summary: 'Prisoners in the caller’s scope; prefix search on number and names' })
   @ApiOkResponse({ type: PrisonerPageResponse })
+  @ApiProblems([403, 'The caller’s roles read no prisoners (`forbidden`)'])
   list(
     @Ctx() ctx: RequestContext,
     @Query() query: ListPrisonersQueryDto,
@@ -53,7 +63,7 @@ export class PrisonersController {
 
   @Get(':id')
   @Authorize('read', 'Prisoner')
-  @ApiOkResponse({ type: PrisonerResponse })
+  @ApiOkResponse({ type: PrisonerResponse, headers: ETAG_HEADER })
   @ApiNotFoundResponse({ description: 'No such prisoner in the caller’s scope' })
   get(@Ctx() ctx: RequestContext, @UuidParam() id: string): Promise<PrisonerResponse> {
     return this.prisoners.get(ctx, id);
@@ -62,8 +72,15 @@ export class PrisonersController {
   @Patch(':id')
   @Authorize('update', 'Prisoner')
   @ApiOperation({ summary: 'Correct a prisoner record (security officers)' })
-  @ApiHeader({ name: 'If-Match', required: true, description: 'The version being edited' })
-  @ApiOkResponse({ type: PrisonerResponse })
+  @ApiIfMatch('prisoner record')
+  @ApiOkResponse({ type: PrisonerResponse, headers: ETAG_HEADER })
+  @ApiProblems(
+    [403, 'Only security officers correct records (`forbidden`)'],
+    [
+      409,
+      'Stale If-Match (`version_conflict`), or the new prison number is recorded already (`prison_number_taken`, `prison_number_unavailable`)',
+    ],
+  )
   update(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -77,7 +94,11 @@ export class PrisonersController {
   @HttpCode(200)
   @Authorize('transfer', 'Prisoner')
   @ApiOperation({ summary: 'Transfer to another facility, keeping the facility history' })
-  @ApiOkResponse({ type: PrisonerResponse })
+  @ApiOkResponse({ type: PrisonerResponse, headers: ETAG_HEADER })
+  @ApiProblems(
+    [403, 'Only security officers transfer (`forbidden`)'],
+    [422, 'Already held in that facility (`same_facility`)'],
+  )
   transfer(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,

@@ -14,6 +14,7 @@ import {
 } from './dto/reviews.dto.js';
 import { PrisonerEventsService } from './prisoner-events.service.js';
 import { ReviewsService } from './reviews.service.js';
+import { ApiProblems } from '../errors/problem.schema.js';
 
 @ApiTags('reviews')
 @Controller()
@@ -30,6 +31,7 @@ export class ReviewsController {
       'Record an event that makes a reassessment or review due (transfer, incident, new information, ...)',
   })
   @ApiCreatedResponse({ type: PrisonerEventResponse })
+  @ApiProblems([404, 'No such prisoner in the caller’s scope (`not_found`)'])
   record(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
@@ -42,6 +44,7 @@ export class ReviewsController {
   @Authorize('read', 'Prisoner')
   @ApiOperation({ summary: 'A prisoner’s recorded events, newest first' })
   @ApiOkResponse({ type: PrisonerEventPageResponse })
+  @ApiProblems([404, 'No such prisoner in the caller’s scope (`not_found`)'])
   list(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,

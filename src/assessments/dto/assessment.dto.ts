@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -8,7 +8,6 @@ import {
   IsIn,
   IsISO8601,
   IsObject,
-  IsOptional,
   IsString,
   IsUUID,
   Matches,
@@ -17,6 +16,9 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../http/page.js';
+import { AcceptsReadOnlyOf, Nullable, Optional } from '../../http/validation.js';
+import { StaffRef } from '../../users/dto/staff-ref.js';
+import { FLAG_SEVERITIES } from '../../instruments/rule-sets/rule-set.types.js';
 import { ASSESSMENT_STATUSES, RELIABILITIES, SOURCES } from '../assessment-rules.js';
 
 export const ASSESSMENT_REASONS = ['intake', 'periodic', 'event'] as const;
@@ -29,14 +31,16 @@ export type AssessmentView = (typeof VIEWS)[number];
 export class CreateAssessmentDto {
   @ApiProperty({ example: 've-risk-spj' })
   @IsString()
+  @MaxLength(64)
   @Matches(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, {
     message: 'instrumentKey must be a rule-set key such as ve-risk-spj',
   })
   instrumentKey!: string;
 
   @ApiPropertyOptional({ example: '1.0.0', description: 'Default: the newest active version' })
-  @IsOptional()
+  @Optional()
   @IsString()
+  @MaxLength(64)
   @Matches(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, {
     message: 'instrumentVersion must be a semantic version such as 1.0.0',
   })
@@ -47,20 +51,22 @@ export class CreateAssessmentDto {
   reason!: (typeof ASSESSMENT_REASONS)[number];
 
   @ApiPropertyOptional({
+    type: String,
     description: 'What prompted an event-driven assessment',
     example: 'Serious incident on 12 March',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(3)
   @MaxLength(500)
   trigger?: string;
 
   @ApiPropertyOptional({
+    type: String,
     format: 'uuid',
     description: 'The recorded prisoner event that prompted it',
   })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   triggerEventId?: string;
 }
@@ -111,109 +117,62 @@ export class ParticipationDto {
   @ApiProperty({ format: 'date', description: 'When the prisoner was informed of the assessment' })
   @IsISO8601({ strict: true }, { message: 'informedOn must be a date (YYYY-MM-DD)' })
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'informedOn must be a date (YYYY-MM-DD)' })
+  @MaxLength(10)
   informedOn!: string;
 
   @ApiProperty({ enum: PARTICIPATION })
   @IsIn(PARTICIPATION)
   participated!: (typeof PARTICIPATION)[number];
 
-  @ApiPropertyOptional({ description: 'The prisoner’s own comments or disagreement, verbatim' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(10000)
-  prisonerComments?: string;
-}
-
-/**
- * An edit of a draft (or returned) assessment. `ratings` maps item codes to a rating, or to
- * null to clear it; other items keep theirs. Arrays are replaced whole. Null clears a field.
- */
-export class UpdateAssessmentDto {
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description: `Item code -> { value (a scale option) | notRated: true with reason, evidenceFor, evidenceAgainst, sources (${SOURCES.join(', ')}), reliability (${RELIABILITIES.join(', ')}) }, or null`,
-    example: {
-      BA01: {
-        value: 'moderate',
-        evidenceFor: 'Said on 3 March that...',
-        sources: ['interview'],
-        reliability: 'medium',
-      },
-    },
-  })
-  @IsOptional()
-  @IsObject()
-  ratings?: Record<string, unknown>;
-
-  @ApiPropertyOptional({ type: String, nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(50000)
-  formulation?: string | null;
-
-  @ApiPropertyOptional({ type: [ScenarioDto], nullable: true, description: 'null empties it' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => ScenarioDto)
-  scenarios?: ScenarioDto[];
-
-  @ApiPropertyOptional({
-    type: [NeedDto],
-    nullable: true,
-    description: 'Needs instruments: assessed needs with priorities (null empties it)',
-  })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => NeedDto)
-  needs?: NeedDto[];
-
   @ApiPropertyOptional({
     type: String,
-    nullable: true,
-    description: 'A level code of the instrument',
+    description: 'The prisoner’s own comments or disagreement, verbatim',
   })
-  @IsOptional()
+  @Nullable()
   @IsString()
-  @MaxLength(64)
-  finalRiskLevel?: string | null;
-
-  @ApiPropertyOptional({ type: String, nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(20000)
-  finalRationale?: string | null;
-
-  @ApiPropertyOptional({
-    type: [RecommendationDto],
-    nullable: true,
-    description: 'null empties it',
-  })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @ValidateNested({ each: true })
-  @Type(() => RecommendationDto)
-  recommendations?: RecommendationDto[];
-
-  @ApiPropertyOptional({ type: ParticipationDto, nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => ParticipationDto)
-  prisonerParticipation?: ParticipationDto | null;
+  @MaxLength(10000)
+  prisonerComments?: string | null;
 }
+
+/** A rating as an edit sends it (the service checks it against the pinned instrument). */
+const RATING_TEXT = { type: ['string', 'null'], maxLength: 10000 };
+export const RATING_INPUT_SCHEMA = {
+  type: 'object',
+  description:
+    'A rating: `value` (an option of the item’s scale), or `notRated: true` with a `reason`; ' +
+    'evidence, sources and reliability. `label` is read-only (the option’s label, stored by the service).',
+  properties: {
+    value: {
+      type: ['string', 'null'],
+      maxLength: 64,
+      description: 'An option code of the item’s scale',
+    },
+    label: { type: 'string', readOnly: true, description: 'Ignored on input' },
+    notRated: { type: 'boolean' },
+    reason: { ...RATING_TEXT, description: 'Why the item is not rated' },
+    evidenceFor: RATING_TEXT,
+    evidenceAgainst: RATING_TEXT,
+    sources: {
+      type: 'array',
+      items: { type: 'string', enum: [...SOURCES] },
+      uniqueItems: true,
+      maxItems: SOURCES.length,
+    },
+    reliability: { type: ['string', 'null'], enum: [...RELIABILITIES, null] },
+  },
+  additionalProperties: false,
+};
 
 export class CountersignDto {
   @ApiProperty({ enum: ['approve', 'return'] })
   @IsIn(['approve', 'return'])
   decision!: 'approve' | 'return';
 
-  @ApiPropertyOptional({ description: 'Required when returning: what the author must address' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    type: String,
+    description: 'Required when returning: what the author must address',
+  })
+  @Optional()
   @IsString()
   @MaxLength(10000)
   comments?: string;
@@ -244,10 +203,21 @@ const booleanValue = ({ value }: { value: unknown }) =>
 export class SearchAssessmentsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     type: 'array',
-    items: { type: 'string', enum: [...ASSESSMENT_STATUSES] },
+    items: {
+      anyOf: [
+        { type: 'string', enum: [...ASSESSMENT_STATUSES] },
+        {
+          type: 'string',
+          description: 'Several statuses separated by commas',
+          pattern: `^(${ASSESSMENT_STATUSES.join('|')})(,(${ASSESSMENT_STATUSES.join('|')}))+$`,
+          maxLength: 100,
+        },
+      ],
+    },
+    maxItems: ASSESSMENT_STATUSES.length,
     description: 'Only these statuses (repeat the parameter, or separate with commas)',
   })
-  @IsOptional()
+  @Optional()
   @Transform(manyValues)
   @IsArray()
   @ArrayMinSize(1)
@@ -259,7 +229,7 @@ export class SearchAssessmentsQueryDto extends PageQueryDto {
   status?: (typeof ASSESSMENT_STATUSES)[number][];
 
   @ApiPropertyOptional({ enum: ['me'], description: 'Only assessments the caller wrote' })
-  @IsOptional()
+  @Optional()
   @IsIn(['me'], { message: 'assessor must be me' })
   assessor?: 'me';
 
@@ -268,7 +238,7 @@ export class SearchAssessmentsQueryDto extends PageQueryDto {
     description:
       'Only submitted assessments of others that the caller may countersign (in scope, certified for the instrument when it asks for it)',
   })
-  @IsOptional()
+  @Optional()
   @Transform(booleanValue)
   @IsBoolean({ message: 'awaitingMyCountersignature must be true or false' })
   awaitingMyCountersignature?: boolean;
@@ -283,25 +253,157 @@ export class InstrumentRef {
   @ApiProperty({ enum: ['risk', 'needs'] }) purpose!: string;
 }
 
-export class UserRef {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() displayName!: string;
-}
-
 export class TransitionDto {
-  @ApiProperty({ enum: ASSESSMENT_STATUSES, nullable: true, type: String }) from!: string | null;
+  @ApiProperty({
+    enum: ASSESSMENT_STATUSES,
+    nullable: true,
+    type: String,
+    description: 'null: created',
+  })
+  from!: string | null;
   @ApiProperty({ enum: ASSESSMENT_STATUSES }) to!: string;
-  @ApiProperty({ type: UserRef }) actor!: UserRef;
+  @ApiProperty({ type: StaffRef }) actor!: StaffRef;
   @ApiProperty({ format: 'date-time' }) at!: string;
   @ApiProperty({ type: String, nullable: true }) comments!: string | null;
+}
+
+/** One thing that stops a submit (and `indicative.reasons`). */
+export class SubmitReasonResponse {
+  @ApiProperty({
+    description:
+      'invalid_status, not_assessor, invalid_ratings, unknown_item, invalid_rating, invalid_value, ' +
+      'conflicting_rating, unanswered, not_rated_reason_required, evidence_required, minimum_rated, ' +
+      'final_level_required, rationale_required, formulation_required, needs_required, participation_required',
+    example: 'evidence_required',
+  })
+  code!: string;
+  @ApiProperty() message!: string;
+  @ApiPropertyOptional({ description: 'The item concerned' }) item?: string;
+  @ApiPropertyOptional({ description: 'The domain concerned' }) domain?: string;
+  @ApiPropertyOptional({ description: 'The field to complete, e.g. finalRiskLevel' })
+  field?: string;
+}
+
+export class FlagResponse {
+  @ApiProperty() code!: string;
+  @ApiProperty() label!: string;
+  @ApiPropertyOptional({ enum: FLAG_SEVERITIES }) severity?: string;
+}
+
+export class DomainSummaryResponse {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer', minimum: 0 },
+    description: 'Rated items per option code',
+  })
+  counts!: Record<string, number>;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Option code of the highest-scored rating; null when nothing is rated',
+  })
+  highest!: string | null;
+  @ApiProperty() meetsMinimum!: boolean;
+}
+
+export class DomainResultResponse {
+  @ApiProperty() code!: string;
+  @ApiPropertyOptional({ type: 'integer', description: 'Full view only: items in the domain' })
+  total?: number;
+  @ApiProperty({ type: 'integer' }) rated!: number;
+  @ApiProperty({ type: 'integer' }) notRated!: number;
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'Full view only: items neither rated nor marked',
+  })
+  missing?: number;
+  @ApiProperty({ type: DomainSummaryResponse }) summary!: DomainSummaryResponse;
+}
+
+export class ContributionResponse {
+  @ApiProperty({ description: 'Item code' }) item!: string;
+  @ApiProperty() value!: number;
+}
+
+export class NeedResultResponse {
+  @ApiProperty() code!: string;
+  @ApiProperty({ type: [String], description: 'Items the need is assessed from' }) items!: string[];
+  @ApiProperty({ type: 'integer' }) rated!: number;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'From the instrument’s need priorities; null when none of its items is rated',
+  })
+  indicatedPriority!: string | null;
+}
+
+export class RuleWarningResponse {
+  @ApiProperty({ enum: ['rule_error'] }) code!: string;
+  @ApiProperty() rule!: string;
+  @ApiProperty() message!: string;
+}
+
+/**
+ * What the instrument's rules computed (illustrative, not predictive). The programme view
+ * carries `indicativeLevel` and the summaries of domains without clinical or restricted items
+ * (code, rated, notRated, summary); the full view carries everything.
+ */
+export class IndicativeResponse {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'The indicative band: null when the instrument has none, the minimum-rated rule is not met, or a band rule failed',
+  })
+  indicativeLevel!: string | null;
+  @ApiProperty({ type: [DomainResultResponse] }) domains!: DomainResultResponse[];
+  @ApiPropertyOptional({ description: 'Full view only' }) engineVersion?: string;
+  @ApiPropertyOptional({ type: [FlagResponse], description: 'Full view only' })
+  flags?: FlagResponse[];
+  @ApiPropertyOptional({
+    type: [ContributionResponse],
+    description: 'Full view only: per-item contributions',
+  })
+  contributions?: ContributionResponse[];
+  @ApiPropertyOptional({ type: [NeedResultResponse], description: 'Full view only' })
+  needs?: NeedResultResponse[];
+  @ApiPropertyOptional({ type: [String], description: 'Full view only: items not yet answered' })
+  missing?: string[];
+  @ApiPropertyOptional({
+    description: 'Full view only: true exactly when submit would succeed for the caller now',
+  })
+  canSubmit?: boolean;
+  @ApiPropertyOptional({
+    type: [SubmitReasonResponse],
+    description: 'Full view only: everything submit would refuse for (the same check)',
+  })
+  reasons?: SubmitReasonResponse[];
+  @ApiPropertyOptional({
+    type: [RuleWarningResponse],
+    description: 'Full view only: rules that failed at run time (they do not block submission)',
+  })
+  warnings?: RuleWarningResponse[];
+}
+
+/** A stored rating: what the assessor entered and the option's label at the time. */
+export class RatingResponse {
+  @ApiPropertyOptional({ description: 'The option code' }) value?: string;
+  @ApiPropertyOptional({ description: 'The option’s label in the pinned version' }) label?: string;
+  @ApiPropertyOptional() notRated?: boolean;
+  @ApiPropertyOptional({ description: 'Why it is not rated' }) reason?: string;
+  @ApiPropertyOptional() evidenceFor?: string;
+  @ApiPropertyOptional() evidenceAgainst?: string;
+  @ApiPropertyOptional({ enum: SOURCES, isArray: true }) sources?: string[];
+  @ApiPropertyOptional({ enum: RELIABILITIES }) reliability?: string;
 }
 
 export class AssessmentResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) prisonerId!: string;
   @ApiProperty({ enum: ASSESSMENT_STATUSES }) status!: string;
-  @ApiProperty() revision!: number;
-  @ApiProperty({ description: 'Send in If-Match when editing' }) version!: number;
+  @ApiProperty({ type: 'integer' }) revision!: number;
+  @ApiProperty({ type: 'integer', description: 'Send in If-Match when editing (also the ETag)' })
+  version!: number;
   @ApiProperty({ enum: VIEWS, description: 'Which fields the caller’s roles allow (see README)' })
   view!: AssessmentView;
   @ApiProperty({ type: InstrumentRef }) instrument!: InstrumentRef;
@@ -317,27 +419,31 @@ export class AssessmentResponse {
   @ApiPropertyOptional({ enum: ASSESSMENT_REASONS }) reason?: string;
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String }) supersedesId?:
     string | null;
-  @ApiPropertyOptional({ type: UserRef }) assessor?: UserRef;
-  @ApiPropertyOptional({ type: UserRef, nullable: true }) countersigner?: UserRef | null;
+  @ApiPropertyOptional({ type: StaffRef }) assessor?: StaffRef;
+  @ApiPropertyOptional({ type: StaffRef, nullable: true }) countersigner?: StaffRef | null;
   @ApiPropertyOptional({ type: [NeedDto] }) needs?: NeedDto[];
-  @ApiPropertyOptional() createdAt?: string;
-  @ApiPropertyOptional({ type: String, nullable: true }) submittedAt?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) cancelledAt?: string | null;
+  @ApiPropertyOptional({ format: 'date-time' }) createdAt?: string;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) submittedAt?:
+    string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) cancelledAt?:
+    string | null;
   @ApiPropertyOptional({
-    type: Object,
+    type: IndicativeResponse,
     nullable: true,
     description:
       'programme: level and summaries of domains without clinical or restricted items (once countersigned); ' +
       'full: everything the engine computed, with `canSubmit` true exactly when submit would succeed for the caller ' +
       'and `reasons` listing everything submit would refuse for (the same check)',
   })
-  indicative?: Record<string, unknown> | null;
+  indicative?: IndicativeResponse | null;
   // full view only
   @ApiPropertyOptional({ type: String, nullable: true }) trigger?: string | null;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) ratings?: Record<
-    string,
-    unknown
-  >;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { $ref: getSchemaPath(RatingResponse) },
+    description: 'Item code -> rating',
+  })
+  ratings?: Record<string, RatingResponse>;
   @ApiPropertyOptional({ type: String, nullable: true }) formulation?: string | null;
   @ApiPropertyOptional({ type: [ScenarioDto] }) scenarios?: ScenarioDto[];
   @ApiPropertyOptional({ type: String, nullable: true }) finalRationale?: string | null;
@@ -346,8 +452,89 @@ export class AssessmentResponse {
   @ApiPropertyOptional({ type: String, nullable: true }) cancelReason?: string | null;
   @ApiPropertyOptional({ type: [TransitionDto], description: 'full view of a single assessment' })
   history?: TransitionDto[];
-  @ApiPropertyOptional({ description: 'Present when read through an emergency-access grant' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Present when read through an emergency-access grant',
+  })
   emergencyAccessId?: string;
+}
+
+/**
+ * An edit of a draft (or returned) assessment. `ratings` maps item codes to a rating, or to
+ * null to clear it; other items keep theirs. Arrays are replaced whole. Null clears a field.
+ * What a GET returns may be sent back: the read-only fields are ignored.
+ */
+@AcceptsReadOnlyOf(AssessmentResponse)
+export class UpdateAssessmentDto {
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { anyOf: [RATING_INPUT_SCHEMA, { type: 'null' }] },
+    maxProperties: 500,
+    description: `Item code -> rating, or null to clear it. Sources: ${SOURCES.join(', ')}; reliability: ${RELIABILITIES.join(', ')}`,
+    example: {
+      BA01: {
+        value: 'moderate',
+        evidenceFor: 'Said on 3 March that...',
+        sources: ['interview'],
+        reliability: 'medium',
+      },
+    },
+  })
+  @Optional()
+  @IsObject()
+  ratings?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: String })
+  @Nullable()
+  @IsString()
+  @MaxLength(50000)
+  formulation?: string | null;
+
+  @ApiPropertyOptional({ type: [ScenarioDto], description: 'null empties it' })
+  @Nullable()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => ScenarioDto)
+  scenarios?: ScenarioDto[] | null;
+
+  @ApiPropertyOptional({
+    type: [NeedDto],
+    description: 'Needs instruments: assessed needs with priorities (null empties it)',
+  })
+  @Nullable()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => NeedDto)
+  needs?: NeedDto[] | null;
+
+  @ApiPropertyOptional({ type: String, description: 'A level code of the instrument' })
+  @Nullable()
+  @IsString()
+  @MaxLength(64)
+  finalRiskLevel?: string | null;
+
+  @ApiPropertyOptional({ type: String })
+  @Nullable()
+  @IsString()
+  @MaxLength(20000)
+  finalRationale?: string | null;
+
+  @ApiPropertyOptional({ type: [RecommendationDto], description: 'null empties it' })
+  @Nullable()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => RecommendationDto)
+  recommendations?: RecommendationDto[] | null;
+
+  @ApiPropertyOptional({ type: ParticipationDto })
+  @Nullable()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ParticipationDto)
+  prisonerParticipation?: ParticipationDto | null;
 }
 
 export class ListedAssessmentResponse extends AssessmentResponse {
@@ -367,18 +554,17 @@ export class AssessmentPageResponse {
 
 export class RiskTimelineEntry {
   @ApiProperty({ format: 'uuid' }) assessmentId!: string;
-  @ApiProperty() approvedAt!: string;
+  @ApiProperty({ format: 'date-time' }) approvedAt!: string;
   @ApiProperty({ type: InstrumentRef }) instrument!: InstrumentRef;
-  @ApiProperty() revision!: number;
+  @ApiProperty({ type: 'integer' }) revision!: number;
   @ApiProperty({ enum: ['approved', 'superseded'] }) status!: string;
   @ApiProperty({ type: String, nullable: true }) indicativeLevel!: string | null;
   @ApiProperty({ type: String, nullable: true }) finalRiskLevel!: string | null;
   @ApiPropertyOptional({
-    type: 'array',
-    items: { type: 'object' },
+    type: [DomainResultResponse],
     description: 'Not in the security view',
   })
-  domains?: Record<string, unknown>[];
+  domains?: DomainResultResponse[];
 }
 
 export class RiskTimelineResponse {

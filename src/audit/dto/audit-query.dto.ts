@@ -1,38 +1,49 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsDateString, IsIn, IsUUID, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../http/page.js';
+import { Optional } from '../../http/validation.js';
 import { AUDIT_ACTIONS, type AuditAction, type AuditOutcome } from '../audit-actions.js';
 import { AUDIT_PROBLEM_KINDS, MAX_REPORTED_PROBLEMS } from '../audit-verifier.js';
 
 export class AuditQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @ApiPropertyOptional({ format: 'uuid', maxLength: 36 })
+  @Optional()
   @IsUUID()
   actorId?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @ApiPropertyOptional({ format: 'uuid', maxLength: 36 })
+  @Optional()
   @IsUUID()
   prisonerId?: string;
 
   @ApiPropertyOptional({ enum: AUDIT_ACTIONS })
-  @IsOptional()
+  @Optional()
   @IsIn(AUDIT_ACTIONS)
   action?: AuditAction;
 
   @ApiPropertyOptional({ enum: ['success', 'denied', 'error'] })
-  @IsOptional()
+  @Optional()
   @IsIn(['success', 'denied', 'error'])
   outcome?: AuditOutcome;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Events at or after this time' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    format: 'date-time',
+    maxLength: 40,
+    description: 'Events at or after this time',
+  })
+  @Optional()
   @IsDateString()
+  @MaxLength(40)
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Events before this time' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    format: 'date-time',
+    maxLength: 40,
+    description: 'Events before this time',
+  })
+  @Optional()
   @IsDateString()
+  @MaxLength(40)
   to?: string;
 }
 
@@ -49,23 +60,42 @@ export class AuditActorResponse {
 }
 
 export class AuditEventResponse {
-  @ApiProperty() seq!: number;
-  @ApiProperty() chainId!: number;
-  @ApiProperty() chainSeq!: number;
+  @ApiProperty({ type: 'integer' }) seq!: number;
+  @ApiProperty({ type: 'integer' }) chainId!: number;
+  @ApiProperty({ type: 'integer' }) chainSeq!: number;
   @ApiProperty({ format: 'date-time' }) occurredAt!: string;
   @ApiProperty({ type: AuditActorResponse }) actor!: AuditActorResponse;
   @ApiProperty({ enum: AUDIT_ACTIONS }) action!: string;
   @ApiProperty({ type: String, nullable: true }) entityType!: string | null;
   @ApiProperty({ type: String, nullable: true }) entityId!: string | null;
-  @ApiProperty({ type: String, nullable: true }) prisonerId!: string | null;
-  @ApiProperty({ type: String, nullable: true }) facilityId!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) prisonerId!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) facilityId!: string | null;
   @ApiProperty({ enum: ['success', 'denied', 'error'] }) outcome!: string;
   @ApiProperty({ type: String, nullable: true }) purpose!: string | null;
   @ApiProperty({ type: String, nullable: true }) requestId!: string | null;
   @ApiProperty({ type: String, nullable: true }) ip!: string | null;
   @ApiProperty({ type: String, nullable: true }) userAgent!: string | null;
-  @ApiProperty({ type: [String], nullable: true }) changedFields!: string[] | null;
-  @ApiProperty({ type: Object, nullable: true }) details!: Record<string, unknown> | null;
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    description: 'Names of the fields a change touched, never their values',
+  })
+  changedFields!: string[] | null;
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: {
+      anyOf: [
+        { type: ['string', 'number', 'boolean', 'null'] },
+        { type: 'array', items: { type: 'string' } },
+      ],
+    },
+    description:
+      'Metadata about the event, never case content: identifiers, counts, filters, reason codes ' +
+      '(e.g. `resultCount`, `reason`, `decision`, `from`/`to` statuses)',
+    example: { resultCount: 3 },
+  })
+  details!: Record<string, string | number | boolean | null | string[]> | null;
   @ApiProperty() prevHash!: string;
   @ApiProperty() hash!: string;
 }
@@ -77,12 +107,12 @@ export class AuditEventPageResponse {
 
 export class AuditProblemResponse {
   @ApiProperty({
-    type: Number,
+    type: 'integer',
     nullable: true,
     description: 'The event concerned (for checkpoint_invalid: the checkpoint’s headSeq)',
   })
   seq!: number | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'Its hash chain' }) chain!:
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Its hash chain' }) chain!:
     number | null;
   @ApiProperty({
     enum: AUDIT_PROBLEM_KINDS,
@@ -95,21 +125,22 @@ export class AuditProblemResponse {
   })
   kind!: string;
   @ApiProperty() detail!: string;
-  @ApiPropertyOptional({ description: 'The checkpoint concerned' }) checkpoint?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'The checkpoint concerned' })
+  checkpoint?: number;
 }
 
 export class AuditCheckpointSummary {
-  @ApiProperty() id!: number;
+  @ApiProperty({ type: 'integer' }) id!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ type: Number, nullable: true }) headSeq!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) headSeq!: number | null;
 }
 
 export class AuditVerifyResponse {
   @ApiProperty() ok!: boolean;
-  @ApiProperty({ description: 'Events checked' }) checked!: number;
-  @ApiProperty({ type: Number, nullable: true }) headSeq!: number | null;
-  @ApiProperty() chains!: number;
-  @ApiProperty() checkpoints!: number;
+  @ApiProperty({ type: 'integer', description: 'Events checked' }) checked!: number;
+  @ApiProperty({ type: 'integer', nullable: true }) headSeq!: number | null;
+  @ApiProperty({ type: 'integer' }) chains!: number;
+  @ApiProperty({ type: 'integer' }) checkpoints!: number;
   @ApiPropertyOptional({ type: AuditCheckpointSummary, description: 'The newest valid checkpoint' })
   lastCheckpoint?: AuditCheckpointSummary;
   @ApiProperty({
@@ -117,8 +148,9 @@ export class AuditVerifyResponse {
     description: `Every problem found, in seq order (at most ${MAX_REPORTED_PROBLEMS}); empty when ok`,
   })
   problems!: AuditProblemResponse[];
-  @ApiProperty({ description: 'How many problems were found in all' }) problemCount!: number;
-  @ApiPropertyOptional({ description: 'The lowest seq among the problems' })
+  @ApiProperty({ type: 'integer', description: 'How many problems were found in all' })
+  problemCount!: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'The lowest seq among the problems' })
   firstInvalidSeq?: number;
   @ApiPropertyOptional({ description: 'The detail of that problem' }) reason?: string;
 }

@@ -28,6 +28,7 @@ export class ProfileResponse {
 export class LoginResponse {
   @ApiProperty() accessToken!: string;
   @ApiProperty({ example: 'Bearer' }) tokenType!: 'Bearer';
-  @ApiProperty({ description: 'Seconds until the token expires', example: 900 }) expiresIn!: number;
+  @ApiProperty({ type: 'integer', description: 'Seconds until the token expires', example: 900 })
+  expiresIn!: number;
   @ApiProperty({ type: ProfileResponse }) user!: ProfileResponse;
 }

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../http/page.js';
+import { Optional } from '../../http/validation.js';
+import { StaffRef } from '../../users/dto/staff-ref.js';
 
 export class RequestEmergencyAccessDto {
   @ApiProperty({
@@ -41,25 +43,21 @@ export class RevokeEmergencyAccessDto {
 
 export class ListEmergencyAccessQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['pending', 'reviewed'], default: 'pending' })
-  @IsOptional()
+  @Optional()
   @IsIn(['pending', 'reviewed'])
   status?: 'pending' | 'reviewed';
 }
 
-class UserRef {
+/** An account named with its username (who holds or reviewed a grant). */
+export class AccountRef {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() username!: string;
   @ApiProperty() displayName!: string;
 }
 
-class StaffRef {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() displayName!: string;
-}
-
 export class EmergencyAccessResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ type: UserRef }) user!: UserRef;
+  @ApiProperty({ type: AccountRef }) user!: AccountRef;
   @ApiProperty({ format: 'uuid' }) prisonerId!: string;
   @ApiProperty() prisonNumber!: string;
   @ApiProperty({ format: 'uuid', description: 'The prisoner’s facility when access was granted' })
@@ -74,9 +72,9 @@ export class EmergencyAccessResponse {
   expiresAt!: string;
   @ApiProperty() active!: boolean;
   @ApiProperty({ enum: ['pending', 'reviewed'] }) status!: 'pending' | 'reviewed';
-  @ApiProperty({ type: UserRef, nullable: true }) reviewedBy!: UserRef | null;
+  @ApiProperty({ type: AccountRef, nullable: true }) reviewedBy!: AccountRef | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) reviewedAt!: string | null;
-  @ApiProperty({ enum: REVIEW_OUTCOMES, nullable: true }) outcome!: string | null;
+  @ApiProperty({ enum: REVIEW_OUTCOMES, nullable: true, type: String }) outcome!: string | null;
   @ApiProperty({ type: String, nullable: true }) reviewNote!: string | null;
   @ApiProperty({
     type: String,
@@ -87,7 +85,7 @@ export class EmergencyAccessResponse {
   endedAt!: string | null;
   @ApiProperty({ type: StaffRef, nullable: true }) endedBy!: StaffRef | null;
   @ApiProperty({ type: String, nullable: true }) endReason!: string | null;
-  @ApiProperty() version!: number;
+  @ApiProperty({ type: 'integer' }) version!: number;
 }
 
 export class EmergencyAccessPageResponse {

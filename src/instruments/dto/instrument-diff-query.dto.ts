@@ -15,12 +15,12 @@ const IsRuleSetVersion = (options?: ValidationOptions) =>
   );
 
 export class InstrumentDiffQueryDto {
-  @ApiProperty({ example: '1.0.0', description: 'The older version' })
+  @ApiProperty({ example: '1.0.0', maxLength: 64, description: 'The older version' })
   @IsDefined({ message: 'from is required: the version to compare from, such as 1.0.0' })
   @IsRuleSetVersion()
   from!: string;
 
-  @ApiProperty({ example: '1.1.0', description: 'The newer version' })
+  @ApiProperty({ example: '1.1.0', maxLength: 64, description: 'The newer version' })
   @IsDefined({ message: 'to is required: the version to compare to, such as 1.1.0' })
   @IsRuleSetVersion()
   to!: string;

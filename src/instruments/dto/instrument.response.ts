@@ -5,6 +5,7 @@ import {
   RULE_SET_STATUSES,
   type RuleSetDefinition,
 } from '../rule-sets/rule-set.types.js';
+import { RULE_SET_SCHEMA_NAMES } from '../rule-sets/rule-set-schemas.js';
 
 const PURPOSES = ['risk', 'needs'];
 /** A value of the definition: any JSON value. */
@@ -65,9 +66,11 @@ export class InstrumentVersionResponse {
   @ApiProperty({ format: 'date-time' }) importedAt!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) retiredAt!: string | null;
   @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    description: 'The rule-set document exactly as imported (fields: rule-sets/README.md)',
+    oneOf: Object.values(RULE_SET_SCHEMA_NAMES).map((name) => ({
+      $ref: `#/components/schemas/${name}`,
+    })),
+    description:
+      'The rule-set document exactly as imported, by `kind` (the schemas in rule-sets/schema/; fields: rule-sets/README.md)',
   })
   definition!: RuleSetDefinition;
 }

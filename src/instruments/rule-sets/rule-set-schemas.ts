@@ -30,15 +30,30 @@ export function findSchemaDirectory(
 
 let validators: Record<RuleSetKind, ValidateFunction> | undefined;
 
+/** The rule-set JSON Schemas (2020-12) as parsed from rule-sets/schema/. */
+export function ruleSetJsonSchemas(): Record<RuleSetKind, object> {
+  const dir = findSchemaDirectory();
+  const load = (kind: RuleSetKind) =>
+    JSON.parse(readFileSync(join(dir, SCHEMA_FILES[kind]), 'utf8')) as object;
+  return {
+    instrument: load('instrument'),
+    'intervention-catalogue': load('intervention-catalogue'),
+  };
+}
+
+/** What the OpenAPI document calls each schema (an instrument version's `definition`). */
+export const RULE_SET_SCHEMA_NAMES: Record<RuleSetKind, string> = {
+  instrument: 'InstrumentDefinition',
+  'intervention-catalogue': 'InterventionCatalogueDefinition',
+};
+
 export function schemaValidators(): Record<RuleSetKind, ValidateFunction> {
   if (!validators) {
-    const dir = findSchemaDirectory();
     const ajv = new Ajv2020({ allErrors: true, strict: true });
-    const load = (kind: RuleSetKind) =>
-      ajv.compile(JSON.parse(readFileSync(join(dir, SCHEMA_FILES[kind]), 'utf8')) as object);
+    const schemas = ruleSetJsonSchemas();
     validators = {
-      instrument: load('instrument'),
-      'intervention-catalogue': load('intervention-catalogue'),
+      instrument: ajv.compile(schemas.instrument),
+      'intervention-catalogue': ajv.compile(schemas['intervention-catalogue']),
     };
   }
   return validators;

@@ -6,7 +6,6 @@ import {
   ArrayUnique,
   IsArray,
   IsIn,
-  IsOptional,
   IsString,
   IsUUID,
   MaxLength,
@@ -17,7 +16,8 @@ import { DISCIPLINES } from '../../instruments/rule-sets/rule-set.types.js';
 import { GOAL_STATUSES } from '../plan-content.js';
 import { StaffRef } from './plan.response.js';
 import { MAX_PLAN_ITEMS } from './update-plan.dto.js';
-import { IsCalendarDate, OptionalNotNull } from './plan-validators.js';
+import { Optional } from '../../http/validation.js';
+import { IsCalendarDate } from './plan-validators.js';
 
 export class GoalProgressDto {
   @ApiProperty({ format: 'uuid', description: 'A goal of the plan' })
@@ -28,8 +28,8 @@ export class GoalProgressDto {
   @IsIn(GOAL_STATUSES)
   status!: (typeof GOAL_STATUSES)[number];
 
-  @ApiPropertyOptional()
-  @IsOptional()
+  @ApiPropertyOptional({ type: String })
+  @Optional()
   @IsString()
   @MaxLength(2000)
   note?: string;
@@ -49,7 +49,7 @@ export class CreateReviewDto {
   attendees!: (typeof DISCIPLINES)[number][];
 
   @ApiPropertyOptional({ type: [GoalProgressDto] })
-  @OptionalNotNull()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(MAX_PLAN_ITEMS)
   @ValidateNested({ each: true })
@@ -75,14 +75,14 @@ export class GoalProgress {
 
 export class ReviewResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ description: 'The plan revision reviewed' }) revision!: number;
+  @ApiProperty({ type: 'integer', description: 'The plan revision reviewed' }) revision!: number;
   @ApiProperty({ format: 'date' }) date!: string;
   @ApiProperty({ enum: DISCIPLINES, isArray: true }) attendees!: string[];
   @ApiProperty({ type: [GoalProgress] }) goalProgress!: GoalProgress[];
   @ApiProperty() summary!: string;
   @ApiProperty({ format: 'date' }) nextReviewDate!: string;
   @ApiProperty({ type: StaffRef }) recordedBy!: StaffRef;
-  @ApiProperty() recordedAt!: string;
+  @ApiProperty({ format: 'date-time' }) recordedAt!: string;
 }
 
 export class ReviewPageResponse {

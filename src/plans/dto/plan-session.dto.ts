@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../../http/page.js';
+import { Optional } from '../../http/validation.js';
 import { StaffRef } from './plan.response.js';
 import { IsCalendarDate } from './plan-validators.js';
 
@@ -8,10 +9,11 @@ export const ATTENDANCE = ['attended', 'absent', 'refused', 'cancelled'] as cons
 
 export class CreateSessionDto {
   @ApiPropertyOptional({
+    type: String,
     format: 'uuid',
     description: 'The intervention delivered; omit for a case-work session with the PVE inspector',
   })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   interventionId?: string;
 
@@ -24,29 +26,31 @@ export class CreateSessionDto {
   attendance!: (typeof ATTENDANCE)[number];
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: 5,
     description: 'Engagement, 1 (none) to 5 (full): required when attended, absent otherwise',
   })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(5)
   engagement?: number;
 
   @ApiPropertyOptional({
+    type: String,
     description:
       'A short summary of progress; therapeutic content stays with the psychology service',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(4000)
   notes?: string;
 }
 
 export class ListSessionsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @ApiPropertyOptional({ format: 'uuid', maxLength: 36 })
+  @Optional()
   @IsUUID()
   interventionId?: string;
 }
@@ -56,13 +60,13 @@ export class SessionResponse {
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) interventionId!: string | null;
   @ApiProperty({ format: 'date' }) date!: string;
   @ApiProperty({ enum: ATTENDANCE }) attendance!: string;
-  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Full view only' })
+  @ApiPropertyOptional({ nullable: true, type: 'integer', description: 'Full view only' })
   engagement?: number | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Full view only' })
   notes?: string | null;
   @ApiPropertyOptional({ type: StaffRef, description: 'Full view only' })
   recordedBy?: StaffRef;
-  @ApiPropertyOptional({ description: 'Full view only' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Full view only' })
   recordedAt?: string;
 }
 

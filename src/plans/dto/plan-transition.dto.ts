@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsString, MaxLength, MinLength } from 'class-validator';
+import { Optional } from '../../http/validation.js';
 
 export class SuspendPlanDto {
   @ApiProperty({ example: 'Admitted to hospital; sessions paused until return' })
@@ -11,9 +12,10 @@ export class SuspendPlanDto {
 
 export class CompletePlanDto {
   @ApiPropertyOptional({
+    type: String,
     description: 'What the plan achieved; completion is not proof of reduced risk',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2000)
   note?: string;

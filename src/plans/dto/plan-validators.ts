@@ -1,11 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import {
-  IsISO8601,
-  Matches,
-  ValidateBy,
-  ValidateIf,
-  type ValidationOptions,
-} from 'class-validator';
+import { IsISO8601, Matches, MaxLength, ValidateBy, type ValidationOptions } from 'class-validator';
 import { isPositiveDuration, parseIsoDuration } from '../../instruments/rule-sets/iso-duration.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -18,10 +12,19 @@ export const IsCalendarDate = () =>
       { message: ({ property }) => `${property} must be a date (YYYY-MM-DD)` },
     ),
     Matches(DATE, { message: ({ property }) => `${property} must be a date (YYYY-MM-DD)` }),
+    MaxLength(10, { message: ({ property }) => `${property} must be a date (YYYY-MM-DD)` }),
   );
 
 /** How often an intervention meets: an ISO-8601 duration between sessions (P1W = weekly). */
 export const IsIsoDuration = (options?: ValidationOptions) =>
+  applyDecorators(
+    MaxLength(32, {
+      message: ({ property }) => `${property} must be an ISO-8601 duration such as P1W`,
+    }),
+    IsoDuration(options),
+  );
+
+const IsoDuration = (options?: ValidationOptions) =>
   ValidateBy(
     {
       name: 'isIsoDuration',
@@ -37,9 +40,3 @@ export const IsIsoDuration = (options?: ValidationOptions) =>
     },
     options,
   );
-
-/**
- * Optional, but not nullable: omitted means "unchanged"; null is refused by the validators
- * that follow (a consent or agreement record is replaced by a new one, never erased).
- */
-export const OptionalNotNull = () => ValidateIf((_, value) => value !== undefined);

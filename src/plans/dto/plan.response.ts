@@ -6,15 +6,13 @@ import {
   PLAN_STATUSES,
   PRIORITIES,
 } from '../plan-content.js';
-import { AGREEMENT_RESPONSES, RELEASE_TASK_STATUSES } from './update-plan.dto.js';
+import { StaffRef } from '../../users/dto/staff-ref.js';
 
+export { StaffRef };
+export const AGREEMENT_RESPONSES = ['agreed', 'disagreed', 'could_not_answer'] as const;
+export const RELEASE_TASK_STATUSES = ['open', 'done', 'cancelled'] as const;
 export const PLAN_VIEWS = ['full', 'logistics'] as const;
 export type PlanView = (typeof PLAN_VIEWS)[number];
-
-export class StaffRef {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() displayName!: string;
-}
 
 export class AssessmentRef {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -46,7 +44,7 @@ export class ConsentResponse {
 }
 
 export class DosageResponse {
-  @ApiProperty() sessions!: number;
+  @ApiProperty({ type: 'integer' }) sessions!: number;
   @ApiProperty({ example: 'P1W' }) frequency!: string;
   @ApiPropertyOptional({ example: 'PT1H' }) sessionLength?: string;
   @ApiProperty({ example: 'P3M' }) duration!: string;
@@ -131,8 +129,10 @@ export const PENDING_REVISION_STATUSES = ['draft', 'submitted', 'returned'] as c
  * are the current revision's.
  */
 export class PendingRevisionResponse {
-  @ApiProperty({ description: 'The number it takes when approved' }) revision!: number;
-  @ApiProperty({ description: 'The revision it was proposed against' }) basedOnRevision!: number;
+  @ApiProperty({ type: 'integer', description: 'The number it takes when approved' })
+  revision!: number;
+  @ApiProperty({ type: 'integer', description: 'The revision it was proposed against' })
+  basedOnRevision!: number;
   @ApiProperty({
     enum: PENDING_REVISION_STATUSES,
     description:
@@ -170,9 +170,13 @@ export class PlanResponse {
   @ApiProperty({ format: 'uuid' }) prisonerId!: string;
   @ApiProperty({ enum: PLAN_VIEWS }) view!: PlanView;
   @ApiProperty({ enum: PLAN_STATUSES }) status!: string;
-  @ApiProperty({ description: 'Goes up with each material change after activation' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Goes up with each material change after activation',
+  })
   revision!: number;
   @ApiProperty({
+    type: 'integer',
     description:
       'Send in If-Match to change the plan or its pending revision (also in the ETag header)',
   })
@@ -262,8 +266,8 @@ export class PlanSummaryResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) prisonerId!: string;
   @ApiProperty({ enum: PLAN_STATUSES }) status!: string;
-  @ApiProperty() revision!: number;
-  @ApiProperty() version!: number;
+  @ApiProperty({ type: 'integer' }) revision!: number;
+  @ApiProperty({ type: 'integer' }) version!: number;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
   @ApiProperty({ nullable: true, type: String }) approvedAt!: string | null;
@@ -277,7 +281,7 @@ export class PlanPageResponse {
 }
 
 export class PlanRevisionSummary {
-  @ApiProperty() revision!: number;
+  @ApiProperty({ type: 'integer' }) revision!: number;
   @ApiProperty() current!: boolean;
   @ApiProperty() startedAt!: string;
   @ApiProperty({ nullable: true, type: String }) supersededAt!: string | null;

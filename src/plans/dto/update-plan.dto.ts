@@ -7,7 +7,6 @@ import {
   IsBoolean,
   IsIn,
   IsObject,
-  IsOptional,
   IsString,
   IsUUID,
   MaxLength,
@@ -15,16 +14,30 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DISCIPLINES } from '../../instruments/rule-sets/rule-set.types.js';
+import { AcceptsReadOnlyOf, Nullable, Optional } from '../../http/validation.js';
 import { GOAL_STATUSES, INTERVENTION_STATUSES, PRIORITIES } from '../plan-content.js';
-import { IsCalendarDate, IsIsoDuration, OptionalNotNull } from './plan-validators.js';
+import {
+  AGREEMENT_RESPONSES,
+  AgreementResponse,
+  ConsentResponse,
+  GoalResponse,
+  HandoverResponse,
+  InterventionResponse,
+  PendingRevisionResponse,
+  PlanResponse,
+  RELEASE_TASK_STATUSES,
+  ReleaseResponse,
+  ReleaseTaskResponse,
+} from './plan.response.js';
+import { IsCalendarDate, IsIsoDuration } from './plan-validators.js';
 
-export const AGREEMENT_RESPONSES = ['agreed', 'disagreed', 'could_not_answer'] as const;
-export const RELEASE_TASK_STATUSES = ['open', 'done', 'cancelled'] as const;
+export { AGREEMENT_RESPONSES, RELEASE_TASK_STATUSES };
 export const MAX_PLAN_ITEMS = 50;
 
+@AcceptsReadOnlyOf(GoalResponse)
 export class GoalInputDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'Omit for a new goal; keep it for others' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   id?: string;
 
@@ -33,10 +46,13 @@ export class GoalInputDto {
   @MaxLength(64)
   needCode!: string;
 
-  @ApiPropertyOptional({ enum: PRIORITIES, description: 'Omitted: unchanged (new goals: none)' })
-  @OptionalNotNull()
+  @ApiPropertyOptional({
+    enum: PRIORITIES,
+    description: 'Omitted: unchanged (new goals: none); null: none',
+  })
+  @Nullable()
   @IsIn(PRIORITIES)
-  priority?: (typeof PRIORITIES)[number];
+  priority?: (typeof PRIORITIES)[number] | null;
 
   @ApiProperty({ example: 'Build friendships and a role on the wing outside the group' })
   @IsString()
@@ -44,8 +60,8 @@ export class GoalInputDto {
   @MaxLength(2000)
   description!: string;
 
-  @ApiPropertyOptional({ format: 'date', nullable: true, type: String })
-  @IsOptional()
+  @ApiPropertyOptional({ format: 'date', type: String })
+  @Nullable()
   @IsCalendarDate()
   targetDate?: string | null;
 
@@ -53,11 +69,12 @@ export class GoalInputDto {
     enum: GOAL_STATUSES,
     description: 'Omitted: unchanged (new goals: not_started)',
   })
-  @OptionalNotNull()
+  @Optional()
   @IsIn(GOAL_STATUSES)
   status?: (typeof GOAL_STATUSES)[number];
 }
 
+@AcceptsReadOnlyOf(ConsentResponse)
 export class ConsentDto {
   @ApiProperty({
     description: 'true: consented; false: declined or withdrew (respected, Rule 65(3))',
@@ -69,19 +86,23 @@ export class ConsentDto {
   @IsCalendarDate()
   recordedOn!: string;
 
-  @ApiPropertyOptional({ description: 'The prisoner’s reasons or conditions, if they give any' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    type: String,
+    description: 'The prisoner’s reasons or conditions, if they give any',
+  })
+  @Nullable()
   @IsString()
   @MaxLength(2000)
   note?: string | null;
 }
 
+@AcceptsReadOnlyOf(InterventionResponse)
 export class InterventionInputDto {
   @ApiPropertyOptional({
     format: 'uuid',
     description: 'Omit for a new intervention; keep it for others',
   })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   id?: string;
 
@@ -106,17 +127,22 @@ export class InterventionInputDto {
     description:
       'The delivering discipline: always the catalogue entry’s. May be omitted; any other value is refused (400)',
   })
-  @IsOptional()
+  @Optional()
   @IsIn(DISCIPLINES)
   discipline?: (typeof DISCIPLINES)[number];
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
-  @IsOptional()
+  @ApiPropertyOptional({
+    format: 'uuid',
+    type: String,
+    description:
+      'The member of staff responsible (a GET shows them as `responsibleStaff`). Omitted: unchanged (new interventions: none); null: none',
+  })
+  @Nullable()
   @IsUUID()
   responsibleStaffId?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, type: String, example: 'Regional education college' })
-  @IsOptional()
+  @ApiPropertyOptional({ type: String, example: 'Regional education college' })
+  @Nullable()
   @IsString()
   @MaxLength(200)
   provider?: string | null;
@@ -129,13 +155,13 @@ export class InterventionInputDto {
   @IsCalendarDate()
   plannedStart!: string;
 
-  @ApiPropertyOptional({ format: 'date', nullable: true, type: String })
-  @IsOptional()
+  @ApiPropertyOptional({ format: 'date', type: String })
+  @Nullable()
   @IsCalendarDate()
   plannedEnd?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, type: String, example: 'Education block, room 2' })
-  @IsOptional()
+  @ApiPropertyOptional({ type: String, example: 'Education block, room 2' })
+  @Nullable()
   @IsString()
   @MaxLength(200)
   location?: string | null;
@@ -147,22 +173,25 @@ export class InterventionInputDto {
   @ApiPropertyOptional({
     type: ConsentDto,
     description:
-      'A new consent record. Omitted: the recorded one stays. Never erased: record a withdrawal with given: false',
+      'A new consent record (the same record sent back changes nothing). Omitted: the recorded one ' +
+      'stays. null (as a GET shows when none is recorded) is accepted only while none is: a ' +
+      'record is never erased, record a withdrawal with given: false',
   })
-  @OptionalNotNull()
+  @Nullable()
   @IsObject({ message: 'consent must be an object; a consent record is never erased' })
   @ValidateNested()
   @Type(() => ConsentDto)
-  consent?: ConsentDto;
+  consent?: ConsentDto | null;
 }
 
+@AcceptsReadOnlyOf(AgreementResponse)
 export class AgreementDto {
   @ApiProperty({ enum: AGREEMENT_RESPONSES })
   @IsIn(AGREEMENT_RESPONSES)
   response!: (typeof AGREEMENT_RESPONSES)[number];
 
-  @ApiPropertyOptional({ description: 'The prisoner’s own words about the plan' })
-  @IsOptional()
+  @ApiPropertyOptional({ type: String, description: 'The prisoner’s own words about the plan' })
+  @Nullable()
   @IsString()
   @MaxLength(4000)
   prisonerWords?: string | null;
@@ -172,6 +201,7 @@ export class AgreementDto {
   recordedOn!: string;
 }
 
+@AcceptsReadOnlyOf(ReleaseTaskResponse)
 export class ReleaseTaskDto {
   @ApiProperty({ example: 'Apply for a replacement identity card' })
   @IsString()
@@ -179,8 +209,8 @@ export class ReleaseTaskDto {
   @MaxLength(1000)
   description!: string;
 
-  @ApiPropertyOptional({ format: 'date', nullable: true, type: String })
-  @IsOptional()
+  @ApiPropertyOptional({ format: 'date', type: String })
+  @Nullable()
   @IsCalendarDate()
   dueDate?: string | null;
 
@@ -189,6 +219,7 @@ export class ReleaseTaskDto {
   status!: (typeof RELEASE_TASK_STATUSES)[number];
 }
 
+@AcceptsReadOnlyOf(HandoverResponse)
 export class HandoverDto {
   @ApiProperty({ example: 'Regional probation service' })
   @IsString()
@@ -206,22 +237,23 @@ export class HandoverDto {
   @MaxLength(2000)
   sharedWhat!: string;
 
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'The legal basis for sharing' })
-  @IsOptional()
+  @ApiPropertyOptional({ type: String, description: 'The legal basis for sharing' })
+  @Nullable()
   @IsString()
   @MaxLength(500)
   legalBasis?: string | null;
 }
 
 /** Release and reintegration, planned from the start (Mandela Rule 107). Omitted parts stay. */
+@AcceptsReadOnlyOf(ReleaseResponse)
 export class ReleaseDto {
-  @ApiPropertyOptional({ format: 'date', nullable: true, type: String })
-  @IsOptional()
+  @ApiPropertyOptional({ format: 'date', type: String })
+  @Nullable()
   @IsCalendarDate()
   expectedReleaseDate?: string | null;
 
   @ApiPropertyOptional({ type: [ReleaseTaskDto], description: 'Replaces the list' })
-  @OptionalNotNull()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
@@ -229,7 +261,7 @@ export class ReleaseDto {
   tasks?: ReleaseTaskDto[];
 
   @ApiPropertyOptional({ type: [HandoverDto], description: 'Replaces the list' })
-  @OptionalNotNull()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
@@ -238,17 +270,18 @@ export class ReleaseDto {
 }
 
 /** Each part given replaces that part; parts omitted stay as they are. */
+@AcceptsReadOnlyOf(PlanResponse)
 export class UpdatePlanDto {
   @ApiPropertyOptional({
     format: 'uuid',
     description: 'Re-base the plan on the prisoner’s current approved needs assessment',
   })
-  @OptionalNotNull()
+  @Optional()
   @IsUUID()
   basedOnAssessmentId?: string;
 
   @ApiPropertyOptional({ type: [GoalInputDto], description: 'Replaces the goals (in this order)' })
-  @OptionalNotNull()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(MAX_PLAN_ITEMS)
   @ValidateNested({ each: true })
@@ -259,7 +292,7 @@ export class UpdatePlanDto {
     type: [InterventionInputDto],
     description: 'Replaces the interventions (in this order)',
   })
-  @OptionalNotNull()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(MAX_PLAN_ITEMS)
   @ValidateNested({ each: true })
@@ -268,16 +301,18 @@ export class UpdatePlanDto {
 
   @ApiPropertyOptional({
     type: AgreementDto,
-    description: 'The prisoner’s response to the plan; replaced, never erased',
+    description:
+      'The prisoner’s response to the plan; replaced, never erased. null (as a GET shows when ' +
+      'none is recorded) is accepted only while none is',
   })
-  @OptionalNotNull()
+  @Nullable()
   @IsObject({ message: 'prisonerAgreement must be an object; it is replaced, never erased' })
   @ValidateNested()
   @Type(() => AgreementDto)
-  prisonerAgreement?: AgreementDto;
+  prisonerAgreement?: AgreementDto | null;
 
   @ApiPropertyOptional({ type: ReleaseDto })
-  @OptionalNotNull()
+  @Optional()
   @IsObject()
   @ValidateNested()
   @Type(() => ReleaseDto)
@@ -285,17 +320,18 @@ export class UpdatePlanDto {
 }
 
 /** A change to a plan's pending revision: each part given replaces that part of it. */
+@AcceptsReadOnlyOf(PendingRevisionResponse)
 export class UpdateRevisionDto {
   @ApiPropertyOptional({
     format: 'uuid',
     description: 'Re-base the revision on the prisoner’s current approved needs assessment',
   })
-  @OptionalNotNull()
+  @Optional()
   @IsUUID()
   basedOnAssessmentId?: string;
 
   @ApiPropertyOptional({ type: [GoalInputDto], description: 'Replaces the goals (in this order)' })
-  @OptionalNotNull()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(MAX_PLAN_ITEMS)
   @ValidateNested({ each: true })
@@ -308,7 +344,7 @@ export class UpdateRevisionDto {
       'Replaces the interventions (in this order). For interventions of the current revision, ' +
       'staff, provider, place, status and consent are the current revision’s: change them on the plan',
   })
-  @OptionalNotNull()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(MAX_PLAN_ITEMS)
   @ValidateNested({ each: true })

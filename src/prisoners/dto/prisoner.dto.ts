@@ -1,15 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsIn,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
+import { IsIn, IsISO8601, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../http/page.js';
+import { AcceptsReadOnlyOf, Nullable, Optional } from '../../http/validation.js';
 
 export const SEXES = ['female', 'male', 'other'] as const;
 export const LEGAL_STATUSES = ['remand', 'sentenced'] as const;
@@ -19,6 +11,7 @@ const DATE_MESSAGE = (field: string) => `${field} must be a date (YYYY-MM-DD)`;
 export class CreatePrisonerDto {
   @ApiProperty({ example: 'A-10234', description: 'The prison service’s unique number' })
   @IsString()
+  @MaxLength(32)
   @Matches(/^[A-Za-z0-9][A-Za-z0-9/.-]{1,31}$/, {
     message: 'prisonNumber must be 2-32 letters, digits, dots, dashes or slashes',
   })
@@ -39,6 +32,7 @@ export class CreatePrisonerDto {
   @ApiProperty({ format: 'date', example: '1994-03-17' })
   @IsISO8601({ strict: true }, { message: DATE_MESSAGE('dateOfBirth') })
   @Matches(DATE, { message: DATE_MESSAGE('dateOfBirth') })
+  @MaxLength(10, { message: DATE_MESSAGE('dateOfBirth') })
   dateOfBirth!: string;
 
   @ApiProperty({ enum: SEXES })
@@ -56,56 +50,11 @@ export class CreatePrisonerDto {
   @IsUUID()
   facilityId!: string;
 
-  @ApiPropertyOptional({ format: 'date' })
-  @IsOptional()
+  @ApiPropertyOptional({ type: String, format: 'date', description: 'null or omitted: not known' })
+  @Nullable()
   @IsISO8601({ strict: true }, { message: DATE_MESSAGE('expectedReleaseDate') })
   @Matches(DATE, { message: DATE_MESSAGE('expectedReleaseDate') })
-  expectedReleaseDate?: string;
-}
-
-export class UpdatePrisonerDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9/.-]{1,31}$/, {
-    message: 'prisonNumber must be 2-32 letters, digits, dots, dashes or slashes',
-  })
-  prisonNumber?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
-  givenName?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
-  familyName?: string;
-
-  @ApiPropertyOptional({ format: 'date' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: DATE_MESSAGE('dateOfBirth') })
-  @Matches(DATE, { message: DATE_MESSAGE('dateOfBirth') })
-  dateOfBirth?: string;
-
-  @ApiPropertyOptional({ enum: SEXES })
-  @IsOptional()
-  @IsIn(SEXES)
-  sex?: (typeof SEXES)[number];
-
-  @ApiPropertyOptional({ enum: LEGAL_STATUSES })
-  @IsOptional()
-  @IsIn(LEGAL_STATUSES)
-  legalStatus?: (typeof LEGAL_STATUSES)[number];
-
-  @ApiPropertyOptional({ format: 'date', nullable: true, type: String })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: DATE_MESSAGE('expectedReleaseDate') })
-  @Matches(DATE, { message: DATE_MESSAGE('expectedReleaseDate') })
+  @MaxLength(10, { message: DATE_MESSAGE('expectedReleaseDate') })
   expectedReleaseDate?: string | null;
 }
 
@@ -122,15 +71,19 @@ export class TransferPrisonerDto {
 }
 
 export class ListPrisonersQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Prefix of the prison number, given name or family name' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 100,
+    description: 'Prefix of the prison number, given name or family name',
+  })
+  @Optional()
   @IsString()
   @MinLength(1)
   @MaxLength(100)
   q?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @ApiPropertyOptional({ format: 'uuid', maxLength: 36 })
+  @Optional()
   @IsUUID()
   facilityId?: string;
 }
@@ -167,13 +120,67 @@ export class PrisonerResponse {
   @ApiProperty({ format: 'date', nullable: true, type: String }) expectedReleaseDate!:
     string | null;
   @ApiProperty({ type: PrisonerFlags }) flags!: PrisonerFlags;
-  @ApiProperty() version!: number;
-  @ApiProperty() createdAt!: string;
-  @ApiProperty() updatedAt!: string;
+  @ApiProperty({ type: 'integer', description: 'Send in If-Match when correcting (also the ETag)' })
+  version!: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiPropertyOptional({ type: [FacilityStay], description: 'Single reads only' })
   facilityHistory?: FacilityStay[];
-  @ApiPropertyOptional({ description: 'Present when read through an emergency-access grant' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Present when read through an emergency-access grant',
+  })
   emergencyAccessId?: string;
+}
+
+@AcceptsReadOnlyOf(PrisonerResponse)
+export class UpdatePrisonerDto {
+  @ApiPropertyOptional({ type: String })
+  @Optional()
+  @IsString()
+  @MaxLength(32)
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9/.-]{1,31}$/, {
+    message: 'prisonNumber must be 2-32 letters, digits, dots, dashes or slashes',
+  })
+  prisonNumber?: string;
+
+  @ApiPropertyOptional({ type: String })
+  @Optional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  givenName?: string;
+
+  @ApiPropertyOptional({ type: String })
+  @Optional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  familyName?: string;
+
+  @ApiPropertyOptional({ type: String, format: 'date' })
+  @Optional()
+  @IsISO8601({ strict: true }, { message: DATE_MESSAGE('dateOfBirth') })
+  @Matches(DATE, { message: DATE_MESSAGE('dateOfBirth') })
+  @MaxLength(10, { message: DATE_MESSAGE('dateOfBirth') })
+  dateOfBirth?: string;
+
+  @ApiPropertyOptional({ enum: SEXES })
+  @Optional()
+  @IsIn(SEXES)
+  sex?: (typeof SEXES)[number];
+
+  @ApiPropertyOptional({ enum: LEGAL_STATUSES })
+  @Optional()
+  @IsIn(LEGAL_STATUSES)
+  legalStatus?: (typeof LEGAL_STATUSES)[number];
+
+  @ApiPropertyOptional({ format: 'date', type: String, description: 'null: not known' })
+  @Nullable()
+  @IsISO8601({ strict: true }, { message: DATE_MESSAGE('expectedReleaseDate') })
+  @Matches(DATE, { message: DATE_MESSAGE('expectedReleaseDate') })
+  @MaxLength(10, { message: DATE_MESSAGE('expectedReleaseDate') })
+  expectedReleaseDate?: string | null;
 }
 
 export class PrisonerPageResponse {

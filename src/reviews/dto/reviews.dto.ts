@@ -1,7 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsISO8601, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../http/page.js';
-import { TRIGGER_EVENTS, type TriggerEvent } from '../../instruments/rule-sets/rule-set.types.js';
+import { Nullable, Optional } from '../../http/validation.js';
+import { StaffRef } from '../../users/dto/staff-ref.js';
+import {
+  TRIGGER_ACTIONS,
+  TRIGGER_EVENTS,
+  type TriggerEvent,
+} from '../../instruments/rule-sets/rule-set.types.js';
 
 export class CreatePrisonerEventDto {
   @ApiProperty({ enum: TRIGGER_EVENTS })
@@ -10,13 +16,24 @@ export class CreatePrisonerEventDto {
 
   @ApiProperty({ format: 'date-time', example: '2026-11-20T14:30:00Z' })
   @IsISO8601({ strict: true }, { message: 'occurredAt must be an ISO-8601 date-time' })
+  @MaxLength(40, { message: 'occurredAt must be an ISO-8601 date-time' })
   occurredAt!: string;
 
-  @ApiPropertyOptional({ description: 'What happened, for the staff who reassess' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    type: String,
+    description: 'What happened, for the staff who reassess (null or omitted: none)',
+  })
+  @Nullable()
   @IsString()
   @MaxLength(4000)
-  note?: string;
+  note?: string | null;
+}
+
+export class MadeDueResponse {
+  @ApiProperty({ example: 've-risk-spj' }) instrumentKey!: string;
+  @ApiProperty({ enum: TRIGGER_ACTIONS, description: 'What falls due' })
+  action!: string;
+  @ApiProperty({ format: 'date' }) dueDate!: string;
 }
 
 export class PrisonerEventResponse {
@@ -25,15 +42,15 @@ export class PrisonerEventResponse {
   @ApiProperty({ enum: TRIGGER_EVENTS }) type!: string;
   @ApiProperty({ format: 'date-time' }) occurredAt!: string;
   @ApiProperty({ type: String, nullable: true }) note!: string | null;
-  @ApiProperty() recordedBy!: { id: string; displayName: string };
+  @ApiProperty({ type: StaffRef }) recordedBy!: StaffRef;
   @ApiProperty({ format: 'date-time' }) recordedAt!: string;
   @ApiPropertyOptional({
     description:
       'On creation: what the event makes due under the current approved assessments’ policies',
-    type: 'array',
-    items: { type: 'object' },
+    type: () => MadeDueResponse,
+    isArray: true,
   })
-  makesDue?: { instrumentKey: string; action: string; dueDate: string }[];
+  makesDue?: MadeDueResponse[];
 }
 
 export class PrisonerEventPageResponse {
@@ -42,19 +59,26 @@ export class PrisonerEventPageResponse {
 }
 
 export class ReviewsDueQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @ApiPropertyOptional({ format: 'uuid', maxLength: 36 })
+  @Optional()
   @IsUUID()
   facilityId?: string;
 
   @ApiPropertyOptional({
     format: 'date',
+    maxLength: 10,
     description: 'Due on or before this date; default 30 days from today',
   })
-  @IsOptional()
+  @Optional()
   @IsISO8601({ strict: true }, { message: 'before must be a date (YYYY-MM-DD)' })
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'before must be a date (YYYY-MM-DD)' })
   before?: string;
+}
+
+export class DueEventResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: TRIGGER_EVENTS }) type!: string;
+  @ApiProperty({ format: 'date-time' }) occurredAt!: string;
 }
 
 export class DueItemResponse {
@@ -66,20 +90,14 @@ export class DueItemResponse {
   @ApiProperty({ format: 'uuid' }) facilityId!: string;
   @ApiProperty({ format: 'date' }) dueDate!: string;
   @ApiProperty() overdue!: boolean;
-  @ApiProperty({
-    example: 'scheduled',
-    description: 'scheduled | event | pre_release | intake | needs_changed',
-  })
+  @ApiProperty({ enum: ['scheduled', 'event', 'pre_release', 'intake', 'needs_changed'] })
   reason!: string;
   @ApiPropertyOptional() instrumentKey?: string;
   @ApiPropertyOptional({ format: 'uuid' }) assessmentId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) inProgressAssessmentId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) planId?: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) event?: {
-    id: string;
-    type: string;
-    occurredAt: string;
-  };
+  @ApiPropertyOptional({ type: () => DueEventResponse, description: 'The event that made it due' })
+  event?: DueEventResponse;
 }
 
 export class DueItemPageResponse {

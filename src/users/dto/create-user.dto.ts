@@ -20,6 +20,7 @@ export class CreateUserDto {
     description: 'Lower-case letters, digits, dot, dash, underscore',
   })
   @IsString()
+  @MaxLength(64)
   @Matches(/^[a-z0-9][a-z0-9._-]{2,63}$/, {
     message: 'username must be 3-64 lower-case letters, digits, dots, dashes or underscores',
   })
@@ -32,8 +33,9 @@ export class CreateUserDto {
   displayName!: string;
 
   @ApiProperty({
-    description: 'At least 12 characters, not containing the username',
+    description: 'At least 12 characters, not containing the username (the password policy)',
     format: 'password',
+    writeOnly: true,
   })
   @IsString()
   @MaxLength(256)
@@ -49,6 +51,7 @@ export class CreateUserDto {
   })
   @IsArray()
   @ArrayMinSize(1)
+  @ArrayMaxSize(ROLES.length)
   @ArrayUnique()
   @IsIn(ROLES, { each: true })
   @SeparatedRoles()

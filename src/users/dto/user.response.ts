@@ -22,9 +22,13 @@ export class UserResponse {
   @ApiProperty() active!: boolean;
   @ApiProperty({ type: [FacilityRefResponse] }) facilities!: FacilityRefResponse[];
   @ApiProperty({ type: [CertificationResponse] }) certifications!: CertificationResponse[];
-  @ApiProperty() version!: number;
-  @ApiProperty() createdAt!: string;
-  @ApiProperty() updatedAt!: string;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Send in If-Match when changing the account (also the ETag)',
+  })
+  version!: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
 export class UserPageResponse {
