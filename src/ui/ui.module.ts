@@ -7,6 +7,12 @@ import { PrisonersModule } from '../prisoners/prisoners.module.js';
 import { ReviewsModule } from '../reviews/reviews.module.js';
 import { HomeController } from './home/home.controller.js';
 import { HomeSections } from './home/home-sections.js';
+import { PlanDeliveryPagesController } from './plans/plan-delivery-pages.controller.js';
+import { PlanItemsPagesController } from './plans/plan-items-pages.controller.js';
+import { PlanPages } from './plans/plan-page.service.js';
+import { PlanPagesController } from './plans/plan-pages.controller.js';
+import { PlanRevisionPagesController } from './plans/plan-revision-pages.controller.js';
+import { PlansHome } from './plans/plans-home.js';
 import { PrisonerPagesController } from './prisoners/prisoner-pages.controller.js';
 import { SessionPagesController } from './session/session-pages.controller.js';
 import { UiGuard } from './session/ui.guard.js';
@@ -25,8 +31,16 @@ import { UiSessionService } from './session/ui-session.service.js';
     EmergencyAccessModule,
     InstrumentsModule,
   ],
-  controllers: [SessionPagesController, HomeController, PrisonerPagesController],
-  providers: [UiSessionService, UiGuard, HomeSections],
+  controllers: [
+    SessionPagesController,
+    HomeController,
+    PrisonerPagesController,
+    PlanPagesController,
+    PlanItemsPagesController,
+    PlanDeliveryPagesController,
+    PlanRevisionPagesController,
+  ],
+  providers: [UiSessionService, UiGuard, HomeSections, PlanPages, PlansHome],
   exports: [UiSessionService, HomeSections],
 })
 export class UiModule {}

@@ -185,9 +185,15 @@ export class PrisonerPagesController {
     @PrisonerId() id: string,
     @Query('cursor') cursor?: string,
   ): Promise<void> {
-    return this.prisonerPage(ctx, request, reply, id, 'plan', async (_, state) => {
+    return this.prisonerPage(ctx, request, reply, id, 'plan', async (prisoner, state) => {
       const page = await this.plans.listForPrisoner(ctx, id, { limit: PAGE_SIZE, cursor });
+      const open = ['draft', 'pending_approval', 'active', 'suspended'];
       return {
+        canStartPlan:
+          !cursor &&
+          ctx.ability.can('create', 'Plan') &&
+          ctx.actor.facilityIds.includes(prisoner.facility.id) &&
+          !page.items.some((p) => open.includes(p.status)),
         rows: planRows(page.items, state.t),
         links: keysetLinks(`/prisoners/${id}/plan`, { cursor }, page.nextCursor),
       };
