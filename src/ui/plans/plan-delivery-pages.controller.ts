@@ -198,18 +198,22 @@ export class PlanDeliveryPagesController {
       attendees,
       summary: values.summary.trim(),
       nextReviewDate: values.nextReviewDate,
-      goalProgress: goals.map((goal) => ({
-        goalId: goal.id,
-        status: values[`goal-${goal.id}-status`],
-        note: optional(values[`goal-${goal.id}-note`]),
-      })),
+      // A goal whose progress the form did not send keeps its status.
+      goalProgress: goals
+        .filter((goal) => values[`goal-${goal.id}-status`])
+        .map((goal) => ({
+          goalId: goal.id,
+          status: values[`goal-${goal.id}-status`],
+          note: optional(values[`goal-${goal.id}-note`]),
+        })),
     };
     const { value, errors } = await validateForm(CreateReviewDto, input);
     // Progress errors name the goal's own fields on this form.
     const named = (found: FieldError[]) =>
       found.map((e) => {
         const match = /^goalProgress\[(\d+)\]\.(status|note)$/.exec(e.path);
-        const goal = match && goals[Number(match[1])];
+        const sent = goals.filter((g) => values[`goal-${g.id}-status`]);
+        const goal = match && sent[Number(match[1])];
         return goal ? { ...e, path: `goal-${goal.id}-${match[2]}` } : e;
       });
     if (errors.length > 0)

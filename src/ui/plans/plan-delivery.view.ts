@@ -9,18 +9,28 @@ export function interventionName(
   plan: PlanResponse,
   interventionId: string | null,
   t: Translate,
+  titles: Map<string, string> = new Map(),
 ): string {
   if (!interventionId) return t('plans.sessions.caseWork');
   const item = plan.interventions.find((i) => i.id === interventionId);
   if (!item) return t('plans.sessions.otherRevision');
-  return item.title ?? `${labelOf(t, INTERVENTION_TYPE, item.type)} (${item.catalogueCode})`;
+  return (
+    item.title ??
+    titles.get(item.catalogueCode) ??
+    `${labelOf(t, INTERVENTION_TYPE, item.type)} (${item.catalogueCode})`
+  );
 }
 
 /** Sessions as the caller's view has them: the logistics view has dates and attendance only. */
-export function sessionRows(items: SessionResponse[], plan: PlanResponse, t: Translate) {
+export function sessionRows(
+  items: SessionResponse[],
+  plan: PlanResponse,
+  t: Translate,
+  titles: Map<string, string>,
+) {
   return items.map((s) => ({
     date: s.date,
-    intervention: interventionName(plan, s.interventionId, t),
+    intervention: interventionName(plan, s.interventionId, t, titles),
     attendance: labelOf(t, ATTENDANCE, s.attendance),
     engagement: s.engagement ?? null,
     notes: s.notes ?? '',

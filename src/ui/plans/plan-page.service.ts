@@ -26,6 +26,8 @@ export interface PlanPage {
   can: PlanAbilities;
   /** The level labels of the risk instrument the plan's intensity follows. */
   riskLevelLabel: string | null;
+  /** Intervention titles by catalogue code (rule-set text), for views without them. */
+  titles: Map<string, string>;
 }
 
 /**
@@ -63,8 +65,24 @@ export class PlanPages {
       prisoner,
       catalogue,
       riskLevelLabel,
+      titles: catalogue ? titlesOf(catalogue) : await this.catalogueTitles(),
       can: abilitiesFor(ctx, plan, prisoner),
     };
+  }
+
+  /**
+   * The logistics view names interventions by catalogue code only: their titles come from the
+   * imported catalogues (rule-set data, the same for everyone).
+   */
+  private async catalogueTitles(): Promise<Map<string, string>> {
+    const titles = new Map<string, string>();
+    for (const summary of await this.instruments.list()) {
+      if (summary.kind !== 'intervention-catalogue') continue;
+      const newest = await this.instruments.getVersion(summary.key, summary.versions[0].version);
+      const catalogue = newest?.definition as InterventionCatalogue | undefined;
+      for (const [code, title] of titlesOf(catalogue)) if (!titles.has(code)) titles.set(code, title);
+    }
+    return titles;
   }
 
   /** Staff who may be made responsible for interventions in the prisoner's facility. */
@@ -125,6 +143,10 @@ export class PlanPages {
       422,
     );
   }
+}
+
+function titlesOf(catalogue: InterventionCatalogue | undefined): Map<string, string> {
+  return new Map((catalogue?.interventions ?? []).map((i) => [i.code, i.title]));
 }
 
 /** What the caller may do with this plan, by the same rules the services apply. */

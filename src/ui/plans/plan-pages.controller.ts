@@ -222,7 +222,7 @@ export class PlanPagesController {
       'pages/plans/plan.njk',
       state.t('plans.plan.title'),
       {
-        sessions: sessionRows(sessions.items, page.plan, state.t),
+        sessions: sessionRows(sessions.items, page.plan, state.t, page.titles),
         sessionLinks: keysetLinks(`/plans/${id}`, query, sessions.nextCursor, 'sessions'),
         reviews: reviews && reviewRows(reviews.items, page.plan, state.t),
         reviewLinks:

@@ -87,11 +87,12 @@ function interventionRows(
   goals: GoalResponse[],
   t: Translate,
   base: string | undefined,
+  titles: Map<string, string>,
 ) {
   const goalNumbers = new Map(goals.map((g, i) => [g.id, { number: i + 1, text: g.description }]));
   return items.map((i) => ({
     id: i.id,
-    title: i.title ?? i.catalogueCode,
+    title: i.title ?? titles.get(i.catalogueCode) ?? i.catalogueCode,
     code: i.catalogueCode,
     type: labelOf(t, INTERVENTION_TYPE, i.type),
     discipline: labelOf(t, DISCIPLINE, i.discipline),
@@ -135,7 +136,7 @@ export function planModel(page: PlanPage, actorId: string, t: Translate) {
   const deliveryBase = can.editProgramme ? href : undefined;
   const goals = plan.goals ?? [];
   const pending = plan.pendingRevision;
-  const interventions = interventionRows(plan.interventions, goals, t, deliveryBase);
+  const interventions = interventionRows(plan.interventions, goals, t, deliveryBase, page.titles);
   return {
     id: plan.id,
     href,
