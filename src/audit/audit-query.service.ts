@@ -181,6 +181,15 @@ export class AuditQueryService {
     });
   }
 
+  /** The account with this username (to filter the trail by person), or undefined. */
+  async actorIdOf(username: string): Promise<string | undefined> {
+    const [row]: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM app_user WHERE username = $1`,
+      [username],
+    );
+    return row?.id;
+  }
+
   /** The newest signed checkpoints (at most `limit`), newest first. Not case content. */
   async checkpoints(limit: number): Promise<AuditCheckpointEntry[]> {
     const rows: {

@@ -7,6 +7,9 @@ import { PrisonersModule } from '../prisoners/prisoners.module.js';
 import { ReviewsModule } from '../reviews/reviews.module.js';
 import { HomeController } from './home/home.controller.js';
 import { HomeSections } from './home/home-sections.js';
+import { AuditPagesController } from './oversight/audit-pages.controller.js';
+import { OversightHome } from './oversight/oversight-home.js';
+import { OversightPagesController } from './oversight/oversight-pages.controller.js';
 import { PlanDeliveryPagesController } from './plans/plan-delivery-pages.controller.js';
 import { PlanItemsPagesController } from './plans/plan-items-pages.controller.js';
 import { PlanPages } from './plans/plan-page.service.js';
@@ -39,8 +42,10 @@ import { UiSessionService } from './session/ui-session.service.js';
     PlanItemsPagesController,
     PlanDeliveryPagesController,
     PlanRevisionPagesController,
+    OversightPagesController,
+    AuditPagesController,
   ],
-  providers: [UiSessionService, UiGuard, HomeSections, PlanPages, PlansHome],
+  providers: [UiSessionService, UiGuard, HomeSections, PlanPages, PlansHome, OversightHome],
   exports: [UiSessionService, HomeSections],
 })
 export class UiModule {}

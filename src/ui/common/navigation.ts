@@ -26,6 +26,12 @@ export function navigationFor(
       active: path === '/prisoners' || path.startsWith('/prisoners/'),
     });
   }
+  const area = (href: string, textKey: MessageKey, allowed: boolean) => {
+    if (allowed) items.push({ href, textKey, active: path === href || path.startsWith(`${href}/`) });
+  };
+  area('/oversight/approvals', 'nav.approvals', ability.can('approve', 'Plan'));
+  area('/oversight/emergency-access', 'nav.emergencyAccess', ability.can('review', 'EmergencyAccess'));
+  area('/audit', 'nav.audit', ability.can('read', 'AuditEvent'));
   return items.map((item) => ({
     href: item.href,
     text: state.t(item.textKey),

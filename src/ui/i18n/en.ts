@@ -1,3 +1,4 @@
+import { oversightEn } from './en/oversight.js';
 import { plansEn } from './en/plans.js';
 
 /**
@@ -256,4 +257,5 @@ export const en = {
     'You are reading this record with emergency access until {time}. A supervisor will review it.',
 
   ...plansEn,
+  ...oversightEn,
 } as const;

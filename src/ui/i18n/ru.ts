@@ -1,4 +1,5 @@
 import type { Catalogue } from './catalogue.js';
+import { oversightRu } from './ru/oversight.js';
 import { plansRu } from './ru/plans.js';
 
 /** Russian: complete (the catalogue test checks that every English key is here). */
@@ -280,4 +281,5 @@ export const ru: Catalogue = {
     'Вы читаете это дело с экстренным доступом до {time}. Руководитель проверит этот доступ.',
 
   ...plansRu,
+  ...oversightRu,
 };
