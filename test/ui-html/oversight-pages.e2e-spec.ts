@@ -174,6 +174,9 @@ describe('oversight pages', () => {
     const none = await client.get(`/audit?from=2000-01-01&to=2000-01-02`);
     expect(textOf(none.body)).toContain('No events in your facilities match these filters.');
 
+    // Enough events in the supervisor's facilities for a second page.
+    const reader = await as(pve);
+    for (let i = 0; i < 50; i++) await reader.get(`/prisoners/${prisoner.id}`);
     const all = await client.get('/audit');
     const next = /href="(\/audit\?cursor=[^"]+)" rel="next"/.exec(all.body)![1];
     const second = await client.get(next.replace(/&amp;/g, '&'));
