@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AssessmentsModule } from '../assessments/assessments.module.js';
+import { FacilitiesModule } from '../facilities/facilities.module.js';
 import { EmergencyAccessModule } from '../emergency-access/emergency-access.module.js';
 import { InstrumentsModule } from '../instruments/instruments.module.js';
 import { PlansModule } from '../plans/plans.module.js';
@@ -17,6 +18,8 @@ import { PlanPagesController } from './plans/plan-pages.controller.js';
 import { PlanRevisionPagesController } from './plans/plan-revision-pages.controller.js';
 import { PlansHome } from './plans/plans-home.js';
 import { PrisonerPagesController } from './prisoners/prisoner-pages.controller.js';
+import { RecordPagesController } from './records/record-pages.controller.js';
+import { RecordsHome } from './records/records-home.js';
 import { SessionPagesController } from './session/session-pages.controller.js';
 import { UiGuard } from './session/ui.guard.js';
 import { UiSessionService } from './session/ui-session.service.js';
@@ -33,6 +36,7 @@ import { UiSessionService } from './session/ui-session.service.js';
     ReviewsModule,
     EmergencyAccessModule,
     InstrumentsModule,
+    FacilitiesModule,
   ],
   controllers: [
     SessionPagesController,
@@ -44,8 +48,9 @@ import { UiSessionService } from './session/ui-session.service.js';
     PlanRevisionPagesController,
     OversightPagesController,
     AuditPagesController,
+    RecordPagesController,
   ],
-  providers: [UiSessionService, UiGuard, HomeSections, PlanPages, PlansHome, OversightHome],
+  providers: [UiSessionService, UiGuard, HomeSections, PlanPages, PlansHome, OversightHome, RecordsHome],
   exports: [UiSessionService, HomeSections],
 })
 export class UiModule {}

@@ -1,5 +1,6 @@
 import { oversightEn } from './en/oversight.js';
 import { plansEn } from './en/plans.js';
+import { recordsEn } from './en/records.js';
 
 /**
  * English: every interface string. Keys are the catalogue's contract; every other language
@@ -258,4 +259,5 @@ export const en = {
 
   ...plansEn,
   ...oversightEn,
+  ...recordsEn,
 } as const;

@@ -1,6 +1,7 @@
 import type { Catalogue } from './catalogue.js';
 import { oversightRu } from './ru/oversight.js';
 import { plansRu } from './ru/plans.js';
+import { recordsRu } from './ru/records.js';
 
 /** Russian: complete (the catalogue test checks that every English key is here). */
 export const ru: Catalogue = {
@@ -282,4 +283,5 @@ export const ru: Catalogue = {
 
   ...plansRu,
   ...oversightRu,
+  ...recordsRu,
 };

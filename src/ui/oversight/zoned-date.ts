@@ -3,10 +3,16 @@
  * server's), as an ISO string: what a supervisor means by "from 2 December".
  */
 export function startOfDay(date: string, timeZone?: string): string {
+  return zonedInstant(date, '00:00', timeZone);
+}
+
+/** The instant a wall-clock time (HH:MM) of a calendar day is in a time zone, as ISO. */
+export function zonedInstant(date: string, time: string, timeZone?: string): string {
   const noonUtc = new Date(`${date}T12:00:00Z`);
-  if (Number.isNaN(noonUtc.getTime())) throw new RangeError(`not a date: ${date}`);
-  if (!timeZone) return new Date(`${date}T00:00:00`).toISOString();
-  const guess = Date.parse(`${date}T00:00:00Z`);
+  if (Number.isNaN(noonUtc.getTime()) || !/^\d{2}:\d{2}$/.test(time))
+    throw new RangeError(`not a date and time: ${date} ${time}`);
+  if (!timeZone) return new Date(`${date}T${time}:00`).toISOString();
+  const guess = Date.parse(`${date}T${time}:00Z`);
   // The zone's offset at that moment, read back from how it writes the moment; twice, so a
   // day that starts just after a clock change is still right.
   let instant = guess - offsetAt(guess, timeZone);
