@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AssessmentsModule } from '../assessments/assessments.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { FacilitiesModule } from '../facilities/facilities.module.js';
 import { EmergencyAccessModule } from '../emergency-access/emergency-access.module.js';
 import { InstrumentsModule } from '../instruments/instruments.module.js';
@@ -8,6 +9,8 @@ import { PrisonersModule } from '../prisoners/prisoners.module.js';
 import { ReviewsModule } from '../reviews/reviews.module.js';
 import { HomeController } from './home/home.controller.js';
 import { HomeSections } from './home/home-sections.js';
+import { AdminHome } from './admin/admin-home.js';
+import { AdminPagesController } from './admin/admin-pages.controller.js';
 import { AuditPagesController } from './oversight/audit-pages.controller.js';
 import { OversightHome } from './oversight/oversight-home.js';
 import { OversightPagesController } from './oversight/oversight-pages.controller.js';
@@ -37,6 +40,7 @@ import { UiSessionService } from './session/ui-session.service.js';
     EmergencyAccessModule,
     InstrumentsModule,
     FacilitiesModule,
+    UsersModule,
   ],
   controllers: [
     SessionPagesController,
@@ -49,8 +53,9 @@ import { UiSessionService } from './session/ui-session.service.js';
     OversightPagesController,
     AuditPagesController,
     RecordPagesController,
+    AdminPagesController,
   ],
-  providers: [UiSessionService, UiGuard, HomeSections, PlanPages, PlansHome, OversightHome, RecordsHome],
+  providers: [UiSessionService, UiGuard, HomeSections, PlanPages, PlansHome, OversightHome, RecordsHome, AdminHome],
   exports: [UiSessionService, HomeSections],
 })
 export class UiModule {}

@@ -319,7 +319,7 @@ describe('plan pages', () => {
       plannedEnd: '',
       location: 'Education block, room 2',
       status: 'scheduled',
-    } as unknown as Record<string, string>);
+    });
     expect(scheduled.statusCode).toBe(303);
 
     const sessionForm = await client.get(`/plans/${id}/sessions/new`);

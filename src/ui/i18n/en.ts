@@ -1,3 +1,4 @@
+import { adminEn } from './en/admin.js';
 import { oversightEn } from './en/oversight.js';
 import { plansEn } from './en/plans.js';
 import { recordsEn } from './en/records.js';
@@ -260,4 +261,5 @@ export const en = {
   ...plansEn,
   ...oversightEn,
   ...recordsEn,
+  ...adminEn,
 } as const;

@@ -1,4 +1,5 @@
 import type { Catalogue } from './catalogue.js';
+import { adminRu } from './ru/admin.js';
 import { oversightRu } from './ru/oversight.js';
 import { plansRu } from './ru/plans.js';
 import { recordsRu } from './ru/records.js';
@@ -284,4 +285,5 @@ export const ru: Catalogue = {
   ...plansRu,
   ...oversightRu,
   ...recordsRu,
+  ...adminRu,
 };
