@@ -55,7 +55,16 @@ import { UiSessionService } from './session/ui-session.service.js';
     RecordPagesController,
     AdminPagesController,
   ],
-  providers: [UiSessionService, UiGuard, HomeSections, PlanPages, PlansHome, OversightHome, RecordsHome, AdminHome],
+  providers: [
+    UiSessionService,
+    UiGuard,
+    HomeSections,
+    PlanPages,
+    PlansHome,
+    OversightHome,
+    RecordsHome,
+    AdminHome,
+  ],
   exports: [UiSessionService, HomeSections],
 })
 export class UiModule {}

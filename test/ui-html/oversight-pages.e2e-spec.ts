@@ -201,7 +201,11 @@ describe('oversight pages', () => {
     expect(lines.slice(1).every((l) => l.includes('"emergency_access.grant"'))).toBe(true);
     const ndjson = await client.get('/audit/export?format=ndjson&outcome=denied');
     expect(ndjson.headers['content-type']).toBe('application/x-ndjson; charset=utf-8');
-    const events = ndjson.body.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const events = ndjson.body
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(events.every((e) => e.outcome === 'denied')).toBe(true);
     expect((await client.get('/audit/export?format=xml')).statusCode).toBe(400);
     const [exported] = await t.db.query(
@@ -218,7 +222,9 @@ describe('oversight pages', () => {
     const ok = await client.post('/audit/verify');
     expect(ok.statusCode).toBe(200);
     expect(textOf(ok.body)).toMatch(/The audit trail is intact \d+ events in \d+ chains checked/);
-    expect(textOf((await client.get('/')).body)).toMatch(/Intact \d+ events checked, no problem found\./);
+    expect(textOf((await client.get('/')).body)).toMatch(
+      /Intact \d+ events checked, no problem found\./,
+    );
 
     const [victim] = await t.db.query(
       `SELECT seq FROM audit_event WHERE facility_id IS NULL ORDER BY seq LIMIT 1 OFFSET 2`,
@@ -231,9 +237,7 @@ describe('oversight pages', () => {
     const failed = await client.post('/audit/verify');
     const text = textOf(failed.body);
     expect(text).toContain('The audit trail has been tampered with or damaged.');
-    expect(text).toContain(
-      `Event ${victim.seq}, chain`,
-    );
+    expect(text).toContain(`Event ${victim.seq}, chain`);
     expect(text).toContain('The event’s content has been changed since it was written altered');
     expect(failed.body).toContain(`href="/audit/events/${victim.seq}"`);
   });

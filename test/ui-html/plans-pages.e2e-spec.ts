@@ -112,7 +112,9 @@ describe('plan pages', () => {
       targetDate: '',
     });
     expect(bad.statusCode).toBe(422);
-    expect(bad.body).toContain('<a href="#description">Enter the goal, in at most 2,000 characters</a>');
+    expect(bad.body).toContain(
+      '<a href="#description">Enter the goal, in at most 2,000 characters</a>',
+    );
     const saved = await client.post(`/plans/${id}/goals/${goalId}`, {
       version: version(form.body),
       needCode: 'ideology',
@@ -180,13 +182,16 @@ describe('plan pages', () => {
     expect(refused.statusCode).toBe(303);
     for (const url of [`/plans/${id}`, `/plans/${id}/agreement`, `/plans/${id}/release`, faith]) {
       const text = textOf((await client.get(url)).body);
-      expect({ url, shown: text.includes('The prisoner has refused interventions of this plan.') })
-        .toEqual({ url, shown: true });
+      expect({
+        url,
+        shown: text.includes('The prisoner has refused interventions of this plan.'),
+      }).toEqual({ url, shown: true });
       expect(text).toContain('Will not meet a religious representative');
     }
     const form = await client.get(faith);
-    const goals = [...form.body.matchAll(/name="goalIds" type="checkbox" value="([^"]+)" checked/g)]
-      .map((m) => m[1]);
+    const goals = [
+      ...form.body.matchAll(/name="goalIds" type="checkbox" value="([^"]+)" checked/g),
+    ].map((m) => m[1]);
     const scheduled = await client.post(faith, {
       version: version(form.body),
       goalIds: goals[0],
@@ -200,7 +205,9 @@ describe('plan pages', () => {
     });
     expect(scheduled.statusCode).toBe(422);
     // The service's own reason, linked from the summary and beside the status field.
-    expect(scheduled.body).toMatch(/<a href="#status">The prisoner declined [^<]+respected[^<]+<\/a>/);
+    expect(scheduled.body).toMatch(
+      /<a href="#status">The prisoner declined [^<]+respected[^<]+<\/a>/,
+    );
     expect(scheduled.body).toMatch(/id="status-error"[\s\S]{0,200}The prisoner declined/);
     const [row] = await t.db.query(
       `SELECT status FROM plan_intervention WHERE plan_id = $1 AND catalogue_code = 'faith_ideological_dialogue' AND removed_at IS NULL`,
@@ -307,8 +314,9 @@ describe('plan pages', () => {
     expect(textOf(page.body)).toContain('Active');
     const education = await itemHref(id, page.body, 'education');
     const form = await client.get(education);
-    const goals = [...form.body.matchAll(/name="goalIds" type="checkbox" value="([^"]+)" checked/g)]
-      .map((m) => m[1]);
+    const goals = [
+      ...form.body.matchAll(/name="goalIds" type="checkbox" value="([^"]+)" checked/g),
+    ].map((m) => m[1]);
     const scheduled = await client.post(education, {
       version: version(form.body),
       goalIds: goals,
@@ -324,9 +332,10 @@ describe('plan pages', () => {
 
     const sessionForm = await client.get(`/plans/${id}/sessions/new`);
     expect(sessionForm.statusCode).toBe(200);
-    const interventionId = /<option value="([0-9a-f-]{36})">Basic and further education<\/option>/.exec(
-      sessionForm.body,
-    )![1];
+    const interventionId =
+      /<option value="([0-9a-f-]{36})">Basic and further education<\/option>/.exec(
+        sessionForm.body,
+      )![1];
     const noEngagement = await client.post(`/plans/${id}/sessions`, {
       interventionId,
       date: today(),
@@ -421,7 +430,11 @@ describe('plan pages', () => {
     expect((await outsider.get('/plans/not-a-uuid')).statusCode).toBe(404);
     const other = await as(pve2);
     await other.get(`/plans/${id}`);
-    const noToken = await other.post(`/plans/${id}/agreement`, { response: 'agreed' }, { csrf: false });
+    const noToken = await other.post(
+      `/plans/${id}/agreement`,
+      { response: 'agreed' },
+      { csrf: false },
+    );
     expect(noToken.statusCode).toBe(403);
     expect(csrfToken(noToken.body)).toBeDefined();
   });

@@ -53,7 +53,14 @@ describe('prisoner record pages', () => {
     expect(textOf(form.body)).toContain('never recorded (Mandela Rule 2)');
     const empty = await client.post('/prisoners/new', { facilityId: a.id });
     expect(empty.statusCode).toBe(422);
-    for (const id of ['prisonNumber', 'givenName', 'familyName', 'dateOfBirth', 'sex', 'legalStatus'])
+    for (const id of [
+      'prisonNumber',
+      'givenName',
+      'familyName',
+      'dateOfBirth',
+      'sex',
+      'legalStatus',
+    ])
       expect(empty.body).toContain(`<a href="#${id}">`);
     const created = await client.post('/prisoners/new', { ...RECORD, facilityId: a.id });
     expect(created.statusCode).toBe(303);
@@ -66,7 +73,11 @@ describe('prisoner record pages', () => {
     expect(again.body).toContain(
       '<a href="#prisonNumber">This prison number is already recorded: search for the prisoner</a>',
     );
-    const other = await client.post('/prisoners/new', { ...RECORD, prisonNumber: 'R-2002', facilityId: b.id });
+    const other = await client.post('/prisoners/new', {
+      ...RECORD,
+      prisonNumber: 'R-2002',
+      facilityId: b.id,
+    });
     expect(other.statusCode).toBe(403);
   });
 
@@ -116,7 +127,10 @@ describe('prisoner record pages', () => {
     expect(form.statusCode).toBe(200);
     expect(form.body).toContain(`value="${b.id}"`);
     expect(form.body).not.toContain(`value="${a.id}"`);
-    const short = await client.post(`/prisoners/${p.id}/transfer`, { facilityId: b.id, reason: 'x' });
+    const short = await client.post(`/prisoners/${p.id}/transfer`, {
+      facilityId: b.id,
+      reason: 'x',
+    });
     expect(short.statusCode).toBe(422);
     const check = await client.post(`/prisoners/${p.id}/transfer`, {
       facilityId: b.id,
@@ -125,7 +139,10 @@ describe('prisoner record pages', () => {
     expect(check.statusCode).toBe(200);
     expect(textOf(check.body)).toMatch(/From North facility .* To South facility/);
     expect(check.body).toContain('name="confirm" value="yes"');
-    const [{ facility_id: before }] = await t.db.query(`SELECT facility_id FROM prisoner WHERE id = $1`, [p.id]);
+    const [{ facility_id: before }] = await t.db.query(
+      `SELECT facility_id FROM prisoner WHERE id = $1`,
+      [p.id],
+    );
     expect(before).toBe(a.id);
     const done = await client.post(`/prisoners/${p.id}/transfer`, {
       facilityId: b.id,
@@ -152,7 +169,11 @@ describe('prisoner record pages', () => {
     expect(events.body).toContain(`href="/prisoners/${p.id}/events/new"`);
     const form = await client.get(`/prisoners/${p.id}/events/new`);
     expect(form.statusCode).toBe(200);
-    const bad = await client.post(`/prisoners/${p.id}/events`, { type: '', date: '2026-01-01', time: '' });
+    const bad = await client.post(`/prisoners/${p.id}/events`, {
+      type: '',
+      date: '2026-01-01',
+      time: '',
+    });
     expect(bad.statusCode).toBe(422);
     expect(bad.body).toContain('<a href="#type">Choose what happened</a>');
     expect(bad.body).toContain('<a href="#time">');
@@ -173,7 +194,11 @@ describe('prisoner record pages', () => {
     const p = await f.prisoner(a);
     const elsewhere = await f.prisoner(b);
     const client = await as(pve);
-    for (const url of ['/prisoners/new', `/prisoners/${p.id}/edit`, `/prisoners/${p.id}/transfer`]) {
+    for (const url of [
+      '/prisoners/new',
+      `/prisoners/${p.id}/edit`,
+      `/prisoners/${p.id}/transfer`,
+    ]) {
       expect({ url, status: (await client.get(url)).statusCode }).toEqual({ url, status: 403 });
     }
     const admin = await as(await f.user(['administrator']));
@@ -187,7 +212,10 @@ describe('prisoner record pages', () => {
       `/prisoners/${elsewhere.id}/events/new`,
       `/prisoners/${elsewhere.id}/risk-summary`,
     ]) {
-      expect({ url, status: (await officerClient.get(url)).statusCode }).toEqual({ url, status: 404 });
+      expect({ url, status: (await officerClient.get(url)).statusCode }).toEqual({
+        url,
+        status: 404,
+      });
     }
   });
 });

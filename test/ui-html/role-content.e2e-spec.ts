@@ -107,18 +107,23 @@ describe('what each role’s pages never show', () => {
       legalBasis: '',
     });
     form = await client.get(`/plans/${planId}/submit`);
-    expect((await client.post(`/plans/${planId}/submit`, { version: version(form.body) })).statusCode).toBe(303);
+    expect(
+      (await client.post(`/plans/${planId}/submit`, { version: version(form.body) })).statusCode,
+    ).toBe(303);
     const boss = await as(supervisor);
     form = await boss.get(`/plans/${planId}/approve`);
-    await boss.post(`/plans/${planId}/approve`, { version: version(form.body), decision: 'approve' });
+    await boss.post(`/plans/${planId}/approve`, {
+      version: version(form.body),
+      decision: 'approve',
+    });
     const [education] = await t.db.query(
       `SELECT id FROM plan_intervention WHERE plan_id = $1 AND catalogue_code = 'education' AND removed_at IS NULL`,
       [planId],
     );
     form = await client.get(`/plans/${planId}/interventions/${education.id}`);
-    const goals = [...form.body.matchAll(/name="goalIds" type="checkbox" value="([^"]+)" checked/g)].map(
-      (m) => m[1],
-    );
+    const goals = [
+      ...form.body.matchAll(/name="goalIds" type="checkbox" value="([^"]+)" checked/g),
+    ].map((m) => m[1]);
     expect(
       (
         await client.post(`/plans/${planId}/interventions/${education.id}`, {
@@ -159,7 +164,13 @@ describe('what each role’s pages never show', () => {
     ).toBe(303);
     // The planted notes are there for the full view.
     const full = (await client.get(`/plans/${planId}`)).body;
-    for (const part of ['goal', 'consent conditions', 'in their words', 'session notes', 'review summary'])
+    for (const part of [
+      'goal',
+      'consent conditions',
+      'in their words',
+      'session notes',
+      'review summary',
+    ])
       expect(full).toContain(`${PROGRAMME} ${part}`);
   });
   afterAll(() => t.close());

@@ -18,7 +18,13 @@ import { PageController } from '../common/page-controller.js';
 import { keysetLinks } from '../common/pagination.js';
 import { refusedFields } from '../common/problem-errors.js';
 import { redirect, render } from '../common/render.js';
-import { field, fields, optional, postedVersion, UuidPageParam } from '../common/uuid-page-param.js';
+import {
+  field,
+  fields,
+  optional,
+  postedVersion,
+  UuidPageParam,
+} from '../common/uuid-page-param.js';
 import type { Translate } from '../i18n/catalogue.js';
 import { diffModel, ROLE, roleList, ruleSetRows } from './admin.view.js';
 
@@ -85,7 +91,8 @@ export class AdminPagesController {
   ): Promise<void> {
     const t = request.uiPage!.t;
     const page = await this.users.list({ limit: 50, cursor }).catch((e: unknown) => {
-      if (e instanceof ProblemException && e.getStatus() === 400) return this.users.list({ limit: 50 });
+      if (e instanceof ProblemException && e.getStatus() === 400)
+        return this.users.list({ limit: 50 });
       throw e;
     });
     return render(reply, 'pages/admin/users.njk', {
@@ -96,7 +103,10 @@ export class AdminPagesController {
         roles: roleList(u.roles, t),
         facilities: u.facilities.map((f) => f.code).join(', '),
         active: u.active,
-        certifications: u.certifications.filter((c) => c.current).map((c) => c.instrumentKey).join(', '),
+        certifications: u.certifications
+          .filter((c) => c.current)
+          .map((c) => c.instrumentKey)
+          .join(', '),
       })),
       links: keysetLinks('/admin/users', { cursor }, page.nextCursor),
     });
@@ -234,7 +244,11 @@ export class AdminPagesController {
         user,
         values,
         separateSupervisor: this.config.env.SEPARATE_SUPERVISOR_ROLE,
-        roles: ROLES.map((r) => ({ value: r, text: t(ROLE[r]), checked: values.roles.includes(r) })),
+        roles: ROLES.map((r) => ({
+          value: r,
+          text: t(ROLE[r]),
+          checked: values.roles.includes(r),
+        })),
         facilities: facilities.map((f) => ({
           value: f.id,
           text: `${f.name} (${f.code})`,
@@ -270,7 +284,9 @@ export class AdminPagesController {
   ): Promise<void> {
     const change = changeOf(request);
     const dto: UpdateUserDto =
-      change === 'password' ? { password: field(body, 'password') } : { active: change === 'reactivate' };
+      change === 'password'
+        ? { password: field(body, 'password') }
+        : { active: change === 'reactivate' };
     if (change === 'password' && !dto.password) {
       const user = await this.users.get(id);
       return this.changeForm(request, reply, user, change, ctx, [
@@ -331,7 +347,10 @@ export class AdminPagesController {
     @UuidPageParam() id: string,
     @Body() body: unknown,
   ): Promise<void> {
-    const values = { instrumentKey: field(body, 'instrumentKey'), validUntil: field(body, 'validUntil') };
+    const values = {
+      instrumentKey: field(body, 'instrumentKey'),
+      validUntil: field(body, 'validUntil'),
+    };
     const user = await this.users.get(id);
     const { value, errors } = await validateForm(CreateCertificationDto, values);
     const keys = await this.instrumentKeys();
@@ -387,12 +406,10 @@ export class AdminPagesController {
 
   @Get('facilities')
   @Authorize('manage', 'Facility')
-  async facilityList(
-    @Res() reply: FastifyReply,
-    @Query('cursor') cursor?: string,
-  ): Promise<void> {
+  async facilityList(@Res() reply: FastifyReply, @Query('cursor') cursor?: string): Promise<void> {
     const page = await this.facilities.list({ limit: 100, cursor }).catch((e: unknown) => {
-      if (e instanceof ProblemException && e.getStatus() === 400) return this.facilities.list({ limit: 100 });
+      if (e instanceof ProblemException && e.getStatus() === 400)
+        return this.facilities.list({ limit: 100 });
       throw e;
     });
     return render(reply, 'pages/admin/facilities.njk', {

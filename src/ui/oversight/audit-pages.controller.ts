@@ -140,7 +140,9 @@ export class AuditPagesController {
           exports: exportLinks(filters),
           errors: formErrors(
             t,
-            errors.length ? errors : [{ path: 'format', message: t('oversight.audit.errors.format') }],
+            errors.length
+              ? errors
+              : [{ path: 'format', message: t('oversight.audit.errors.format') }],
             FILTER_FIELDS,
           ),
         },
@@ -149,7 +151,10 @@ export class AuditPagesController {
     }
     const stream = await this.audit.export(ctx, { ...resolved.query, format });
     await reply
-      .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+      .header(
+        'content-type',
+        format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+      )
       .header('content-disposition', `attachment; filename="audit-events.${format}"`)
       .send(stream);
   }

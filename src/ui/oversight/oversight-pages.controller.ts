@@ -109,7 +109,11 @@ export class OversightPagesController {
         active: s === shown,
       })),
       rows: grantRows(page.items, t),
-      links: keysetLinks('/oversight/emergency-access', { status: status && shown, cursor }, page.nextCursor),
+      links: keysetLinks(
+        '/oversight/emergency-access',
+        { status: status && shown, cursor },
+        page.nextCursor,
+      ),
     });
   }
 

@@ -144,7 +144,8 @@ export function verificationModel(result: VerifyResult, t: Translate) {
     lastCheckpoint: result.lastCheckpoint ?? null,
     problems: result.problems.map((p) => ({
       seq: p.seq,
-      href: p.seq !== null && p.kind !== 'checkpoint_invalid' ? `/audit/events/${p.seq}` : undefined,
+      href:
+        p.seq !== null && p.kind !== 'checkpoint_invalid' ? `/audit/events/${p.seq}` : undefined,
       where:
         p.kind === 'checkpoint_invalid' || p.kind === 'checkpoint_mismatch'
           ? t('oversight.verify.whereCheckpoint', {

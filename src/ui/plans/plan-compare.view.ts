@@ -1,7 +1,4 @@
-import type {
-  GoalResponse,
-  InterventionResponse,
-} from '../../plans/dto/plan.response.js';
+import type { GoalResponse, InterventionResponse } from '../../plans/dto/plan.response.js';
 import type { MessageKey, Translate } from '../i18n/catalogue.js';
 import { compareItems, GOAL_FIELDS, INTERVENTION_FIELDS } from './plan-diff.js';
 import {

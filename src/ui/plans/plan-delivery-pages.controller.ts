@@ -14,13 +14,7 @@ import { refusedFields } from '../common/problem-errors.js';
 import { redirect } from '../common/render.js';
 import { field, fields, optional, UuidPageParam } from '../common/uuid-page-param.js';
 import { interventionName } from './plan-delivery.view.js';
-import {
-  ATTENDANCE,
-  DISCIPLINE,
-  GOAL_STATUS,
-  labelOf,
-  optionsOf,
-} from './plan-labels.js';
+import { ATTENDANCE, DISCIPLINE, GOAL_STATUS, labelOf, optionsOf } from './plan-labels.js';
 import { PlanPages, type PlanPage } from './plan-page.service.js';
 
 const today = () => new Date().toISOString().slice(0, 10);

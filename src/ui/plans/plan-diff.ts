@@ -46,7 +46,14 @@ export function compareItems<T extends { id: string }>(
   const pushRemovedBefore = (limit: number) => {
     for (const [id, { item, index }] of old) {
       if (index >= limit || kept.has(id) || rows.some((r) => r.id === id)) continue;
-      rows.push({ id, before: item, after: undefined, change: 'removed', fields: [], moved: false });
+      rows.push({
+        id,
+        before: item,
+        after: undefined,
+        change: 'removed',
+        fields: [],
+        moved: false,
+      });
     }
   };
   for (const item of after) {

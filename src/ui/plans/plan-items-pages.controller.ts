@@ -223,7 +223,8 @@ export class PlanItemsPagesController {
         { value: '', text: t('plans.priority.none'), selected: !values.priority },
         ...optionsOf(t, PRIORITY, values.priority),
       ],
-      onRevision: editTarget(page.plan, ctx.actor.id) === 'revision' || page.plan.status === 'active',
+      onRevision:
+        editTarget(page.plan, ctx.actor.id) === 'revision' || page.plan.status === 'active',
     };
     const heading = t(goal ? 'plans.goalPage.changeTitle' : 'plans.goalPage.addTitle');
     const template = 'pages/plans/goal.njk';
@@ -330,7 +331,9 @@ export class PlanItemsPagesController {
           frequency: frequencyText(t, entry.dosage.frequency).toLowerCase(),
         }),
         intensity:
-          page.plan.riskLevel && entry.intensity ? (entry.intensity[page.plan.riskLevel] ?? '') : '',
+          page.plan.riskLevel && entry.intensity
+            ? (entry.intensity[page.plan.riskLevel] ?? '')
+            : '',
         inPlan: inPlan.has(entry.code),
       }));
     return this.pages.render(
@@ -535,7 +538,11 @@ export class PlanItemsPagesController {
         checked: chosen.has(g.id),
       })),
       staff: [
-        { value: '', text: t('plans.interventionPage.noStaff'), selected: !values.responsibleStaffId },
+        {
+          value: '',
+          text: t('plans.interventionPage.noStaff'),
+          selected: !values.responsibleStaffId,
+        },
         ...withCurrent(staff, item.responsibleStaff).map((s) => ({
           value: s.id,
           text: s.displayName,
@@ -649,19 +656,18 @@ export class PlanItemsPagesController {
       recordedOn: values.recordedOn,
       note: optional(values.note) ?? null,
     });
-    if (errors.length > 0)
-      return this.consentForm(ctx, request, reply, page, item, values, errors);
+    if (errors.length > 0) return this.consentForm(ctx, request, reply, page, item, values, errors);
     // Consent is delivery: it takes effect on the plan at once (on the pending revision only
     // for an intervention that revision adds).
     const current = page.plan.interventions;
     const inCurrent = current.some((i) => i.id === item.id);
     const list = (inCurrent ? current : (page.plan.pendingRevision?.interventions ?? [])).map(
-      (i) => (i.id === item.id ? { ...interventionInput(i), consent: value } : interventionInput(i)),
+      (i) =>
+        i.id === item.id ? { ...interventionInput(i), consent: value } : interventionInput(i),
     );
     const index = list.findIndex((i) => i.id === item.id);
     try {
-      if (inCurrent)
-        await this.plans.update(ctx, id, postedVersion(body), { interventions: list });
+      if (inCurrent) await this.plans.update(ctx, id, postedVersion(body), { interventions: list });
       else await this.revisions.update(ctx, id, postedVersion(body), { interventions: list });
     } catch (error) {
       const refused = refusedFields(error, 'given');
@@ -786,4 +792,3 @@ function withCurrent(
 ) {
   return current && !staff.some((s) => s.id === current.id) ? [current, ...staff] : staff;
 }
-

@@ -128,10 +128,18 @@ export function frequencyText(t: Translate, value: string): string {
   const unit = match[2];
   if (count === 1)
     return t(
-      unit === 'D' ? 'plans.frequency.P1D' : unit === 'W' ? 'plans.frequency.P1W' : 'plans.frequency.P1M',
+      unit === 'D'
+        ? 'plans.frequency.P1D'
+        : unit === 'W'
+          ? 'plans.frequency.P1W'
+          : 'plans.frequency.P1M',
     );
   return t(
-    unit === 'D' ? 'plans.frequency.days' : unit === 'W' ? 'plans.frequency.weeks' : 'plans.frequency.months',
+    unit === 'D'
+      ? 'plans.frequency.days'
+      : unit === 'W'
+        ? 'plans.frequency.weeks'
+        : 'plans.frequency.months',
     { count },
   );
 }

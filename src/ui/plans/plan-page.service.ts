@@ -80,7 +80,8 @@ export class PlanPages {
       if (summary.kind !== 'intervention-catalogue') continue;
       const newest = await this.instruments.getVersion(summary.key, summary.versions[0].version);
       const catalogue = newest?.definition as InterventionCatalogue | undefined;
-      for (const [code, title] of titlesOf(catalogue)) if (!titles.has(code)) titles.set(code, title);
+      for (const [code, title] of titlesOf(catalogue))
+        if (!titles.has(code)) titles.set(code, title);
     }
     return titles;
   }
@@ -173,15 +174,16 @@ function abilitiesFor(
     resume: plan.status === 'suspended' && a.can('approve', subject),
     deliver:
       plan.status === 'active' &&
-      a.can(
-        'create',
-        asSubject('PlanDelivery', { ...fields, discipline: 'pve_inspector' }),
-      ),
+      a.can('create', asSubject('PlanDelivery', { ...fields, discipline: 'pve_inspector' })),
     review: ['active', 'suspended'].includes(plan.status) && a.can('review', subject),
     suspend: plan.status === 'active' && a.can('suspend', subject),
     complete: plan.status === 'active' && a.can('complete', subject),
     close: open && a.can('close', subject),
-    approveRevision: a.can('approve', asSubject('Plan', { ...fields, authorId: undefined, submittedBy: null })),
-    withdrawRevision: a.can('submit', subject) || a.can('approve', subject) || a.can('update', subject, 'goals'),
+    approveRevision: a.can(
+      'approve',
+      asSubject('Plan', { ...fields, authorId: undefined, submittedBy: null }),
+    ),
+    withdrawRevision:
+      a.can('submit', subject) || a.can('approve', subject) || a.can('update', subject, 'goals'),
   };
 }

@@ -225,8 +225,7 @@ export class PlanPagesController {
         sessions: sessionRows(sessions.items, page.plan, state.t, page.titles),
         sessionLinks: keysetLinks(`/plans/${id}`, query, sessions.nextCursor, 'sessions'),
         reviews: reviews && reviewRows(reviews.items, page.plan, state.t),
-        reviewLinks:
-          reviews && keysetLinks(`/plans/${id}`, query, reviews.nextCursor, 'reviews'),
+        reviewLinks: reviews && keysetLinks(`/plans/${id}`, query, reviews.nextCursor, 'reviews'),
       },
     );
   }
@@ -355,7 +354,11 @@ export class PlanPagesController {
       body,
       values,
       ReleaseTaskDto,
-      { description: values.description.trim(), dueDate: optional(values.dueDate) ?? null, status: 'open' },
+      {
+        description: values.description.trim(),
+        dueDate: optional(values.dueDate) ?? null,
+        status: 'open',
+      },
       (release, task) => ({ tasks: [...release.tasks, task] }),
     );
   }
@@ -678,7 +681,9 @@ export class PlanPagesController {
     } catch (error) {
       const refused = refusedFields(error, step === 'complete' ? 'note' : 'reason');
       if (!refused) throw error;
-      return refuse(refused.map((e) => (e.path.startsWith('interventions') ? { ...e, path: 'note' } : e)));
+      return refuse(
+        refused.map((e) => (e.path.startsWith('interventions') ? { ...e, path: 'note' } : e)),
+      );
     }
     return redirect(reply, `/plans/${id}`);
   }
@@ -741,4 +746,3 @@ function submissionLink(page: PlanPage, path: string): string {
   }
   return `${base}#goals`;
 }
-

@@ -541,7 +541,8 @@ export class RecordPagesController {
       if (summary.kind !== 'intervention-catalogue') continue;
       const v = await this.instruments.getVersion(summary.key, summary.versions[0].version);
       const def = v?.definition as { interventions?: { code: string; title: string }[] };
-      for (const i of def?.interventions ?? []) if (!titles.has(i.code)) titles.set(i.code, i.title);
+      for (const i of def?.interventions ?? [])
+        if (!titles.has(i.code)) titles.set(i.code, i.title);
     }
     return titles;
   }

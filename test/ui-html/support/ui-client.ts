@@ -65,7 +65,8 @@ export class UiClient {
     const token = options.csrf === undefined ? csrfToken(this.lastHtml) : options.csrf;
     // A field given as a list is sent once per value, as checkboxes are.
     const pairs = Object.entries({ ...(token ? { _csrf: token } : {}), ...form }).flatMap(
-      ([name, value]) => (Array.isArray(value) ? value : [value]).map((v) => [name, v]),
+      ([name, value]) =>
+        (Array.isArray(value) ? value : [value]).map((v): [string, string] => [name, v]),
     );
     const body = new URLSearchParams(pairs).toString();
     return this.keep(

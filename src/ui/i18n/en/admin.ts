@@ -75,7 +75,8 @@ export const adminEn = {
   'admin.facilities.title': 'Facilities',
   'admin.facilities.newTitle': 'Add a facility',
   'admin.facilities.code': 'Code',
-  'admin.facilities.codeHint': '2 to 32 upper-case letters, digits or dashes, for example KZ-ALM-01',
+  'admin.facilities.codeHint':
+    '2 to 32 upper-case letters, digits or dashes, for example KZ-ALM-01',
   'admin.facilities.name': 'Name',
   'admin.facilities.region': 'Region',
   'admin.facilities.create': 'Add the facility',

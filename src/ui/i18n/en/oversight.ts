@@ -43,7 +43,8 @@ export const oversightEn = {
   'oversight.grant.readsIntro':
     'Every record opened or refused with this access, from the audit trail: what, not its content.',
   'oversight.grant.noReads': 'Nothing was read with this access.',
-  'oversight.grant.moreReads': 'Only the first 500 are listed: search the audit trail for the rest.',
+  'oversight.grant.moreReads':
+    'Only the first 500 are listed: search the audit trail for the rest.',
   'oversight.grant.searchTrail': 'Search the audit trail for this person and prisoner',
   'oversight.grant.reviewTitle': 'Your review',
   'oversight.grant.outcomeLegend': 'Was this emergency access justified?',

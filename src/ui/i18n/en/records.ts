@@ -22,7 +22,8 @@ export const recordsEn = {
   'records.hint.prisonNumber': '2 to 32 letters, digits, dots, dashes or slashes',
   'records.hint.legalStatus': 'A prisoner on remand is untried and presumed innocent',
   'records.hint.optional': 'Optional',
-  'records.errors.prisonNumber': 'Enter a prison number of 2 to 32 letters, digits, dots, dashes or slashes',
+  'records.errors.prisonNumber':
+    'Enter a prison number of 2 to 32 letters, digits, dots, dashes or slashes',
   'records.errors.givenName': 'Enter the given name, in at most 100 characters',
   'records.errors.familyName': 'Enter the family name, in at most 100 characters',
   'records.errors.dateOfBirth': 'Enter a date of birth in the past',
@@ -72,16 +73,19 @@ export const recordsEn = {
   'records.transferred.due':
     'The staff of the receiving facility see the reassessments and reviews the transfer makes due.',
   'records.transferred.open': 'Open the record',
-  'records.transferred.outside': 'The receiving facility is not one of yours: the record is now theirs.',
+  'records.transferred.outside':
+    'The receiving facility is not one of yours: the record is now theirs.',
 
   'records.event.title': 'Record an event',
   'records.event.intro':
     'An event can make a reassessment or a plan review due under the prisoner’s approved assessments. You will see what it makes due.',
   'records.event.type': 'What happened',
   'records.event.hint.serious_incident': 'Violence, a threat, or a serious breach of the rules',
-  'records.event.hint.new_information': 'Intelligence or information that may change the assessment',
+  'records.event.hint.new_information':
+    'Intelligence or information that may change the assessment',
   'records.event.hint.legal_status_change': 'Sentenced, appeal decided, charges changed',
-  'records.event.hint.assessment_challenged': 'The prisoner or their lawyer challenges an assessment',
+  'records.event.hint.assessment_challenged':
+    'The prisoner or their lawyer challenges an assessment',
   'records.event.date': 'Date',
   'records.event.time': 'Time',
   'records.event.timeHint': 'For example 14:30',

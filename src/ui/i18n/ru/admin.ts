@@ -22,7 +22,8 @@ export const adminRu: Record<keyof typeof adminEn, Message> = {
   'admin.users.newTitle': 'Создать учётную запись',
   'admin.users.editTitle': 'Изменить роли и учреждения',
   'admin.users.username': 'Имя пользователя',
-  'admin.users.usernameHint': 'От 3 до 64 строчных латинских букв, цифр, точек, дефисов или подчёркиваний',
+  'admin.users.usernameHint':
+    'От 3 до 64 строчных латинских букв, цифр, точек, дефисов или подчёркиваний',
   'admin.users.displayName': 'Имя',
   'admin.users.roles': 'Роли',
   'admin.users.separation':
@@ -78,7 +79,8 @@ export const adminRu: Record<keyof typeof adminEn, Message> = {
   'admin.facilities.title': 'Учреждения',
   'admin.facilities.newTitle': 'Добавить учреждение',
   'admin.facilities.code': 'Код',
-  'admin.facilities.codeHint': 'От 2 до 32 заглавных латинских букв, цифр или дефисов, например KZ-ALM-01',
+  'admin.facilities.codeHint':
+    'От 2 до 32 заглавных латинских букв, цифр или дефисов, например KZ-ALM-01',
   'admin.facilities.name': 'Название',
   'admin.facilities.region': 'Регион',
   'admin.facilities.create': 'Добавить учреждение',

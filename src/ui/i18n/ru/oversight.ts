@@ -47,14 +47,16 @@ export const oversightRu: Record<keyof typeof oversightEn, Message> = {
     'Каждое дело, открытое или запрошенное с этим доступом, по журналу аудита: что именно, без содержания.',
   'oversight.grant.noReads': 'С этим доступом ничего не читали.',
   'oversight.grant.moreReads': 'Показаны первые 500: остальное найдите в журнале аудита.',
-  'oversight.grant.searchTrail': 'Найти в журнале аудита события этого сотрудника по этому заключённому',
+  'oversight.grant.searchTrail':
+    'Найти в журнале аудита события этого сотрудника по этому заключённому',
   'oversight.grant.reviewTitle': 'Ваша проверка',
   'oversight.grant.outcomeLegend': 'Был ли экстренный доступ оправдан?',
   'oversight.grant.unjustifiedHint': 'Если доступ ещё действует, он сразу прекращается',
   'oversight.grant.note': 'Примечание',
   'oversight.grant.noteHint': 'Почему вы так решили. Это может прочитать руководитель сотрудника.',
   'oversight.grant.reviewButton': 'Записать проверку',
-  'oversight.grant.own': 'Это ваш собственный экстренный доступ: его проверяет другой руководитель.',
+  'oversight.grant.own':
+    'Это ваш собственный экстренный доступ: его проверяет другой руководитель.',
   'oversight.grant.revokeTitle': 'Прекратить доступ сейчас',
   'oversight.grant.revokeReason': 'Почему доступ прекращается',
   'oversight.grant.revokeButton': 'Прекратить доступ',

@@ -21,8 +21,10 @@ export const plansRu: Record<keyof typeof plansEn, Message> = {
   'plans.home.author': 'Автор',
   'plans.home.updated': 'Изменена',
   'plans.home.readyTitle': 'Оценки потребностей без программы',
-  'plans.home.readyCaption': 'Заключённые с утверждённой оценкой потребностей и без открытой программы',
-  'plans.home.readyNone': 'У каждого заключённого с утверждённой оценкой потребностей есть программа.',
+  'plans.home.readyCaption':
+    'Заключённые с утверждённой оценкой потребностей и без открытой программы',
+  'plans.home.readyNone':
+    'У каждого заключённого с утверждённой оценкой потребностей есть программа.',
 
   'plans.start.title': 'Начать программу',
   'plans.start.intro':
@@ -356,7 +358,8 @@ export const plansRu: Record<keyof typeof plansEn, Message> = {
   'plans.step.close.button': 'Закрыть программу',
   'plans.step.reason': 'Причина',
   'plans.step.note': 'Примечание',
-  'plans.step.notAllowed': 'Сейчас это сделать с программой нельзя, или ваша роль этого не позволяет.',
+  'plans.step.notAllowed':
+    'Сейчас это сделать с программой нельзя, или ваша роль этого не позволяет.',
   'plans.transition.errors.reason': 'Укажите причину (от 5 до 1000 символов)',
   'plans.transition.errors.note': 'Не более 2000 символов',
 

@@ -82,8 +82,10 @@ export const recordsRu: Record<keyof typeof recordsEn, Message> = {
     'Событие может потребовать переоценки или пересмотра программы по утверждённым оценкам заключённого. Вы увидите, что именно.',
   'records.event.type': 'Что произошло',
   'records.event.hint.serious_incident': 'Насилие, угроза или серьёзное нарушение порядка',
-  'records.event.hint.new_information': 'Оперативные или иные сведения, которые могут изменить оценку',
-  'records.event.hint.legal_status_change': 'Вынесен приговор, решена апелляция, изменено обвинение',
+  'records.event.hint.new_information':
+    'Оперативные или иные сведения, которые могут изменить оценку',
+  'records.event.hint.legal_status_change':
+    'Вынесен приговор, решена апелляция, изменено обвинение',
   'records.event.hint.assessment_challenged': 'Заключённый или его адвокат оспаривает оценку',
   'records.event.date': 'Дата',
   'records.event.time': 'Время',
