@@ -320,7 +320,7 @@ export const plansEn = {
   'plans.approve.approve': 'Approve: the plan becomes active',
   'plans.approve.approveHint': 'Sessions and reviews are recorded from then on',
   'plans.approve.return': 'Return it with comments',
-  'plans.approve.comments': 'What should the author change?',
+  'plans.approve.comments': 'If you return it: what should the author change?',
   'plans.approve.commentsHint': 'At least 5 characters. The author reads this.',
   'plans.approve.button': 'Confirm the decision',
   'plans.approve.own':

@@ -331,7 +331,7 @@ export const plansRu: Record<keyof typeof plansEn, Message> = {
   'plans.approve.approve': 'Утвердить: программа вступает в действие',
   'plans.approve.approveHint': 'С этого момента записываются занятия и пересмотры',
   'plans.approve.return': 'Вернуть с замечаниями',
-  'plans.approve.comments': 'Что должен изменить автор?',
+  'plans.approve.comments': 'Если возвращаете: что должен изменить автор?',
   'plans.approve.commentsHint': 'Не менее 5 символов. Автор прочитает это.',
   'plans.approve.button': 'Подтвердить решение',
   'plans.approve.own':
