@@ -414,6 +414,7 @@ describe('plan pages', () => {
     expect(text).toContain('Basic and further education');
     for (const url of [
       `/plans/${id}/agreement`,
+      `/plans/${id}/release`,
       `/plans/${id}/submit`,
       `/plans/${id}/approve`,
       `/plans/${id}/goals/new`,

@@ -4,7 +4,7 @@ import type { AssessmentResponse } from '../../assessments/dto/assessment.dto.js
 import { AssessmentsService } from '../../assessments/assessments.service.js';
 import { Authorize, Ctx } from '../../auth/decorators.js';
 import type { RequestContext } from '../../auth/request-context.js';
-import { ProblemException, type FieldError } from '../../errors/problem.exception.js';
+import { forbidden, ProblemException, type FieldError } from '../../errors/problem.exception.js';
 import { InstrumentsService } from '../../instruments/instruments.service.js';
 import type {
   InstrumentDefinition,
@@ -318,6 +318,8 @@ export class PlanPagesController {
     @UuidPageParam() id: string,
   ): Promise<void> {
     const page = await this.pages.load(ctx, id);
+    // Release preparation is plan content: the logistics view has none of it.
+    if (!page.can.full) throw forbidden('Your role reads the plan’s logistics only');
     return this.releaseForm(ctx, request, reply, page, {});
   }
 
