@@ -89,8 +89,6 @@ class Visits {
   }
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
-
 /**
  * The PVE inspector builds a plan from the needs assessment (a goal changed, an intervention
  * added from the catalogue searched by need), records a refusal that then blocks scheduling,
@@ -392,5 +390,3 @@ export async function adminJourney(
   await v.check();
   return v.paths;
 }
-
-export { today };
