@@ -32,6 +32,21 @@ const SHOTS = [
       await page.waitForURL(/\/prisoners\/[0-9a-f-]{36}$/);
     },
   },
+  // Each role's home page: their work lists and queues.
+  { name: 'home-pve-inspector', user: 'demo.pve', async open() {} },
+  { name: 'home-security-officer', user: 'demo.security', async open() {} },
+  {
+    name: 'home-supervisor',
+    user: 'demo.supervisor',
+    async open(page) {
+      // Verify the audit trail first, so the home page shows its last verification.
+      await page.goto('/audit/verify');
+      await page.getByRole('button', { name: 'Verify now' }).click();
+      await page.waitForSelector('.govuk-panel');
+      await page.goto('/');
+    },
+  },
+  { name: 'home-administrator', user: 'demo.admin', async open() {} },
 ];
 
 function freePort() {

@@ -11,6 +11,7 @@ import { LoginThrottle1764115200012 } from './1764115200012-login-throttle.js';
 import { UiSessions1764115200020 } from './1764115200020-ui-sessions.js';
 import { OneOpenAssessment1764115200030 } from './1764115200030-one-open-assessment.js';
 import { PlanRevisionApproval1764115200040 } from './1764115200040-plan-revision-approval.js';
+import { PlanReturn1764115200050 } from './1764115200050-plan-return.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   UiSessions1764115200020,
   OneOpenAssessment1764115200030,
   PlanRevisionApproval1764115200040,
+  PlanReturn1764115200050,
 ];

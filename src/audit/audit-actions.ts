@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS = [
   'prisoner_event.list',
   'emergency_access.grant',
   'emergency_access.list',
+  'emergency_access.read',
   'emergency_access.review',
   'emergency_access.revoke',
   'assessment.create',

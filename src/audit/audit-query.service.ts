@@ -40,6 +40,30 @@ const toResponse = (r: Row): AuditEventResponse => ({
   hash: r.hash,
 });
 
+/** The trail's state for the oversight pages: where it ends, its last check, its last seal. */
+export interface AuditTrailState {
+  headSeq: number | null;
+  lastEventAt: string | null;
+  lastVerification: {
+    at: string;
+    by: string | null;
+    ok: boolean;
+    checked: number;
+    problemCount: number;
+    firstInvalidSeq: number | null;
+  } | null;
+  lastCheckpoint: { id: number; createdAt: string; headSeq: number | null } | null;
+}
+
+/** A signed checkpoint: the chain heads it vouches for are signed with the key named. */
+export interface AuditCheckpointEntry {
+  id: number;
+  createdAt: string;
+  headSeq: number | null;
+  chains: number;
+  keyId: string;
+}
+
 /** Supervisors' review of the trail: query, export and verification, all themselves audited. */
 @Injectable()
 export class AuditQueryService {
@@ -94,6 +118,98 @@ export class AuditQueryService {
       ]);
       return page;
     });
+  }
+
+  /** One event in the caller's scope (its detail page), or undefined; audited as a query. */
+  async event(ctx: RequestContext, seq: number): Promise<AuditEventResponse | undefined> {
+    return this.dataSource.transaction(async (m) => {
+      const where = this.where(ctx, {}, null);
+      const [row]: Row[] = await m.query(
+        `SELECT ${AUDIT_RECORD_COLUMNS} FROM audit_event
+         WHERE ${where.sql} AND seq = $${where.params.length + 1}::bigint`,
+        [...where.params, seq],
+      );
+      await this.trail.append(m, ctx, [
+        { action: 'audit.query', details: { seq, resultCount: row ? 1 : 0 } },
+      ]);
+      return row && toResponse(row);
+    });
+  }
+
+  /**
+   * The newest event, the newest verification (by anyone, with its result) and the newest
+   * signed checkpoint. Audited as a query.
+   */
+  async state(ctx: RequestContext): Promise<AuditTrailState> {
+    return this.dataSource.transaction(async (m) => {
+      const [head]: { seq: string | null; occurred_at: Date | null }[] = await m.query(
+        `SELECT seq, occurred_at FROM audit_event ORDER BY seq DESC LIMIT 1`,
+      );
+      const [verified]: {
+        occurred_at: Date;
+        actor_username: string | null;
+        details: Record<string, unknown> | null;
+      }[] = await m.query(
+        `SELECT occurred_at, actor_username, details FROM audit_event
+         WHERE action = 'audit.verify' AND outcome = 'success' ORDER BY seq DESC LIMIT 1`,
+      );
+      const [checkpoint]: { id: string; created_at: Date; head_seq: string | null }[] =
+        await m.query(
+          `SELECT id, created_at, head_seq FROM audit_checkpoint ORDER BY id DESC LIMIT 1`,
+        );
+      await this.trail.append(m, ctx, [{ action: 'audit.query', details: { state: true } }]);
+      const number = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+      return {
+        headSeq: number(head?.seq),
+        lastEventAt: head?.occurred_at?.toISOString() ?? null,
+        lastVerification: verified && {
+          at: verified.occurred_at.toISOString(),
+          by: verified.actor_username,
+          ok: verified.details?.ok === true,
+          checked: Number(verified.details?.checked ?? 0),
+          problemCount: Number(verified.details?.problemCount ?? 0),
+          firstInvalidSeq: number(verified.details?.firstInvalidSeq),
+        },
+        lastCheckpoint: checkpoint
+          ? {
+              id: Number(checkpoint.id),
+              createdAt: checkpoint.created_at.toISOString(),
+              headSeq: number(checkpoint.head_seq),
+            }
+          : null,
+      };
+    });
+  }
+
+  /** The account with this username (to filter the trail by person), or undefined. */
+  async actorIdOf(username: string): Promise<string | undefined> {
+    const [row]: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM app_user WHERE username = $1`,
+      [username],
+    );
+    return row?.id;
+  }
+
+  /** The newest signed checkpoints (at most `limit`), newest first. Not case content. */
+  async checkpoints(limit: number): Promise<AuditCheckpointEntry[]> {
+    const rows: {
+      id: string;
+      created_at: Date;
+      head_seq: string | null;
+      chains: number;
+      key_id: string;
+    }[] = await this.dataSource.query(
+      `SELECT id, created_at, head_seq, jsonb_array_length(heads) AS chains, key_id
+       FROM audit_checkpoint ORDER BY id DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      createdAt: r.created_at.toISOString(),
+      headSeq: r.head_seq === null ? null : Number(r.head_seq),
+      chains: Number(r.chains),
+      keyId: r.key_id,
+    }));
   }
 
   /** Streams every matching event, newest first, in batches: memory stays flat however many. */

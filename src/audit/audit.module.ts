@@ -9,6 +9,6 @@ import { AuditTrail } from './audit-trail.service.js';
 @Module({
   controllers: [AuditController],
   providers: [AuditTrail, AuditCheckpoints, AuditQueryService],
-  exports: [AuditTrail, AuditCheckpoints],
+  exports: [AuditTrail, AuditCheckpoints, AuditQueryService],
 })
 export class AuditModule {}

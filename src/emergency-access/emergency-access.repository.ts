@@ -97,6 +97,16 @@ const toGrant = (r: Row): Grant => ({
   sortKey: [r.sort_granted, r.id],
 });
 
+/** An event recorded under a grant: what its holder read (or tried to) with it. */
+export interface GrantRead {
+  seq: number;
+  occurredAt: Date;
+  action: string;
+  entityType: string | null;
+  entityId: string | null;
+  outcome: string;
+}
+
 /** The emergency-access feature's SQL; rows leave here in camelCase. */
 @Injectable()
 export class EmergencyAccessRepository {
@@ -106,6 +116,34 @@ export class EmergencyAccessRepository {
       [id],
     );
     return row && toGrant(row);
+  }
+
+  /**
+   * The audit events of the grant's holder that name the grant (every case read made under it),
+   * oldest first: at most `limit`.
+   */
+  async readsUnder(m: EntityManager, grant: Grant, limit: number): Promise<GrantRead[]> {
+    const rows: {
+      seq: string;
+      occurred_at: Date;
+      action: string;
+      entity_type: string | null;
+      entity_id: string | null;
+      outcome: string;
+    }[] = await m.query(
+      `SELECT seq, occurred_at, action, entity_type, entity_id, outcome FROM audit_event
+       WHERE actor_id = $1 AND details ->> 'emergencyAccessId' = $2
+       ORDER BY seq LIMIT $3`,
+      [grant.user.id, grant.id, limit],
+    );
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      occurredAt: r.occurred_at,
+      action: r.action,
+      entityType: r.entity_type,
+      entityId: r.entity_id,
+      outcome: r.outcome,
+    }));
   }
 
   async insert(

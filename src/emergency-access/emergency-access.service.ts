@@ -14,6 +14,22 @@ import type {
 } from './dto/emergency-access.dto.js';
 import { EmergencyAccessRepository, type Grant } from './emergency-access.repository.js';
 
+/** The most reads listed with a grant; the audit search finds the rest. */
+const MAX_READS_SHOWN = 500;
+
+/** A grant as its reviewer reads it: with the reads made under it, oldest first. */
+export type EmergencyAccessWithReads = EmergencyAccessResponse & {
+  reads: {
+    seq: number;
+    occurredAt: string;
+    action: string;
+    entityType: string | null;
+    entityId: string | null;
+    outcome: string;
+  }[];
+  moreReads: boolean;
+};
+
 const toResponse = (g: Grant): EmergencyAccessResponse => ({
   id: g.id,
   user: g.user,
@@ -125,6 +141,35 @@ export class EmergencyAccessService {
           toResponse,
         ),
       details: (page) => ({ status, resultCount: page.items.length }),
+    });
+  }
+
+  /**
+   * One grant with every read made under it (from the audit trail: actions and records, never
+   * their content), for the supervisor who reviews it.
+   */
+  async get(ctx: RequestContext, id: string): Promise<EmergencyAccessWithReads> {
+    return this.cases.read(ctx, {
+      name: 'Emergency access grant',
+      action: 'emergency_access.read',
+      load: (m) => this.grants.find(m, id),
+      target: grantTarget,
+      respond: async (g, _, m) => {
+        const reads = await this.grants.readsUnder(m, g, MAX_READS_SHOWN + 1);
+        return {
+          ...toResponse(g),
+          reads: reads.slice(0, MAX_READS_SHOWN).map((r) => ({
+            seq: r.seq,
+            occurredAt: r.occurredAt.toISOString(),
+            action: r.action,
+            entityType: r.entityType,
+            entityId: r.entityId,
+            outcome: r.outcome,
+          })),
+          moreReads: reads.length > MAX_READS_SHOWN,
+        };
+      },
+      details: (_, answer) => ({ readCount: answer.reads.length }),
     });
   }
 

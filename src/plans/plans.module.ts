@@ -13,7 +13,7 @@ import { PlansService } from './plans.service.js';
   imports: [AssessmentsModule, InstrumentsModule],
   controllers: [PlansController],
   providers: [PlansService, PlanRevisionsService, PlanDeliveryService, PlanReader, PlansRepository],
-  exports: [PlansService],
+  exports: [PlansService, PlanRevisionsService, PlanDeliveryService],
 })
 export class PlansModule implements OnModuleInit {
   constructor(

@@ -68,6 +68,8 @@ export interface Plan {
   completionNote: string | null;
   closedAt: string | null;
   closeReason: string | null;
+  /** The newest return to draft by a supervisor, with what to change. */
+  returned: { by: StaffName; at: string; comments: string } | null;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -173,6 +175,44 @@ export interface PlanReviewDue {
   reason: 'scheduled' | 'needs_changed';
 }
 
+/** A plan in a work list across prisoners (home pages, the approval queue): no content. */
+export interface ListedPlan {
+  id: string;
+  prisonerId: string;
+  prisonNumber: string;
+  prisonerName: string;
+  facilityId: string;
+  status: PlanStatus;
+  revision: number;
+  authorId: string;
+  authorName: string;
+  submittedById: string | null;
+  submittedAt: string | null;
+  returnedAt: string | null;
+  updatedAt: string;
+  /** The pending revision's number, status, author and submitter, when there is one. */
+  proposal: {
+    revision: number;
+    status: ProposalStatus;
+    authorId: string;
+    submittedById: string | null;
+  } | null;
+  /** The keyset sort key (microseconds). */
+  cursorAt: string;
+}
+
+/** A prisoner's current approved needs assessment, for a prisoner with no open plan. */
+export interface ReadyForPlan {
+  assessmentId: string;
+  prisonerId: string;
+  prisonNumber: string;
+  prisonerName: string;
+  facilityId: string;
+  instrumentKey: string;
+  instrumentVersion: string;
+  approvedAt: string;
+}
+
 /** Written as `now()` by the database. */
 export const NOW = Symbol('now');
 
@@ -198,6 +238,9 @@ const PLAN_COLUMNS = {
   completedAt: 'completed_at',
   completionNote: 'completion_note',
   closedAt: 'closed_at',
+  returnedBy: 'returned_by',
+  returnedAt: 'returned_at',
+  returnComments: 'return_comments',
   closeReason: 'close_reason',
 } as const;
 
@@ -271,6 +314,10 @@ interface PlanRow {
   completion_note: string | null;
   closed_at: string | null;
   close_reason: string | null;
+  returned_by: string | null;
+  returned_by_name: string | null;
+  returned_at: string | null;
+  return_comments: string | null;
   created_at: string;
   updated_at: string;
   version: number;
@@ -289,13 +336,16 @@ const PLAN_SELECT = `
     ${TS('pl.suspended_at')} AS suspended_at, pl.suspend_reason,
     ${TS('pl.completed_at')} AS completed_at, pl.completion_note,
     ${TS('pl.closed_at')} AS closed_at, pl.close_reason,
+    pl.returned_by, rb.display_name AS returned_by_name, ${TS('pl.returned_at')} AS returned_at,
+    pl.return_comments,
     ${TS('pl.created_at')} AS created_at, ${TS('pl.updated_at')} AS updated_at, pl.version
   FROM programme_plan pl
   JOIN prisoner p ON p.id = pl.prisoner_id
   JOIN app_user au ON au.id = pl.author_id
   LEFT JOIN app_user su ON su.id = pl.submitted_by
   LEFT JOIN app_user ap ON ap.id = pl.approver_id
-  LEFT JOIN app_user ar ON ar.id = pl.agreement_recorded_by`;
+  LEFT JOIN app_user ar ON ar.id = pl.agreement_recorded_by
+  LEFT JOIN app_user rb ON rb.id = pl.returned_by`;
 
 const staff = (id: string | null, name: string | null | undefined): StaffName | null =>
   id ? { id, displayName: name ?? '' } : null;
@@ -335,6 +385,13 @@ const toPlan = (r: PlanRow): Plan => ({
   completionNote: r.completion_note,
   closedAt: r.closed_at,
   closeReason: r.close_reason,
+  returned: r.returned_by
+    ? {
+        by: { id: r.returned_by, displayName: r.returned_by_name ?? '' },
+        at: r.returned_at!,
+        comments: r.return_comments!,
+      }
+    : null,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   version: r.version,
@@ -881,6 +938,163 @@ export class PlansRepository {
       [planId, revision],
     );
     return row && { content: row.content, supersededAt: row.superseded_at };
+  }
+
+  /**
+   * Plans across prisoners in `scope` whose status is one of `statuses`, or whose pending
+   * revision's status is one of `proposalStatuses`; most recently changed first.
+   */
+  async search(
+    m: EntityManager,
+    query: {
+      scope: SqlFilter;
+      statuses: readonly PlanStatus[];
+      proposalStatuses: readonly ProposalStatus[];
+      after?: (string | number)[];
+      limit: number;
+    },
+  ): Promise<ListedPlan[]> {
+    const params = [...query.scope.params];
+    const bind = (value: unknown) => `$${params.push(value)}`;
+    const where = [
+      query.scope.sql,
+      `(pl.status = ANY(${bind(query.statuses)}::text[]) OR pr.status = ANY(${bind(query.proposalStatuses)}::text[]))`,
+    ];
+    if (query.after)
+      where.push(
+        `(pl.updated_at, pl.id) < (${bind(query.after[0])}::timestamptz, ${bind(query.after[1])}::uuid)`,
+      );
+    const rows: {
+      id: string;
+      prisoner_id: string;
+      prison_number: string;
+      prisoner_name: string;
+      facility_id: string;
+      status: PlanStatus;
+      revision: number;
+      author_id: string;
+      author_name: string;
+      submitted_by: string | null;
+      submitted_at: string | null;
+      returned_at: string | null;
+      updated_at: string;
+      proposal_revision: number | null;
+      proposal_status: ProposalStatus | null;
+      proposal_author_id: string | null;
+      proposal_submitted_by: string | null;
+      cursor_at: string;
+    }[] = await m.query(
+      `SELECT pl.id, pl.prisoner_id, p.prison_number,
+         p.given_name || ' ' || p.family_name AS prisoner_name, p.facility_id, pl.status,
+         pl.revision, pl.author_id, au.display_name AS author_name, pl.submitted_by,
+         ${TS('pl.submitted_at')} AS submitted_at, ${TS('pl.returned_at')} AS returned_at,
+         ${TS('pl.updated_at')} AS updated_at, pr.revision AS proposal_revision,
+         pr.status AS proposal_status, pr.author_id AS proposal_author_id,
+         pr.submitted_by AS proposal_submitted_by,
+         to_char(pl.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+       FROM programme_plan pl
+       JOIN prisoner p ON p.id = pl.prisoner_id
+       JOIN app_user au ON au.id = pl.author_id
+       LEFT JOIN plan_revision_proposal pr
+         ON pr.plan_id = pl.id AND pr.status IN ('draft', 'submitted', 'returned')
+       WHERE ${where.join(' AND ')}
+       ORDER BY pl.updated_at DESC, pl.id DESC LIMIT ${bind(query.limit + 1)}`,
+      params,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      prisonerId: r.prisoner_id,
+      prisonNumber: r.prison_number,
+      prisonerName: r.prisoner_name,
+      facilityId: r.facility_id,
+      status: r.status,
+      revision: r.revision,
+      authorId: r.author_id,
+      authorName: r.author_name,
+      submittedById: r.submitted_by,
+      submittedAt: r.submitted_at,
+      returnedAt: r.returned_at,
+      updatedAt: r.updated_at,
+      proposal:
+        r.proposal_revision === null
+          ? null
+          : {
+              revision: r.proposal_revision,
+              status: r.proposal_status!,
+              authorId: r.proposal_author_id!,
+              submittedById: r.proposal_submitted_by,
+            },
+      cursorAt: r.cursor_at,
+    }));
+  }
+
+  /**
+   * Prisoners in `scope` with an approved needs assessment and no open plan: the current needs
+   * assessment of each, newest first.
+   */
+  async readyForPlan(
+    m: EntityManager,
+    scope: SqlFilter,
+    after: (string | number)[] | undefined,
+    limit: number,
+  ): Promise<(ReadyForPlan & { cursorAt: string })[]> {
+    const params = [...scope.params];
+    const bind = (value: unknown) => `$${params.push(value)}`;
+    const keyset = after
+      ? `WHERE (approved_at, id) < (${bind(after[0])}::timestamptz, ${bind(after[1])}::uuid)`
+      : '';
+    const rows: {
+      id: string;
+      prisoner_id: string;
+      prison_number: string;
+      prisoner_name: string;
+      facility_id: string;
+      key: string;
+      version: string;
+      approved_at_text: string;
+      cursor_at: string;
+    }[] = await m.query(
+      `WITH current AS (
+         SELECT DISTINCT ON (a.prisoner_id) a.id, a.prisoner_id, a.approved_at, p.prison_number,
+           p.given_name || ' ' || p.family_name AS prisoner_name, p.facility_id, iv.key, iv.version
+         FROM assessment a
+         JOIN instrument_version iv ON iv.id = a.instrument_version_id
+         JOIN prisoner p ON p.id = a.prisoner_id
+         WHERE a.status = 'approved' AND iv.purpose = 'needs' AND ${scope.sql}
+           AND NOT EXISTS (SELECT 1 FROM programme_plan pl WHERE pl.prisoner_id = a.prisoner_id
+             AND pl.status IN ('draft', 'pending_approval', 'active', 'suspended'))
+         ORDER BY a.prisoner_id, a.approved_at DESC
+       )
+       SELECT id, prisoner_id, prison_number, prisoner_name, facility_id, key, version,
+         ${TS('approved_at')} AS approved_at_text,
+         to_char(approved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+       FROM current ${keyset}
+       ORDER BY approved_at DESC, id DESC LIMIT ${bind(limit + 1)}`,
+      params,
+    );
+    return rows.map((r) => ({
+      assessmentId: r.id,
+      prisonerId: r.prisoner_id,
+      prisonNumber: r.prison_number,
+      prisonerName: r.prisoner_name,
+      facilityId: r.facility_id,
+      instrumentKey: r.key,
+      instrumentVersion: r.version,
+      approvedAt: r.approved_at_text,
+      cursorAt: r.cursor_at,
+    }));
+  }
+
+  /** Active staff of a facility who deliver plans: PVE inspectors and psychologists. */
+  async staffOf(m: EntityManager, facilityId: string): Promise<StaffName[]> {
+    const rows: { id: string; display_name: string }[] = await m.query(
+      `SELECT u.id, u.display_name FROM app_user u
+       JOIN user_facility uf ON uf.user_id = u.id AND uf.facility_id = $1
+       WHERE u.active AND u.roles && ARRAY['pve_inspector', 'psychologist']::text[]
+       ORDER BY u.display_name, u.id LIMIT 500`,
+      [facilityId],
+    );
+    return rows.map((r) => ({ id: r.id, displayName: r.display_name }));
   }
 
   /** The plan's pending revision, if it has one. */

@@ -28,7 +28,12 @@ import {
 } from '../http/page.js';
 import type { DueItem, DueQuery } from '../reviews/due-item.js';
 import type { CreatePlanDto } from './dto/create-plan.dto.js';
-import type { ClosePlanDto, CompletePlanDto, SuspendPlanDto } from './dto/plan-transition.dto.js';
+import type {
+  ClosePlanDto,
+  CompletePlanDto,
+  ReturnRevisionDto,
+  SuspendPlanDto,
+} from './dto/plan-transition.dto.js';
 import type {
   PlanResponse,
   PlanRevisionSummary,
@@ -54,9 +59,25 @@ import {
 } from './plan-content.js';
 import { catalogueOf, PlanReader } from './plan-reader.service.js';
 import { inView, planView, summaryResponse } from './plan-view.js';
-import { NOW, PlansRepository, type LoadedPlan, type PlanChanges } from './plans.repository.js';
+import {
+  NOW,
+  PlansRepository,
+  type ListedPlan,
+  type LoadedPlan,
+  type PlanChanges,
+  type ProposalStatus,
+  type ReadyForPlan,
+  type StaffName,
+} from './plans.repository.js';
 
-export type Transition = 'submit' | 'activate' | 'suspend' | 'complete' | 'close';
+/** The newest return of a plan to draft, as the plan's pages show it (full view only). */
+export interface PlanReturn {
+  by: StaffName;
+  at: string;
+  comments: string;
+}
+
+export type Transition = 'submit' | 'activate' | 'return' | 'suspend' | 'complete' | 'close';
 
 const TRANSITIONS: Record<
   Transition,
@@ -81,6 +102,13 @@ const TRANSITIONS: Record<
     from: ['pending_approval', 'suspended'],
     to: 'active',
     verb: 'activated',
+    ifMatch: true,
+  },
+  return: {
+    action: 'approve',
+    from: ['pending_approval'],
+    to: 'draft',
+    verb: 'returned',
     ifMatch: true,
   },
   suspend: {
@@ -190,6 +218,124 @@ export class PlansService {
         this.reader.render(m, id, planView(ctx.ability, planSubject(plan)), access.grantField),
       details: (_, plan) => ({ view: plan.view }),
     });
+  }
+
+  /**
+   * The plan as `get` answers it, with its newest return to draft (full view only): one read,
+   * audited as `plan.read`, for the web pages.
+   */
+  async getWithReturn(
+    ctx: RequestContext,
+    id: string,
+  ): Promise<{ plan: PlanResponse; returned: PlanReturn | null }> {
+    return this.cases.read(ctx, {
+      name: 'Plan',
+      action: 'plan.read',
+      load: (m) => this.plans.find(m, id),
+      target: (plan) => planTarget(plan),
+      respond: async (plan, access, m) => {
+        const view = planView(ctx.ability, planSubject(plan));
+        const response = await this.reader.render(m, id, view, access.grantField);
+        return {
+          plan: response,
+          returned: view === 'full' && plan.returned ? structuredClone(plan.returned) : null,
+        };
+      },
+      details: (_, answer) => ({ view: answer.plan.view }),
+    });
+  }
+
+  /**
+   * Plans across the caller's scope (work lists): those with one of `statuses`, or with a
+   * pending revision in one of `proposalStatuses`; most recently changed first. No content:
+   * prisoner, status, who wrote and submitted it. Filtered in SQL from the caller's read rules.
+   */
+  async work(
+    ctx: RequestContext,
+    query: {
+      statuses: readonly PlanStatus[];
+      proposalStatuses?: readonly ProposalStatus[];
+      limit?: number;
+      cursor?: string;
+    },
+  ): Promise<Page<Omit<ListedPlan, 'cursorAt'>>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor(query.cursor, 2);
+    const scope = accessibleWhere(ctx.ability, 'read', 'Plan', {
+      facilityId: 'p.facility_id',
+      prisonerId: 'pl.prisoner_id',
+    });
+    let shown: ListedPlan[] = [];
+    return this.cases.list(ctx, {
+      action: 'plan.list',
+      entityType: 'plan',
+      run: async (m) => {
+        const rows = await this.plans.search(m, {
+          scope,
+          statuses: query.statuses,
+          proposalStatuses: query.proposalStatuses ?? [],
+          after,
+          limit,
+        });
+        shown = rows.slice(0, limit);
+        return toPage(
+          rows,
+          limit,
+          (r) => [r.cursorAt, r.id],
+          ({ cursorAt: _, ...r }) => r,
+        );
+      },
+      details: (page) => ({
+        status: [...query.statuses],
+        pendingRevisionStatus: [...(query.proposalStatuses ?? [])],
+        cursor: query.cursor ? true : false,
+        resultCount: page.items.length,
+      }),
+      prisonersShown: () =>
+        shown.map((r) => ({ prisonerId: r.prisonerId, facilityId: r.facilityId })),
+    });
+  }
+
+  /**
+   * Prisoners the caller may make a plan for who have an approved needs assessment and no open
+   * plan: each prisoner's current needs assessment, newest first (audited as a list of
+   * assessments).
+   */
+  async readyForPlan(
+    ctx: RequestContext,
+    query: { limit?: number; cursor?: string },
+  ): Promise<Page<ReadyForPlan>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor(query.cursor, 2);
+    const scope = accessibleWhere(ctx.ability, 'create', 'Plan', {
+      facilityId: 'p.facility_id',
+      prisonerId: 'p.id',
+    });
+    return this.cases.list(ctx, {
+      action: 'assessment.list',
+      entityType: 'assessment',
+      run: async (m) =>
+        toPage(
+          await this.plans.readyForPlan(m, scope, after, limit),
+          limit,
+          (r) => [r.cursorAt, r.assessmentId],
+          ({ cursorAt: _, ...r }) => r,
+        ),
+      details: (page) => ({
+        withoutOpenPlan: true,
+        cursor: query.cursor ? true : false,
+        resultCount: page.items.length,
+      }),
+    });
+  }
+
+  /**
+   * Who may be made responsible for an intervention in a facility (active PVE inspectors and
+   * psychologists of it): names only, for those who may change plans there.
+   */
+  async staffOptions(ctx: RequestContext, facilityId: string): Promise<StaffName[]> {
+    if (!ctx.ability.can('update', asSubject('Plan', { facilityId }))) return [];
+    return this.plans.staffOf(this.dataSource.manager, facilityId);
   }
 
   async listForPrisoner(
@@ -474,7 +620,12 @@ export class PlansService {
     ctx: RequestContext,
     id: string,
     transition: Transition,
-    dto: SuspendPlanDto | CompletePlanDto | ClosePlanDto | Record<string, never> = {},
+    dto:
+      | SuspendPlanDto
+      | CompletePlanDto
+      | ClosePlanDto
+      | ReturnRevisionDto
+      | Record<string, never> = {},
     version?: number,
   ): Promise<PlanResponse> {
     const rule = TRANSITIONS[transition];
@@ -532,6 +683,17 @@ export class PlansService {
               Object.assign(changes, { suspendedAt: null, suspendReason: null });
               changed.push('suspendReason');
             }
+            break;
+          case 'return':
+            // Back to its author with what to change; submitted again once changed.
+            Object.assign(changes, {
+              submittedBy: null,
+              submittedAt: null,
+              returnedBy: ctx.actor.id,
+              returnedAt: NOW,
+              returnComments: (dto as ReturnRevisionDto).comments,
+            });
+            changed.push('returnComments');
             break;
           case 'suspend':
             Object.assign(changes, {

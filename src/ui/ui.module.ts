@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AssessmentsModule } from '../assessments/assessments.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { FacilitiesModule } from '../facilities/facilities.module.js';
 import { EmergencyAccessModule } from '../emergency-access/emergency-access.module.js';
 import { InstrumentsModule } from '../instruments/instruments.module.js';
 import { PlansModule } from '../plans/plans.module.js';
@@ -7,7 +9,20 @@ import { PrisonersModule } from '../prisoners/prisoners.module.js';
 import { ReviewsModule } from '../reviews/reviews.module.js';
 import { HomeController } from './home/home.controller.js';
 import { HomeSections } from './home/home-sections.js';
+import { AdminHome } from './admin/admin-home.js';
+import { AdminPagesController } from './admin/admin-pages.controller.js';
+import { AuditPagesController } from './oversight/audit-pages.controller.js';
+import { OversightHome } from './oversight/oversight-home.js';
+import { OversightPagesController } from './oversight/oversight-pages.controller.js';
+import { PlanDeliveryPagesController } from './plans/plan-delivery-pages.controller.js';
+import { PlanItemsPagesController } from './plans/plan-items-pages.controller.js';
+import { PlanPages } from './plans/plan-page.service.js';
+import { PlanPagesController } from './plans/plan-pages.controller.js';
+import { PlanRevisionPagesController } from './plans/plan-revision-pages.controller.js';
+import { PlansHome } from './plans/plans-home.js';
 import { PrisonerPagesController } from './prisoners/prisoner-pages.controller.js';
+import { RecordPagesController } from './records/record-pages.controller.js';
+import { RecordsHome } from './records/records-home.js';
 import { SessionPagesController } from './session/session-pages.controller.js';
 import { UiGuard } from './session/ui.guard.js';
 import { UiSessionService } from './session/ui-session.service.js';
@@ -24,9 +39,32 @@ import { UiSessionService } from './session/ui-session.service.js';
     ReviewsModule,
     EmergencyAccessModule,
     InstrumentsModule,
+    FacilitiesModule,
+    UsersModule,
   ],
-  controllers: [SessionPagesController, HomeController, PrisonerPagesController],
-  providers: [UiSessionService, UiGuard, HomeSections],
+  controllers: [
+    SessionPagesController,
+    HomeController,
+    PrisonerPagesController,
+    PlanPagesController,
+    PlanItemsPagesController,
+    PlanDeliveryPagesController,
+    PlanRevisionPagesController,
+    OversightPagesController,
+    AuditPagesController,
+    RecordPagesController,
+    AdminPagesController,
+  ],
+  providers: [
+    UiSessionService,
+    UiGuard,
+    HomeSections,
+    PlanPages,
+    PlansHome,
+    OversightHome,
+    RecordsHome,
+    AdminHome,
+  ],
   exports: [UiSessionService, HomeSections],
 })
 export class UiModule {}

@@ -26,6 +26,20 @@ export function navigationFor(
       active: path === '/prisoners' || path.startsWith('/prisoners/'),
     });
   }
+  const area = (href: string, textKey: MessageKey, allowed: boolean) => {
+    if (allowed)
+      items.push({ href, textKey, active: path === href || path.startsWith(`${href}/`) });
+  };
+  area('/oversight/approvals', 'nav.approvals', ability.can('approve', 'Plan'));
+  area(
+    '/oversight/emergency-access',
+    'nav.emergencyAccess',
+    ability.can('review', 'EmergencyAccess'),
+  );
+  area('/audit', 'nav.audit', ability.can('read', 'AuditEvent'));
+  area('/admin/users', 'nav.users', ability.can('manage', 'User'));
+  area('/admin/facilities', 'nav.facilities', ability.can('manage', 'Facility'));
+  area('/admin/rule-sets', 'nav.ruleSets', ability.can('import', 'Instrument'));
   return items.map((item) => ({
     href: item.href,
     text: state.t(item.textKey),

@@ -16,7 +16,7 @@ const REASON: Record<string, MessageKey> = {
 /** Rows of a reviews-due table: each links to the prisoner whose work it is. */
 export function dueItemRows(items: DueItem[], t: Translate) {
   return items.map((item) => ({
-    href: `/prisoners/${item.prisonerId}`,
+    href: item.planId ? `/plans/${item.planId}` : `/prisoners/${item.prisonerId}`,
     prisonNumber: item.prisonNumber,
     prisonerName: item.prisonerName,
     what: t(KIND[item.kind]),

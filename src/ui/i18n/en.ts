@@ -1,3 +1,8 @@
+import { adminEn } from './en/admin.js';
+import { oversightEn } from './en/oversight.js';
+import { plansEn } from './en/plans.js';
+import { recordsEn } from './en/records.js';
+
 /**
  * English: every interface string. Keys are the catalogue's contract; every other language
  * (ru.ts, and Kazakh next) must define each of them. `{name}` is a placeholder; an object gives
@@ -252,4 +257,9 @@ export const en = {
   'emergency.banner.title': 'Emergency access',
   'emergency.banner.text':
     'You are reading this record with emergency access until {time}. A supervisor will review it.',
+
+  ...plansEn,
+  ...oversightEn,
+  ...recordsEn,
+  ...adminEn,
 } as const;

@@ -1,4 +1,8 @@
 import type { Catalogue } from './catalogue.js';
+import { adminRu } from './ru/admin.js';
+import { oversightRu } from './ru/oversight.js';
+import { plansRu } from './ru/plans.js';
+import { recordsRu } from './ru/records.js';
 
 /** Russian: complete (the catalogue test checks that every English key is here). */
 export const ru: Catalogue = {
@@ -277,4 +281,9 @@ export const ru: Catalogue = {
   'emergency.banner.title': 'Экстренный доступ',
   'emergency.banner.text':
     'Вы читаете это дело с экстренным доступом до {time}. Руководитель проверит этот доступ.',
+
+  ...plansRu,
+  ...oversightRu,
+  ...recordsRu,
+  ...adminRu,
 };

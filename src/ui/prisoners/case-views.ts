@@ -92,6 +92,7 @@ export function assessmentRows(items: AssessmentResponse[], scales: LevelScales,
 
 export function planRows(items: PlanSummaryResponse[], t: Translate) {
   return items.map((p) => ({
+    href: `/plans/${p.id}`,
     status: label(t, PLAN_STATUS, p.status),
     statusClass: STATUS_TAG[p.status] ?? '',
     revision: p.revision,

@@ -37,6 +37,7 @@ import {
 } from './case-views.js';
 import { formatDuration } from '../i18n/format.js';
 import { overviewModel, prisonerFrame, type PrisonerTab } from './prisoner.view.js';
+import { recordActions } from '../records/records.view.js';
 
 const PAGE_SIZE = 20;
 
@@ -115,6 +116,7 @@ export class PrisonerPagesController {
     return render(reply, 'pages/prisoners/search.njk', {
       values,
       facilities,
+      canCreate: ctx.ability.can('create', 'Prisoner'),
       searched: Boolean(values.q || values.facilityId),
       results: page.items.map((p) => ({
         href: `/prisoners/${p.id}`,
@@ -137,9 +139,10 @@ export class PrisonerPagesController {
     @Res() reply: FastifyReply,
     @PrisonerId() id: string,
   ): Promise<void> {
-    return this.prisonerPage(ctx, request, reply, id, 'overview', async (prisoner, state) =>
-      overviewModel(prisoner, state.t),
-    );
+    return this.prisonerPage(ctx, request, reply, id, 'overview', async (prisoner, state) => ({
+      ...overviewModel(prisoner, state.t),
+      recordActions: recordActions(prisoner, ctx.ability, state.t),
+    }));
   }
 
   @Get(':id/assessments')
@@ -185,9 +188,15 @@ export class PrisonerPagesController {
     @PrisonerId() id: string,
     @Query('cursor') cursor?: string,
   ): Promise<void> {
-    return this.prisonerPage(ctx, request, reply, id, 'plan', async (_, state) => {
+    return this.prisonerPage(ctx, request, reply, id, 'plan', async (prisoner, state) => {
       const page = await this.plans.listForPrisoner(ctx, id, { limit: PAGE_SIZE, cursor });
+      const open = ['draft', 'pending_approval', 'active', 'suspended'];
       return {
+        canStartPlan:
+          !cursor &&
+          ctx.ability.can('create', 'Plan') &&
+          ctx.actor.facilityIds.includes(prisoner.facility.id) &&
+          !page.items.some((p) => open.includes(p.status)),
         rows: planRows(page.items, state.t),
         links: keysetLinks(`/prisoners/${id}/plan`, { cursor }, page.nextCursor),
       };
@@ -203,9 +212,12 @@ export class PrisonerPagesController {
     @PrisonerId() id: string,
     @Query('cursor') cursor?: string,
   ): Promise<void> {
-    return this.prisonerPage(ctx, request, reply, id, 'events', async (_, state) => {
+    return this.prisonerPage(ctx, request, reply, id, 'events', async (prisoner, state) => {
       const page = await this.events.list(ctx, id, { limit: PAGE_SIZE, cursor });
       return {
+        recordActions: recordActions(prisoner, ctx.ability, state.t).filter((a) =>
+          a.href.endsWith('/events/new'),
+        ),
         rows: eventRows(page.items, state.t),
         links: keysetLinks(`/prisoners/${id}/events`, { cursor }, page.nextCursor),
       };

@@ -59,11 +59,16 @@ export class UiClient {
    */
   async post(
     url: string,
-    form: Record<string, string> = {},
+    form: Record<string, string | string[]> = {},
     options: { csrf?: string | false; headers?: Record<string, string> } = {},
   ): Promise<Response> {
     const token = options.csrf === undefined ? csrfToken(this.lastHtml) : options.csrf;
-    const body = new URLSearchParams({ ...(token ? { _csrf: token } : {}), ...form }).toString();
+    // A field given as a list is sent once per value, as checkboxes are.
+    const pairs = Object.entries({ ...(token ? { _csrf: token } : {}), ...form }).flatMap(
+      ([name, value]) =>
+        (Array.isArray(value) ? value : [value]).map((v): [string, string] => [name, v]),
+    );
+    const body = new URLSearchParams(pairs).toString();
     return this.keep(
       await this.t.app.inject({
         method: 'POST',

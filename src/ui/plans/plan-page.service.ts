@@ -1,0 +1,189 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { asSubject } from '../../access/ability.factory.js';
+import type { RequestContext } from '../../auth/request-context.js';
+import { InstrumentsService } from '../../instruments/instruments.service.js';
+import type {
+  InstrumentDefinition,
+  InterventionCatalogue,
+} from '../../instruments/rule-sets/rule-set.types.js';
+import type { PlanResponse } from '../../plans/dto/plan.response.js';
+import { PlansService, type PlanReturn } from '../../plans/plans.service.js';
+import type { PrisonerResponse } from '../../prisoners/dto/prisoner.dto.js';
+import { PrisonersService } from '../../prisoners/prisoners.service.js';
+import type { FieldError } from '../../errors/problem.exception.js';
+import { formErrors, type FieldMessages } from '../common/forms.js';
+import { render } from '../common/render.js';
+import { prisonerFrame } from '../prisoners/prisoner.view.js';
+import { planModel, type PlanAbilities } from './plan.view.js';
+
+/** A plan page's data: the plan in the caller's view, its prisoner, catalogue and rights. */
+export interface PlanPage {
+  plan: PlanResponse;
+  returned: PlanReturn | null;
+  prisoner: PrisonerResponse;
+  catalogue: InterventionCatalogue | undefined;
+  can: PlanAbilities;
+  /** The level labels of the risk instrument the plan's intensity follows. */
+  riskLevelLabel: string | null;
+  /** Intervention titles by catalogue code (rule-set text), for views without them. */
+  titles: Map<string, string>;
+}
+
+/**
+ * Loads what every plan page shows, through the same services as the API (the plan, then its
+ * prisoner for the identity bar: both reads audited), and renders plan pages in the prisoner's
+ * frame with the Plan tab current.
+ */
+@Injectable()
+export class PlanPages {
+  constructor(
+    private readonly plans: PlansService,
+    private readonly prisoners: PrisonersService,
+    private readonly instruments: InstrumentsService,
+  ) {}
+
+  async load(ctx: RequestContext, id: string): Promise<PlanPage> {
+    const { plan, returned } = await this.plans.getWithReturn(ctx, id);
+    const prisoner = await this.prisoners.get(ctx, plan.prisonerId);
+    const catalogue = plan.catalogue
+      ? ((await this.instruments.getVersion(plan.catalogue.key, plan.catalogue.version))
+          ?.definition as InterventionCatalogue | undefined)
+      : undefined;
+    let riskLevelLabel: string | null = plan.riskLevel ?? null;
+    if (plan.riskAssessment && plan.riskLevel) {
+      const risk = await this.instruments.getVersion(
+        plan.riskAssessment.instrumentKey,
+        plan.riskAssessment.instrumentVersion,
+      );
+      const levels = (risk?.definition as InstrumentDefinition | undefined)?.levels ?? [];
+      riskLevelLabel = levels.find((l) => l.code === plan.riskLevel)?.label ?? plan.riskLevel;
+    }
+    return {
+      plan,
+      returned,
+      prisoner,
+      catalogue,
+      riskLevelLabel,
+      titles: catalogue ? titlesOf(catalogue) : await this.catalogueTitles(),
+      can: abilitiesFor(ctx, plan, prisoner),
+    };
+  }
+
+  /**
+   * The logistics view names interventions by catalogue code only: their titles come from the
+   * imported catalogues (rule-set data, the same for everyone).
+   */
+  private async catalogueTitles(): Promise<Map<string, string>> {
+    const titles = new Map<string, string>();
+    for (const summary of await this.instruments.list()) {
+      if (summary.kind !== 'intervention-catalogue') continue;
+      const newest = await this.instruments.getVersion(summary.key, summary.versions[0].version);
+      const catalogue = newest?.definition as InterventionCatalogue | undefined;
+      for (const [code, title] of titlesOf(catalogue))
+        if (!titles.has(code)) titles.set(code, title);
+    }
+    return titles;
+  }
+
+  /** Staff who may be made responsible for interventions in the prisoner's facility. */
+  staff(ctx: RequestContext, page: PlanPage) {
+    return this.plans.staffOptions(ctx, page.prisoner.facility.id);
+  }
+
+  /**
+   * A plan page in the prisoner's frame: `heading` is the page's h1, under the prisoner's name.
+   * The plan's summary (status, refusals, return comments) comes with every page.
+   */
+  async render(
+    reply: FastifyReply,
+    request: FastifyRequest,
+    ctx: RequestContext,
+    page: PlanPage,
+    template: string,
+    heading: string,
+    model: object = {},
+    status = 200,
+  ): Promise<void> {
+    const state = request.uiPage!;
+    const frame = prisonerFrame(page.prisoner, 'plan', ctx.ability, state.grants, state.t);
+    return render(
+      reply,
+      template,
+      {
+        ...frame,
+        currentTab: heading,
+        plan: planModel(page, ctx.actor.id, state.t),
+        ...model,
+      },
+      status,
+    );
+  }
+
+  /** A form page again with its errors (422): the summary links each to its field. */
+  renderErrors(
+    reply: FastifyReply,
+    request: FastifyRequest,
+    ctx: RequestContext,
+    page: PlanPage,
+    template: string,
+    heading: string,
+    model: object,
+    errors: FieldError[],
+    messages: FieldMessages,
+  ): Promise<void> {
+    const errorsModel = formErrors(request.uiPage!.t, errors, messages);
+    return this.render(
+      reply,
+      request,
+      ctx,
+      page,
+      template,
+      heading,
+      { ...model, errors: errorsModel },
+      422,
+    );
+  }
+}
+
+function titlesOf(catalogue: InterventionCatalogue | undefined): Map<string, string> {
+  return new Map((catalogue?.interventions ?? []).map((i) => [i.code, i.title]));
+}
+
+/** What the caller may do with this plan, by the same rules the services apply. */
+function abilitiesFor(
+  ctx: RequestContext,
+  plan: PlanResponse,
+  prisoner: PrisonerResponse,
+): PlanAbilities {
+  const fields = {
+    id: plan.id,
+    prisonerId: plan.prisonerId,
+    facilityId: prisoner.facility.id,
+    authorId: plan.author?.id,
+    submittedBy: plan.submittedBy?.id ?? null,
+  };
+  const subject = asSubject('Plan', fields);
+  const a = ctx.ability;
+  const open = ['draft', 'pending_approval', 'active', 'suspended'].includes(plan.status);
+  return {
+    full: plan.view === 'full',
+    editProgramme: open && a.can('update', subject, 'goals'),
+    submit: plan.status === 'draft' && a.can('submit', subject),
+    approve: plan.status === 'pending_approval' && a.can('approve', subject),
+    resume: plan.status === 'suspended' && a.can('approve', subject),
+    deliver:
+      plan.status === 'active' &&
+      a.can('create', asSubject('PlanDelivery', { ...fields, discipline: 'pve_inspector' })),
+    review: ['active', 'suspended'].includes(plan.status) && a.can('review', subject),
+    suspend: plan.status === 'active' && a.can('suspend', subject),
+    complete: plan.status === 'active' && a.can('complete', subject),
+    close: open && a.can('close', subject),
+    approveRevision: a.can(
+      'approve',
+      asSubject('Plan', { ...fields, authorId: undefined, submittedBy: null }),
+    ),
+    withdrawRevision:
+      a.can('submit', subject) || a.can('approve', subject) || a.can('update', subject, 'goals'),
+  };
+}
