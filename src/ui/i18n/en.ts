@@ -1,3 +1,5 @@
+import { enAssessments } from './en/assessments.js';
+
 /**
  * English: every interface string. Keys are the catalogue's contract; every other language
  * (ru.ts, and Kazakh next) must define each of them. `{name}` is a placeholder; an object gives
@@ -252,4 +254,5 @@ export const en = {
   'emergency.banner.title': 'Emergency access',
   'emergency.banner.text':
     'You are reading this record with emergency access until {time}. A supervisor will review it.',
+  ...enAssessments,
 } as const;

@@ -1,4 +1,5 @@
 import type { Catalogue } from './catalogue.js';
+import { ruAssessments } from './ru/assessments.js';
 
 /** Russian: complete (the catalogue test checks that every English key is here). */
 export const ru: Catalogue = {
@@ -277,4 +278,5 @@ export const ru: Catalogue = {
   'emergency.banner.title': 'Экстренный доступ',
   'emergency.banner.text':
     'Вы читаете это дело с экстренным доступом до {time}. Руководитель проверит этот доступ.',
+  ...ruAssessments,
 };
