@@ -244,6 +244,29 @@ describe('assessment pages', () => {
       expect(elsewhere.body).not.toContain(whom.prisonNumber);
     });
 
+    it('starts after a recorded event, named by the prisoner’s own event list', async () => {
+      const whom = await f.prisoner(north);
+      const [{ id: event }] = await t.db.query(
+        `INSERT INTO prisoner_event (prisoner_id, facility_id, type, occurred_at, recorded_by)
+         VALUES ($1, $2, 'serious_incident', now() - interval '1 day', $3) RETURNING id`,
+        [whom.id, north.id, security.id],
+      );
+      const client = await as(assessor);
+      const form = await client.get(`/prisoners/${whom.id}/assessments/new`);
+      expect(form.body).toMatch(new RegExp(`<option value="${event}"\\s*>Serious incident, `));
+      const started = await client.post(`/prisoners/${whom.id}/assessments`, {
+        instrument: `${RISK}@1.0.0`,
+        reason: 'event',
+        triggerEventId: event,
+      });
+      expect(started.statusCode).toBe(303);
+      const [row] = await t.db.query(
+        `SELECT reason, trigger_event_id FROM assessment WHERE prisoner_id = $1`,
+        [whom.id],
+      );
+      expect(row).toEqual({ reason: 'event', trigger_event_id: event });
+    });
+
     it('refuses a form without its CSRF token', async () => {
       const client = await as(assessor);
       await client.get(`/prisoners/${prisoner.id}/assessments/new`);

@@ -185,6 +185,28 @@ describe('assessment workspace in the browser', () => {
     );
   });
 
+  it('saves before the user follows a link, without waiting for the pause', async () => {
+    const data = await sadykov();
+    const started = await h.t.http
+      .post(`/api/v1/prisoners/${data.prisoner.id}/assessments`)
+      .set('authorization', data.assessor.auth)
+      .send({ instrumentKey: 've-risk-spj', reason: 'intake' })
+      .expect(201);
+    const id = started.body.id as string;
+    const [first, second] = data.domains[0].items;
+    const { page } = await h.newPage();
+    await signIn(page, data.assessor);
+    await page.goto(`/assessments/${id}/items/${first.code}`);
+    await page.getByLabel('Evidence for', { exact: true }).fill('Typed just before leaving');
+    const nav = page.getByRole('navigation', { name: 'Items in this domain' });
+    await andWait(page, () =>
+      nav.getByRole('link', { name: new RegExp(`^${second.code} `) }).click(),
+    );
+    expect(new URL(page.url()).pathname).toBe(`/assessments/${id}/items/${second.code}`);
+    const [row] = await h.t.db.query(`SELECT ratings FROM assessment WHERE id = $1`, [id]);
+    expect(row.ratings[first.code]).toEqual({ evidenceFor: 'Typed just before leaving' });
+  });
+
   it('an item page and submit work with the keyboard alone, focus landing on the error summary', async () => {
     const data = await sadykov();
     const { page } = await h.newPage();

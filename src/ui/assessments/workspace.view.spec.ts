@@ -96,6 +96,15 @@ describe('completion states from the ratings', () => {
       'Final judgement',
     ]);
     expect(model.progress).toEqual({ done: 0, total: 5 });
+    const optionalDone = taskListModel(
+      assessment({
+        recommendations: [{ text: 'x', tag: 'security' }],
+        needs: [{ code: 'ideology', priority: 'high' }],
+      }),
+      definition,
+      translator('en'),
+    );
+    expect(optionalDone.progress).toEqual({ done: 0, total: 5 });
   });
 });
 

@@ -178,14 +178,15 @@ export function taskListModel(
           classes: 'govuk-task-list__status--cannot-start-yet',
         },
   };
-  const counted = [...domains, ...sections.filter((s) => s.required || s.done)];
+  // Progress counts the tasks submit needs; optional ones done do not add to it.
+  const counted = [...domains, ...sections.filter((s) => s.required)];
   return {
     domains: domains.map(({ done: _, ...rest }) => rest),
     sections: sections.map(({ done: _, required: __, ...rest }) => rest),
     check,
     progress: {
       done: counted.filter((s) => s.done).length,
-      total: domains.length + sections.filter((s) => s.required).length,
+      total: counted.length,
     },
   };
 }

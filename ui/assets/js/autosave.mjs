@@ -51,9 +51,12 @@ export function initAutosave(form) {
   const handle = async (response) => {
     const type = response.headers.get('content-type') ?? '';
     if (!type.includes('json')) {
-      // A session that ended answers with the sign-in page, not with JSON.
+      // A session that ended answers with the sign-in page, not with JSON; any other page is a
+      // refusal this script cannot explain (the Save buttons will show it).
       dirty = true;
-      stop(form.dataset.signedOut);
+      const path = new URL(response.url, window.location.href).pathname;
+      const signedOut = path === '/sign-in' || path === '/session-timeout';
+      stop(signedOut ? form.dataset.signedOut : form.dataset.failed);
       return;
     }
     const answer = await response.json();
