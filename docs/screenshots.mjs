@@ -44,7 +44,7 @@ const SHOTS = [
       await page.getByLabel(/Violent extremism risk/).check();
       await page.getByLabel('Intake').check();
       await follow(page, page.getByRole('button', { name: 'Start the assessment' }));
-      const tasks = new URL(page.url()).pathname;
+      const tasks = new globalThis.URL(page.url()).pathname;
       await follow(page, page.getByRole('link', { name: 'Beliefs, attitudes and ideology' }));
       await follow(page, page.getByRole('link', { name: 'Start with the first item' }));
       const rating = page.getByRole('group', { name: 'Rating' });

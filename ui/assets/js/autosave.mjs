@@ -41,8 +41,8 @@ export function initAutosave(form) {
   };
 
   const payload = () => {
-    const data = new URLSearchParams();
-    for (const [name, value] of new FormData(form)) {
+    const data = new window.URLSearchParams();
+    for (const [name, value] of new window.FormData(form)) {
       if (name !== 'next' && typeof value === 'string') data.append(name, value);
     }
     return data;
@@ -54,7 +54,7 @@ export function initAutosave(form) {
       // A session that ended answers with the sign-in page, not with JSON; any other page is a
       // refusal this script cannot explain (the Save buttons will show it).
       dirty = true;
-      const path = new URL(response.url, window.location.href).pathname;
+      const path = new window.URL(response.url, window.location.href).pathname;
       const signedOut = path === '/sign-in' || path === '/session-timeout';
       stop(signedOut ? form.dataset.signedOut : form.dataset.failed);
       return;
@@ -121,11 +121,11 @@ export function initAutosave(form) {
 
   // Links on the page (task list, side navigation, back) wait for the save.
   document.addEventListener('click', (event) => {
-    const link = event.target instanceof Element ? event.target.closest('a[href]') : null;
+    const link = event.target instanceof window.Element ? event.target.closest('a[href]') : null;
     if (!link || stopped || (!dirty && !inFlight) || event.defaultPrevented) return;
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
       return;
-    const url = new URL(link.href, window.location.href);
+    const url = new window.URL(link.href, window.location.href);
     if (
       url.origin !== window.location.origin ||
       (url.hash && url.pathname === window.location.pathname)
