@@ -122,11 +122,20 @@ export async function rateEverything(
           .getByLabel('Evidence against', { exact: true })
           .fill('Has not repeated it since');
         await page.getByLabel('Interview with the prisoner').check();
+        // The autosave of the last change (earlier ones may have been saved already).
+        const saved = js
+          ? page.waitForResponse(
+              (r) =>
+                r.request().method() === 'POST' &&
+                (r.request().postData() ?? '').includes('reliability=medium'),
+            )
+          : undefined;
         await page
           .getByRole('group', { name: 'Reliability of the information' })
           .getByLabel('Medium')
           .check();
         if (js) {
+          expect((await saved!).status()).toBe(200);
           await page
             .locator('[data-autosave-status]', { hasText: /^Saved at \d\d:\d\d$/ })
             .waitFor();

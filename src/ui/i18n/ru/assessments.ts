@@ -74,7 +74,7 @@ export const ruAssessments: Record<keyof typeof enAssessments, Message> = {
   'assessment.tasks.judge': 'Формулировка случая и суждение',
   'assessment.tasks.submit': 'Отправка',
   'assessment.tasks.domainHint': {
-    one: 'Заполнен {done} из {count} пункта',
+    one: 'Заполнено {done} из {count} пункта',
     few: 'Заполнено {done} из {count} пунктов',
     many: 'Заполнено {done} из {count} пунктов',
     other: 'Заполнено {done} из {count} пунктов',
