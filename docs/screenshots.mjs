@@ -47,7 +47,64 @@ const SHOTS = [
     },
   },
   { name: 'home-administrator', user: 'demo.admin', async open() {} },
+  {
+    name: 'assessment-tasks',
+    user: 'demo.psychologist',
+    async open(page) {
+      // Starts a risk assessment of DEMO-0001 and rates three items, then shows the task list.
+      await page.goto('/prisoners?q=DEMO-0001');
+      await follow(page, page.getByRole('link', { name: 'DEMO-0001' }));
+      await follow(page, page.getByRole('link', { name: 'Assessments', exact: true }));
+      await follow(page, page.getByRole('link', { name: 'Start an assessment' }));
+      await page.getByLabel(/Violent extremism risk/).check();
+      await page.getByLabel('Intake').check();
+      await follow(page, page.getByRole('button', { name: 'Start the assessment' }));
+      const tasks = new globalThis.URL(page.url()).pathname;
+      await follow(page, page.getByRole('link', { name: 'Beliefs, attitudes and ideology' }));
+      await follow(page, page.getByRole('link', { name: 'Start with the first item' }));
+      const rating = page.getByRole('group', { name: 'Rating' });
+      await rating.getByLabel('Moderate', { exact: true }).check();
+      await page
+        .getByLabel('Evidence for', { exact: true })
+        .fill('Said in the interview on 3 March that the attack on the checkpoint was deserved.');
+      await page
+        .getByLabel('Evidence against', { exact: true })
+        .fill('Has not repeated it since; takes part in the education course.');
+      await page.getByLabel('Interview with the prisoner').check();
+      await page.getByLabel('Review of the case file').check();
+      await page
+        .getByRole('group', { name: 'Reliability of the information' })
+        .getByLabel('Medium')
+        .check();
+      await follow(page, page.getByRole('button', { name: 'Save and continue', exact: true }));
+      for (let i = 0; i < 2; i++) {
+        await rating.getByLabel('Low', { exact: true }).check();
+        await follow(page, page.getByRole('button', { name: 'Save and continue', exact: true }));
+      }
+      await page.goto(tasks);
+    },
+  },
+  {
+    name: 'assessment-item',
+    user: 'demo.psychologist',
+    async open(page) {
+      const drafts = page.locator('section', {
+        has: page.getByRole('heading', { name: 'My draft assessments' }),
+      });
+      await follow(page, drafts.getByRole('link').first());
+      await follow(page, page.getByRole('link', { name: 'Beliefs, attitudes and ideology' }));
+      await follow(page, page.getByRole('link', { name: 'Start with the first item' }));
+    },
+  },
 ];
+
+/** Clicks something that loads a new page, and waits until that page has loaded. */
+async function follow(page, locator) {
+  const navigated = page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame());
+  await locator.click();
+  await navigated;
+  await page.waitForLoadState('load');
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {

@@ -63,6 +63,12 @@ import type {
   UpdateAssessmentDto,
 } from './dto/assessment.dto.js';
 
+/** When an assessment last changed, and who changed it (null outside the full view). */
+export interface LastChange {
+  at: string;
+  by: { id: string; displayName: string } | null;
+}
+
 /** An assessment as the target of an operation on it. */
 const target = (a: Assessment): CaseTarget => ({
   subject: 'Assessment',
@@ -173,18 +179,58 @@ export class AssessmentsService {
       action: 'assessment.read',
       load: (m) => this.assessments.detail(m, id),
       target,
-      respond: async (a, access) => {
-        const view = assessmentView(ctx.ability, subjectOf(a))!;
-        const { definition } = (await this.instruments.pinned(a.instrumentVersionId))!;
+      respond: (a, access) => this.readAnswer(ctx, a, access),
+      details: (_, answer) => ({ view: answer.view }),
+    });
+  }
+
+  /**
+   * One assessment in the caller's view, read to leave the screen (the print view, a PDF):
+   * audited as an export with its format, so every copy made is on record.
+   */
+  async export(
+    ctx: RequestContext,
+    id: string,
+    format: 'print' | 'pdf',
+  ): Promise<AssessmentResponse> {
+    return this.cases.read<AssessmentDetail, AssessmentResponse>(ctx, {
+      name: 'Assessment',
+      action: 'assessment.export',
+      load: (m) => this.assessments.detail(m, id),
+      target,
+      respond: (a, access) => this.readAnswer(ctx, a, access),
+      details: (_, answer) => ({ view: answer.view, format }),
+    });
+  }
+
+  /**
+   * One assessment and its last change (when, and in the full view who made it), for the page
+   * that explains an edit refused because the version moved on. A change that was a transition
+   * is the transition's actor's; any other is an edit, which only the assessor may make.
+   */
+  async getWithLastChange(
+    ctx: RequestContext,
+    id: string,
+  ): Promise<{ assessment: AssessmentResponse; lastChange: LastChange }> {
+    return this.cases.read(ctx, {
+      name: 'Assessment',
+      action: 'assessment.read',
+      load: (m) => this.assessments.detail(m, id),
+      target,
+      respond: async (a: AssessmentDetail, access) => {
+        const assessment = await this.readAnswer(ctx, a, access);
+        const at = a.updatedAt.toISOString();
+        const transition = a.history.at(-1);
+        const by =
+          transition && new Date(transition.at).getTime() === a.updatedAt.getTime()
+            ? transition.actor
+            : a.assessor;
         return {
-          ...projectAssessment(a, view, definition as InstrumentDefinition, {
-            history: view === 'full' ? a.history : undefined,
-            mayEdit: mayEdit(ctx.ability, a),
-          }),
-          ...access.grantField,
+          assessment,
+          lastChange: { at, by: assessment.view === 'full' ? { ...by } : null },
         };
       },
-      details: (_, answer) => ({ view: answer.view }),
+      details: (_, answer) => ({ view: answer.assessment.view }),
     });
   }
 
@@ -627,6 +673,23 @@ export class AssessmentsService {
       `An assessment with ${instrumentKey} is already in progress for this prisoner`,
       { openAssessmentId: open.id },
     );
+  }
+
+  /** A single read's answer: the caller's view, with the history in the full view. */
+  private async readAnswer(
+    ctx: RequestContext,
+    a: AssessmentDetail,
+    access: CaseAccess,
+  ): Promise<AssessmentResponse> {
+    const view = assessmentView(ctx.ability, subjectOf(a))!;
+    const { definition } = (await this.instruments.pinned(a.instrumentVersionId))!;
+    return {
+      ...projectAssessment(a, view, definition as InstrumentDefinition, {
+        history: view === 'full' ? a.history : undefined,
+        mayEdit: mayEdit(ctx.ability, a),
+      }),
+      ...access.grantField,
+    };
   }
 
   /** The assessment after a change, read in the change's transaction, in the caller's view. */

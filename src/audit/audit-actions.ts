@@ -32,6 +32,7 @@ export const AUDIT_ACTIONS = [
   'assessment.countersign',
   'assessment.amend',
   'assessment.cancel',
+  'assessment.export',
   'risk_timeline.read',
   'review_due.list',
   'plan.create',

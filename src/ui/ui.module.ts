@@ -7,6 +7,10 @@ import { InstrumentsModule } from '../instruments/instruments.module.js';
 import { PlansModule } from '../plans/plans.module.js';
 import { PrisonersModule } from '../prisoners/prisoners.module.js';
 import { ReviewsModule } from '../reviews/reviews.module.js';
+import { AssessmentPageData } from './assessments/assessment-page-data.js';
+import { AssessmentPagesController } from './assessments/assessment-pages.controller.js';
+import { AssessmentPrintController } from './assessments/assessment-print.controller.js';
+import { AssessmentStartController } from './assessments/assessment-start.controller.js';
 import { HomeController } from './home/home.controller.js';
 import { HomeSections } from './home/home-sections.js';
 import { AdminHome } from './admin/admin-home.js';
@@ -20,6 +24,8 @@ import { PlanPages } from './plans/plan-page.service.js';
 import { PlanPagesController } from './plans/plan-pages.controller.js';
 import { PlanRevisionPagesController } from './plans/plan-revision-pages.controller.js';
 import { PlansHome } from './plans/plans-home.js';
+import { MyWorkSections } from './home/my-work.sections.js';
+import { PdfRenderer } from './pdf/pdf-renderer.service.js';
 import { PrisonerPagesController } from './prisoners/prisoner-pages.controller.js';
 import { RecordPagesController } from './records/record-pages.controller.js';
 import { RecordsHome } from './records/records-home.js';
@@ -46,6 +52,9 @@ import { UiSessionService } from './session/ui-session.service.js';
     SessionPagesController,
     HomeController,
     PrisonerPagesController,
+    AssessmentStartController,
+    AssessmentPrintController,
+    AssessmentPagesController,
     PlanPagesController,
     PlanItemsPagesController,
     PlanDeliveryPagesController,
@@ -59,6 +68,9 @@ import { UiSessionService } from './session/ui-session.service.js';
     UiSessionService,
     UiGuard,
     HomeSections,
+    MyWorkSections,
+    AssessmentPageData,
+    PdfRenderer,
     PlanPages,
     PlansHome,
     OversightHome,

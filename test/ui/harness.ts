@@ -105,13 +105,38 @@ async function analyse(page: Page): Promise<void> {
     .withTags(AXE_TAGS)
     .options({ resultTypes: ['violations'] })
     .analyze();
-  const found = violations.map((v) => ({
+  const found = violations.flatMap(knownIssues).map((v) => ({
     page: page.url(),
     rule: v.id,
     impact: v.impact,
     nodes: v.nodes.map((n) => n.html).slice(0, 5),
   }));
   expect(found).toEqual([]);
+}
+
+type Result = Awaited<ReturnType<AxeBuilder['analyze']>>['violations'][number];
+
+/**
+ * One documented exception: GOV.UK Frontend marks a radio that reveals conditional content
+ * with `aria-expanded`, which ARIA does not list for radios. GOV.UK keeps it on purpose because
+ * screen readers announce it (alphagov/govuk-frontend#979, a known issue). Only that attribute,
+ * on such a radio, is set aside; anything else the rule finds still fails.
+ */
+function knownIssues(violation: Result): Result[] {
+  if (violation.id !== 'aria-allowed-attr') return [violation];
+  const nodes = violation.nodes.filter(
+    (node) =>
+      !(
+        /^<input class="govuk-radios__input"[^>]* aria-controls="conditional-/.test(node.html) &&
+        (node.failureSummary ?? '')
+          .split('\n')
+          .slice(1)
+          .every((line) =>
+            /^\s*ARIA attribute is not allowed: aria-expanded="(true|false)"\s*$/.test(line),
+          )
+      ),
+  );
+  return nodes.length ? [{ ...violation, nodes }] : [];
 }
 
 /**

@@ -2,6 +2,7 @@ import { adminEn } from './en/admin.js';
 import { oversightEn } from './en/oversight.js';
 import { plansEn } from './en/plans.js';
 import { recordsEn } from './en/records.js';
+import { enAssessments } from './en/assessments.js';
 
 /**
  * English: every interface string. Keys are the catalogue's contract; every other language
@@ -262,4 +263,5 @@ export const en = {
   ...oversightEn,
   ...recordsEn,
   ...adminEn,
+  ...enAssessments,
 } as const;

@@ -3,6 +3,7 @@ import { adminRu } from './ru/admin.js';
 import { oversightRu } from './ru/oversight.js';
 import { plansRu } from './ru/plans.js';
 import { recordsRu } from './ru/records.js';
+import { ruAssessments } from './ru/assessments.js';
 
 /** Russian: complete (the catalogue test checks that every English key is here). */
 export const ru: Catalogue = {
@@ -286,4 +287,5 @@ export const ru: Catalogue = {
   ...oversightRu,
   ...recordsRu,
   ...adminRu,
+  ...ruAssessments,
 };

@@ -1,5 +1,6 @@
 import { Body, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { asSubject } from '../../access/ability.factory.js';
 import { AssessmentsService } from '../../assessments/assessments.service.js';
 import { AuthService } from '../../auth/auth.service.js';
 import { Authorize, Ctx } from '../../auth/decorators.js';
@@ -154,10 +155,14 @@ export class PrisonerPagesController {
     @PrisonerId() id: string,
     @Query('cursor') cursor?: string,
   ): Promise<void> {
-    return this.prisonerPage(ctx, request, reply, id, 'assessments', async (_, state) => {
+    return this.prisonerPage(ctx, request, reply, id, 'assessments', async (prisoner, state) => {
       const page = await this.assessments.listForPrisoner(ctx, id, { limit: PAGE_SIZE, cursor });
       const scales = await this.levelScales(page.items.map((a) => a.instrument));
       return {
+        canStart: ctx.ability.can(
+          'create',
+          asSubject('Assessment', { prisonerId: id, facilityId: prisoner.facility.id }),
+        ),
         rows: assessmentRows(page.items, scales, state.t),
         links: keysetLinks(`/prisoners/${id}/assessments`, { cursor }, page.nextCursor),
       };

@@ -1,0 +1,489 @@
+import { RELIABILITIES, SOURCES, type StoredRating } from '../../assessments/assessment-rules.js';
+import {
+  PARTICIPATION,
+  PRIORITIES,
+  RECOMMENDATION_TAGS,
+  UpdateAssessmentDto,
+  type AssessmentResponse,
+} from '../../assessments/dto/assessment.dto.js';
+import type { FieldError } from '../../errors/problem.exception.js';
+import type {
+  InstrumentDefinition,
+  InstrumentItem,
+} from '../../instruments/rule-sets/rule-set.types.js';
+import { validateForm, type FieldMessages } from '../common/forms.js';
+import type { MessageKey, Translate } from '../i18n/catalogue.js';
+import { listOf, textOf, type FormBody } from './form-body.js';
+
+/**
+ * One editing page's form: the fields it posts, what is saved now in the same shape, and the
+ * change a post asks for (checked with the API's own DTO, so a page refuses what the API
+ * refuses). Every form of the workspace is one of these, which is what lets autosave, the
+ * save buttons and the conflict page work the same way on each.
+ */
+export interface AssessmentForm {
+  /** The fields the form posts, given the bodies in play (repeated rows vary in number). */
+  fields(...bodies: FormBody[]): string[];
+  /** What is saved now, as the form would post it. */
+  values(a: AssessmentResponse): FormBody;
+  /** The change a post asks for, or the fields refused (paths as the DTO names them). */
+  patch(body: FormBody): Promise<{ patch: UpdateAssessmentDto; errors: FieldError[] }>;
+  /** How each failing path is shown: the element to link to and the message. */
+  messages(body: FormBody): FieldMessages;
+  /** A field's name and a value as the conflict page shows them. */
+  label(field: string): string;
+  display(field: string, value: string | string[]): string;
+}
+
+export const SOURCE_LABEL: Record<(typeof SOURCES)[number], MessageKey> = {
+  interview: 'assessment.source.interview',
+  file_review: 'assessment.source.file_review',
+  observation: 'assessment.source.observation',
+  intelligence: 'assessment.source.intelligence',
+  third_party: 'assessment.source.third_party',
+  self_report: 'assessment.source.self_report',
+};
+export const RELIABILITY_LABEL: Record<(typeof RELIABILITIES)[number], MessageKey> = {
+  high: 'assessment.reliability.high',
+  medium: 'assessment.reliability.medium',
+  low: 'assessment.reliability.low',
+};
+export const PRIORITY_LABEL: Record<(typeof PRIORITIES)[number], MessageKey> = {
+  high: 'assessment.priority.high',
+  medium: 'assessment.priority.medium',
+  low: 'assessment.priority.low',
+};
+export const TAG_LABEL: Record<(typeof RECOMMENDATION_TAGS)[number], MessageKey> = {
+  security: 'assessment.recommendations.tag.security',
+  programme: 'assessment.recommendations.tag.programme',
+  clinical: 'assessment.recommendations.tag.clinical',
+};
+export const PARTICIPATION_LABEL: Record<(typeof PARTICIPATION)[number], MessageKey> = {
+  yes: 'assessment.participation.yes',
+  no: 'assessment.participation.no',
+  declined: 'assessment.participation.declined',
+};
+
+const labelIn = <K extends string>(t: Translate, labels: Record<K, MessageKey>, value: string) =>
+  value in labels ? t(labels[value as K]) : value;
+
+const blank = (text: string) => text.trim() === '';
+
+/** Posted text as saved: blank is nothing (null clears the field). */
+const textOrNull = (text: string) => (blank(text) ? null : text);
+
+/** The value of `not rated` in the rating radios: not an option code of any scale. */
+export const NOT_RATED = 'not_rated';
+
+// ------------------------------------------------------------------ item
+
+export const ITEM_FIELDS = [
+  'rating',
+  'reason',
+  'evidenceFor',
+  'evidenceAgainst',
+  'sources',
+  'reliability',
+];
+
+/** An item's rating as its page shows it. */
+export function itemValues(rating: StoredRating | undefined): FormBody {
+  return {
+    rating: rating?.notRated ? NOT_RATED : (rating?.value ?? ''),
+    reason: rating?.reason ?? '',
+    evidenceFor: rating?.evidenceFor ?? '',
+    evidenceAgainst: rating?.evidenceAgainst ?? '',
+    sources: rating?.sources ?? [],
+    reliability: rating?.reliability ?? '',
+  };
+}
+
+/**
+ * One item's page. A rating replaces the item's stored rating whole; an emptied page clears
+ * it. The reason belongs to "not rated" and is dropped when an option is chosen.
+ */
+export function itemForm(
+  item: InstrumentItem,
+  definition: InstrumentDefinition,
+  t: Translate,
+): AssessmentForm {
+  const scale = definition.scales.find((s) => s.code === item.scale);
+  const path = (field: string) => `ratings.${item.code}.${field}`;
+  return {
+    fields: () => ITEM_FIELDS,
+    values: (a) => itemValues((a.ratings as Record<string, StoredRating>)?.[item.code]),
+    async patch(body) {
+      const choice = textOf(body, 'rating');
+      const rating: Record<string, unknown> = {};
+      if (choice === NOT_RATED) {
+        rating.notRated = true;
+        if (!blank(textOf(body, 'reason'))) rating.reason = textOf(body, 'reason');
+      } else if (choice) {
+        rating.value = choice;
+      }
+      for (const field of ['evidenceFor', 'evidenceAgainst', 'reliability']) {
+        if (!blank(textOf(body, field))) rating[field] = textOf(body, field);
+      }
+      const sources = listOf(body, 'sources');
+      if (sources.length > 0) rating.sources = sources;
+      const patch = new UpdateAssessmentDto();
+      patch.ratings = { [item.code]: Object.keys(rating).length > 0 ? rating : null };
+      return { patch, errors: [] };
+    },
+    messages: () => ({
+      [path('value')]: { id: 'rating', message: 'assessment.item.errors.value' },
+      [path('notRated')]: { id: 'rating', message: 'assessment.item.errors.value' },
+      [path('reason')]: { id: 'reason', message: 'assessment.item.errors.reason' },
+      [path('evidenceFor')]: { id: 'evidenceFor', message: 'assessment.item.errors.evidenceFor' },
+      [path('evidenceAgainst')]: {
+        id: 'evidenceAgainst',
+        message: 'assessment.item.errors.evidenceAgainst',
+      },
+      [path('sources')]: { id: 'sources', message: 'assessment.item.errors.sources' },
+      [path('reliability')]: { id: 'reliability', message: 'assessment.item.errors.reliability' },
+      [`ratings.${item.code}`]: { id: 'rating', message: 'assessment.item.errors.value' },
+    }),
+    label: (field) =>
+      ({
+        rating: t('assessment.item.rating'),
+        reason: t('assessment.item.reason'),
+        evidenceFor: t('assessment.item.evidenceFor'),
+        evidenceAgainst: t('assessment.item.evidenceAgainst'),
+        sources: t('assessment.item.sources'),
+        reliability: t('assessment.item.reliability'),
+      })[field] ?? field,
+    display(field, value) {
+      if (field === 'rating') {
+        if (value === NOT_RATED) return t('assessment.item.notRated');
+        return scale?.options.find((o) => o.code === value)?.label ?? String(value);
+      }
+      if (field === 'sources') {
+        return (Array.isArray(value) ? value : [value])
+          .filter(Boolean)
+          .map((s) => labelIn(t, SOURCE_LABEL, s))
+          .join(', ');
+      }
+      if (field === 'reliability') return value ? labelIn(t, RELIABILITY_LABEL, String(value)) : '';
+      return String(value);
+    },
+  };
+}
+
+// ------------------------------------------------------------------ repeated rows
+
+/** The number of rows a body holds for `prefix` (fields named `prefix-N-name`, N from 1). */
+export function rowsIn(body: FormBody, prefix: string): number {
+  let rows = 0;
+  const pattern = new RegExp(`^${prefix}-(\\d+)-`);
+  for (const key of Object.keys(body)) {
+    const match = pattern.exec(key);
+    if (match) rows = Math.max(rows, Number(match[1]));
+  }
+  return rows;
+}
+
+const rowFields = (prefix: string, names: string[], rows: number) =>
+  Array.from({ length: rows }, (_, i) => names.map((n) => `${prefix}-${i + 1}-${n}`)).flat();
+
+/** The rows filled in (at least one field), with their row numbers. */
+function filledRows(body: FormBody, prefix: string, names: string[]) {
+  const rows: { row: number; values: Record<string, string> }[] = [];
+  for (let row = 1; row <= rowsIn(body, prefix); row++) {
+    const values = Object.fromEntries(names.map((n) => [n, textOf(body, `${prefix}-${row}-${n}`)]));
+    if (names.some((n) => !blank(values[n]))) rows.push({ row, values });
+  }
+  return rows;
+}
+
+/** `scenarios[2].title` of the saved list -> the page's `scenario-4-title` (rows may be empty). */
+function rowPath(path: string, list: string, prefix: string, rowOf: number[]): string | undefined {
+  const match = new RegExp(`^${list}\\[(\\d+)\\](?:\\.(\\w+))?$`).exec(path);
+  if (!match || rowOf[Number(match[1])] === undefined) return undefined;
+  return `${prefix}-${rowOf[Number(match[1])]}${match[2] ? `-${match[2]}` : ''}`;
+}
+
+// ------------------------------------------------------------------ formulation and scenarios
+
+export const MAX_SCENARIOS = 20;
+
+export function formulationForm(t: Translate): AssessmentForm {
+  const names = ['title', 'description'];
+  let rowOf: number[] = [];
+  return {
+    fields: (...bodies) => [
+      'formulation',
+      ...rowFields('scenario', names, Math.max(0, ...bodies.map((b) => rowsIn(b, 'scenario')))),
+    ],
+    values: (a) => ({
+      formulation: a.formulation ?? '',
+      ...Object.fromEntries(
+        (a.scenarios ?? []).flatMap((s, i) => [
+          [`scenario-${i + 1}-title`, s.title],
+          [`scenario-${i + 1}-description`, s.description],
+        ]),
+      ),
+    }),
+    async patch(body) {
+      const rows = filledRows(body, 'scenario', names).slice(0, MAX_SCENARIOS);
+      rowOf = rows.map((r) => r.row);
+      const patch = new UpdateAssessmentDto();
+      patch.formulation = textOrNull(textOf(body, 'formulation'));
+      patch.scenarios = rows.map((r) => ({
+        title: r.values.title.trim(),
+        description: r.values.description.trim(),
+      }));
+      const { errors } = await validateForm(UpdateAssessmentDto, patch);
+      return {
+        patch,
+        errors: errors.map((e) => ({
+          ...e,
+          path: rowPath(e.path, 'scenarios', 'scenario', rowOf) ?? e.path,
+        })),
+      };
+    },
+    messages: (body) => ({
+      formulation: { id: 'formulation', message: 'assessment.formulation.errors.formulation' },
+      ...Object.fromEntries(
+        Array.from({ length: rowsIn(body, 'scenario') }, (_, i) => [
+          [
+            `scenario-${i + 1}-title`,
+            { id: `scenario-${i + 1}-title`, message: 'assessment.scenarios.errors.title' },
+          ],
+          [
+            `scenario-${i + 1}-description`,
+            {
+              id: `scenario-${i + 1}-description`,
+              message: 'assessment.scenarios.errors.description',
+            },
+          ],
+        ]).flat(),
+      ),
+    }),
+    label(field) {
+      if (field === 'formulation') return t('assessment.formulation.label');
+      const match = /^scenario-(\d+)-(title|description)$/.exec(field);
+      if (!match) return field;
+      return t(
+        match[2] === 'title'
+          ? 'assessment.scenarios.titleOf'
+          : 'assessment.scenarios.descriptionOf',
+        { number: match[1] },
+      );
+    },
+    display: (_, value) => String(value),
+  };
+}
+
+// ------------------------------------------------------------------ needs
+
+export function needsForm(needs: { code: string; label: string }[], t: Translate): AssessmentForm {
+  const field = (code: string) => `need-${code}`;
+  return {
+    fields: () => needs.map((n) => field(n.code)),
+    values: (a) =>
+      Object.fromEntries(
+        needs.map((n) => [field(n.code), a.needs?.find((s) => s.code === n.code)?.priority ?? '']),
+      ),
+    async patch(body) {
+      const patch = new UpdateAssessmentDto();
+      patch.needs = needs
+        .map((n) => ({ code: n.code, priority: textOf(body, field(n.code)) }))
+        .filter((n) => n.priority !== '') as UpdateAssessmentDto['needs'];
+      const { errors } = await validateForm(UpdateAssessmentDto, patch);
+      return {
+        patch,
+        errors: errors.map((e) => {
+          const index = /^needs\[(\d+)\]/.exec(e.path)?.[1];
+          const code = index === undefined ? undefined : patch.needs![Number(index)]?.code;
+          return code ? { ...e, path: field(code) } : e;
+        }),
+      };
+    },
+    messages: () =>
+      Object.fromEntries(
+        needs.map((n) => [
+          field(n.code),
+          { id: field(n.code), message: 'assessment.needs.errors.priority' as MessageKey },
+        ]),
+      ),
+    label: (f) => needs.find((n) => field(n.code) === f)?.label ?? f,
+    display: (_, value) =>
+      value ? labelIn(t, PRIORITY_LABEL, String(value)) : t('assessment.priority.none'),
+  };
+}
+
+// ------------------------------------------------------------------ recommendations
+
+export const MAX_RECOMMENDATIONS = 50;
+
+export function recommendationsForm(t: Translate): AssessmentForm {
+  const names = ['text', 'tag'];
+  let rowOf: number[] = [];
+  return {
+    fields: (...bodies) =>
+      rowFields(
+        'recommendation',
+        names,
+        Math.max(0, ...bodies.map((b) => rowsIn(b, 'recommendation'))),
+      ),
+    values: (a) =>
+      Object.fromEntries(
+        (a.recommendations ?? []).flatMap((r, i) => [
+          [`recommendation-${i + 1}-text`, r.text],
+          [`recommendation-${i + 1}-tag`, r.tag],
+        ]),
+      ),
+    async patch(body) {
+      const rows = filledRows(body, 'recommendation', names).slice(0, MAX_RECOMMENDATIONS);
+      rowOf = rows.map((r) => r.row);
+      const patch = new UpdateAssessmentDto();
+      patch.recommendations = rows.map((r) => ({
+        text: r.values.text.trim(),
+        tag: r.values.tag as 'security',
+      }));
+      const { errors } = await validateForm(UpdateAssessmentDto, patch);
+      return {
+        patch,
+        errors: errors.map((e) => ({
+          ...e,
+          path: rowPath(e.path, 'recommendations', 'recommendation', rowOf) ?? e.path,
+        })),
+      };
+    },
+    messages: (body) =>
+      Object.fromEntries(
+        Array.from({ length: rowsIn(body, 'recommendation') }, (_, i) => [
+          [
+            `recommendation-${i + 1}-text`,
+            {
+              id: `recommendation-${i + 1}-text`,
+              message: 'assessment.recommendations.errors.text' as MessageKey,
+            },
+          ],
+          [
+            `recommendation-${i + 1}-tag`,
+            {
+              id: `recommendation-${i + 1}-tag`,
+              message: 'assessment.recommendations.errors.tag' as MessageKey,
+            },
+          ],
+        ]).flat(),
+      ),
+    label(field) {
+      const match = /^recommendation-(\d+)-(text|tag)$/.exec(field);
+      if (!match) return field;
+      return t(
+        match[2] === 'text'
+          ? 'assessment.recommendations.textOf'
+          : 'assessment.recommendations.tagOf',
+        { number: match[1] },
+      );
+    },
+    display: (field, value) =>
+      field.endsWith('-tag') && value ? labelIn(t, TAG_LABEL, String(value)) : String(value),
+  };
+}
+
+// ------------------------------------------------------------------ participation
+
+const DATE_PARTS = ['informedOn-day', 'informedOn-month', 'informedOn-year'];
+
+export function participationForm(t: Translate): AssessmentForm {
+  return {
+    fields: () => [...DATE_PARTS, 'participated', 'prisonerComments'],
+    values(a) {
+      const p = a.prisonerParticipation;
+      const [year, month, day] = p?.informedOn?.split('-') ?? ['', '', ''];
+      return {
+        'informedOn-day': day ? String(Number(day)) : '',
+        'informedOn-month': month ? String(Number(month)) : '',
+        'informedOn-year': year ?? '',
+        participated: p?.participated ?? '',
+        prisonerComments: p?.prisonerComments ?? '',
+      };
+    },
+    async patch(body) {
+      const [day, month, year] = DATE_PARTS.map((f) => textOf(body, f).trim());
+      const participated = textOf(body, 'participated');
+      const comments = textOf(body, 'prisonerComments');
+      const patch = new UpdateAssessmentDto();
+      if (!day && !month && !year && !participated && blank(comments)) {
+        patch.prisonerParticipation = null;
+        return { patch, errors: [] };
+      }
+      const errors: FieldError[] = [];
+      const date =
+        /^\d{1,2}$/.test(day) && /^\d{1,2}$/.test(month) && /^\d{4}$/.test(year)
+          ? `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`
+          : '';
+      patch.prisonerParticipation = {
+        informedOn: date,
+        participated: participated as 'yes',
+        ...(blank(comments) ? {} : { prisonerComments: comments }),
+      };
+      const checked = await validateForm(UpdateAssessmentDto, patch);
+      errors.push(...checked.errors);
+      return { patch, errors };
+    },
+    messages: () => ({
+      prisonerParticipation: {
+        id: 'informedOn-day',
+        message: 'assessment.participation.errors.informedOn',
+      },
+      'prisonerParticipation.informedOn': {
+        id: 'informedOn-day',
+        message: 'assessment.participation.errors.informedOn',
+      },
+      'prisonerParticipation.participated': {
+        id: 'participated',
+        message: 'assessment.participation.errors.participated',
+      },
+      'prisonerParticipation.prisonerComments': {
+        id: 'prisonerComments',
+        message: 'assessment.participation.errors.comments',
+      },
+    }),
+    label: (field) =>
+      field.startsWith('informedOn')
+        ? t('assessment.participation.informedOn')
+        : field === 'participated'
+          ? t('assessment.participation.participated')
+          : t('assessment.participation.comments'),
+    display: (field, value) =>
+      field === 'participated' && value
+        ? labelIn(t, PARTICIPATION_LABEL, String(value))
+        : String(value),
+  };
+}
+
+// ------------------------------------------------------------------ final judgement
+
+export function judgementForm(definition: InstrumentDefinition, t: Translate): AssessmentForm {
+  const levels = definition.levels ?? [];
+  return {
+    fields: () => (levels.length ? ['finalRiskLevel', 'finalRationale'] : ['finalRationale']),
+    values: (a) => ({
+      ...(levels.length ? { finalRiskLevel: a.finalRiskLevel ?? '' } : {}),
+      finalRationale: a.finalRationale ?? '',
+    }),
+    async patch(body) {
+      const patch = new UpdateAssessmentDto();
+      if (levels.length) patch.finalRiskLevel = textOf(body, 'finalRiskLevel') || null;
+      patch.finalRationale = textOrNull(textOf(body, 'finalRationale'));
+      const { errors } = await validateForm(UpdateAssessmentDto, patch);
+      return { patch, errors };
+    },
+    messages: () => ({
+      finalRiskLevel: { id: 'finalRiskLevel', message: 'assessment.judgement.errors.level' },
+      finalRationale: { id: 'finalRationale', message: 'assessment.judgement.errors.rationale' },
+    }),
+    label: (field) =>
+      field === 'finalRiskLevel'
+        ? t('assessment.judgement.finalLevel')
+        : t('assessment.judgement.rationale'),
+    display: (field, value) =>
+      field === 'finalRiskLevel'
+        ? (levels.find((l) => l.code === value)?.label ?? String(value))
+        : String(value),
+  };
+}
