@@ -48,6 +48,7 @@ const MATRIX: Record<string, [string, string, string, string, string]> = {
   'PATCH /plans/:id (psychological)':    ['200/404/403',        '200/404/403',        '403/403/403',        '403/403/403',        '403/403/403'],
   'POST /plans/:id/submit':              ['403/403/403',        '200/404/403',        '403/403/403',        '403/403/403',        '403/403/403'],
   'POST /plans/:id/activate':            ['403/403/403',        '403/403/403',        '403/403/403',        '200/404/403',        '403/403/403'],
+  'POST /plans/:id/return':              ['403/403/403',        '403/403/403',        '403/403/403',        '200/404/403',        '403/403/403'],
   'POST /plans/:id/suspend':             ['403/403/403',        '200/404/403',        '403/403/403',        '200/404/403',        '403/403/403'],
   'POST /plans/:id/complete':            ['403/403/403',        '200/404/403',        '403/403/403',        '403/403/403',        '403/403/403'],
   'POST /plans/:id/close':               ['403/403/403',        '200/404/403',        '403/403/403',        '200/404/403',        '403/403/403'],
@@ -614,6 +615,8 @@ describe('access matrix: every endpoint x every role x scope', () => {
       transition(c, 'revising', 'pending-revision/withdraw', { reason: 'Matrix withdrawal' }),
     'POST /plans/:id/submit': (c) => transition(c, 'ready', 'submit'),
     'POST /plans/:id/activate': (c) => transition(c, 'pending', 'activate'),
+    'POST /plans/:id/return': (c) =>
+      transition(c, 'pending', 'return', { comments: 'Add a goal for family contact' }),
     'POST /plans/:id/suspend': (c) =>
       transition(c, 'active', 'suspend', { reason: 'Hospital admission' }),
     'POST /plans/:id/complete': (c) => transition(c, 'active', 'complete', {}),

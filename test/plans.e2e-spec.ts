@@ -483,6 +483,38 @@ describe('programme plans', () => {
         .expect(409);
     });
 
+    it('returns a plan awaiting approval to its author with comments, kept on the plan', async () => {
+      const p = await f.prisoner(a);
+      let plan = await createPlan(p);
+      plan = (await patch(plan, { prisonerAgreement: AGREEMENT }).expect(200)).body;
+      expect(plan.returned).toBeNull();
+      plan = (await post(plan, 'submit', pve).expect(200)).body;
+      const comments = 'Add a goal for family contact before release';
+      await post(plan, 'return', pve, { comments }).expect(403);
+      const empty = await post(plan, 'return', supervisor, {}).expect(400);
+      expect(empty.body.errors.map((e: Json) => e.path)).toEqual(['comments']);
+      await post({ ...plan, version: plan.version - 1 }, 'return', supervisor, { comments }).expect(
+        409,
+      );
+      const returned = await post(plan, 'return', supervisor, { comments }).expect(200);
+      expect(returned.headers.etag).toBe(`"${returned.body.version}"`);
+      expect(returned.body).toMatchObject({
+        status: 'draft',
+        submittedBy: null,
+        returned: { by: { id: supervisor.id }, comments },
+      });
+      const events = await t.db.query(
+        `SELECT details FROM audit_event
+         WHERE action = 'plan.transition' AND entity_id = $1 AND outcome = 'success' ORDER BY seq`,
+        [plan.id],
+      );
+      expect(events.at(-1).details).toMatchObject({ from: 'pending_approval', to: 'draft' });
+      expect(JSON.stringify(events)).not.toContain(comments);
+      expect((await read(returned.body, security).expect(200)).body).not.toHaveProperty('returned');
+      await post(returned.body, 'return', supervisor, { comments }).expect(409);
+      await post(returned.body, 'activate', supervisor).expect(409);
+    });
+
     it('takes a plan awaiting approval back to draft when it is edited', async () => {
       const p = await f.prisoner(a);
       let plan = await createPlan(p);

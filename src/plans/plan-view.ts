@@ -157,6 +157,11 @@ export function fullPlan(loaded: LoadedPlan, sources: PlanSources): PlanResponse
     submittedBy: plan.submittedBy && { ...plan.submittedBy },
     submittedAt: plan.submittedAt,
     approver: plan.approver && { ...plan.approver },
+    returned: plan.returned && {
+      by: { ...plan.returned.by },
+      at: plan.returned.at,
+      comments: plan.returned.comments,
+    },
     suspendReason: plan.suspendReason,
     completionNote: plan.completionNote,
     closeReason: plan.closeReason,

@@ -243,6 +243,35 @@ export class PlansController {
     return tagged(reply, this.plans.transition(ctx, id, 'activate', {}, version));
   }
 
+  @Post('plans/:id/return')
+  @HttpCode(200)
+  @Authorize('approve', 'Plan')
+  @ApiOperation({
+    summary:
+      'Return a plan awaiting approval to draft with comments for its author (supervisors; never the plan’s author or submitter)',
+    description:
+      'The return is of the version the supervisor read (If-Match). The comments are kept on the plan as `returned` until it is returned again.',
+  })
+  @ApiIfMatch('plan')
+  @ApiOkResponse(withPlan())
+  @ApiProblems(
+    [403, 'Only a supervisor who neither wrote nor submitted it (`forbidden`)'],
+    [404, 'No such plan in the caller’s scope (`not_found`)'],
+    [
+      409,
+      'Stale If-Match (`version_conflict`), or not awaiting approval (`invalid_transition`, `planStatus`)',
+    ],
+  )
+  returnPlan(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @IfMatchVersion() version: number,
+    @Body() dto: ReturnRevisionDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PlanResponse> {
+    return tagged(reply, this.plans.transition(ctx, id, 'return', dto, version));
+  }
+
   @Post('plans/:id/suspend')
   @HttpCode(200)
   @Authorize('suspend', 'Plan')

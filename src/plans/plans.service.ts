@@ -70,13 +70,6 @@ import {
   type StaffName,
 } from './plans.repository.js';
 
-/** The newest return of a plan to draft, as the plan's pages show it (full view only). */
-export interface PlanReturn {
-  by: StaffName;
-  at: string;
-  comments: string;
-}
-
 export type Transition = 'submit' | 'activate' | 'return' | 'suspend' | 'complete' | 'close';
 
 const TRANSITIONS: Record<
@@ -217,31 +210,6 @@ export class PlansService {
       respond: (plan, access, m) =>
         this.reader.render(m, id, planView(ctx.ability, planSubject(plan)), access.grantField),
       details: (_, plan) => ({ view: plan.view }),
-    });
-  }
-
-  /**
-   * The plan as `get` answers it, with its newest return to draft (full view only): one read,
-   * audited as `plan.read`, for the web pages.
-   */
-  async getWithReturn(
-    ctx: RequestContext,
-    id: string,
-  ): Promise<{ plan: PlanResponse; returned: PlanReturn | null }> {
-    return this.cases.read(ctx, {
-      name: 'Plan',
-      action: 'plan.read',
-      load: (m) => this.plans.find(m, id),
-      target: (plan) => planTarget(plan),
-      respond: async (plan, access, m) => {
-        const view = planView(ctx.ability, planSubject(plan));
-        const response = await this.reader.render(m, id, view, access.grantField);
-        return {
-          plan: response,
-          returned: view === 'full' && plan.returned ? structuredClone(plan.returned) : null,
-        };
-      },
-      details: (_, answer) => ({ view: answer.plan.view }),
     });
   }
 

@@ -160,6 +160,13 @@ export class PendingRevisionResponse {
   @ApiProperty({ type: [InterventionResponse] }) interventions!: InterventionResponse[];
 }
 
+/** The newest return of a plan to draft by a supervisor, with what its author should change. */
+export class PlanReturnResponse {
+  @ApiProperty({ type: StaffRef }) by!: StaffRef;
+  @ApiProperty() at!: string;
+  @ApiProperty({ description: 'What the author should change' }) comments!: string;
+}
+
 /**
  * A plan in the caller's view. `logistics` (security officers) carries only the fields marked
  * as in both views: status, dates and the intervention schedule. Everything marked "full view
@@ -217,6 +224,13 @@ export class PlanResponse {
   submittedAt?: string | null;
   @ApiPropertyOptional({ type: StaffRef, nullable: true, description: 'Full view only' })
   approver?: StaffRef | null;
+  @ApiPropertyOptional({
+    type: PlanReturnResponse,
+    nullable: true,
+    description:
+      'Full view only: the newest return of the plan to draft with comments (null when never returned)',
+  })
+  returned?: PlanReturnResponse | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Full view only' })
   suspendReason?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Full view only' })

@@ -74,7 +74,10 @@ describe('completion states from the ratings', () => {
 
   it('the judgement is in progress while a departure from the band has no rationale', () => {
     const reasons = [{ code: 'rationale_required', message: '' }];
-    const a = assessment({ finalRiskLevel: 'low', indicative: { reasons } });
+    const a = assessment({
+      finalRiskLevel: 'low',
+      indicative: { indicativeLevel: 'moderate', domains: [], reasons },
+    });
     expect(sectionStatus('judgement', a, definition, reasons)).toBe('in_progress');
     expect(sectionStatus('judgement', assessment({}), definition, [])).toBe('not_started');
     expect(sectionStatus('formulation', assessment({ formulation: ' ' }), definition, [])).toBe(

@@ -8,7 +8,7 @@ import type {
   InterventionCatalogue,
 } from '../../instruments/rule-sets/rule-set.types.js';
 import type { PlanResponse } from '../../plans/dto/plan.response.js';
-import { PlansService, type PlanReturn } from '../../plans/plans.service.js';
+import { PlansService } from '../../plans/plans.service.js';
 import type { PrisonerResponse } from '../../prisoners/dto/prisoner.dto.js';
 import { PrisonersService } from '../../prisoners/prisoners.service.js';
 import type { FieldError } from '../../errors/problem.exception.js';
@@ -20,7 +20,6 @@ import { planModel, type PlanAbilities } from './plan.view.js';
 /** A plan page's data: the plan in the caller's view, its prisoner, catalogue and rights. */
 export interface PlanPage {
   plan: PlanResponse;
-  returned: PlanReturn | null;
   prisoner: PrisonerResponse;
   catalogue: InterventionCatalogue | undefined;
   can: PlanAbilities;
@@ -44,7 +43,7 @@ export class PlanPages {
   ) {}
 
   async load(ctx: RequestContext, id: string): Promise<PlanPage> {
-    const { plan, returned } = await this.plans.getWithReturn(ctx, id);
+    const plan = await this.plans.get(ctx, id);
     const prisoner = await this.prisoners.get(ctx, plan.prisonerId);
     const catalogue = plan.catalogue
       ? ((await this.instruments.getVersion(plan.catalogue.key, plan.catalogue.version))
@@ -61,7 +60,6 @@ export class PlanPages {
     }
     return {
       plan,
-      returned,
       prisoner,
       catalogue,
       riskLevelLabel,

@@ -170,7 +170,7 @@ export function planModel(page: PlanPage, actorId: string, t: Translate) {
     lastReviewDate: plan.lastReviewDate ?? null,
     reviewRequired: plan.reviewRequired ?? false,
     needsChanges: plan.needsChanges ?? null,
-    returned: page.returned && plan.status === 'draft' ? page.returned : null,
+    returned: plan.returned && plan.status === 'draft' ? plan.returned : null,
     goals: goalRows(goals, t, programmeBase),
     interventions,
     refusals: interventions.filter((i) => i.refused),

@@ -9,6 +9,7 @@ import { ProblemException, type FieldError } from '../../errors/problem.exceptio
 import { FacilitiesService } from '../../facilities/facilities.service.js';
 import { InstrumentsService } from '../../instruments/instruments.service.js';
 import type { InstrumentDefinition } from '../../instruments/rule-sets/rule-set.types.js';
+import { logisticsPlan } from '../../plans/plan-view.js';
 import { PlansService } from '../../plans/plans.service.js';
 import {
   CreatePrisonerDto,
@@ -491,12 +492,11 @@ export class RecordPagesController {
       const plans = await this.plans.listForPrisoner(ctx, id, { limit: 20 });
       const open = plans.items.find((p) => OPEN.includes(p.status));
       if (open) {
-        const { plan: read, returned } = await this.plans.getWithReturn(ctx, open.id);
-        const logistics = read.view === 'logistics' ? read : { ...read, goals: undefined };
+        // The risk summary shows every role the plan's logistics: what happens where and when.
+        const read = await this.plans.get(ctx, open.id);
         plan = planModel(
           {
-            plan: { ...logistics, view: 'logistics' },
-            returned,
+            plan: read.view === 'logistics' ? read : logisticsPlan(read),
             prisoner,
             catalogue: undefined,
             riskLevelLabel: null,
