@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { startBrowserHarness, type BrowserHarness } from './harness.js';
 import { prisonerJourney, seedJourney, type JourneyData } from './prisoner-journey.js';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 /** Every page and form works without JavaScript: the same journey, each page checked by axe as served. */
 describe('browser journey without JavaScript', () => {

@@ -9,7 +9,7 @@ import {
 import { prisonerJourney, seedJourney, signIn, type JourneyData } from './prisoner-journey.js';
 import { TEST_PASSWORD } from '../factories/index.js';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 /**
  * A working session in Chromium with JavaScript: the prisoner journey with axe (WCAG 2.1 AA) on
