@@ -15,6 +15,23 @@ export const COPY_RECORD_TYPES = [
 ] as const;
 export type CopyRecordType = (typeof COPY_RECORD_TYPES)[number];
 
+/**
+ * Fields of an assessment outside its programme view: clinical content (Mandela Rule 32), in the
+ * prisoner's copy but never shown to the supervisor who prepares it.
+ */
+export const CLINICAL_ASSESSMENT_FIELDS: ReadonlySet<string> = new Set([
+  'finalRationale',
+  'formulation',
+  'scenarios',
+  'ratings',
+  'indicative',
+  'prisonerParticipation',
+  'clinicalRecommendations',
+]);
+
+export const isClinical = (type: CopyRecordType, field: string) =>
+  type === 'assessment' && CLINICAL_ASSESSMENT_FIELDS.has(field);
+
 export interface CopyField {
   name: string;
   value: unknown;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { SqlFilter } from '../access/accessible-where.js';
-import type { CopyRecord } from './copy.js';
+import { isClinical, type CopyRecord } from './copy.js';
 
 export interface StaffName {
   id: string;
@@ -245,7 +245,7 @@ export class SubjectAccessRepository {
    */
   async records(m: EntityManager, prisonerId: string): Promise<CopyRecord[]> {
     const out: CopyRecord[] = [];
-    const f = (name: string, value: unknown, clinical = false) => ({ name, value, clinical });
+    const f = (name: string, value: unknown) => ({ name, value, clinical: false });
 
     const [p] = await m.query(
       `SELECT p.id, p.prison_number, p.given_name, p.family_name, ${DAY('p.date_of_birth')} AS date_of_birth,
@@ -296,14 +296,22 @@ export class SubjectAccessRepository {
           f('approvedAt', iso(a.approved_at)),
           f('finalRiskLevel', a.final_risk_level),
           f('needs', a.needs),
-          f('recommendations', a.recommendations),
+          // Programme staff read the non-clinical recommendations; clinical ones are clinical.
+          f(
+            'recommendations',
+            (a.recommendations as { tag?: string }[]).filter((r) => r.tag !== 'clinical'),
+          ),
+          f(
+            'clinicalRecommendations',
+            (a.recommendations as { tag?: string }[]).filter((r) => r.tag === 'clinical'),
+          ),
           f('nextReviewDue', a.next_review_due),
-          f('finalRationale', a.final_rationale, true),
-          f('formulation', a.formulation, true),
-          f('scenarios', a.scenarios, true),
-          f('ratings', a.ratings, true),
-          f('indicative', a.indicative, true),
-          f('prisonerParticipation', a.prisoner_participation, true),
+          f('finalRationale', a.final_rationale),
+          f('formulation', a.formulation),
+          f('scenarios', a.scenarios),
+          f('ratings', a.ratings),
+          f('indicative', a.indicative),
+          f('prisonerParticipation', a.prisoner_participation),
         ],
       });
 
@@ -461,6 +469,9 @@ export class SubjectAccessRepository {
           f('source', d.source),
         ],
       });
-    return out;
+    return out.map((r) => ({
+      ...r,
+      fields: r.fields.map((x) => ({ ...x, clinical: isClinical(r.type, x.name) })),
+    }));
   }
 }

@@ -12,7 +12,15 @@ import { canonicalSha256 } from '../crypto/canonical-json.js';
 import { conflict, notFound } from '../errors/problem.exception.js';
 import { validationProblem } from '../errors/validation-errors.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, toPage, type Page } from '../http/page.js';
-import { applyRegister, elementsOf, fieldKey, recordKey, type CopyRecord } from './copy.js';
+import {
+  applyRegister,
+  elementsOf,
+  fieldKey,
+  isClinical,
+  recordKey,
+  type CopyRecord,
+  type CopyRecordType,
+} from './copy.js';
 import type {
   CopyPreviewResponse,
   CreateSubjectAccessDto,
@@ -176,22 +184,20 @@ export class SubjectAccessService {
       load: (m) => this.requests.find(m, id),
       target: requestTarget,
       respond: async (r, _, m) => {
-        if (r.status === 'released') {
-          const bundle = (await this.requests.bundle(m, r.id)) as SubjectAccessBundle;
-          return { records: bundle.records, grounds: this.grounds() };
-        }
-        const records = await this.requests.records(m, r.prisonerId);
-        const register = active(await this.requests.register(m, r.id));
-        const clinical = new Set(
-          records.flatMap((rec) =>
-            rec.fields.filter((f) => f.clinical).map((f) => fieldKey(rec, f.name)),
-          ),
-        );
+        const records =
+          r.status === 'released'
+            ? ((await this.requests.bundle(m, r.id)) as SubjectAccessBundle).records
+            : applyRegister(
+                await this.requests.records(m, r.prisonerId),
+                active(await this.requests.register(m, r.id)),
+              );
         return {
-          records: applyRegister(records, register).map((rec) => ({
+          records: records.map((rec) => ({
             ...rec,
             fields: rec.fields.map((f) =>
-              clinical.has(f.element) ? { ...f, value: null, clinical: true } : f,
+              isClinical(rec.type as CopyRecordType, f.name)
+                ? { ...f, value: null, clinical: true }
+                : f,
             ),
           })),
           grounds: this.grounds(),
