@@ -63,6 +63,7 @@ describe('prisoners’ rights pages', () => {
     expect(tab.body).toContain(`href="/prisoners/${prisoner.id}/challenges/new"`);
     const form = await wing.get(`/prisoners/${prisoner.id}/challenges/new`);
     expect(form.statusCode).toBe(200);
+    expect(form.body).toContain(`value="assessment:${assessmentId}"`);
     const empty = await wing.post(`/prisoners/${prisoner.id}/challenges`, {
       receivedOn: today(),
       words: ' ',
