@@ -376,13 +376,13 @@ describe('property: bad input gets 4xx problems and writes nothing', () => {
         },
       },
       {
-        // The target is not an approved assessment of this prisoner (400).
+        // Out of the officer's scope: 404, and the refusal is audited.
         method: 'POST',
         url: `/api/v1/prisoners/${prisoner.id}/challenges`,
-        user: security,
+        user: outsider,
         refused: {
-          targetType: 'assessment',
-          targetId: draft.body.id,
+          targetType: 'plan',
+          targetId: plan.body.id,
           receivedOn: '2025-03-01',
           words: 'The assessment is wrong',
         },
