@@ -186,6 +186,9 @@ describe('prisoners’ rights pages', () => {
     expect(register).toContain('Identity of an informant');
     expect(register).toContain(`Test ${supervisor.username}`);
 
+    // Nothing leaves before release.
+    expect((await client.get(`${href}/copy.json`)).statusCode).toBe(409);
+    await client.get(href);
     const version = /name="version" value="(\d+)"/.exec(client.lastHtml)![1];
     const released = await client.post(`${href}/release`, { version });
     expect(released.statusCode).toBe(303);
