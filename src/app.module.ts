@@ -10,6 +10,9 @@ import type { DatabaseRuntime } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DemoModule } from './demo/demo.module.js';
+import { ChallengesModule } from './challenges/challenges.module.js';
+import { DisclosuresModule } from './disclosures/disclosures.module.js';
+import { SubjectAccessModule } from './subject-access/subject-access.module.js';
 import { EmergencyAccessModule } from './emergency-access/emergency-access.module.js';
 import { FacilitiesModule } from './facilities/facilities.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -39,6 +42,9 @@ export const API_MODULES: Type[] = [
   ReviewsModule,
   InstrumentsModule,
   FacilitiesModule,
+  DisclosuresModule,
+  ChallengesModule,
+  SubjectAccessModule,
 ];
 export const API_PREFIX = 'api/v1';
 

@@ -83,6 +83,31 @@ const MATRIX: Record<string, [string, string, string, string, string]> = {
   'POST /prisoners/:id/events':          ['201/404/403',        '201/404/403',        '201/404/403',        '403/403/403',        '403/403/403'],
   'GET /prisoners/:id/events':           ['200/404/200',        '200/404/200',        '200/404/200',        '200/404/200',        '403/403/403'],
   'GET /reviews/due':                    ['listed/absent/listed','listed/absent/listed','listed/absent/listed','listed/absent/listed','403/403/403'],
+  'POST /prisoners/:id/subject-access-requests':['403/403/403','403/403/403',     '403/403/403',        '201/404/403',        '403/403/403'],
+  'GET /subject-access-requests':        ['403/403/403',        '403/403/403',        '403/403/403',        'listed/absent/absent','403/403/403'],
+  'GET /subject-access-requests/:id':    ['403/403/403',        '403/403/403',        '403/403/403',        '200/404/404',        '403/403/403'],
+  'GET /subject-access-requests/:id/contents':['403/403/403',   '403/403/403',        '403/403/403',        '200/404/404',        '403/403/403'],
+  'POST /subject-access-requests/:id/redactions':['403/403/403','403/403/403',        '403/403/403',        '201/404/404',        '403/403/403'],
+  'POST /subject-access-requests/:id/redactions/:redactionId/withdraw':['403/403/403','403/403/403','403/403/403','200/404/404','403/403/403'],
+  'POST /subject-access-requests/:id/release':['403/403/403',   '403/403/403',        '403/403/403',        '200/404/404',        '403/403/403'],
+  'GET /subject-access-requests/:id/bundle':['403/403/403',     '403/403/403',        '403/403/403',        '200/404/404',        '403/403/403'],
+  'POST /prisoners/:id/disclosures':     ['403/403/403',        '403/403/403',        '403/403/403',        '201/404/403',        '403/403/403'],
+  'GET /prisoners/:id/disclosures':      ['403/403/403',        '403/403/403',        '403/403/403',        '200/404/403',        '403/403/403'],
+  'GET /disclosures':                    ['403/403/403',        '403/403/403',        '403/403/403',        'listed/absent/absent','403/403/403'],
+  'POST /prisoners/:id/challenges':      ['201/404/403',        '201/404/403',        '201/404/403',        '201/404/403',        '403/403/403'],
+  'GET /prisoners/:id/challenges':       ['200/404/200',        '200/404/200',        '200/404/200',        '200/404/200',        '403/403/403'],
+  'GET /challenges':                     ['listed/absent/listed','listed/absent/listed','listed/absent/listed','listed/absent/listed','403/403/403'],
+  'GET /challenges/:id':                 ['full/404/full',      'summary/404/summary','summary/404/summary','full/404/full',      '403/403/403'],
+  'POST /challenges/:id/answer':         ['200/404/403',        '403/403/403',        '403/403/403',        '200/404/403',        '403/403/403'],
+};
+
+const DISCLOSURE = {
+  recipientType: 'probation',
+  recipient: 'Regional probation',
+  lawfulBasis: 'Matrix basis',
+  purpose: 'Matrix purpose',
+  disclosedOn: '2025-01-02',
+  records: [{ recordType: 'particulars', fields: ['prisonNumber'] }],
 };
 
 type Scope = 'in' | 'out' | 'grant';
@@ -242,6 +267,35 @@ describe('access matrix: every endpoint x every role x scope', () => {
       },
     ],
   });
+  /** A subject-access request made by the supervisor of the prisoner's facility (with a redaction). */
+  const requestFor = async (prisoner: TestPrisoner, redacted = false) => {
+    const { supervisor } = planners.get(prisoner.facilityId)!;
+    const res = await post(`/api/v1/prisoners/${prisoner.id}/subject-access-requests`, supervisor, {
+      receivedOn: '2025-01-02',
+    }).expect(201);
+    if (!redacted) return res.body;
+    return (
+      await post(`/api/v1/subject-access-requests/${res.body.id}/redactions`, supervisor, {
+        element: `particulars/${prisoner.id}/dateOfBirth`,
+        ground: 'safety_of_others',
+      }).expect(201)
+    ).body;
+  };
+  /** A challenge of an approved assessment, recorded by the PVE planner, routed to `to` or by default. */
+  const challengeFor = async (prisoner: TestPrisoner, to?: TestUser) =>
+    (
+      await post(
+        `/api/v1/prisoners/${prisoner.id}/challenges`,
+        planners.get(prisoner.facilityId)!.pve,
+        {
+          targetType: 'assessment',
+          targetId: await needsAssessment(prisoner),
+          receivedOn: '2025-01-02',
+          words: 'Matrix challenge',
+          ...(to ? { assignedToId: to.id } : {}),
+        },
+      ).expect(201)
+    ).body;
   const status = (res: { status: number }) => String(res.status);
   /** 200 answers that carry a plan are reported by their view. */
   const viewOrStatus = (res: { status: number; body: { view?: string } }) =>
@@ -388,6 +442,111 @@ describe('access matrix: every endpoint x every role x scope', () => {
         if (!res.body.nextCursor) return 'absent';
         cursor = res.body.nextCursor;
       }
+    },
+    'POST /prisoners/:id/subject-access-requests': async ({ user, prisoner }) =>
+      status(
+        await post(`/api/v1/prisoners/${prisoner.id}/subject-access-requests`, user, {
+          receivedOn: '2025-01-02',
+        }),
+      ),
+    'GET /subject-access-requests': async ({ user, prisoner }) => {
+      await requestFor(prisoner);
+      return listedIn('/api/v1/subject-access-requests', user, prisoner);
+    },
+    'GET /subject-access-requests/:id': async ({ user, prisoner }) =>
+      status(await get(`/api/v1/subject-access-requests/${(await requestFor(prisoner)).id}`, user)),
+    'GET /subject-access-requests/:id/contents': async ({ user, prisoner }) =>
+      status(
+        await get(
+          `/api/v1/subject-access-requests/${(await requestFor(prisoner)).id}/contents`,
+          user,
+        ),
+      ),
+    'POST /subject-access-requests/:id/redactions': async ({ user, prisoner }) =>
+      status(
+        await post(
+          `/api/v1/subject-access-requests/${(await requestFor(prisoner)).id}/redactions`,
+          user,
+          {
+            element: `particulars/${prisoner.id}/dateOfBirth`,
+            ground: 'safety_of_others',
+          },
+        ),
+      ),
+    'POST /subject-access-requests/:id/redactions/:redactionId/withdraw': async ({
+      user,
+      prisoner,
+    }) => {
+      const request = await requestFor(prisoner, true);
+      return status(
+        await t.http
+          .post(
+            `/api/v1/subject-access-requests/${request.id}/redactions/${request.register[0].id}/withdraw`,
+          )
+          .set('authorization', user.auth),
+      );
+    },
+    'POST /subject-access-requests/:id/release': async ({ user, prisoner }) => {
+      const request = await requestFor(prisoner);
+      return status(
+        await t.http
+          .post(`/api/v1/subject-access-requests/${request.id}/release`)
+          .set('authorization', user.auth)
+          .set('if-match', String(request.version)),
+      );
+    },
+    'GET /subject-access-requests/:id/bundle': async ({ user, prisoner }) => {
+      const request = await requestFor(prisoner);
+      const { supervisor } = planners.get(prisoner.facilityId)!;
+      await t.http
+        .post(`/api/v1/subject-access-requests/${request.id}/release`)
+        .set('authorization', supervisor.auth)
+        .set('if-match', String(request.version))
+        .expect(200);
+      return status(await get(`/api/v1/subject-access-requests/${request.id}/bundle`, user));
+    },
+    'POST /prisoners/:id/disclosures': async ({ user, prisoner }) =>
+      status(await post(`/api/v1/prisoners/${prisoner.id}/disclosures`, user, DISCLOSURE)),
+    'GET /prisoners/:id/disclosures': async ({ user, prisoner }) =>
+      status(await get(`/api/v1/prisoners/${prisoner.id}/disclosures`, user)),
+    'GET /disclosures': async ({ user, prisoner }) => {
+      await post(
+        `/api/v1/prisoners/${prisoner.id}/disclosures`,
+        planners.get(prisoner.facilityId)!.supervisor,
+        DISCLOSURE,
+      ).expect(201);
+      return listedIn('/api/v1/disclosures', user, prisoner);
+    },
+    'POST /prisoners/:id/challenges': async ({ user, prisoner }) =>
+      status(
+        await post(`/api/v1/prisoners/${prisoner.id}/challenges`, user, {
+          targetType: 'assessment',
+          targetId: await needsAssessment(prisoner),
+          receivedOn: '2025-01-02',
+          words: 'Matrix challenge',
+        }),
+      ),
+    'GET /prisoners/:id/challenges': async ({ user, prisoner }) => {
+      await challengeFor(prisoner);
+      return status(await get(`/api/v1/prisoners/${prisoner.id}/challenges`, user));
+    },
+    'GET /challenges': async ({ user, prisoner }) => {
+      await challengeFor(prisoner);
+      return listedIn('/api/v1/challenges', user, prisoner);
+    },
+    'GET /challenges/:id': async ({ user, prisoner }) =>
+      viewOrStatus(await get(`/api/v1/challenges/${(await challengeFor(prisoner)).id}`, user)),
+    'POST /challenges/:id/answer': async ({ user, scope, prisoner }) => {
+      const routedToUser =
+        scope === 'in' &&
+        (user.roles.includes('psychologist') || user.roles.includes('supervisor'));
+      const challenge = await challengeFor(prisoner, routedToUser ? user : undefined);
+      return status(
+        await post(`/api/v1/challenges/${challenge.id}/answer`, user, {
+          outcome: 'not_upheld',
+          response: 'Matrix answer',
+        }),
+      );
     },
     'GET /prisoners/:id': async ({ user, prisoner }) =>
       String(

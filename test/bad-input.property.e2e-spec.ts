@@ -24,6 +24,10 @@ const TABLES = [
   'plan_revision',
   'plan_session',
   'plan_review',
+  'challenge',
+  'disclosure',
+  'subject_access_request',
+  'subject_access_redaction',
 ];
 
 interface Endpoint {
@@ -109,6 +113,23 @@ const field = fc.oneof(
       'attendance',
       'summary',
       'nextReviewDate',
+      'targetType',
+      'targetId',
+      'receivedOn',
+      'words',
+      'assignedToId',
+      'response',
+      'recipientType',
+      'recipient',
+      'lawfulBasis',
+      'purpose',
+      'disclosedOn',
+      'records',
+      'recordType',
+      'fields',
+      'kind',
+      'element',
+      'ground',
     ),
   },
   { weight: 1, arbitrary: text },
@@ -234,6 +255,31 @@ describe('property: bad input gets 4xx problems and writes nothing', () => {
     const grant = await f.grant(supervisor, elsewhere);
 
     const outsider = await f.user(['security_officer'], [await f.facility()]);
+    // Prisoners' rights: a challenge routed to psychologist2 (others may not answer it), a
+    // supervisor of another facility (404 on this prisoner), and a released subject-access copy
+    // (its register is closed).
+    const challenge = await t.http
+      .post(`/api/v1/prisoners/${prisoner.id}/challenges`)
+      .set('authorization', security.auth)
+      .send({
+        targetType: 'plan',
+        targetId: plan.body.id,
+        receivedOn: '2025-03-01',
+        words: 'Set up for the property test',
+        assignedToId: psychologist2.id,
+      })
+      .expect(201);
+    const otherSupervisor = await f.user(['supervisor'], [await f.facility()]);
+    const sar = await t.http
+      .post(`/api/v1/prisoners/${prisoner.id}/subject-access-requests`)
+      .set('authorization', supervisor.auth)
+      .send({ receivedOn: '2025-03-01' })
+      .expect(201);
+    await t.http
+      .post(`/api/v1/subject-access-requests/${sar.body.id}/release`)
+      .set('authorization', supervisor.auth)
+      .set('if-match', String(sar.body.version))
+      .expect(200);
     const agreement = { response: 'agreed', prisonerWords: 'Yes', recordedOn: '2025-03-01' };
     endpoints = [
       {
@@ -328,6 +374,51 @@ describe('property: bad input gets 4xx problems and writes nothing', () => {
           summary: 'Progress as planned',
           nextReviewDate: '2025-06-01',
         },
+      },
+      {
+        // Out of the officer's scope: 404, and the refusal is audited.
+        method: 'POST',
+        url: `/api/v1/prisoners/${prisoner.id}/challenges`,
+        user: outsider,
+        refused: {
+          targetType: 'plan',
+          targetId: plan.body.id,
+          receivedOn: '2025-03-01',
+          words: 'The assessment is wrong',
+        },
+      },
+      {
+        // Routed to psychologist2: anyone else is refused (403, audited).
+        method: 'POST',
+        url: `/api/v1/challenges/${challenge.body.id}/answer`,
+        user: psychologist,
+        refused: { outcome: 'upheld', response: 'Agreed' },
+      },
+      {
+        method: 'POST',
+        url: `/api/v1/prisoners/${prisoner.id}/disclosures`,
+        user: otherSupervisor,
+        refused: {
+          recipientType: 'court',
+          recipient: 'Regional court',
+          lawfulBasis: 'Court order',
+          purpose: 'Hearing',
+          disclosedOn: '2025-03-01',
+          records: [{ recordType: 'particulars', fields: ['prisonNumber'] }],
+        },
+      },
+      {
+        method: 'POST',
+        url: `/api/v1/prisoners/${prisoner.id}/subject-access-requests`,
+        user: otherSupervisor,
+        refused: { receivedOn: '2025-03-01', kind: 'request' },
+      },
+      {
+        // Released already: the register is closed (409).
+        method: 'POST',
+        url: `/api/v1/subject-access-requests/${sar.body.id}/redactions`,
+        user: supervisor,
+        refused: { element: `particulars/${prisoner.id}/sex`, ground: 'safety_of_others' },
       },
       {
         // A supervisor never reviews their own grant (403, audited).

@@ -22,7 +22,9 @@ export type AppAction =
   | 'request'
   | 'suspend'
   | 'complete'
-  | 'close';
+  | 'close'
+  | 'release'
+  | 'answer';
 
 export type AppSubject =
   | 'User'
@@ -36,7 +38,10 @@ export type AppSubject =
   | 'PlanDelivery'
   | 'ReviewDue'
   | 'EmergencyAccess'
-  | 'AuditEvent';
+  | 'AuditEvent'
+  | 'SubjectAccess'
+  | 'Disclosure'
+  | 'Challenge';
 
 export type AppAbility = MongoAbility<[AppAction, AppSubject | Record<string, unknown>]>;
 
@@ -59,6 +64,13 @@ export const ASSESSMENT_SECURITY_FIELDS = ['security'];
  */
 export const PLAN_LOGISTICS_FIELDS = ['logistics'];
 export const PLAN_FIELDS = ['logistics', 'content'];
+/**
+ * Challenge fields: `summary` (what is challenged, dates, routing, status, outcome) and `words`
+ * (the prisoner's words and the reasoned response). A read rule without fields gives both; a
+ * challenge of an assessment can quote clinical content, so roles without the full assessment
+ * view read its summary only (`challengeView` in the challenges feature derives the view).
+ */
+export const CHALLENGE_SUMMARY_FIELDS = ['summary'];
 
 /**
  * The only place access rules are written. Everything is denied unless a rule below allows it.
@@ -85,6 +97,12 @@ export function defineAbilityFor(actor: Actor): AppAbility {
       else can('read', 'Assessment', conditions);
     }
   };
+  const readChallenges = (fields?: string[], where: Conditions = {}) => {
+    for (const conditions of hasGrants ? [inScope, granted] : [inScope]) {
+      if (fields) can('read', 'Challenge', fields, { ...conditions, ...where });
+      else can('read', 'Challenge', { ...conditions, ...where });
+    }
+  };
   const readPlans = (fields?: string[]) => {
     for (const conditions of hasGrants ? [inScope, granted] : [inScope]) {
       if (fields) can('read', 'Plan', fields, conditions);
@@ -107,6 +125,9 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         readAssessments(ASSESSMENT_SECURITY_FIELDS);
         readPlans(PLAN_LOGISTICS_FIELDS);
         can('read', 'ReviewDue', inScope);
+        // Wing staff take a prisoner's challenge down; its words stay with those who answer it.
+        can('create', 'Challenge', inScope);
+        readChallenges(CHALLENGE_SUMMARY_FIELDS);
         break;
       case 'psychologist':
         readPrisoners();
@@ -121,6 +142,9 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         // summary only: session content stays with the psychology service).
         can('create', 'PlanDelivery', { ...inScope, discipline: 'psychologist' });
         can('read', 'ReviewDue', inScope);
+        can('create', 'Challenge', inScope);
+        readChallenges();
+        can('answer', 'Challenge', { ...inScope, assignedToId: actor.id });
         break;
       case 'pve_inspector':
         readPrisoners();
@@ -134,6 +158,9 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         );
         can('create', 'PlanDelivery', inScope);
         can('read', 'ReviewDue', inScope);
+        can('create', 'Challenge', inScope);
+        readChallenges(undefined, { targetType: 'plan' });
+        readChallenges(CHALLENGE_SUMMARY_FIELDS);
         break;
       case 'supervisor':
         readPrisoners();
@@ -147,6 +174,12 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         can('read', 'AuditEvent', inScope);
         can('read', 'AuditEvent', { facilityId: null });
         can('verify', 'AuditEvent');
+        // Mandela Rule 9: the prisoner's own access to their file, prepared and released here.
+        can(['read', 'create', 'update', 'release'], 'SubjectAccess', inScope);
+        can(['read', 'create'], 'Disclosure', inScope);
+        can('create', 'Challenge', inScope);
+        readChallenges();
+        can('answer', 'Challenge', { ...inScope, assignedToId: actor.id });
         break;
     }
   }

@@ -216,6 +216,34 @@ export class Env {
   @IsString()
   @MinLength(1)
   CHROMIUM_PATH = '/usr/bin/chromium';
+
+  /** Statutory period to answer a prisoner's subject-access request (Mandela Rule 9). */
+  @Transform(toSeconds)
+  @IsInt({ message: 'SUBJECT_ACCESS_PERIOD must be a whole number of days such as 30d' })
+  @Min(86400, { message: 'SUBJECT_ACCESS_PERIOD must be at least 1d' })
+  @Max(366 * 86400)
+  SUBJECT_ACCESS_PERIOD = 30 * 86400;
+
+  /** The legal grounds a supervisor may give to withhold or redact part of a copy (comma list). */
+  @Matches(/^[a-z][a-z0-9_]{0,59}(,[a-z][a-z0-9_]{0,59}){0,49}$/, {
+    message: 'REDACTION_GROUNDS must be a comma-separated list of codes such as third_party,safety',
+  })
+  REDACTION_GROUNDS =
+    'third_party_information,informant_identity,safety_of_others,ongoing_investigation,serious_harm_to_health,legal_professional_privilege';
+
+  /** Time to answer a prisoner's challenge of an assessment or plan (Mandela Rule 57). */
+  @Transform(toSeconds)
+  @IsInt({ message: 'CHALLENGE_RESPONSE_PERIOD must be a whole number of days such as 14d' })
+  @Min(86400, { message: 'CHALLENGE_RESPONSE_PERIOD must be at least 1d' })
+  @Max(366 * 86400)
+  CHALLENGE_RESPONSE_PERIOD = 14 * 86400;
+
+  /** Time to amend an assessment or plan after a challenge of it is upheld. */
+  @Transform(toSeconds)
+  @IsInt({ message: 'CHALLENGE_AMENDMENT_PERIOD must be a whole number of days such as 28d' })
+  @Min(86400, { message: 'CHALLENGE_AMENDMENT_PERIOD must be at least 1d' })
+  @Max(366 * 86400)
+  CHALLENGE_AMENDMENT_PERIOD = 28 * 86400;
 }
 
 export class ConfigError extends Error {

@@ -26,6 +26,7 @@ import {
   type Page,
   type PageQueryDto,
 } from '../http/page.js';
+import { DisclosuresService } from '../disclosures/disclosures.service.js';
 import type { DueItem, DueQuery } from '../reviews/due-item.js';
 import type { CreatePlanDto } from './dto/create-plan.dto.js';
 import type {
@@ -145,6 +146,7 @@ export class PlansService {
     private readonly cases: CaseOperations,
     private readonly plans: PlansRepository,
     private readonly reader: PlanReader,
+    private readonly disclosures: DisclosuresService,
   ) {}
 
   // ------------------------------------------------------------------ create and read
@@ -569,9 +571,20 @@ export class PlansService {
       });
     }
     await this.plans.update(m, plan.id, changes);
+    // Each release hand-over added is a disclosure outside the service: it goes in the log.
+    const handoversLogged = release.changed.includes('release.handovers')
+      ? await this.disclosures.recordHandovers(
+          m,
+          ctx,
+          plan,
+          plan.release.handovers,
+          release.handovers,
+        )
+      : 0;
     return {
       changedFields: names,
       details: {
+        ...(handoversLogged > 0 ? { disclosuresLogged: handoversLogged } : {}),
         revision: plan.revision,
         ...(proposing ? { pendingRevision: plan.revision + 1 } : {}),
         ...(withdrawn ? { from: plan.status, to: 'draft' } : {}),

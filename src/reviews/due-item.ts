@@ -6,7 +6,7 @@
 export interface DueItem {
   /** Stable and unique: `reassessment:<prisonerId>:<instrumentKey>` or `plan_review:<planId>`. */
   id: string;
-  kind: 'reassessment' | 'plan_review';
+  kind: 'reassessment' | 'plan_review' | 'challenge_response' | 'amendment';
   prisonerId: string;
   prisonNumber: string;
   prisonerName: string;
@@ -20,6 +20,8 @@ export interface DueItem {
   assessmentId?: string;
   inProgressAssessmentId?: string;
   planId?: string;
+  /** A challenge to answer, or whose upholding made an amendment due (challenges feature). */
+  challengeId?: string;
   event?: { id: string; type: string; occurredAt: string };
 }
 

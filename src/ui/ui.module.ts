@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AssessmentsModule } from '../assessments/assessments.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { SubjectAccessModule } from '../subject-access/subject-access.module.js';
 import { FacilitiesModule } from '../facilities/facilities.module.js';
 import { EmergencyAccessModule } from '../emergency-access/emergency-access.module.js';
 import { InstrumentsModule } from '../instruments/instruments.module.js';
@@ -32,6 +33,9 @@ import { RecordsHome } from './records/records-home.js';
 import { SessionPagesController } from './session/session-pages.controller.js';
 import { UiGuard } from './session/ui.guard.js';
 import { UiSessionService } from './session/ui-session.service.js';
+import { ChallengePagesController } from './rights/challenge-pages.controller.js';
+import { DisclosurePagesController } from './rights/disclosure-pages.controller.js';
+import { SubjectAccessPagesController } from './rights/subject-access-pages.controller.js';
 
 /**
  * The web interface: server-rendered pages at the site root, calling the same services as the
@@ -47,6 +51,7 @@ import { UiSessionService } from './session/ui-session.service.js';
     InstrumentsModule,
     FacilitiesModule,
     UsersModule,
+    SubjectAccessModule,
   ],
   controllers: [
     SessionPagesController,
@@ -63,6 +68,9 @@ import { UiSessionService } from './session/ui-session.service.js';
     AuditPagesController,
     RecordPagesController,
     AdminPagesController,
+    ChallengePagesController,
+    DisclosurePagesController,
+    SubjectAccessPagesController,
   ],
   providers: [
     UiSessionService,

@@ -83,19 +83,35 @@ export class DueEventResponse {
 
 export class DueItemResponse {
   @ApiProperty() id!: string;
-  @ApiProperty({ enum: ['reassessment', 'plan_review'] }) kind!: string;
+  @ApiProperty({
+    enum: ['reassessment', 'plan_review', 'challenge_response', 'amendment'],
+    description:
+      '`challenge_response`: a prisoner’s challenge to answer by its deadline; `amendment`: an upheld challenge’s amendment',
+  })
+  kind!: string;
   @ApiProperty({ format: 'uuid' }) prisonerId!: string;
   @ApiProperty() prisonNumber!: string;
   @ApiProperty() prisonerName!: string;
   @ApiProperty({ format: 'uuid' }) facilityId!: string;
   @ApiProperty({ format: 'date' }) dueDate!: string;
   @ApiProperty() overdue!: boolean;
-  @ApiProperty({ enum: ['scheduled', 'event', 'pre_release', 'intake', 'needs_changed'] })
+  @ApiProperty({
+    enum: [
+      'scheduled',
+      'event',
+      'pre_release',
+      'intake',
+      'needs_changed',
+      'challenge',
+      'challenge_upheld',
+    ],
+  })
   reason!: string;
   @ApiPropertyOptional() instrumentKey?: string;
   @ApiPropertyOptional({ format: 'uuid' }) assessmentId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) inProgressAssessmentId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) planId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) challengeId?: string;
   @ApiPropertyOptional({ type: () => DueEventResponse, description: 'The event that made it due' })
   event?: DueEventResponse;
 }

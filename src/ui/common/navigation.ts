@@ -37,6 +37,9 @@ export function navigationFor(
     ability.can('review', 'EmergencyAccess'),
   );
   area('/audit', 'nav.audit', ability.can('read', 'AuditEvent'));
+  area('/challenges', 'nav.challenges', ability.can('answer', 'Challenge'));
+  area('/subject-access', 'nav.subjectAccess', ability.can('read', 'SubjectAccess'));
+  area('/disclosures', 'nav.disclosures', ability.can('read', 'Disclosure'));
   area('/admin/users', 'nav.users', ability.can('manage', 'User'));
   area('/admin/facilities', 'nav.facilities', ability.can('manage', 'Facility'));
   area('/admin/rule-sets', 'nav.ruleSets', ability.can('import', 'Instrument'));

@@ -4,6 +4,8 @@ import type { MessageKey, Translate } from '../i18n/catalogue.js';
 const KIND: Record<DueItem['kind'], MessageKey> = {
   reassessment: 'due.kind.reassessment',
   plan_review: 'due.kind.plan_review',
+  challenge_response: 'due.kind.challenge_response',
+  amendment: 'due.kind.amendment',
 };
 const REASON: Record<string, MessageKey> = {
   scheduled: 'due.reason.scheduled',
@@ -11,12 +13,18 @@ const REASON: Record<string, MessageKey> = {
   pre_release: 'due.reason.pre_release',
   intake: 'due.reason.intake',
   needs_changed: 'due.reason.needs_changed',
+  challenge: 'due.reason.challenge',
+  challenge_upheld: 'due.reason.challenge_upheld',
 };
 
 /** Rows of a reviews-due table: each links to the prisoner whose work it is. */
 export function dueItemRows(items: DueItem[], t: Translate) {
   return items.map((item) => ({
-    href: item.planId ? `/plans/${item.planId}` : `/prisoners/${item.prisonerId}`,
+    href: item.challengeId
+      ? `/challenges/${item.challengeId}`
+      : item.planId
+        ? `/plans/${item.planId}`
+        : `/prisoners/${item.prisonerId}`,
     prisonNumber: item.prisonNumber,
     prisonerName: item.prisonerName,
     what: t(KIND[item.kind]),

@@ -2,6 +2,7 @@ import { adminEn } from './en/admin.js';
 import { oversightEn } from './en/oversight.js';
 import { plansEn } from './en/plans.js';
 import { recordsEn } from './en/records.js';
+import { rightsEn } from './en/rights.js';
 import { enAssessments } from './en/assessments.js';
 
 /**
@@ -262,6 +263,7 @@ export const en = {
   ...plansEn,
   ...oversightEn,
   ...recordsEn,
+  ...rightsEn,
   ...adminEn,
   ...enAssessments,
 } as const;

@@ -3,6 +3,7 @@ import { adminRu } from './ru/admin.js';
 import { oversightRu } from './ru/oversight.js';
 import { plansRu } from './ru/plans.js';
 import { recordsRu } from './ru/records.js';
+import { rightsRu } from './ru/rights.js';
 import { ruAssessments } from './ru/assessments.js';
 
 /** Russian: complete (the catalogue test checks that every English key is here). */
@@ -286,6 +287,7 @@ export const ru: Catalogue = {
   ...plansRu,
   ...oversightRu,
   ...recordsRu,
+  ...rightsRu,
   ...adminRu,
   ...ruAssessments,
 };

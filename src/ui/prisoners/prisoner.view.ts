@@ -3,7 +3,15 @@ import type { PrisonerResponse } from '../../prisoners/dto/prisoner.dto.js';
 import type { ActiveGrant } from '../common/page-state.js';
 import type { MessageKey, Translate } from '../i18n/catalogue.js';
 
-export type PrisonerTab = 'overview' | 'assessments' | 'risk' | 'plan' | 'events';
+export type PrisonerTab =
+  | 'overview'
+  | 'assessments'
+  | 'risk'
+  | 'plan'
+  | 'events'
+  | 'challenges'
+  | 'disclosures'
+  | 'subject-access';
 
 const TABS: {
   tab: PrisonerTab;
@@ -26,6 +34,24 @@ const TABS: {
   },
   { tab: 'plan', path: '/plan', text: 'prisoner.tabs.plan', visible: (a) => a.can('read', 'Plan') },
   { tab: 'events', path: '/events', text: 'prisoner.tabs.events', visible: () => true },
+  {
+    tab: 'challenges',
+    path: '/challenges',
+    text: 'prisoner.tabs.challenges',
+    visible: (a) => a.can('read', 'Challenge'),
+  },
+  {
+    tab: 'disclosures',
+    path: '/disclosures',
+    text: 'prisoner.tabs.disclosures',
+    visible: (a) => a.can('read', 'Disclosure'),
+  },
+  {
+    tab: 'subject-access',
+    path: '/subject-access',
+    text: 'prisoner.tabs.subjectAccess',
+    visible: (a) => a.can('read', 'SubjectAccess'),
+  },
 ];
 
 /**

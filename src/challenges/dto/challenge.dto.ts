@@ -1,0 +1,118 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { PageQueryDto } from '../../http/page.js';
+import { Optional } from '../../http/validation.js';
+import { IsCalendarDate } from '../../plans/dto/plan-validators.js';
+import { StaffRef } from '../../users/dto/staff-ref.js';
+
+export const CHALLENGE_TARGETS = ['assessment', 'plan'] as const;
+export const CHALLENGE_OUTCOMES = ['upheld', 'partly_upheld', 'not_upheld'] as const;
+export type ChallengeOutcome = (typeof CHALLENGE_OUTCOMES)[number];
+export const CHALLENGE_STATUSES = ['open', 'answered'] as const;
+
+export class CreateChallengeDto {
+  @ApiProperty({ enum: CHALLENGE_TARGETS })
+  @IsIn(CHALLENGE_TARGETS)
+  targetType!: (typeof CHALLENGE_TARGETS)[number];
+
+  @ApiProperty({ format: 'uuid', description: 'The assessment or plan challenged' })
+  @IsUUID()
+  targetId!: string;
+
+  @ApiProperty({ format: 'date', description: 'When the prisoner made the challenge' })
+  @IsCalendarDate()
+  receivedOn!: string;
+
+  @ApiProperty({
+    maxLength: 10000,
+    description: 'The prisoner’s words, verbatim (as written or as dictated and read back)',
+  })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(10000)
+  words!: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'A psychologist or supervisor of the prisoner’s facility who did not author what is challenged; omitted: the one with the fewest open challenges',
+  })
+  @Optional()
+  @IsUUID()
+  assignedToId?: string;
+}
+
+export class AnswerChallengeDto {
+  @ApiProperty({ enum: CHALLENGE_OUTCOMES })
+  @IsIn(CHALLENGE_OUTCOMES)
+  outcome!: ChallengeOutcome;
+
+  @ApiProperty({ maxLength: 10000, description: 'The reasoned response given to the prisoner' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(10000)
+  response!: string;
+}
+
+export class ListChallengesQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: CHALLENGE_STATUSES })
+  @Optional()
+  @IsIn(CHALLENGE_STATUSES)
+  status?: (typeof CHALLENGE_STATUSES)[number];
+
+  @ApiPropertyOptional({
+    enum: ['true'],
+    description: 'Only challenges routed to the caller to answer',
+  })
+  @Optional()
+  @IsIn(['true'])
+  assignedToMe?: 'true';
+}
+
+export class ChallengeResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) prisonerId!: string;
+  @ApiProperty() prisonNumber!: string;
+  @ApiProperty({ format: 'uuid' }) facilityId!: string;
+  @ApiProperty({
+    enum: ['full', 'summary'],
+    description:
+      '`summary` leaves out the prisoner’s words and the response (roles that do not read the challenged assessment in full)',
+  })
+  view!: 'full' | 'summary';
+  @ApiProperty({ enum: CHALLENGE_TARGETS }) targetType!: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) assessmentId!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) planId!: string | null;
+  @ApiProperty({ format: 'date' }) receivedOn!: string;
+  @ApiPropertyOptional({ description: 'Full view only: the prisoner’s words, verbatim' })
+  words?: string;
+  @ApiProperty({ type: StaffRef, description: 'Who must answer it' }) assignedTo!: StaffRef;
+  @ApiProperty({ format: 'date' }) respondBy!: string;
+  @ApiProperty({ description: 'Open past its deadline' }) overdue!: boolean;
+  @ApiProperty({ enum: CHALLENGE_STATUSES }) status!: string;
+  @ApiProperty({ enum: CHALLENGE_OUTCOMES, type: String, nullable: true }) outcome!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Full view only' })
+  response?: string | null;
+  @ApiProperty({ type: StaffRef, nullable: true }) answeredBy!: StaffRef | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) answeredAt!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date',
+    nullable: true,
+    description: 'Upheld or partly upheld: when the amendment is due',
+  })
+  amendmentDue!: string | null;
+  @ApiProperty({
+    description:
+      'Upheld or partly upheld and amended since (a newer approved assessment with the same instrument, or a new plan revision)',
+  })
+  amended!: boolean;
+  @ApiProperty({ type: StaffRef }) recordedBy!: StaffRef;
+  @ApiProperty({ format: 'date-time' }) recordedAt!: string;
+  @ApiProperty({ type: 'integer' }) version!: number;
+}
+
+export class ChallengePageResponse {
+  @ApiProperty({ type: [ChallengeResponse] }) items!: ChallengeResponse[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}

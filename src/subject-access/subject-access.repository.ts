@@ -1,0 +1,477 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { SqlFilter } from '../access/accessible-where.js';
+import { isClinical, type CopyRecord } from './copy.js';
+
+export interface StaffName {
+  id: string;
+  displayName: string;
+}
+
+export interface Redaction {
+  id: string;
+  element: string;
+  ground: string;
+  note: string | null;
+  decidedBy: StaffName;
+  decidedAt: string;
+  withdrawnBy: StaffName | null;
+  withdrawnAt: string | null;
+}
+
+export interface SubjectAccessRequest {
+  id: string;
+  prisonerId: string;
+  prisonNumber: string;
+  prisonerName: string;
+  /** The prisoner's current facility, which scopes access. */
+  facilityId: string;
+  kind: 'request' | 'release_copy';
+  receivedOn: string;
+  dueOn: string;
+  status: 'received' | 'in_preparation' | 'released';
+  note: string | null;
+  recordedBy: StaffName;
+  recordedAt: string;
+  releasedBy: StaffName | null;
+  releasedAt: string | null;
+  bundleSha256: string | null;
+  version: number;
+}
+
+interface Row {
+  id: string;
+  prisoner_id: string;
+  prison_number: string;
+  prisoner_name: string;
+  facility_id: string;
+  kind: 'request' | 'release_copy';
+  received_on: string;
+  due_on: string;
+  status: 'received' | 'in_preparation' | 'released';
+  note: string | null;
+  recorded_by: string;
+  recorder_name: string;
+  recorded_at: Date;
+  released_by: string | null;
+  releaser_name: string | null;
+  released_at: Date | null;
+  bundle_sha256: string | null;
+  version: number;
+}
+
+const SELECT = `
+  SELECT r.id, r.prisoner_id, p.prison_number, p.given_name || ' ' || p.family_name AS prisoner_name,
+    p.facility_id, r.kind, to_char(r.received_on, 'YYYY-MM-DD') AS received_on,
+    to_char(r.due_on, 'YYYY-MM-DD') AS due_on, r.status, r.note, r.recorded_by,
+    rec.display_name AS recorder_name, r.recorded_at, r.released_by, rel.display_name AS releaser_name,
+    r.released_at, r.bundle_sha256, r.version
+  FROM subject_access_request r
+  JOIN prisoner p ON p.id = r.prisoner_id
+  JOIN app_user rec ON rec.id = r.recorded_by
+  LEFT JOIN app_user rel ON rel.id = r.released_by`;
+
+const toRequest = (r: Row): SubjectAccessRequest => ({
+  id: r.id,
+  prisonerId: r.prisoner_id,
+  prisonNumber: r.prison_number,
+  prisonerName: r.prisoner_name,
+  facilityId: r.facility_id,
+  kind: r.kind,
+  receivedOn: r.received_on,
+  dueOn: r.due_on,
+  status: r.status,
+  note: r.note,
+  recordedBy: { id: r.recorded_by, displayName: r.recorder_name },
+  recordedAt: r.recorded_at.toISOString(),
+  releasedBy: r.released_by ? { id: r.released_by, displayName: r.releaser_name! } : null,
+  releasedAt: r.released_at?.toISOString() ?? null,
+  bundleSha256: r.bundle_sha256,
+  version: r.version,
+});
+
+const DAY = (column: string) => `to_char(${column}, 'YYYY-MM-DD')`;
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+/** Subject-access requests, their register and released copies; and the records a copy holds. */
+@Injectable()
+export class SubjectAccessRepository {
+  async find(
+    m: EntityManager,
+    id: string,
+    lock = false,
+  ): Promise<SubjectAccessRequest | undefined> {
+    if (lock) await m.query(`SELECT 1 FROM subject_access_request WHERE id = $1 FOR UPDATE`, [id]);
+    const [row]: Row[] = await m.query(`${SELECT} WHERE r.id = $1`, [id]);
+    return row && toRequest(row);
+  }
+
+  async insert(
+    m: EntityManager,
+    r: {
+      prisonerId: string;
+      facilityId: string;
+      kind: string;
+      receivedOn: string;
+      dueOn: string;
+      note: string | null;
+      recordedBy: string;
+    },
+  ): Promise<string> {
+    const [{ id }]: { id: string }[] = await m.query(
+      `INSERT INTO subject_access_request (prisoner_id, facility_id, kind, received_on, due_on, note, recorded_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [r.prisonerId, r.facilityId, r.kind, r.receivedOn, r.dueOn, r.note, r.recordedBy],
+    );
+    return id;
+  }
+
+  async page(
+    m: EntityManager,
+    where: SqlFilter,
+    filters: { status?: string; prisonerId?: string },
+    after: (string | number)[] | undefined,
+    limit: number,
+  ): Promise<(SubjectAccessRequest & { sortKey: [string, string] })[]> {
+    const params = [...where.params];
+    const bind = (v: unknown) => `$${params.push(v)}`;
+    const conditions = [where.sql];
+    if (filters.status) conditions.push(`r.status = ${bind(filters.status)}`);
+    if (filters.prisonerId) conditions.push(`r.prisoner_id = ${bind(filters.prisonerId)}::uuid`);
+    if (after)
+      conditions.push(`(r.due_on, r.id) > (${bind(after[0])}::date, ${bind(after[1])}::uuid)`);
+    const rows: Row[] = await m.query(
+      `${SELECT} WHERE ${conditions.join(' AND ')} ORDER BY r.due_on, r.id LIMIT ${bind(limit + 1)}`,
+      params,
+    );
+    return rows.map((r) => ({ ...toRequest(r), sortKey: [r.due_on, r.id] }));
+  }
+
+  async register(m: EntityManager, requestId: string): Promise<Redaction[]> {
+    const rows: {
+      id: string;
+      element: string;
+      ground: string;
+      note: string | null;
+      decided_by: string;
+      decider_name: string;
+      decided_at: Date;
+      withdrawn_by: string | null;
+      withdrawer_name: string | null;
+      withdrawn_at: Date | null;
+    }[] = await m.query(
+      `SELECT x.id, x.element, x.ground, x.note, x.decided_by, d.display_name AS decider_name, x.decided_at,
+         x.withdrawn_by, w.display_name AS withdrawer_name, x.withdrawn_at
+       FROM subject_access_redaction x JOIN app_user d ON d.id = x.decided_by
+       LEFT JOIN app_user w ON w.id = x.withdrawn_by
+       WHERE x.request_id = $1 ORDER BY x.decided_at, x.id`,
+      [requestId],
+    );
+    return rows.map((x) => ({
+      id: x.id,
+      element: x.element,
+      ground: x.ground,
+      note: x.note,
+      decidedBy: { id: x.decided_by, displayName: x.decider_name },
+      decidedAt: x.decided_at.toISOString(),
+      withdrawnBy: x.withdrawn_by ? { id: x.withdrawn_by, displayName: x.withdrawer_name! } : null,
+      withdrawnAt: iso(x.withdrawn_at),
+    }));
+  }
+
+  async redact(
+    m: EntityManager,
+    requestId: string,
+    r: { element: string; ground: string; note: string | null; by: string },
+  ): Promise<string> {
+    const [{ id }]: { id: string }[] = await m.query(
+      `INSERT INTO subject_access_redaction (request_id, element, ground, note, decided_by)
+       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [requestId, r.element, r.ground, r.note, r.by],
+    );
+    await m.query(
+      `UPDATE subject_access_request SET status = 'in_preparation', version = version + 1 WHERE id = $1`,
+      [requestId],
+    );
+    return id;
+  }
+
+  async withdraw(
+    m: EntityManager,
+    requestId: string,
+    redactionId: string,
+    by: string,
+  ): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `UPDATE subject_access_redaction SET withdrawn_by = $3, withdrawn_at = now()
+       WHERE id = $2 AND request_id = $1 AND withdrawn_at IS NULL RETURNING id`,
+      [requestId, redactionId, by],
+    );
+    if (rows.length === 0) return false;
+    await m.query(`UPDATE subject_access_request SET version = version + 1 WHERE id = $1`, [
+      requestId,
+    ]);
+    return true;
+  }
+
+  async release(
+    m: EntityManager,
+    id: string,
+    by: string,
+    releasedAt: Date,
+    bundle: unknown,
+    sha256: string,
+  ): Promise<void> {
+    await m.query(
+      `UPDATE subject_access_request SET status = 'released', released_by = $2, released_at = $3,
+         bundle = $4, bundle_sha256 = $5, version = version + 1 WHERE id = $1`,
+      [id, by, releasedAt, JSON.stringify(bundle), sha256],
+    );
+  }
+
+  async bundle(m: EntityManager, id: string): Promise<unknown> {
+    const [row]: { bundle: unknown }[] = await m.query(
+      `SELECT bundle FROM subject_access_request WHERE id = $1`,
+      [id],
+    );
+    return row?.bundle ?? null;
+  }
+
+  /**
+   * Every record about the prisoner, oldest first within each kind: particulars, assessments in
+   * their approved revisions, plans, their sessions and reviews, events, challenges and
+   * disclosures. Read straight from the tables (as the copy must hold what is on file, not what
+   * any one staff view shows); clinical fields are marked so the preparer's view can hide them.
+   */
+  async records(m: EntityManager, prisonerId: string): Promise<CopyRecord[]> {
+    const out: CopyRecord[] = [];
+    const f = (name: string, value: unknown) => ({ name, value, clinical: false });
+
+    const [p] = await m.query(
+      `SELECT p.id, p.prison_number, p.given_name, p.family_name, ${DAY('p.date_of_birth')} AS date_of_birth,
+         p.sex, p.legal_status, fa.name AS facility, ${DAY('p.expected_release_date')} AS expected_release_date,
+         ${DAY('p.created_at')} AS created_on
+       FROM prisoner p JOIN facility fa ON fa.id = p.facility_id WHERE p.id = $1`,
+      [prisonerId],
+    );
+    out.push({
+      type: 'particulars',
+      id: p.id,
+      date: p.created_on,
+      fields: [
+        f('prisonNumber', p.prison_number),
+        f('givenName', p.given_name),
+        f('familyName', p.family_name),
+        f('dateOfBirth', p.date_of_birth),
+        f('sex', p.sex),
+        f('legalStatus', p.legal_status),
+        f('facility', p.facility),
+        f('expectedReleaseDate', p.expected_release_date),
+      ],
+    });
+
+    const assessments = await m.query(
+      `SELECT a.id, a.revision, iv.key, iv.version AS instrument_version, iv.title, a.status, a.reason,
+         a.trigger, a.approved_at, a.final_risk_level, a.final_rationale, a.needs, a.recommendations,
+         ${DAY('a.next_review_due')} AS next_review_due, a.formulation, a.ratings, a.scenarios,
+         a.prisoner_participation, a.indicative, ua.display_name AS assessor, uc.display_name AS countersigner
+       FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id
+       JOIN app_user ua ON ua.id = a.assessor_id LEFT JOIN app_user uc ON uc.id = a.countersigner_id
+       WHERE a.prisoner_id = $1 AND a.status IN ('approved', 'superseded')
+       ORDER BY a.approved_at, a.id`,
+      [prisonerId],
+    );
+    for (const a of assessments)
+      out.push({
+        type: 'assessment',
+        id: a.id,
+        date: iso(a.approved_at),
+        fields: [
+          f('instrument', `${a.title} (${a.key} ${a.instrument_version})`),
+          f('revision', a.revision),
+          f('status', a.status),
+          f('reason', a.trigger ? `${a.reason}: ${a.trigger}` : a.reason),
+          f('assessor', a.assessor),
+          f('countersigner', a.countersigner),
+          f('approvedAt', iso(a.approved_at)),
+          f('finalRiskLevel', a.final_risk_level),
+          f('needs', a.needs),
+          // Programme staff read the non-clinical recommendations; clinical ones are clinical.
+          f(
+            'recommendations',
+            (a.recommendations as { tag?: string }[]).filter((r) => r.tag !== 'clinical'),
+          ),
+          f(
+            'clinicalRecommendations',
+            (a.recommendations as { tag?: string }[]).filter((r) => r.tag === 'clinical'),
+          ),
+          f('nextReviewDue', a.next_review_due),
+          f('finalRationale', a.final_rationale),
+          f('formulation', a.formulation),
+          f('scenarios', a.scenarios),
+          f('ratings', a.ratings),
+          f('indicative', a.indicative),
+          f('prisonerParticipation', a.prisoner_participation),
+        ],
+      });
+
+    const plans = await m.query(
+      `SELECT pl.id, pl.revision, pl.status, pl.created_at, pl.approved_at, pl.agreement_response,
+         pl.agreement_words, ${DAY('pl.agreement_recorded_on')} AS agreement_recorded_on,
+         ${DAY('pl.expected_release_date')} AS expected_release_date, pl.release_tasks, pl.release_handovers,
+         pl.suspend_reason, pl.completion_note, pl.close_reason,
+         (SELECT COALESCE(jsonb_agg(jsonb_build_object('need', g.need_code, 'description', g.description,
+            'targetDate', g.target_date, 'status', g.status) ORDER BY g.position), '[]')
+          FROM plan_goal g WHERE g.plan_id = pl.id AND g.removed_at IS NULL) AS goals,
+         (SELECT COALESCE(jsonb_agg(jsonb_build_object('intervention', i.catalogue_code, 'discipline', i.discipline,
+            'frequency', i.frequency, 'plannedStart', i.planned_start, 'plannedEnd', i.planned_end,
+            'status', i.status, 'consentGiven', i.consent_given) ORDER BY i.position), '[]')
+          FROM plan_intervention i WHERE i.plan_id = pl.id AND i.removed_at IS NULL) AS interventions
+       FROM programme_plan pl WHERE pl.prisoner_id = $1 ORDER BY pl.created_at, pl.id`,
+      [prisonerId],
+    );
+    for (const pl of plans)
+      out.push({
+        type: 'plan',
+        id: pl.id,
+        date: iso(pl.created_at),
+        fields: [
+          f('status', pl.status),
+          f('revision', pl.revision),
+          f('approvedAt', iso(pl.approved_at)),
+          f('goals', pl.goals),
+          f('interventions', pl.interventions),
+          f(
+            'agreement',
+            pl.agreement_response
+              ? {
+                  response: pl.agreement_response,
+                  words: pl.agreement_words,
+                  recordedOn: pl.agreement_recorded_on,
+                }
+              : null,
+          ),
+          f('expectedReleaseDate', pl.expected_release_date),
+          f('releaseTasks', pl.release_tasks),
+          f('releaseHandovers', pl.release_handovers),
+          f('suspendReason', pl.suspend_reason),
+          f('completionNote', pl.completion_note),
+          f('closeReason', pl.close_reason),
+        ],
+      });
+
+    const sessions = await m.query(
+      `SELECT s.id, s.plan_id, ${DAY('s.date')} AS date, s.attendance, s.engagement, s.notes,
+         i.catalogue_code
+       FROM plan_session s JOIN programme_plan pl ON pl.id = s.plan_id
+       LEFT JOIN plan_intervention i ON i.id = s.intervention_id
+       WHERE pl.prisoner_id = $1 ORDER BY s.date, s.id`,
+      [prisonerId],
+    );
+    for (const s of sessions)
+      out.push({
+        type: 'session',
+        id: s.id,
+        date: s.date,
+        fields: [
+          f('plan', s.plan_id),
+          f('intervention', s.catalogue_code),
+          f('date', s.date),
+          f('attendance', s.attendance),
+          f('engagement', s.engagement),
+          f('notes', s.notes),
+        ],
+      });
+
+    const reviews = await m.query(
+      `SELECT r.id, r.plan_id, ${DAY('r.date')} AS date, r.attendees, r.goal_progress, r.summary,
+         ${DAY('r.next_review_date')} AS next_review_date
+       FROM plan_review r JOIN programme_plan pl ON pl.id = r.plan_id
+       WHERE pl.prisoner_id = $1 ORDER BY r.date, r.id`,
+      [prisonerId],
+    );
+    for (const r of reviews)
+      out.push({
+        type: 'review',
+        id: r.id,
+        date: r.date,
+        fields: [
+          f('plan', r.plan_id),
+          f('date', r.date),
+          f('attendees', r.attendees),
+          f('goalProgress', r.goal_progress),
+          f('summary', r.summary),
+          f('nextReviewDate', r.next_review_date),
+        ],
+      });
+
+    const events = await m.query(
+      `SELECT id, type, occurred_at, note FROM prisoner_event WHERE prisoner_id = $1
+       ORDER BY occurred_at, id`,
+      [prisonerId],
+    );
+    for (const e of events)
+      out.push({
+        type: 'event',
+        id: e.id,
+        date: iso(e.occurred_at),
+        fields: [f('type', e.type), f('occurredAt', iso(e.occurred_at)), f('note', e.note)],
+      });
+
+    const challenges = await m.query(
+      `SELECT c.id, c.target_type, COALESCE(c.assessment_id, c.plan_id) AS target_id,
+         ${DAY('c.received_on')} AS received_on, c.words, ${DAY('c.respond_by')} AS respond_by, c.status,
+         c.outcome, c.response, c.answered_at, u.display_name AS answered_by,
+         ${DAY('c.amendment_due')} AS amendment_due
+       FROM challenge c LEFT JOIN app_user u ON u.id = c.answered_by
+       WHERE c.prisoner_id = $1 ORDER BY c.received_on, c.id`,
+      [prisonerId],
+    );
+    for (const c of challenges)
+      out.push({
+        type: 'challenge',
+        id: c.id,
+        date: c.received_on,
+        fields: [
+          f('challenged', `${c.target_type} ${c.target_id}`),
+          f('receivedOn', c.received_on),
+          f('words', c.words),
+          f('respondBy', c.respond_by),
+          f('status', c.status),
+          f('outcome', c.outcome),
+          f('response', c.response),
+          f('answeredBy', c.answered_by),
+          f('answeredAt', iso(c.answered_at)),
+          f('amendmentDue', c.amendment_due),
+        ],
+      });
+
+    const disclosures = await m.query(
+      `SELECT d.id, d.source, d.recipient_type, d.recipient, d.lawful_basis, d.purpose, d.records,
+         ${DAY('d.disclosed_on')} AS disclosed_on, u.display_name AS approved_by
+       FROM disclosure d LEFT JOIN app_user u ON u.id = d.approved_by
+       WHERE d.prisoner_id = $1 ORDER BY d.disclosed_on, d.id`,
+      [prisonerId],
+    );
+    for (const d of disclosures)
+      out.push({
+        type: 'disclosure',
+        id: d.id,
+        date: d.disclosed_on,
+        fields: [
+          f('recipientType', d.recipient_type),
+          f('recipient', d.recipient),
+          f('lawfulBasis', d.lawful_basis),
+          f('purpose', d.purpose),
+          f('records', d.records),
+          f('disclosedOn', d.disclosed_on),
+          f('approvedBy', d.approved_by),
+          f('source', d.source),
+        ],
+      });
+    return out.map((r) => ({
+      ...r,
+      fields: r.fields.map((x) => ({ ...x, clinical: isClinical(r.type, x.name) })),
+    }));
+  }
+}

@@ -1,0 +1,234 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { canonicalSha256 } from '../../src/crypto/canonical-json.js';
+import {
+  Factories,
+  type TestFacility,
+  type TestPrisoner,
+  type TestUser,
+} from '../factories/index.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+import { CLINICAL, plantClinicalText } from './support/planted.js';
+import { textOf, UiClient } from './support/ui-client.js';
+
+const today = () => new Date().toISOString().slice(0, 10);
+const WORDS = 'They wrote that I threatened the officer. I did not. Ask the wing camera.';
+
+/**
+ * Prisoners' rights pages: challenges recorded and answered, the disclosure log and its form,
+ * and a subject-access request prepared, redacted and released, through forms without scripts.
+ */
+describe('prisoners’ rights pages', () => {
+  let t: TestApp;
+  let f: Factories;
+  let a: TestFacility;
+  let b: TestFacility;
+  let supervisor: TestUser;
+  let reviewer: TestUser;
+  let assessor: TestUser;
+  let countersigner: TestUser;
+  let officer: TestUser;
+  let pve: TestUser;
+  let prisoner: TestPrisoner;
+  let assessmentId: string;
+
+  const as = async (user: TestUser) => {
+    const client = new UiClient(t);
+    await client.signInAs(user);
+    return client;
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    f = new Factories(t);
+    a = await f.facility({ name: 'North facility' });
+    b = await f.facility({ name: 'South facility' });
+    supervisor = await f.user(['supervisor'], [a]);
+    reviewer = await f.user(['psychologist'], [a]);
+    assessor = await f.user(['psychologist'], [a]);
+    countersigner = await f.user(['psychologist'], [a]);
+    officer = await f.user(['security_officer'], [a]);
+    pve = await f.user(['pve_inspector'], [a]);
+    prisoner = await f.prisoner(a, { givenName: 'Arman', familyName: 'Sadykov' });
+    assessmentId = await f.approvedAssessment(prisoner, assessor, countersigner, {
+      instrumentKey: 've-risk-spj',
+    });
+    await plantClinicalText(t, assessmentId);
+  });
+  afterAll(() => t.close());
+
+  it('a security officer records a challenge; the routed psychologist reads the words and upholds it, making an amendment due', async () => {
+    const wing = await as(officer);
+    const tab = await wing.get(`/prisoners/${prisoner.id}/challenges`);
+    expect(tab.statusCode).toBe(200);
+    expect(tab.body).toContain(`href="/prisoners/${prisoner.id}/challenges/new"`);
+    const form = await wing.get(`/prisoners/${prisoner.id}/challenges/new`);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain(`value="assessment:${assessmentId}"`);
+    const empty = await wing.post(`/prisoners/${prisoner.id}/challenges`, {
+      receivedOn: today(),
+      words: ' ',
+    });
+    expect(empty.statusCode).toBe(422);
+    expect(textOf(empty.body)).toContain('Choose the assessment or plan the prisoner challenges');
+    expect(textOf(empty.body)).toContain('Enter the prisoner’s words');
+    const recorded = await wing.post(`/prisoners/${prisoner.id}/challenges`, {
+      target: `assessment:${assessmentId}`,
+      receivedOn: today(),
+      words: WORDS,
+      assignedToId: assessor.id, // not a form field: ignored, routing stays impartial
+    });
+    expect(recorded.statusCode).toBe(303);
+    const href = String(recorded.headers.location);
+    expect(href).toMatch(/^\/challenges\/[0-9a-f-]{36}$/);
+    // The officer's view is the summary: no words.
+    const summary = await wing.get(href);
+    expect(summary.statusCode).toBe(200);
+    expect(textOf(summary.body)).not.toContain('wing camera');
+    expect(textOf(summary.body)).toContain('The prisoner’s words and the response are shown');
+    expect(summary.body).not.toContain(`action="${href}/answer"`);
+
+    const [{ assigned_to }] = await t.db.query(`SELECT assigned_to FROM challenge WHERE id = $1`, [
+      href.split('/').pop(),
+    ]);
+    expect([assessor.id, countersigner.id]).not.toContain(assigned_to);
+    const answerer = assigned_to === reviewer.id ? reviewer : supervisor;
+    const client = await as(answerer);
+    const queue = await client.get('/challenges');
+    expect(queue.body).toContain(`href="${href}"`);
+    const page = await client.get(href);
+    expect(textOf(page.body)).toContain(WORDS);
+    const missing = await client.post(`${href}/answer`, { outcome: '', response: '' });
+    expect(missing.statusCode).toBe(422);
+    expect(textOf(missing.body)).toContain('Choose the outcome');
+    const answered = await client.post(`${href}/answer`, {
+      outcome: 'upheld',
+      response: 'The camera shows no threat; the rating will be corrected.',
+    });
+    expect(answered.statusCode).toBe(303);
+    const after = textOf((await client.get(href)).body);
+    expect(after).toContain('Upheld');
+    expect(after).toContain('Amendment due by');
+    // The amendment is due in My work / reviews due of the staff who amend.
+    const home = textOf((await (await as(reviewer)).get('/')).body);
+    expect(home).toContain('Amendment after challenge');
+  });
+
+  it('the supervisor records a disclosure and reads the log; others cannot open it', async () => {
+    const client = await as(supervisor);
+    const tab = await client.get(`/prisoners/${prisoner.id}/disclosures`);
+    expect(tab.statusCode).toBe(200);
+    await client.get(`/prisoners/${prisoner.id}/disclosures/new`);
+    const bad = await client.post(`/prisoners/${prisoner.id}/disclosures`, {
+      recipientType: 'court',
+      recipient: '',
+      lawfulBasis: 'Court order 7/2026',
+      purpose: 'Parole hearing',
+      disclosedOn: today(),
+    });
+    expect(bad.statusCode).toBe(422);
+    const text = textOf(bad.body);
+    expect(text).toContain('Enter who received them');
+    expect(text).toContain('Name at least one record that was disclosed');
+    const ok = await client.post(`/prisoners/${prisoner.id}/disclosures`, {
+      recipientType: 'court',
+      recipient: 'Regional court',
+      lawfulBasis: 'Court order 7/2026',
+      purpose: 'Parole hearing',
+      disclosedOn: today(),
+      'records-0-recordType': 'assessment',
+      'records-0-recordId': assessmentId,
+      'records-0-fields': 'finalRiskLevel, nextReviewDue',
+    });
+    expect(ok.statusCode).toBe(303);
+    const log = textOf((await client.get('/disclosures')).body);
+    expect(log).toContain('Regional court (Court)');
+    expect(log).toContain('Assessment: finalRiskLevel, nextReviewDue');
+    expect(log).toContain(`Test ${supervisor.username}`);
+    for (const other of [pve, officer, reviewer]) {
+      expect((await (await as(other)).get('/disclosures')).statusCode).toBe(403);
+    }
+  });
+
+  it('the supervisor prepares, redacts and releases a subject-access copy; clinical content never shows on their pages', async () => {
+    const client = await as(supervisor);
+    const tab = await client.get(`/prisoners/${prisoner.id}/subject-access`);
+    expect(tab.statusCode).toBe(200);
+    const created = await client.post(`/prisoners/${prisoner.id}/subject-access`, {
+      kind: 'request',
+      receivedOn: today(),
+      note: 'Handed to the wing officer',
+    });
+    expect(created.statusCode).toBe(303);
+    const href = String(created.headers.location);
+    const page = await client.get(href);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain(CLINICAL);
+    const text = textOf(page.body);
+    expect(text).toContain('Nothing is withheld or redacted.');
+    expect(text).toContain('Clinical content: in the copy, not shown here');
+    expect(text).toContain('Particulars');
+
+    const noGround = await client.post(`${href}/redactions`, {
+      element: `assessment/${assessmentId}/formulation`,
+      ground: '',
+    });
+    expect(noGround.statusCode).toBe(422);
+    expect(textOf(noGround.body)).toContain('Choose the legal ground');
+    const redacted = await client.post(`${href}/redactions`, {
+      element: `assessment/${assessmentId}/formulation`,
+      ground: 'informant_identity',
+      note: 'Names a cell-mate',
+    });
+    expect(redacted.statusCode).toBe(303);
+    const register = textOf((await client.get(href)).body);
+    expect(register).toContain('Assessment');
+    expect(register).toContain('Formulation');
+    expect(register).toContain('Identity of an informant');
+    expect(register).toContain(`Test ${supervisor.username}`);
+
+    // Nothing leaves before release.
+    expect((await client.get(`${href}/copy.json`)).statusCode).toBe(409);
+    await client.get(href);
+    const version = /name="version" value="(\d+)"/.exec(client.lastHtml)![1];
+    const released = await client.post(`${href}/release`, { version });
+    expect(released.statusCode).toBe(303);
+    const done = await client.get(href);
+    expect(done.body).toContain(`href="${href}/copy.pdf"`);
+    expect(done.body).not.toContain(CLINICAL);
+    const copy = await client.get(`${href}/copy`);
+    expect(copy.statusCode).toBe(200);
+    const copyText = textOf(copy.body);
+    expect(copyText).toContain('Copy of your records');
+    expect(copyText).toContain('Identity of an informant');
+    // The prisoner's copy holds their clinical record, except what was redacted.
+    expect(copy.body).toContain(`${CLINICAL} evidence for`);
+    // The planted text is both the formulation (redacted) and the rationale (not): once.
+    expect(copy.body.split(`${CLINICAL} formulation`)).toHaveLength(2);
+    expect(copyText).toMatch(/Formulation Redacted Identity of an informant/);
+    const json = await client.get(`${href}/copy.json`);
+    expect(json.statusCode).toBe(200);
+    expect(json.headers['content-disposition']).toMatch(/attachment; filename="subject-access-/);
+    const [{ bundle_sha256 }] = await t.db.query(
+      `SELECT bundle_sha256 FROM subject_access_request WHERE id = $1`,
+      [href.split('/').pop()],
+    );
+    expect(canonicalSha256(JSON.parse(json.body))).toBe(bundle_sha256);
+    expect(textOf(done.body)).toContain(bundle_sha256);
+  });
+
+  it('shows the rights tabs only to the roles that may open them, and hides other facilities', async () => {
+    const tabsOf = async (user: TestUser) =>
+      (await (await as(user)).get(`/prisoners/${prisoner.id}`)).body;
+    const sup = await tabsOf(supervisor);
+    for (const tab of ['Challenges', 'Disclosures', 'Subject access'])
+      expect(sup).toContain(`>${tab}</a>`);
+    const wing = await tabsOf(officer);
+    expect(wing).toContain('>Challenges</a>');
+    expect(wing).not.toContain('>Disclosures</a>');
+    expect(wing).not.toContain('>Subject access</a>');
+    expect((await (await as(officer)).get('/subject-access')).statusCode).toBe(403);
+    const outsider = await as(await f.user(['supervisor'], [b]));
+    expect((await outsider.get(`/prisoners/${prisoner.id}/challenges`)).statusCode).toBe(404);
+    expect((await outsider.get(`/prisoners/${prisoner.id}/subject-access`)).statusCode).toBe(404);
+  });
+});
