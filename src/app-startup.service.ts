@@ -9,6 +9,7 @@ import { runOrCheckMigrations } from './database/migrations.js';
 import { DemoSeed } from './demo/demo-seed.service.js';
 import { InstrumentsService } from './instruments/instruments.service.js';
 import { RuleSetImportError } from './instruments/rule-set-import.error.js';
+import { TrainingService } from './training/training.service.js';
 import { UsersService } from './users/users.service.js';
 
 const STARTUP_ORIGIN = { requestId: 'startup', ip: 'local' };
@@ -26,6 +27,7 @@ export class AppStartup implements OnApplicationBootstrap {
     private readonly demo: DemoSeed,
     private readonly instruments: InstrumentsService,
     private readonly users: UsersService,
+    private readonly training: TrainingService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -44,12 +46,16 @@ export class AppStartup implements OnApplicationBootstrap {
     const dir = resolve(this.config.env.RULE_SETS_DIR);
     const report = await this.instruments.importDirectory(STARTUP_ORIGIN, dir);
     if (report.errors.length > 0) throw new RuleSetImportError(dir, report.errors);
+    // Practice cases pin instrument versions, so they follow the instruments.
+    const training = await this.training.importDirectory(STARTUP_ORIGIN, dir);
+    if (training.errors.length > 0) throw new RuleSetImportError(dir, training.errors);
     this.logger.log(
       {
         dir,
         imported: report.imported.length,
         retired: report.retired.length,
         unchanged: report.unchanged.length,
+        training: { imported: training.imported.length, unchanged: training.unchanged },
         ms: Math.round(performance.now() - started),
       },
       'rule-sets ready',

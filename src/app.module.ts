@@ -18,6 +18,7 @@ import { LoggingModule } from './logging/logging.module.js';
 import { PlansModule } from './plans/plans.module.js';
 import { PrisonersModule } from './prisoners/prisoners.module.js';
 import { ReviewsModule } from './reviews/reviews.module.js';
+import { TrainingModule } from './training/training.module.js';
 import { UiModule } from './ui/ui.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -39,6 +40,7 @@ export const API_MODULES: Type[] = [
   ReviewsModule,
   InstrumentsModule,
   FacilitiesModule,
+  TrainingModule,
 ];
 export const API_PREFIX = 'api/v1';
 

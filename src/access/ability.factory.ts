@@ -36,7 +36,10 @@ export type AppSubject =
   | 'PlanDelivery'
   | 'ReviewDue'
   | 'EmergencyAccess'
-  | 'AuditEvent';
+  | 'AuditEvent'
+  | 'PracticeCase'
+  | 'TrainingAttempt'
+  | 'TrainingOverview';
 
 export type AppAbility = MongoAbility<[AppAction, AppSubject | Record<string, unknown>]>;
 
@@ -85,6 +88,11 @@ export function defineAbilityFor(actor: Actor): AppAbility {
       else can('read', 'Assessment', conditions);
     }
   };
+  // Training on fictional practice cases: every assessing role, each on their own attempts.
+  const train = () => {
+    can('read', 'PracticeCase');
+    can(['create', 'read', 'update', 'submit'], 'TrainingAttempt', { traineeId: actor.id });
+  };
   const readPlans = (fields?: string[]) => {
     for (const conditions of hasGrants ? [inScope, granted] : [inScope]) {
       if (fields) can('read', 'Plan', fields, conditions);
@@ -107,6 +115,7 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         readAssessments(ASSESSMENT_SECURITY_FIELDS);
         readPlans(PLAN_LOGISTICS_FIELDS);
         can('read', 'ReviewDue', inScope);
+        train();
         break;
       case 'psychologist':
         readPrisoners();
@@ -121,6 +130,7 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         // summary only: session content stays with the psychology service).
         can('create', 'PlanDelivery', { ...inScope, discipline: 'psychologist' });
         can('read', 'ReviewDue', inScope);
+        train();
         break;
       case 'pve_inspector':
         readPrisoners();
@@ -134,6 +144,7 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         );
         can('create', 'PlanDelivery', inScope);
         can('read', 'ReviewDue', inScope);
+        train();
         break;
       case 'supervisor':
         readPrisoners();
@@ -147,6 +158,8 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         can('read', 'AuditEvent', inScope);
         can('read', 'AuditEvent', { facilityId: null });
         can('verify', 'AuditEvent');
+        // Certification status and calibration of the staff of their facilities.
+        can('read', 'TrainingOverview');
         break;
     }
   }

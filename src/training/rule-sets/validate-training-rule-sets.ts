@@ -4,10 +4,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { LineCounter, parseDocument, type Node } from 'yaml';
 import { canonicalSha256 } from '../../crypto/canonical-json.js';
 import { isPositiveDuration, parseIsoDuration } from '../../instruments/rule-sets/iso-duration.js';
-import {
-  findSchemaDirectory,
-  schemaIssues,
-} from '../../instruments/rule-sets/rule-set-schemas.js';
+import { findSchemaDirectory, schemaIssues } from '../../instruments/rule-sets/rule-set-schemas.js';
 import type {
   InstrumentDefinition,
   RuleSetError,
@@ -45,7 +42,10 @@ export function trainingJsonSchemas(): Record<TrainingRuleSetKind, object> {
   const dir = findSchemaDirectory();
   const load = (kind: TrainingRuleSetKind) =>
     JSON.parse(readFileSync(join(dir, SCHEMA_FILES[kind]), 'utf8')) as object;
-  return { 'practice-case': load('practice-case'), 'certification-rule': load('certification-rule') };
+  return {
+    'practice-case': load('practice-case'),
+    'certification-rule': load('certification-rule'),
+  };
 }
 
 function schemaValidators(): Record<TrainingRuleSetKind, ValidateFunction> {
@@ -128,7 +128,11 @@ function checkPracticeCase(
   const levels = (instrument.levels ?? []).map((l) => l.code);
   const judgement = doc.reference.finalJudgement;
   if (levels.length > 0 && judgement.level === undefined)
-    report('reference.finalJudgement.level', 'unknown_level', 'the instrument has levels: give one');
+    report(
+      'reference.finalJudgement.level',
+      'unknown_level',
+      'the instrument has levels: give one',
+    );
   if (judgement.level !== undefined && !levels.includes(judgement.level))
     report(
       'reference.finalJudgement.level',
