@@ -24,6 +24,8 @@ const TABLES = [
   'plan_revision',
   'plan_session',
   'plan_review',
+  'training_rule_set_version',
+  'training_attempt',
 ];
 
 interface Endpoint {
@@ -92,6 +94,9 @@ const field = fc.oneof(
       'instrumentVersion',
       'trigger',
       'ratings',
+      'finalLevel',
+      'finalNeeds',
+      'finalRationale',
       'formulation',
       'needs',
       'recommendations',
@@ -233,6 +238,15 @@ describe('property: bad input gets 4xx problems and writes nothing', () => {
     const elsewhere = await f.prisoner(await f.facility());
     const grant = await f.grant(supervisor, elsewhere);
 
+    // A practice-case attempt: its trainee edits with a stale version (409), anyone else gets 404.
+    const practiceCase = await t.http
+      .get('/api/v1/training/cases')
+      .set('authorization', psychologist.auth)
+      .expect(200);
+    const attempt = await t.http
+      .post(`/api/v1/training/cases/${practiceCase.body[0].id}/attempts`)
+      .set('authorization', psychologist.auth)
+      .expect(201);
     const outsider = await f.user(['security_officer'], [await f.facility()]);
     const agreement = { response: 'agreed', prisonerWords: 'Yes', recordedOn: '2025-03-01' };
     endpoints = [
@@ -328,6 +342,18 @@ describe('property: bad input gets 4xx problems and writes nothing', () => {
           summary: 'Progress as planned',
           nextReviewDate: '2025-06-01',
         },
+      },
+      {
+        method: 'PATCH',
+        url: `/api/v1/training/attempts/${attempt.body.id}`,
+        user: psychologist,
+        refused: { ratings: { ID01: { value: 'some' } }, finalRationale: 'Stale version' },
+      },
+      {
+        method: 'PATCH',
+        url: `/api/v1/training/attempts/${attempt.body.id}`,
+        user: pve,
+        refused: { finalRationale: 'Another trainee’s attempt' },
       },
       {
         // A supervisor never reviews their own grant (403, audited).
