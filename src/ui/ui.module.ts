@@ -7,6 +7,8 @@ import { InstrumentsModule } from '../instruments/instruments.module.js';
 import { PlansModule } from '../plans/plans.module.js';
 import { PrisonersModule } from '../prisoners/prisoners.module.js';
 import { ReviewsModule } from '../reviews/reviews.module.js';
+import { TrainingModule } from '../training/training.module.js';
+import { TrainingPagesController } from './training/training-pages.controller.js';
 import { AssessmentPageData } from './assessments/assessment-page-data.js';
 import { AssessmentPagesController } from './assessments/assessment-pages.controller.js';
 import { AssessmentPrintController } from './assessments/assessment-print.controller.js';
@@ -47,6 +49,7 @@ import { UiSessionService } from './session/ui-session.service.js';
     InstrumentsModule,
     FacilitiesModule,
     UsersModule,
+    TrainingModule,
   ],
   controllers: [
     SessionPagesController,
@@ -63,6 +66,7 @@ import { UiSessionService } from './session/ui-session.service.js';
     AuditPagesController,
     RecordPagesController,
     AdminPagesController,
+    TrainingPagesController,
   ],
   providers: [
     UiSessionService,

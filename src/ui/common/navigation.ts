@@ -37,6 +37,15 @@ export function navigationFor(
     ability.can('review', 'EmergencyAccess'),
   );
   area('/audit', 'nav.audit', ability.can('read', 'AuditEvent'));
+  area('/training/overview', 'nav.calibration', ability.can('read', 'TrainingOverview'));
+  if (ability.can('read', 'PracticeCase'))
+    items.push({
+      href: '/training',
+      textKey: 'nav.training',
+      active:
+        path === '/training' ||
+        (path.startsWith('/training/') && !path.startsWith('/training/overview')),
+    });
   area('/admin/users', 'nav.users', ability.can('manage', 'User'));
   area('/admin/facilities', 'nav.facilities', ability.can('manage', 'Facility'));
   area('/admin/rule-sets', 'nav.ruleSets', ability.can('import', 'Instrument'));

@@ -4,6 +4,7 @@ import { oversightRu } from './ru/oversight.js';
 import { plansRu } from './ru/plans.js';
 import { recordsRu } from './ru/records.js';
 import { ruAssessments } from './ru/assessments.js';
+import { trainingRu } from './ru/training.js';
 
 /** Russian: complete (the catalogue test checks that every English key is here). */
 export const ru: Catalogue = {
@@ -287,5 +288,6 @@ export const ru: Catalogue = {
   ...oversightRu,
   ...recordsRu,
   ...adminRu,
+  ...trainingRu,
   ...ruAssessments,
 };

@@ -73,6 +73,7 @@ export const adminEn = {
   'admin.certify.documentReference': 'Certificate or document reference (optional)',
   'admin.certify.externalHint':
     'Record here a certification obtained outside this service. Certifications earned on practice cases are recorded by the service itself, with their evidence.',
+  'admin.certify.source': 'Source',
   'admin.certify.earned': 'Earned on practice cases',
   'admin.certify.external': 'Recorded by an administrator',
   'admin.certify.errors.instrument': 'Choose an instrument from the list',

@@ -77,6 +77,7 @@ export const adminRu: Record<keyof typeof adminEn, Message> = {
   'admin.certify.documentReference': 'Номер сертификата или документа (необязательно)',
   'admin.certify.externalHint':
     'Здесь записывается сертификат, полученный вне этой системы. Сертификаты, полученные на учебных случаях, система записывает сама, вместе с подтверждающими данными.',
+  'admin.certify.source': 'Источник',
   'admin.certify.earned': 'Получен на учебных случаях',
   'admin.certify.external': 'Записан администратором',
   'admin.certify.errors.instrument': 'Выберите инструмент из списка',
