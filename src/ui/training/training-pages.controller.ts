@@ -14,6 +14,20 @@ import { field, fields, postedVersion, UuidPageParam } from '../common/uuid-page
 import type { Translate } from '../i18n/catalogue.js';
 
 const NOT_RATED = 'not_rated';
+const NEED_CODES = [
+  'identity_belonging',
+  'grievance',
+  'ideology',
+  'social_network',
+  'family',
+  'education',
+  'employment',
+  'mental_health',
+  'practical_reintegration',
+] as const;
+type NeedCode = (typeof NEED_CODES)[number];
+/** Needs with a label in the catalogues; another instrument's needs show their code. */
+const NEED_KEYS = new Set<string>(NEED_CODES);
 
 /** Field errors as the error summary and the fields show them; ids are the form's own. */
 function errorModel(errors: FieldError[]) {
@@ -64,8 +78,15 @@ export class TrainingPagesController {
     @Res() reply: FastifyReply,
     @UuidPageParam() id: string,
   ): Promise<void> {
+    const t = reply.request.uiPage!.t;
     const practiceCase = await this.training.getCase(ctx, id);
-    await render(reply, 'pages/training/case.njk', { practiceCase });
+    const sections = practiceCase.sections.map((s) => ({
+      ...s,
+      typeLabel: t(`training.section.${s.type}`),
+    }));
+    await render(reply, 'pages/training/case.njk', {
+      practiceCase: { ...practiceCase, sections },
+    });
   }
 
   @Post('cases/:id/attempts')
@@ -96,7 +117,11 @@ export class TrainingPagesController {
     const attempt = await this.training.getAttempt(ctx, id);
     const definition = await this.definition(attempt);
     if (attempt.status === 'submitted')
-      return render(reply, 'pages/training/results.njk', this.resultsModel(attempt, definition));
+      return render(
+        reply,
+        'pages/training/results.njk',
+        this.resultsModel(request.uiPage!.t, attempt, definition),
+      );
     return render(
       reply,
       'pages/training/attempt.njk',
@@ -115,7 +140,7 @@ export class TrainingPagesController {
     const attempt = await this.training.getAttempt(ctx, id);
     if (attempt.status !== 'draft') return redirect(reply, `/training/attempts/${id}`);
     const definition = await this.definition(attempt);
-    const model = this.domainModel(attempt, definition, code, undefined);
+    const model = this.domainModel(reply.request.uiPage!.t, attempt, definition, code, undefined);
     await render(reply, 'pages/training/domain.njk', model);
   }
 
@@ -157,7 +182,7 @@ export class TrainingPagesController {
       const errors = refused ?? [
         { path: 'ratings', message: reply.request.uiPage!.t('training.errors.stale') },
       ];
-      const model = this.domainModel(attempt, definition, code, body);
+      const model = this.domainModel(reply.request.uiPage!.t, attempt, definition, code, body);
       return render(
         reply,
         'pages/training/domain.njk',
@@ -178,7 +203,11 @@ export class TrainingPagesController {
     const attempt = await this.training.getAttempt(ctx, id);
     if (attempt.status !== 'draft') return redirect(reply, `/training/attempts/${id}`);
     const definition = await this.definition(attempt);
-    await render(reply, 'pages/training/judgement.njk', this.judgementModel(attempt, definition));
+    await render(
+      reply,
+      'pages/training/judgement.njk',
+      this.judgementModel(reply.request.uiPage!.t, attempt, definition),
+    );
   }
 
   @Post('attempts/:id/judgement')
@@ -210,7 +239,10 @@ export class TrainingPagesController {
       return render(
         reply,
         'pages/training/judgement.njk',
-        { ...this.judgementModel(attempt, definition), errors: errorModel(errors) },
+        {
+          ...this.judgementModel(reply.request.uiPage!.t, attempt, definition),
+          errors: errorModel(errors),
+        },
         422,
       );
     }
@@ -252,7 +284,18 @@ export class TrainingPagesController {
   @Get('overview')
   @Authorize('read', 'TrainingOverview')
   async overview(@Ctx() ctx: RequestContext, @Res() reply: FastifyReply): Promise<void> {
-    const overview = await this.training.overview(ctx);
+    const t = reply.request.uiPage!.t;
+    const found = await this.training.overview(ctx);
+    const overview = {
+      ...found,
+      people: found.people.map((p) => ({
+        ...p,
+        instruments: p.instruments.map((i) => ({
+          ...i,
+          statusLabel: t(`training.status.${i.status}`),
+        })),
+      })),
+    };
     const instrumentKeys = [
       ...new Set(overview.people.flatMap((p) => p.instruments.map((i) => i.instrumentKey))),
     ];
@@ -311,6 +354,7 @@ export class TrainingPagesController {
   }
 
   private domainModel(
+    t: Translate,
     attempt: AttemptView,
     definition: InstrumentDefinition,
     code: string,
@@ -347,19 +391,22 @@ export class TrainingPagesController {
       domain: { code: domain.code, title: domain.title, description: domain.description },
       items,
       notRated: NOT_RATED,
-      sources: TRAINING_SOURCES,
-      reliabilities: TRAINING_RELIABILITIES,
+      sources: TRAINING_SOURCES.map((value) => ({ value, text: t(`training.source.${value}`) })),
+      reliabilities: TRAINING_RELIABILITIES.map((value) => ({
+        value,
+        text: t(`training.reliability.${value}`),
+      })),
       version: attempt.version,
     };
   }
 
-  private judgementModel(attempt: AttemptView, definition: InstrumentDefinition) {
+  private judgementModel(t: Translate, attempt: AttemptView, definition: InstrumentDefinition) {
     const needs = [...new Set(definition.domains.flatMap((d) => d.items.map((i) => i.need)))]
       .filter((n): n is string => !!n)
       .map((code) => ({
         code,
         priority: attempt.finalNeeds.find((n) => n.code === code)?.priority ?? '',
-        indicated: attempt.indicative.level,
+        label: NEED_KEYS.has(code) ? t(`training.need.${code as NeedCode}`) : code,
       }));
     return {
       attempt,
@@ -378,7 +425,7 @@ export class TrainingPagesController {
     };
   }
 
-  private resultsModel(attempt: AttemptView, definition: InstrumentDefinition) {
+  private resultsModel(t: Translate, attempt: AttemptView, definition: InstrumentDefinition) {
     const labels = new Map(
       definition.scales.flatMap((s) => s.options.map((o) => [`${s.code}:${o.code}`, o.label])),
     );
@@ -397,6 +444,7 @@ export class TrainingPagesController {
         ...i,
         traineeLabel: label(i.item, i.trainee.value),
         referenceLabel: label(i.item, i.reference.value),
+        outcomeLabel: t(`training.outcome.${i.outcome}`),
       })),
       final: {
         trainee: levelLabel(agreement.finalJudgement.trainee),
