@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { TrainingService } from '../src/training/training.service.js';
 import { Factories, type TestFacility, type TestUser } from './factories/index.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -111,6 +114,41 @@ describe('training and calibration (issue 15)', () => {
       `SELECT content_sha256 FROM training_rule_set_version WHERE key = 've-risk-spj-practice-01'`,
     );
     expect(detail.body.sha256).toBe(row.content_sha256);
+  });
+
+  it('re-imports unchanged files as a no-op and refuses a changed case without a new version', async () => {
+    const training = t.app.get(TrainingService);
+    const origin = { requestId: 'test', ip: 'local' };
+    expect(await training.importDirectory(origin, resolve('rule-sets'))).toEqual({
+      imported: [],
+      unchanged: 4,
+      errors: [],
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'vep-training-rule-sets-'));
+    try {
+      cpSync(resolve('rule-sets'), dir, { recursive: true });
+      const file = join(dir, 'practice-cases/ve-risk-spj-practice-01@1.0.0.yaml');
+      const doc = parse(readFileSync(file, 'utf8'));
+      doc.title = 'Practice case 1, retitled';
+      writeFileSync(file, stringify(doc));
+      const report = await training.importDirectory(origin, dir);
+      expect(report.imported).toEqual([]);
+      expect(report.errors).toEqual([
+        expect.objectContaining({
+          file: 'practice-cases/ve-risk-spj-practice-01@1.0.0.yaml',
+          code: 'version_conflict',
+          message: expect.stringMatching(
+            /already imported with sha256 [0-9a-f]{64}.* has [0-9a-f]{64}/,
+          ),
+        }),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const [{ n }] = await t.db.query(
+      `SELECT count(*)::int AS n FROM audit_event WHERE action = 'training_rule_set.import'`,
+    );
+    expect(n).toBe(4);
   });
 
   it('an uncertified psychologist still cannot start a real ve-risk-spj assessment', async () => {

@@ -15,7 +15,10 @@ import { loadRuleSetFiles } from '../instruments/rule-sets/load-rule-set-files.j
 import type {
   InstrumentDefinition,
   RuleSetError,
+  RuleSetFile,
 } from '../instruments/rule-sets/rule-set.types.js';
+import { canonicalSha256 } from '../crypto/canonical-json.js';
+import { basename } from 'node:path';
 import {
   badRequest,
   conflict,
@@ -194,6 +197,7 @@ export class TrainingService {
     const files = loaded.files.filter(isTrainingRuleSet);
     const report: TrainingImportReport = { imported: [], unchanged: 0, errors: [] };
     if (files.length === 0) return report;
+    if (await this.allImportedUnchanged(files)) return { ...report, unchanged: files.length };
     const instruments: { id: string; content: InstrumentDefinition }[] =
       await this.dataSource.query(
         `SELECT id, content FROM instrument_version WHERE kind = 'instrument'`,
@@ -274,6 +278,29 @@ export class TrainingService {
         });
       }
       return report;
+    });
+  }
+
+  /** Every file already imported with the same content: the usual start-up, no validation needed. */
+  private async allImportedUnchanged(files: RuleSetFile[]): Promise<boolean> {
+    const stored: { kind: string; key: string; version: string; content_sha256: string }[] =
+      await this.dataSource.query(
+        `SELECT kind, key, version, content_sha256 FROM training_rule_set_version`,
+      );
+    const known = new Set(stored.map((s) => `${s.kind} ${s.key}@${s.version} ${s.content_sha256}`));
+    return files.every((file) => {
+      const doc = file.doc as { kind?: unknown; key?: unknown; version?: unknown };
+      if (
+        basename(file.file).replace(/\.ya?ml$/i, '') !== `${String(doc.key)}@${String(doc.version)}`
+      )
+        return false;
+      try {
+        return known.has(
+          `${String(doc.kind)} ${String(doc.key)}@${String(doc.version)} ${canonicalSha256(doc)}`,
+        );
+      } catch {
+        return false;
+      }
     });
   }
 
@@ -822,6 +849,7 @@ export class TrainingService {
           prompt: item.prompt,
           pairs: [],
         };
+        // The gap against a zero reference: exact when 0, adjacent when 1 (any scale).
         if (item.gap !== null) entry.pairs.push({ rater: item.gap, reference: 0 });
         perItem.set(id, entry);
       }
