@@ -318,6 +318,26 @@ describe('training and calibration (issue 15)', () => {
     });
     const uncertified = overview.body.people.find((p: { id: string }) => p.id === other.id);
     expect(uncertified.instruments[0].status).toBe('not_certified');
+
+    // Who is due to recalibrate: within the rule's notice (3 months) of the end, or past it.
+    const soon = await f.user(['pve_inspector'], [home]);
+    const lapsed = await f.user(['security_officer'], [home]);
+    const outside = await f.user(['psychologist'], [await f.facility()]);
+    await t.db.query(
+      `INSERT INTO certification (user_id, instrument_key, valid_until)
+       VALUES ($1, 've-risk-spj', current_date + 30), ($2, 've-risk-spj', current_date - 1),
+              ($3, 've-risk-spj', current_date + 30)`,
+      [soon.id, lapsed.id, outside.id],
+    );
+    const later = await api(supervisor).get('/training/overview').expect(200);
+    const statusOf = (id: string) =>
+      later.body.people
+        .find((p: { id: string }) => p.id === id)
+        ?.instruments.find((i: { instrumentKey: string }) => i.instrumentKey === 've-risk-spj');
+    expect(statusOf(soon.id)).toMatchObject({ status: 'recalibration_due', source: 'external' });
+    expect(statusOf(lapsed.id)).toMatchObject({ status: 'expired' });
+    // Staff of other facilities are not the supervisor's to see.
+    expect(statusOf(outside.id)).toBeUndefined();
     const worst = overview.body.items[0];
     expect(worst.exactRate).toBeLessThan(1);
     expect(['BA06', 'CM04', 'HC05', 'SC05']).toContain(worst.item);
