@@ -9,6 +9,7 @@ import { runOrCheckMigrations } from './database/migrations.js';
 import { DemoSeed } from './demo/demo-seed.service.js';
 import { InstrumentsService } from './instruments/instruments.service.js';
 import { RuleSetImportError } from './instruments/rule-set-import.error.js';
+import { TrainingService } from './training/training.service.js';
 import { UsersService } from './users/users.service.js';
 
 const STARTUP_ORIGIN = { requestId: 'startup', ip: 'local' };
@@ -26,6 +27,7 @@ export class AppStartup implements OnApplicationBootstrap {
     private readonly demo: DemoSeed,
     private readonly instruments: InstrumentsService,
     private readonly users: UsersService,
+    private readonly training: TrainingService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -53,6 +55,19 @@ export class AppStartup implements OnApplicationBootstrap {
         ms: Math.round(performance.now() - started),
       },
       'rule-sets ready',
+    );
+    // Practice cases and certification rules pin instrument versions, so they follow them.
+    const trainingStarted = performance.now();
+    const training = await this.training.importDirectory(STARTUP_ORIGIN, dir);
+    if (training.errors.length > 0) throw new RuleSetImportError(dir, training.errors);
+    this.logger.log(
+      {
+        dir,
+        imported: training.imported.length,
+        unchanged: training.unchanged,
+        ms: Math.round(performance.now() - trainingStarted),
+      },
+      'training rule-sets ready',
     );
   }
 }

@@ -21,6 +21,7 @@ import { LoggingModule } from './logging/logging.module.js';
 import { PlansModule } from './plans/plans.module.js';
 import { PrisonersModule } from './prisoners/prisoners.module.js';
 import { ReviewsModule } from './reviews/reviews.module.js';
+import { TrainingModule } from './training/training.module.js';
 import { UiModule } from './ui/ui.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -45,6 +46,7 @@ export const API_MODULES: Type[] = [
   DisclosuresModule,
   ChallengesModule,
   SubjectAccessModule,
+  TrainingModule,
 ];
 export const API_PREFIX = 'api/v1';
 

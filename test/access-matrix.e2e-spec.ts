@@ -83,6 +83,17 @@ const MATRIX: Record<string, [string, string, string, string, string]> = {
   'POST /prisoners/:id/events':          ['201/404/403',        '201/404/403',        '201/404/403',        '403/403/403',        '403/403/403'],
   'GET /prisoners/:id/events':           ['200/404/200',        '200/404/200',        '200/404/200',        '200/404/200',        '403/403/403'],
   'GET /reviews/due':                    ['listed/absent/listed','listed/absent/listed','listed/absent/listed','listed/absent/listed','403/403/403'],
+  'GET /training/cases':                 ['200/-/-',            '200/-/-',            '200/-/-',            '403/-/-',            '403/-/-'],
+  'GET /training/cases/:id':             ['200/-/-',            '200/-/-',            '200/-/-',            '403/-/-',            '403/-/-'],
+  'POST /training/cases/:id/attempts':   ['201/-/-',            '201/-/-',            '201/-/-',            '403/-/-',            '403/-/-'],
+  'GET /training/attempts/:id (own)':    ['200/-/-',            '200/-/-',            '200/-/-',            '-/-/-',              '-/-/-'],
+  'GET /training/attempts/:id (another’s)':['404/-/-',          '404/-/-',            '404/-/-',            '403/-/-',            '403/-/-'],
+  'PATCH /training/attempts/:id (own)':  ['200/-/-',            '200/-/-',            '200/-/-',            '-/-/-',              '-/-/-'],
+  'PATCH /training/attempts/:id (another’s)':['404/-/-',        '404/-/-',            '404/-/-',            '403/-/-',            '403/-/-'],
+  'POST /training/attempts/:id/submit (own, incomplete)':['422/-/-','422/-/-',        '422/-/-',            '-/-/-',              '-/-/-'],
+  'POST /training/attempts/:id/submit (another’s)':['404/-/-',  '404/-/-',            '404/-/-',            '403/-/-',            '403/-/-'],
+  'GET /training/progress':              ['200/-/-',            '200/-/-',            '200/-/-',            '403/-/-',            '403/-/-'],
+  'GET /training/overview':              ['403/-/-',            '403/-/-',            '403/-/-',            '200/-/-',            '403/-/-'],
   'POST /prisoners/:id/subject-access-requests':['403/403/403','403/403/403',     '403/403/403',        '201/404/403',        '403/403/403'],
   'GET /subject-access-requests':        ['403/403/403',        '403/403/403',        '403/403/403',        'listed/absent/absent','403/403/403'],
   'GET /subject-access-requests/:id':    ['403/403/403',        '403/403/403',        '403/403/403',        '200/404/404',        '403/403/403'],
@@ -335,8 +346,90 @@ describe('access matrix: every endpoint x every role x scope', () => {
     }
   };
 
+  /** A fictional practice case of ve-risk-spj (imported at start-up). */
+  const practiceCaseId = async (): Promise<string> => {
+    const [row] = await t.db.query(
+      `SELECT id FROM training_rule_set_version WHERE key = 've-risk-spj-practice-01'`,
+    );
+    return row.id;
+  };
+  /** A fresh draft attempt of `userId` (written directly; its own tests cover the API path). */
+  const attemptOf = async (userId: string): Promise<string> => {
+    const [row] = await t.db.query(
+      `INSERT INTO training_attempt (trainee_id, practice_case_id, instrument_key)
+       SELECT $1, id, 've-risk-spj' FROM training_rule_set_version
+       WHERE key = 've-risk-spj-practice-02'
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [userId],
+    );
+    if (row) return row.id;
+    const [open] = await t.db.query(
+      `SELECT id FROM training_attempt WHERE trainee_id = $1 AND status = 'draft'
+         AND practice_case_id = (SELECT id FROM training_rule_set_version WHERE key = 've-risk-spj-practice-02')`,
+      [userId],
+    );
+    return open.id;
+  };
+
   /** Runs one operation; returns the status, or listed/absent for the list. */
   const OPERATIONS: Record<string, (c: Case) => Promise<string>> = {
+    'GET /training/cases': async ({ user }) => status(await get('/api/v1/training/cases', user)),
+    'GET /training/cases/:id': async ({ user }) =>
+      status(await get(`/api/v1/training/cases/${await practiceCaseId()}`, user)),
+    'POST /training/cases/:id/attempts': async ({ user }) =>
+      status(
+        await t.http
+          .post(`/api/v1/training/cases/${await practiceCaseId()}/attempts`)
+          .set('authorization', user.auth),
+      ),
+    'GET /training/attempts/:id (own)': async ({ user }) =>
+      status(await get(`/api/v1/training/attempts/${await attemptOf(user.id)}`, user)),
+    'GET /training/attempts/:id (another’s)': async ({ user }) =>
+      status(await get(`/api/v1/training/attempts/${await attemptOf(assessor.id)}`, user)),
+    'PATCH /training/attempts/:id (own)': async ({ user }) => {
+      const id = await attemptOf(user.id);
+      const [{ version }] = await t.db.query(`SELECT version FROM training_attempt WHERE id = $1`, [
+        id,
+      ]);
+      return status(
+        await t.http
+          .patch(`/api/v1/training/attempts/${id}`)
+          .set('authorization', user.auth)
+          .set('if-match', String(version))
+          .send({ ratings: { BA01: { value: 'low' } } }),
+      );
+    },
+    'PATCH /training/attempts/:id (another’s)': async ({ user }) =>
+      status(
+        await t.http
+          .patch(`/api/v1/training/attempts/${await attemptOf(assessor.id)}`)
+          .set('authorization', user.auth)
+          .set('if-match', '1')
+          .send({ ratings: { BA01: { value: 'low' } } }),
+      ),
+    'POST /training/attempts/:id/submit (own, incomplete)': async ({ user }) => {
+      const id = await attemptOf(user.id);
+      const [{ version }] = await t.db.query(`SELECT version FROM training_attempt WHERE id = $1`, [
+        id,
+      ]);
+      return status(
+        await t.http
+          .post(`/api/v1/training/attempts/${id}/submit`)
+          .set('authorization', user.auth)
+          .set('if-match', String(version)),
+      );
+    },
+    'POST /training/attempts/:id/submit (another’s)': async ({ user }) =>
+      status(
+        await t.http
+          .post(`/api/v1/training/attempts/${await attemptOf(assessor.id)}/submit`)
+          .set('authorization', user.auth)
+          .set('if-match', '1'),
+      ),
+    'GET /training/progress': async ({ user }) =>
+      status(await get('/api/v1/training/progress', user)),
+    'GET /training/overview': async ({ user }) =>
+      status(await get('/api/v1/training/overview', user)),
     'GET /instruments': async ({ user }) => status(await get('/api/v1/instruments', user)),
     'GET /instruments/:key/versions/:version': async ({ user }) =>
       status(await get('/api/v1/instruments/ve-risk-spj/versions/1.0.0', user)),

@@ -28,6 +28,8 @@ const TABLES = [
   'disclosure',
   'subject_access_request',
   'subject_access_redaction',
+  'training_rule_set_version',
+  'training_attempt',
 ];
 
 interface Endpoint {
@@ -96,6 +98,9 @@ const field = fc.oneof(
       'instrumentVersion',
       'trigger',
       'ratings',
+      'finalLevel',
+      'finalNeeds',
+      'finalRationale',
       'formulation',
       'needs',
       'recommendations',
@@ -254,6 +259,15 @@ describe('property: bad input gets 4xx problems and writes nothing', () => {
     const elsewhere = await f.prisoner(await f.facility());
     const grant = await f.grant(supervisor, elsewhere);
 
+    // A practice-case attempt: its trainee edits with a stale version (409), anyone else gets 404.
+    const practiceCase = await t.http
+      .get('/api/v1/training/cases')
+      .set('authorization', psychologist.auth)
+      .expect(200);
+    const attempt = await t.http
+      .post(`/api/v1/training/cases/${practiceCase.body[0].id}/attempts`)
+      .set('authorization', psychologist.auth)
+      .expect(201);
     const outsider = await f.user(['security_officer'], [await f.facility()]);
     // Prisoners' rights: a challenge routed to psychologist2 (others may not answer it), a
     // supervisor of another facility (404 on this prisoner), and a released subject-access copy
@@ -419,6 +433,18 @@ describe('property: bad input gets 4xx problems and writes nothing', () => {
         url: `/api/v1/subject-access-requests/${sar.body.id}/redactions`,
         user: supervisor,
         refused: { element: `particulars/${prisoner.id}/sex`, ground: 'safety_of_others' },
+      },
+      {
+        method: 'PATCH',
+        url: `/api/v1/training/attempts/${attempt.body.id}`,
+        user: psychologist,
+        refused: { ratings: { ID01: { value: 'some' } }, finalRationale: 'Stale version' },
+      },
+      {
+        method: 'PATCH',
+        url: `/api/v1/training/attempts/${attempt.body.id}`,
+        user: pve,
+        refused: { finalRationale: 'Another trainee’s attempt' },
       },
       {
         // A supervisor never reviews their own grant (403, audited).

@@ -251,8 +251,27 @@ describe('users and facilities (administrators)', () => {
         instrumentKey: 've-risk-spj',
         validUntil: '2099-01-31',
         current: true,
+        source: 'external',
+        issuingBody: null,
+        documentReference: null,
       },
     ]);
+    const external = await t.http
+      .post(`/api/v1/users/${user.id}/certifications`)
+      .set('authorization', admin.auth)
+      .send({
+        instrumentKey: 've-needs',
+        validUntil: '2098-06-30',
+        issuingBody: 'National training centre',
+        documentReference: 'Certificate 2026/117',
+      })
+      .expect(201);
+    expect(external.body.certifications[0]).toMatchObject({
+      instrumentKey: 've-needs',
+      source: 'external',
+      issuingBody: 'National training centre',
+      documentReference: 'Certificate 2026/117',
+    });
     await t.http
       .post(`/api/v1/users/${user.id}/certifications`)
       .set('authorization', admin.auth)

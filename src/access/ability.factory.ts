@@ -41,7 +41,10 @@ export type AppSubject =
   | 'AuditEvent'
   | 'SubjectAccess'
   | 'Disclosure'
-  | 'Challenge';
+  | 'Challenge'
+  | 'PracticeCase'
+  | 'TrainingAttempt'
+  | 'TrainingOverview';
 
 export type AppAbility = MongoAbility<[AppAction, AppSubject | Record<string, unknown>]>;
 
@@ -103,6 +106,11 @@ export function defineAbilityFor(actor: Actor): AppAbility {
       else can('read', 'Challenge', { ...conditions, ...where });
     }
   };
+  // Training on fictional practice cases: every assessing role, each on their own attempts.
+  const train = () => {
+    can('read', 'PracticeCase');
+    can(['create', 'read', 'update', 'submit'], 'TrainingAttempt', { traineeId: actor.id });
+  };
   const readPlans = (fields?: string[]) => {
     for (const conditions of hasGrants ? [inScope, granted] : [inScope]) {
       if (fields) can('read', 'Plan', fields, conditions);
@@ -128,6 +136,7 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         // Wing staff take a prisoner's challenge down; its words stay with those who answer it.
         can('create', 'Challenge', inScope);
         readChallenges(CHALLENGE_SUMMARY_FIELDS);
+        train();
         break;
       case 'psychologist':
         readPrisoners();
@@ -145,6 +154,7 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         can('create', 'Challenge', inScope);
         readChallenges();
         can('answer', 'Challenge', { ...inScope, assignedToId: actor.id });
+        train();
         break;
       case 'pve_inspector':
         readPrisoners();
@@ -161,6 +171,7 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         can('create', 'Challenge', inScope);
         readChallenges(undefined, { targetType: 'plan' });
         readChallenges(CHALLENGE_SUMMARY_FIELDS);
+        train();
         break;
       case 'supervisor':
         readPrisoners();
@@ -180,6 +191,8 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         can('create', 'Challenge', inScope);
         readChallenges();
         can('answer', 'Challenge', { ...inScope, assignedToId: actor.id });
+        // Certification status and calibration of the staff of their facilities.
+        can('read', 'TrainingOverview');
         break;
     }
   }

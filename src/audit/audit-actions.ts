@@ -62,6 +62,13 @@ export const AUDIT_ACTIONS = [
   'audit.query',
   'audit.export',
   'audit.verify',
+  'training_rule_set.import',
+  'training_attempt.create',
+  'training_attempt.read',
+  'training_attempt.update',
+  'training_attempt.submit',
+  'training_overview.read',
+  'certification.earn',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { InstrumentsService, type RuleSetReportEntry } from '../instruments/instruments.service.js';
 import { RuleSetImportError } from '../instruments/rule-set-import.error.js';
+import { TrainingService } from '../training/training.service.js';
 import { CLI_ORIGIN, runCli } from './cli-context.js';
 
 const line = (verb: string, entry: RuleSetReportEntry) =>
@@ -24,4 +25,9 @@ void runCli(async (app, env) => {
     `${report.imported.length} imported, ${report.retired.length} retired, ` +
       `${report.unchanged.length} unchanged`,
   );
+  const training = await app.get(TrainingService).importDirectory(CLI_ORIGIN, dir);
+  if (training.errors.length > 0) throw new RuleSetImportError(dir, training.errors);
+  for (const entry of training.imported)
+    console.log(`  imported  ${entry.key}@${entry.version} (${entry.kind})  ${entry.file}`);
+  console.log(`Training: ${training.imported.length} imported, ${training.unchanged} unchanged`);
 });

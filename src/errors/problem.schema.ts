@@ -110,6 +110,11 @@ export const PROBLEM_SCHEMA = {
       format: 'date-time',
       description: '409 `grant_not_active`: when the grant expired or ended',
     },
+    attemptId: {
+      type: 'string',
+      format: 'uuid',
+      description: '409 `attempt_open` (training): the caller’s open attempt of the practice case',
+    },
     retryAfter: {
       type: 'integer',
       minimum: 0,

@@ -15,6 +15,7 @@ import {
   type InstrumentDiff,
 } from './rule-sets/diff-instrument-definitions.js';
 import { loadRuleSetFiles } from './rule-sets/load-rule-set-files.js';
+import { isTrainingRuleSet } from '../training/rule-sets/training-rule-set.types.js';
 import {
   RULE_SET_KINDS,
   RULE_SET_STATUSES,
@@ -169,7 +170,10 @@ export class InstrumentsService {
       unchanged: [],
       errors: [],
     };
-    const { files, errors: loadErrors } = await loadRuleSetFiles(dir);
+    const loaded = await loadRuleSetFiles(dir);
+    const loadErrors = loaded.errors;
+    // Practice cases and certification rules share the folder; the training feature imports them.
+    const files = loaded.files.filter((file) => !isTrainingRuleSet(file));
     const stored = await this.storedVersions(this.dataSource.manager);
 
     if (loadErrors.length === 0) {

@@ -8,6 +8,8 @@ import { InstrumentsModule } from '../instruments/instruments.module.js';
 import { PlansModule } from '../plans/plans.module.js';
 import { PrisonersModule } from '../prisoners/prisoners.module.js';
 import { ReviewsModule } from '../reviews/reviews.module.js';
+import { TrainingModule } from '../training/training.module.js';
+import { TrainingPagesController } from './training/training-pages.controller.js';
 import { AssessmentPageData } from './assessments/assessment-page-data.js';
 import { AssessmentPagesController } from './assessments/assessment-pages.controller.js';
 import { AssessmentPrintController } from './assessments/assessment-print.controller.js';
@@ -52,6 +54,7 @@ import { SubjectAccessPagesController } from './rights/subject-access-pages.cont
     FacilitiesModule,
     UsersModule,
     SubjectAccessModule,
+    TrainingModule,
   ],
   controllers: [
     SessionPagesController,
@@ -71,6 +74,7 @@ import { SubjectAccessPagesController } from './rights/subject-access-pages.cont
     ChallengePagesController,
     DisclosurePagesController,
     SubjectAccessPagesController,
+    TrainingPagesController,
   ],
   providers: [
     UiSessionService,

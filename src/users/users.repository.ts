@@ -13,7 +13,15 @@ export interface User {
   createdAt: Date;
   updatedAt: Date;
   facilities: { id: string; code: string; name: string }[];
-  certifications: { id: string; instrumentKey: string; validUntil: string; current: boolean }[];
+  certifications: {
+    id: string;
+    instrumentKey: string;
+    validUntil: string;
+    current: boolean;
+    source: 'earned' | 'external';
+    issuingBody: string | null;
+    documentReference: string | null;
+  }[];
 }
 
 /** The account fields a change may write, by field. */
@@ -50,7 +58,8 @@ const SELECT = `
               FROM user_facility uf JOIN facility f ON f.id = uf.facility_id
               WHERE uf.user_id = u.id), '[]') AS facilities,
     COALESCE((SELECT json_agg(json_build_object('id', c.id, 'instrumentKey', c.instrument_key,
-                'validUntil', to_char(c.valid_until, 'YYYY-MM-DD'), 'current', c.valid_until >= current_date)
+                'validUntil', to_char(c.valid_until, 'YYYY-MM-DD'), 'current', c.valid_until >= current_date,
+                'source', c.source, 'issuingBody', c.issuing_body, 'documentReference', c.document_reference)
                 ORDER BY c.instrument_key, c.valid_until)
               FROM certification c WHERE c.user_id = u.id), '[]') AS certifications
   FROM app_user u`;
@@ -160,12 +169,28 @@ export class UsersRepository {
 
   async insertCertification(
     m: EntityManager,
-    c: { userId: string; instrumentKey: string; validUntil: string; grantedBy: string },
+    c: {
+      userId: string;
+      instrumentKey: string;
+      validUntil: string;
+      grantedBy: string;
+      issuingBody?: string;
+      documentReference?: string;
+    },
   ): Promise<string> {
+    // Recorded by an administrator: an external certification (earned ones come from training).
     const [{ id }]: { id: string }[] = await m.query(
-      `INSERT INTO certification (user_id, instrument_key, valid_until, granted_by)
-       VALUES ($1, $2, $3, $4) RETURNING id`,
-      [c.userId, c.instrumentKey, c.validUntil, c.grantedBy],
+      `INSERT INTO certification (user_id, instrument_key, valid_until, granted_by, source,
+         issuing_body, document_reference)
+       VALUES ($1, $2, $3, $4, 'external', $5, $6) RETURNING id`,
+      [
+        c.userId,
+        c.instrumentKey,
+        c.validUntil,
+        c.grantedBy,
+        c.issuingBody ?? null,
+        c.documentReference ?? null,
+      ],
     );
     return id;
   }

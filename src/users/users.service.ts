@@ -233,14 +233,21 @@ export class UsersService {
         instrumentKey: dto.instrumentKey,
         validUntil: dto.validUntil,
         grantedBy: ctx.actor.id,
+        issuingBody: dto.issuingBody,
+        documentReference: dto.documentReference,
       });
       await this.audit.append(m, ctx, [
         {
           action: 'certification.grant',
           entityType: 'certification',
           entityId: id,
-          changedFields: ['instrumentKey', 'validUntil'],
-          details: { userId, instrumentKey: dto.instrumentKey },
+          changedFields: [
+            'instrumentKey',
+            'validUntil',
+            ...(dto.issuingBody ? ['issuingBody'] : []),
+            ...(dto.documentReference ? ['documentReference'] : []),
+          ],
+          details: { userId, instrumentKey: dto.instrumentKey, source: 'external' },
         },
       ]);
       return this.get(userId, m);

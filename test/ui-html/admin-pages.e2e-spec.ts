@@ -166,11 +166,15 @@ describe('administration pages', () => {
     const ok = await client.post(`/admin/users/${user.id}/certifications`, {
       instrumentKey: 've-risk-spj',
       validUntil: '2099-06-30',
+      issuingBody: 'National training centre',
+      documentReference: 'Certificate 2026/117',
     });
     expect(ok.statusCode).toBe(303);
     await f.certify(user.id, 've-needs', '2020-01-01');
     const page = textOf((await client.get(`/admin/users/${user.id}`)).body);
-    expect(page).toMatch(/ve-risk-spj 30 June 2099 Valid/);
+    expect(page).toMatch(
+      /ve-risk-spj 30 June 2099 Valid Recorded by an administrator: National training centre, Certificate 2026\/117/,
+    );
     expect(page).toMatch(/ve-needs 1 January 2020 Expired/);
   });
 

@@ -13,8 +13,12 @@ describe('loadRuleSetFiles', () => {
     expect(errors).toEqual([]);
     expect(files.map((file) => file.file)).toEqual([
       'catalogues/handbook-interventions@1.0.0.yaml',
+      'certification/ve-risk-spj@1.0.0.yaml',
       'instruments/ve-needs@1.0.0.yaml',
       'instruments/ve-risk-spj@1.0.0.yaml',
+      'practice-cases/ve-needs-practice-01@1.0.0.yaml',
+      'practice-cases/ve-risk-spj-practice-01@1.0.0.yaml',
+      'practice-cases/ve-risk-spj-practice-02@1.0.0.yaml',
     ]);
     for (const file of files) {
       expect(file.text.startsWith('# yaml-language-server: $schema=../schema/')).toBe(true);

@@ -174,6 +174,9 @@ export class AdminPagesController {
         instrumentKey: c.instrumentKey,
         validUntil: c.validUntil,
         current: c.current,
+        source: c.source,
+        issuingBody: c.issuingBody,
+        documentReference: c.documentReference,
       })),
     });
   }
@@ -350,6 +353,8 @@ export class AdminPagesController {
     const values = {
       instrumentKey: field(body, 'instrumentKey'),
       validUntil: field(body, 'validUntil'),
+      issuingBody: optional(field(body, 'issuingBody')),
+      documentReference: optional(field(body, 'documentReference')),
     };
     const user = await this.users.get(id);
     const { value, errors } = await validateForm(CreateCertificationDto, values);

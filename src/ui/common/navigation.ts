@@ -40,6 +40,15 @@ export function navigationFor(
   area('/challenges', 'nav.challenges', ability.can('answer', 'Challenge'));
   area('/subject-access', 'nav.subjectAccess', ability.can('read', 'SubjectAccess'));
   area('/disclosures', 'nav.disclosures', ability.can('read', 'Disclosure'));
+  area('/training/overview', 'nav.calibration', ability.can('read', 'TrainingOverview'));
+  if (ability.can('read', 'PracticeCase'))
+    items.push({
+      href: '/training',
+      textKey: 'nav.training',
+      active:
+        path === '/training' ||
+        (path.startsWith('/training/') && !path.startsWith('/training/overview')),
+    });
   area('/admin/users', 'nav.users', ability.can('manage', 'User'));
   area('/admin/facilities', 'nav.facilities', ability.can('manage', 'Facility'));
   area('/admin/rule-sets', 'nav.ruleSets', ability.can('import', 'Instrument'));

@@ -4,6 +4,7 @@ import { plansEn } from './en/plans.js';
 import { recordsEn } from './en/records.js';
 import { rightsEn } from './en/rights.js';
 import { enAssessments } from './en/assessments.js';
+import { trainingEn } from './en/training.js';
 
 /**
  * English: every interface string. Keys are the catalogue's contract; every other language
@@ -266,4 +267,5 @@ export const en = {
   ...rightsEn,
   ...adminEn,
   ...enAssessments,
+  ...trainingEn,
 } as const;

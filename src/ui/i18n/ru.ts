@@ -5,6 +5,7 @@ import { plansRu } from './ru/plans.js';
 import { recordsRu } from './ru/records.js';
 import { rightsRu } from './ru/rights.js';
 import { ruAssessments } from './ru/assessments.js';
+import { trainingRu } from './ru/training.js';
 
 /** Russian: complete (the catalogue test checks that every English key is here). */
 export const ru: Catalogue = {
@@ -289,5 +290,6 @@ export const ru: Catalogue = {
   ...recordsRu,
   ...rightsRu,
   ...adminRu,
+  ...trainingRu,
   ...ruAssessments,
 };

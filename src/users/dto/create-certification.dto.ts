@@ -1,5 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsDateString, IsString, Matches, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsDateString, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { Optional } from '../../http/validation.js';
 
 export class CreateCertificationDto {
   @ApiProperty({ example: 've-risk-spj' })
@@ -15,4 +16,24 @@ export class CreateCertificationDto {
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'validUntil must be a date (YYYY-MM-DD)' })
   @MaxLength(10, { message: 'validUntil must be a date (YYYY-MM-DD)' })
   validUntil!: string;
+
+  @ApiPropertyOptional({
+    example: 'National training centre of the prison service',
+    description: 'Who issued the external certification',
+  })
+  @Optional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  issuingBody?: string;
+
+  @ApiPropertyOptional({
+    example: 'Certificate 2026/117',
+    description: 'Reference of the certificate or training record',
+  })
+  @Optional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  documentReference?: string;
 }

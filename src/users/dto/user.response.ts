@@ -12,6 +12,14 @@ export class CertificationResponse {
   @ApiProperty() instrumentKey!: string;
   @ApiProperty({ format: 'date' }) validUntil!: string;
   @ApiProperty() current!: boolean;
+  @ApiProperty({
+    enum: ['earned', 'external'],
+    description:
+      'earned: by meeting the instrument’s certification rule on practice cases; external: recorded by an administrator',
+  })
+  source!: 'earned' | 'external';
+  @ApiProperty({ type: String, nullable: true }) issuingBody!: string | null;
+  @ApiProperty({ type: String, nullable: true }) documentReference!: string | null;
 }
 
 export class UserResponse {

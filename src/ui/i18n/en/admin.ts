@@ -69,6 +69,13 @@ export const adminEn = {
   'admin.certify.current': 'Valid',
   'admin.certify.expired': 'Expired',
   'admin.certify.button': 'Record the certification',
+  'admin.certify.issuingBody': 'Issuing body (optional)',
+  'admin.certify.documentReference': 'Certificate or document reference (optional)',
+  'admin.certify.externalHint':
+    'Record here a certification obtained outside this service. Certifications earned on practice cases are recorded by the service itself, with their evidence.',
+  'admin.certify.source': 'Source',
+  'admin.certify.earned': 'Earned on practice cases',
+  'admin.certify.external': 'Recorded by an administrator',
   'admin.certify.errors.instrument': 'Choose an instrument from the list',
   'admin.certify.errors.validUntil': 'Enter the date it is valid until',
 

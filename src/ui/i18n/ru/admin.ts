@@ -73,6 +73,13 @@ export const adminRu: Record<keyof typeof adminEn, Message> = {
   'admin.certify.current': 'Действует',
   'admin.certify.expired': 'Истёк',
   'admin.certify.button': 'Записать сертификат',
+  'admin.certify.issuingBody': 'Кем выдан (необязательно)',
+  'admin.certify.documentReference': 'Номер сертификата или документа (необязательно)',
+  'admin.certify.externalHint':
+    'Здесь записывается сертификат, полученный вне этой системы. Сертификаты, полученные на учебных случаях, система записывает сама, вместе с подтверждающими данными.',
+  'admin.certify.source': 'Источник',
+  'admin.certify.earned': 'Получен на учебных случаях',
+  'admin.certify.external': 'Записан администратором',
   'admin.certify.errors.instrument': 'Выберите инструмент из списка',
   'admin.certify.errors.validUntil': 'Укажите дату окончания действия',
 
