@@ -20,6 +20,9 @@ import { PrisonersModule } from './prisoners/prisoners.module.js';
 import { ReviewsModule } from './reviews/reviews.module.js';
 import { UiModule } from './ui/ui.module.js';
 import { UsersModule } from './users/users.module.js';
+import { InspectorsModule } from './inspectors/inspectors.module.js';
+import { RestrictiveMeasuresModule } from './restrictive-measures/restrictive-measures.module.js';
+import { StatisticsModule } from './statistics/statistics.module.js';
 
 /**
  * The modules whose controllers make up the HTTP API, served under /api/v1. The prefix is given
@@ -39,6 +42,9 @@ export const API_MODULES: Type[] = [
   ReviewsModule,
   InstrumentsModule,
   FacilitiesModule,
+  InspectorsModule,
+  RestrictiveMeasuresModule,
+  StatisticsModule,
 ];
 export const API_PREFIX = 'api/v1';
 

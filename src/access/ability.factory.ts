@@ -36,7 +36,10 @@ export type AppSubject =
   | 'PlanDelivery'
   | 'ReviewDue'
   | 'EmergencyAccess'
-  | 'AuditEvent';
+  | 'AuditEvent'
+  | 'InspectorAppointment'
+  | 'RestrictiveMeasure'
+  | 'Statistics';
 
 export type AppAbility = MongoAbility<[AppAction, AppSubject | Record<string, unknown>]>;
 
@@ -98,9 +101,13 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         can('manage', 'User');
         can('manage', 'Facility');
         can('manage', 'Certification');
+        can('manage', 'InspectorAppointment');
         can(['read', 'import'], 'Instrument');
         break;
       case 'security_officer':
+        // Security officers record restrictive measures and their daily regime (Rule 46 keeps
+        // health staff out of imposing them).
+        can(['read', 'create', 'update'], 'RestrictiveMeasure', inScope);
         readPrisoners();
         can(['create', 'update', 'transfer'], 'Prisoner', inScope);
         can('create', 'PrisonerEvent', inScope);
@@ -109,6 +116,8 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         can('read', 'ReviewDue', inScope);
         break;
       case 'psychologist':
+        // Health staff see separated prisoners' regimes and alerts (Rule 46(1)), never impose them.
+        can('read', 'RestrictiveMeasure', inScope);
         readPrisoners();
         readAssessments();
         can('create', 'Assessment', inScope);
@@ -135,7 +144,35 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         can('create', 'PlanDelivery', inScope);
         can('read', 'ReviewDue', inScope);
         break;
+      case 'inspector': {
+        // Read only, in the facilities of the appointments in force today (Mandela Rules
+        // 83-84); the clinical view only where the appointment says a health professional
+        // inspects. No emergency access, nothing written: every write answers 403.
+        const appointments = actor.appointments ?? [];
+        if (appointments.length === 0) break;
+        const inspected: Conditions = {
+          facilityId: { $in: [...new Set(appointments.flatMap((a) => a.facilityIds))] },
+        };
+        const clinical = [
+          ...new Set(
+            appointments.filter((a) => a.healthProfessional).flatMap((a) => a.facilityIds),
+          ),
+        ];
+        can('read', 'Prisoner', inspected);
+        can('read', 'Instrument');
+        can('read', 'Assessment', ASSESSMENT_PROGRAMME_FIELDS, inspected);
+        if (clinical.length > 0) can('read', 'Assessment', { facilityId: { $in: clinical } });
+        can('read', 'Plan', inspected);
+        can('read', 'ReviewDue', inspected);
+        can('read', 'AuditEvent', inspected);
+        can('verify', 'AuditEvent');
+        can('read', 'Statistics', inspected);
+        can('read', 'RestrictiveMeasure', inspected);
+        break;
+      }
       case 'supervisor':
+        can('read', 'Statistics', inScope);
+        can('read', 'RestrictiveMeasure', inScope);
         readPrisoners();
         readAssessments(ASSESSMENT_PROGRAMME_FIELDS);
         readPlans();

@@ -22,6 +22,12 @@ export function roleSeparationProblem(
   roles: readonly string[],
   policy: RoleSeparationPolicy,
 ): string | undefined {
+  if (roles.includes('inspector') && roles.length > 1) {
+    return (
+      'roles must not combine inspector with other roles: an inspector is independent of the ' +
+      'staff inspected (Mandela Rules 83-84); use a separate account'
+    );
+  }
   const cases = CASE_ROLES.filter((r) => roles.includes(r));
   if (roles.includes('administrator') && cases.length > 0) {
     return (

@@ -1,5 +1,6 @@
 import { adminEn } from './en/admin.js';
 import { oversightEn } from './en/oversight.js';
+import { inspectionEn } from './en/inspection.js';
 import { plansEn } from './en/plans.js';
 import { recordsEn } from './en/records.js';
 import { enAssessments } from './en/assessments.js';
@@ -261,6 +262,7 @@ export const en = {
 
   ...plansEn,
   ...oversightEn,
+  ...inspectionEn,
   ...recordsEn,
   ...adminEn,
   ...enAssessments,

@@ -1,0 +1,4 @@
+/** Russian: inspection, statistics and restrictive measures (Mandela Rules 10, 36-46, 83-85). */
+export const inspectionRu = {
+  'admin.role.inspector': 'Инспектор (надзор)',
+};
