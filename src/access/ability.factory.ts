@@ -88,6 +88,11 @@ export function defineAbilityFor(actor: Actor): AppAbility {
       else can('read', 'Assessment', conditions);
     }
   };
+  // Restrictive measures are read where the prisoner is, and under an emergency grant.
+  const readMeasures = () => {
+    can('read', 'RestrictiveMeasure', inScope);
+    if (hasGrants) can('read', 'RestrictiveMeasure', granted);
+  };
   const readPlans = (fields?: string[]) => {
     for (const conditions of hasGrants ? [inScope, granted] : [inScope]) {
       if (fields) can('read', 'Plan', fields, conditions);
@@ -107,7 +112,8 @@ export function defineAbilityFor(actor: Actor): AppAbility {
       case 'security_officer':
         // Security officers record restrictive measures and their daily regime (Rule 46 keeps
         // health staff out of imposing them).
-        can(['read', 'create', 'update'], 'RestrictiveMeasure', inScope);
+        readMeasures();
+        can(['create', 'update'], 'RestrictiveMeasure', inScope);
         readPrisoners();
         can(['create', 'update', 'transfer'], 'Prisoner', inScope);
         can('create', 'PrisonerEvent', inScope);
@@ -117,7 +123,7 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         break;
       case 'psychologist':
         // Health staff see separated prisoners' regimes and alerts (Rule 46(1)), never impose them.
-        can('read', 'RestrictiveMeasure', inScope);
+        readMeasures();
         readPrisoners();
         readAssessments();
         can('create', 'Assessment', inScope);
@@ -172,7 +178,7 @@ export function defineAbilityFor(actor: Actor): AppAbility {
       }
       case 'supervisor':
         can('read', 'Statistics', inScope);
-        can('read', 'RestrictiveMeasure', inScope);
+        readMeasures();
         readPrisoners();
         readAssessments(ASSESSMENT_PROGRAMME_FIELDS);
         readPlans();

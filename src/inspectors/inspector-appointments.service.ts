@@ -184,6 +184,17 @@ export class InspectorAppointmentsService {
     return toPage(rows, limit, (r) => [r.created_at, r.id], toResponse);
   }
 
+  /** The caller's own appointments in force today (their home page), with facility names. */
+  async mine(ctx: RequestContext): Promise<AppointmentResponse[]> {
+    const ids = (ctx.actor.appointments ?? []).map((a) => a.id);
+    if (ids.length === 0) return [];
+    const rows: Row[] = await this.dataSource.query(
+      `${SELECT} WHERE a.id = ANY($1::uuid[]) AND a.user_id = $2 ORDER BY a.starts_on, a.id`,
+      [ids, ctx.actor.id],
+    );
+    return rows.map(toResponse);
+  }
+
   /** Ends an appointment before its last day: access stops at once. */
   async end(ctx: RequestContext, id: string): Promise<AppointmentResponse> {
     return this.dataSource.transaction(async (m) => {

@@ -189,7 +189,7 @@ export class StatisticsService {
     if (periods.length > MAX_PERIODS)
       problems.push({ path: 'from', message: `at most ${MAX_PERIODS} periods at once` });
     if (problems.length > 0) throw validationProblem(problems);
-    const facilities = await this.facilities(ctx, query.facilityId);
+    const facilities = await this.facilities(ctx, action, query.facilityId);
     const threshold = this.config.env.STATISTICS_MIN_CELL;
     return this.cases.list(ctx, {
       action,
@@ -209,7 +209,11 @@ export class StatisticsService {
     });
   }
 
-  private async facilities(ctx: RequestContext, facilityId?: string): Promise<Facility[]> {
+  private async facilities(
+    ctx: RequestContext,
+    action: 'statistics.read' | 'statistics.export',
+    facilityId?: string,
+  ): Promise<Facility[]> {
     const scope = accessibleWhere(ctx.ability, 'read', 'Statistics', { facilityId: 'f.id' });
     const n = scope.params.length;
     const rows: Facility[] = await this.dataSource.query(
@@ -217,7 +221,12 @@ export class StatisticsService {
          ${facilityId ? `AND f.id = $${n + 1}::uuid` : ''} ORDER BY f.code`,
       [...scope.params, ...(facilityId ? [facilityId] : [])],
     );
-    if (facilityId && rows.length === 0) throw notFound('Facility');
+    if (facilityId && rows.length === 0)
+      return this.cases.deny(ctx, notFound('Facility'), {
+        action,
+        entityType: 'facility',
+        entityId: facilityId,
+      });
     return rows;
   }
 

@@ -112,6 +112,30 @@ export class Factories {
     return { ...user, facilityIds: facilities.map((f) => f.id), appointmentId: id };
   }
 
+  /** A restrictive measure written straight to the database (solitary, from `daysAgo` days ago). */
+  async measure(
+    prisoner: TestPrisoner,
+    recordedBy: TestUser,
+    options: { type?: string; daysAgo?: number } = {},
+  ): Promise<string> {
+    const [{ id }] = await this.t.db.query(
+      `INSERT INTO restrictive_measure (prisoner_id, facility_id, type, legal_basis, reason,
+         authorised_by_name, authorised_by_position, starts_on, family_contact, next_review_on,
+         recorded_by)
+       VALUES ($1, $2, $3, 'Test legal basis', 'Test reason', 'Test Officer', 'Director',
+         current_date - $4::int, 'unrestricted', current_date + 7, $5)
+       RETURNING id`,
+      [
+        prisoner.id,
+        prisoner.facilityId,
+        options.type ?? 'solitary_confinement',
+        options.daysAgo ?? 0,
+        recordedBy.id,
+      ],
+    );
+    return id;
+  }
+
   async session(userId: string): Promise<string> {
     const [{ id: sessionId }] = await this.t.db.query(
       `INSERT INTO user_session (user_id, expires_at) VALUES ($1, now() + interval '1 hour') RETURNING id`,
