@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AssessmentsModule } from '../assessments/assessments.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { InspectorsModule } from '../inspectors/inspectors.module.js';
+import { RestrictiveMeasuresModule } from '../restrictive-measures/restrictive-measures.module.js';
+import { StatisticsModule } from '../statistics/statistics.module.js';
+import { InspectionHome } from './inspection/inspection-home.js';
+import { InspectionPagesController } from './inspection/inspection-pages.controller.js';
 import { FacilitiesModule } from '../facilities/facilities.module.js';
 import { EmergencyAccessModule } from '../emergency-access/emergency-access.module.js';
 import { InstrumentsModule } from '../instruments/instruments.module.js';
@@ -47,6 +52,9 @@ import { UiSessionService } from './session/ui-session.service.js';
     InstrumentsModule,
     FacilitiesModule,
     UsersModule,
+    InspectorsModule,
+    RestrictiveMeasuresModule,
+    StatisticsModule,
   ],
   controllers: [
     SessionPagesController,
@@ -63,6 +71,7 @@ import { UiSessionService } from './session/ui-session.service.js';
     AuditPagesController,
     RecordPagesController,
     AdminPagesController,
+    InspectionPagesController,
   ],
   providers: [
     UiSessionService,
@@ -76,6 +85,7 @@ import { UiSessionService } from './session/ui-session.service.js';
     OversightHome,
     RecordsHome,
     AdminHome,
+    InspectionHome,
   ],
   exports: [UiSessionService, HomeSections],
 })

@@ -3,7 +3,7 @@ import type { PrisonerResponse } from '../../prisoners/dto/prisoner.dto.js';
 import type { ActiveGrant } from '../common/page-state.js';
 import type { MessageKey, Translate } from '../i18n/catalogue.js';
 
-export type PrisonerTab = 'overview' | 'assessments' | 'risk' | 'plan' | 'events';
+export type PrisonerTab = 'overview' | 'assessments' | 'risk' | 'plan' | 'events' | 'measures';
 
 const TABS: {
   tab: PrisonerTab;
@@ -26,6 +26,12 @@ const TABS: {
   },
   { tab: 'plan', path: '/plan', text: 'prisoner.tabs.plan', visible: (a) => a.can('read', 'Plan') },
   { tab: 'events', path: '/events', text: 'prisoner.tabs.events', visible: () => true },
+  {
+    tab: 'measures',
+    path: '/restrictive-measures',
+    text: 'prisoner.tabs.measures',
+    visible: (a) => a.can('read', 'RestrictiveMeasure'),
+  },
 ];
 
 /**
