@@ -81,7 +81,11 @@ export class CreateAppointmentDto {
 }
 
 export class ListAppointmentsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'Only this inspector’s appointments' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    maxLength: 36,
+    description: 'Only this inspector’s appointments',
+  })
   @Optional()
   @IsUUID()
   userId?: string;

@@ -276,7 +276,7 @@ export class MeasureAlertPageResponse {
 export class ListMeasuresQueryDto extends PageQueryDto {}
 
 export class ListAlertsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'Only this facility' })
+  @ApiPropertyOptional({ format: 'uuid', maxLength: 36, description: 'Only this facility' })
   @Optional()
   @IsUUID()
   facilityId?: string;

@@ -14,18 +14,27 @@ export class StatisticsQueryDto {
 
   @ApiPropertyOptional({
     format: 'date',
+    maxLength: 10,
     description: 'First day counted (default: the start of the period 11 months or 3 quarters ago)',
   })
   @Optional()
   @IsCalendarDate()
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date', description: 'Last day counted (default: today)' })
+  @ApiPropertyOptional({
+    format: 'date',
+    maxLength: 10,
+    description: 'Last day counted (default: today)',
+  })
   @Optional()
   @IsCalendarDate()
   to?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'One of the caller’s facilities only' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    maxLength: 36,
+    description: 'One of the caller’s facilities only',
+  })
   @Optional()
   @IsUUID()
   facilityId?: string;
