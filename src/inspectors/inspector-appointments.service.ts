@@ -195,6 +195,21 @@ export class InspectorAppointmentsService {
     return rows.map(toResponse);
   }
 
+  /** What an appointment form offers: active inspector accounts and the facilities (bounded). */
+  async formOptions(): Promise<{
+    inspectors: { id: string; username: string; displayName: string }[];
+    facilities: { id: string; code: string; name: string }[];
+  }> {
+    const inspectors = await this.dataSource.query(
+      `SELECT id, username, display_name AS "displayName" FROM app_user
+       WHERE active AND 'inspector' = ANY (roles) ORDER BY username LIMIT 500`,
+    );
+    const facilities = await this.dataSource.query(
+      `SELECT id, code, name FROM facility ORDER BY code LIMIT 500`,
+    );
+    return { inspectors, facilities };
+  }
+
   /** Ends an appointment before its last day: access stops at once. */
   async end(ctx: RequestContext, id: string): Promise<AppointmentResponse> {
     return this.dataSource.transaction(async (m) => {

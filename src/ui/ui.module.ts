@@ -6,6 +6,7 @@ import { RestrictiveMeasuresModule } from '../restrictive-measures/restrictive-m
 import { StatisticsModule } from '../statistics/statistics.module.js';
 import { InspectionHome } from './inspection/inspection-home.js';
 import { InspectionPagesController } from './inspection/inspection-pages.controller.js';
+import { AppointmentPagesController } from './inspection/appointment-pages.controller.js';
 import { FacilitiesModule } from '../facilities/facilities.module.js';
 import { EmergencyAccessModule } from '../emergency-access/emergency-access.module.js';
 import { InstrumentsModule } from '../instruments/instruments.module.js';
@@ -72,6 +73,7 @@ import { UiSessionService } from './session/ui-session.service.js';
     RecordPagesController,
     AdminPagesController,
     InspectionPagesController,
+    AppointmentPagesController,
   ],
   providers: [
     UiSessionService,

@@ -168,4 +168,39 @@ describe('inspection pages', () => {
     const ru = await client.get('/statistics', { 'accept-language': 'ru' });
     expect(ru.statusCode).toBe(200);
   });
+  it('an administrator appoints an inspector, errors named, and ends the appointment', async () => {
+    const admin = await f.user(['administrator']);
+    const account = await f.user(['inspector']);
+    const client = await as(admin);
+    expect(textOf((await client.get('/')).body)).toBeDefined();
+    const form = await client.get('/admin/appointments/new');
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain(account.username);
+    const empty = await client.post('/admin/appointments/new', {});
+    expect(empty.statusCode).toBe(400);
+    for (const id of ['userId', 'body', 'kind', 'healthProfessional', 'facilityIds', 'endsOn'])
+      expect(empty.body).toContain(`href="#${id}"`);
+    const created = await client.post('/admin/appointments/new', {
+      userId: account.id,
+      body: 'Ombudsman’s office',
+      mandate: 'Unannounced visit',
+      kind: 'external',
+      healthProfessional: 'no',
+      facilityIds: [home.id],
+      startsOn: '2026-01-01',
+      endsOn: '2099-01-01',
+    });
+    expect(created.statusCode).toBe(303);
+    const list = await client.get('/admin/appointments');
+    expect(textOf(list.body)).toContain('Ombudsman’s office');
+    expect(textOf(list.body)).toContain('In force');
+    const [{ id }] = await t.db.query(`SELECT id FROM inspector_appointment WHERE user_id = $1`, [
+      account.id,
+    ]);
+    const ended = await client.post(`/admin/appointments/${id}/end`);
+    expect(ended.statusCode).toBe(303);
+    expect(textOf((await client.get('/admin/appointments')).body)).toContain('Ended early');
+    const inspectorClient = await as(account);
+    expect((await inspectorClient.get(`/prisoners/${prisoner.id}`)).statusCode).toBe(403);
+  });
 });

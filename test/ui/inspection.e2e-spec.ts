@@ -21,6 +21,7 @@ describe('inspection pages in a browser', () => {
   let inspector: TestUser;
   let officer: TestUser;
   let supervisor: TestUser;
+  let admin: TestUser;
   let prisoner: TestPrisoner;
   let assessmentId: string;
   let measureId: string;
@@ -31,6 +32,7 @@ describe('inspection pages in a browser', () => {
     inspector = await h.f.inspector([north]);
     officer = await h.f.user(['security_officer'], [north]);
     supervisor = await h.f.user(['supervisor'], [north]);
+    admin = await h.f.user(['administrator']);
     prisoner = await h.f.prisoner(north, { givenName: 'Arman', familyName: 'Sadykov' });
     const psychologist = await h.f.user(['psychologist'], [north]);
     const colleague = await h.f.user(['psychologist'], [north]);
@@ -79,6 +81,14 @@ describe('inspection pages in a browser', () => {
       );
       expect(await officerPage.locator('.govuk-error-summary').count()).toBe(1);
       await expectAccessible(officerPage);
+
+      const adminPage = (await h.newPage({ javaScriptEnabled })).page;
+      await signIn(adminPage, admin);
+      await visit(adminPage, '/admin/appointments');
+      await visit(adminPage, '/admin/appointments/new');
+      await andWait(adminPage, () => adminPage.getByRole('button', { name: 'Appoint' }).click());
+      expect(await adminPage.locator('.govuk-error-summary').count()).toBe(1);
+      await expectAccessible(adminPage);
 
       const supervisorPage = (await h.newPage({ javaScriptEnabled })).page;
       await signIn(supervisorPage, supervisor);
