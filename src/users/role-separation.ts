@@ -22,10 +22,11 @@ export function roleSeparationProblem(
   roles: readonly string[],
   policy: RoleSeparationPolicy,
 ): string | undefined {
-  if (roles.includes('inspector') && roles.length > 1) {
+  const besides = roles.filter((r) => r !== 'inspector');
+  if (roles.includes('inspector') && besides.length > 0) {
     return (
-      'roles must not combine inspector with other roles: an inspector is independent of the ' +
-      'staff inspected (Mandela Rules 83-84); use a separate account'
+      `roles must not combine inspector with other roles (${besides.join(', ')}): an inspector ` +
+      'is independent of the staff inspected (Mandela Rules 83-84); use a separate account for each'
     );
   }
   const cases = CASE_ROLES.filter((r) => roles.includes(r));

@@ -156,6 +156,24 @@ describe('inspection pages', () => {
     expect(day.statusCode).toBe(303);
     const after = textOf((await client.get(location)).body);
     expect(after).toContain('1 day');
+    const badReview = await client.post(`${location}/reviews`, { reviewedOn: today });
+    expect(badReview.statusCode).toBe(400);
+    for (const id of ['reviewerName', 'reviewerBody', 'independent', 'decision'])
+      expect(badReview.body).toContain(`href="#${id}"`);
+    const review = await client.post(`${location}/reviews`, {
+      reviewedOn: today,
+      reviewerName: 'B. Judge',
+      reviewerBody: 'Supervising court',
+      independent: 'yes',
+      decision: 'continue',
+      reviewNextReviewOn: '2099-01-01',
+    });
+    expect(review.statusCode).toBe(303);
+    expect(textOf((await client.get(location)).body)).toContain('Supervising court');
+    const ended = await client.post(`${location}/end`, { endedOn: today, endReason: 'Review' });
+    expect(ended.statusCode).toBe(303);
+    const closed = await client.get(location);
+    expect(closed.body).not.toContain(`action="${location}/days"`);
   });
 
   it('the supervisor’s home and navigation show the alerts; pages render in Russian', async () => {

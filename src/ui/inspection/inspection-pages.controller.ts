@@ -6,7 +6,9 @@ import type { FieldError } from '../../errors/problem.exception.js';
 import { PrisonersService } from '../../prisoners/prisoners.service.js';
 import {
   CreateMeasureDto,
+  EndMeasureDto,
   RecordDayDto,
+  RecordReviewDto,
   type MeasureResponse,
 } from '../../restrictive-measures/dto/restrictive-measure.dto.js';
 import { RestrictiveMeasuresService } from '../../restrictive-measures/restrictive-measures.service.js';
@@ -52,6 +54,17 @@ const DAY_FIELDS: FieldMessages = {
   healthVisit: { id: 'healthVisit', message: 'measures.errors.healthVisit' },
 };
 
+const REVIEW_FIELDS: FieldMessages = {
+  reviewedOn: { id: 'reviewedOn', message: 'measures.errors.reviewedOn' },
+  reviewerName: { id: 'reviewerName', message: 'measures.errors.reviewerName' },
+  reviewerBody: { id: 'reviewerBody', message: 'measures.errors.reviewerBody' },
+  independent: { id: 'independent', message: 'measures.errors.independent' },
+  decision: { id: 'decision', message: 'measures.errors.decision' },
+  nextReviewOn: { id: 'reviewNextReviewOn', message: 'measures.errors.nextReviewOn' },
+  endedOn: { id: 'endedOn', message: 'measures.errors.endedOn' },
+  reason: { id: 'endReason', message: 'measures.errors.endReason' },
+};
+
 const MEASURE_INPUTS = [
   'type',
   'legalBasis',
@@ -66,7 +79,20 @@ const MEASURE_INPUTS = [
 ] as const;
 type MeasureValues = Record<(typeof MEASURE_INPUTS)[number], string>;
 
-const DAY_INPUTS = ['day', 'hoursOutOfCell', 'meaningfulContactHours', 'healthVisit'] as const;
+const DAY_INPUTS = [
+  'day',
+  'hoursOutOfCell',
+  'meaningfulContactHours',
+  'healthVisit',
+  'reviewedOn',
+  'reviewerName',
+  'reviewerBody',
+  'independent',
+  'decision',
+  'reviewNextReviewOn',
+  'endedOn',
+  'endReason',
+] as const;
 type DayValues = Record<(typeof DAY_INPUTS)[number], string>;
 
 const orNull = (value: string) => value.trim() || null;
@@ -274,6 +300,68 @@ export class InspectionPagesController {
     return redirect(reply, `/restrictive-measures/${id}#days`);
   }
 
+  @Post('restrictive-measures/:id/reviews')
+  @Authorize('update', 'RestrictiveMeasure')
+  async recordReview(
+    @Ctx() ctx: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @UuidPageParam() id: string,
+    @Body() body: unknown,
+  ): Promise<void> {
+    const values = Object.fromEntries(
+      DAY_INPUTS.map((k) => [k, field(body, k).trim()]),
+    ) as DayValues;
+    const { value, errors } = await validateForm(RecordReviewDto, {
+      reviewedOn: values.reviewedOn,
+      reviewerName: values.reviewerName,
+      reviewerBody: values.reviewerBody,
+      independent: values.independent === 'yes' ? true : values.independent === 'no' ? false : '',
+      decision: values.decision,
+      nextReviewOn: orNull(values.reviewNextReviewOn),
+    });
+    const refuse = (found: FieldError[]) =>
+      this.measurePage(ctx, request, reply, id, values, found, REVIEW_FIELDS);
+    if (errors.length > 0) return refuse(errors);
+    try {
+      await this.measures.review(ctx, id, value);
+    } catch (error) {
+      const found = problemFieldErrors(error);
+      if (found) return refuse(found);
+      throw error;
+    }
+    return redirect(reply, `/restrictive-measures/${id}#reviews`);
+  }
+
+  @Post('restrictive-measures/:id/end')
+  @Authorize('update', 'RestrictiveMeasure')
+  async endMeasure(
+    @Ctx() ctx: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @UuidPageParam() id: string,
+    @Body() body: unknown,
+  ): Promise<void> {
+    const values = Object.fromEntries(
+      DAY_INPUTS.map((k) => [k, field(body, k).trim()]),
+    ) as DayValues;
+    const { value, errors } = await validateForm(EndMeasureDto, {
+      endedOn: values.endedOn,
+      reason: values.endReason,
+    });
+    const refuse = (found: FieldError[]) =>
+      this.measurePage(ctx, request, reply, id, values, found, REVIEW_FIELDS);
+    if (errors.length > 0) return refuse(errors);
+    try {
+      await this.measures.end(ctx, id, value);
+    } catch (error) {
+      const found = problemFieldErrors(error);
+      if (found) return refuse(found);
+      throw error;
+    }
+    return redirect(reply, `/restrictive-measures/${id}`);
+  }
+
   private async measureForm(
     ctx: RequestContext,
     request: FastifyRequest,
@@ -308,6 +396,7 @@ export class InspectionPagesController {
     id: string,
     values: DayValues,
     errors: FieldError[] = [],
+    messages: FieldMessages = DAY_FIELDS,
   ): Promise<void> {
     const state = request.uiPage!;
     const measure = await this.measures.get(ctx, id);
@@ -320,7 +409,18 @@ export class InspectionPagesController {
         measure: measureModel(measure, state.t),
         canRecord: ctx.ability.can('update', 'RestrictiveMeasure') && measure.endedOn === null,
         values,
-        errors: errors.length ? formErrors(state.t, errors, DAY_FIELDS) : undefined,
+        errors: errors.length
+          ? formErrors(
+              state.t,
+              // The review's next date has its own field on this page.
+              errors.map((e) =>
+                messages === REVIEW_FIELDS && e.path === 'nextReviewOn'
+                  ? { ...e, path: 'reviewNextReviewOn' }
+                  : e,
+              ),
+              { ...messages, reviewNextReviewOn: REVIEW_FIELDS.nextReviewOn },
+            )
+          : undefined,
       },
       errors.length ? 400 : 200,
     );
