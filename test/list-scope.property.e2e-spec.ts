@@ -61,7 +61,7 @@ describe('property: lists return exactly what single reads allow', () => {
         const ours = new Set(assessments);
         for (const spec of w.users) {
           const scope = facilities.filter((_, i) => spec.facilities.includes(i));
-          const user = spec.roles.includes('inspector')
+          const user = (spec.roles as Role[]).includes('inspector')
             ? await f.inspector(scope)
             : await f.user(spec.roles as Role[], scope);
           for (const g of spec.grants) if (prisoners[g]) await f.grant(user, prisoners[g]);

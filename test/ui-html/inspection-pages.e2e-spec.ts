@@ -62,6 +62,7 @@ describe('inspection pages', () => {
     expect(text).toContain('Breach: more than 15 days');
     expect(page.body).toMatch(/href="\/statistics"/);
     expect((await client.get(`/prisoners/${prisoner.id}`)).statusCode).toBe(200);
+    expect((await client.get('/audit')).statusCode).toBe(200);
     const assessments = await client.get(`/prisoners/${prisoner.id}/assessments`);
     expect(assessments.statusCode).toBe(200);
     const view = await client.get(`/assessments/${assessmentId}`);
