@@ -798,7 +798,11 @@ describe('access matrix: every endpoint x every role x scope', () => {
     },
     'POST /inspector-appointments/:id/end': async ({ user }) => {
       const { appointmentId } = await f.inspector([home]);
-      return status(await post(`/api/v1/inspector-appointments/${appointmentId}/end`, user));
+      return status(
+        await t.http
+          .post(`/api/v1/inspector-appointments/${appointmentId}/end`)
+          .set('authorization', user.auth),
+      );
     },
     'GET /statistics': async ({ user, prisoner }) =>
       status(await get(`/api/v1/statistics?facilityId=${prisoner.facilityId}`, user)),
