@@ -14,6 +14,7 @@ import { PlanRevisionApproval1764115200040 } from './1764115200040-plan-revision
 import { PlanReturn1764115200050 } from './1764115200050-plan-return.js';
 import { PrisonerRights1764115200130 } from './1764115200130-prisoner-rights.js';
 import { Training1764115200150 } from './1764115200150-training.js';
+import { Oversight1764115200140 } from './1764115200140-oversight.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   PlanReturn1764115200050,
   PrisonerRights1764115200130,
   Training1764115200150,
+  Oversight1764115200140,
 ];

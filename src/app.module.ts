@@ -24,6 +24,9 @@ import { ReviewsModule } from './reviews/reviews.module.js';
 import { TrainingModule } from './training/training.module.js';
 import { UiModule } from './ui/ui.module.js';
 import { UsersModule } from './users/users.module.js';
+import { InspectorsModule } from './inspectors/inspectors.module.js';
+import { RestrictiveMeasuresModule } from './restrictive-measures/restrictive-measures.module.js';
+import { StatisticsModule } from './statistics/statistics.module.js';
 
 /**
  * The modules whose controllers make up the HTTP API, served under /api/v1. The prefix is given
@@ -47,6 +50,9 @@ export const API_MODULES: Type[] = [
   ChallengesModule,
   SubjectAccessModule,
   TrainingModule,
+  InspectorsModule,
+  RestrictiveMeasuresModule,
+  StatisticsModule,
 ];
 export const API_PREFIX = 'api/v1';
 

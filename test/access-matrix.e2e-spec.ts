@@ -110,6 +110,127 @@ const MATRIX: Record<string, [string, string, string, string, string]> = {
   'GET /challenges':                     ['listed/absent/listed','listed/absent/listed','listed/absent/listed','listed/absent/listed','403/403/403'],
   'GET /challenges/:id':                 ['full/404/full',      'summary/404/summary','summary/404/summary','full/404/full',      '403/403/403'],
   'POST /challenges/:id/answer':         ['200/404/403',        '403/403/403',        '403/403/403',        '200/404/403',        '403/403/403'],
+  'POST /inspector-appointments':        ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '201/-/-'],
+  'GET /inspector-appointments':         ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '200/-/-'],
+  'GET /inspector-appointments/:id':     ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '200/-/-'],
+  'POST /inspector-appointments/:id/end':['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '200/-/-'],
+  'GET /statistics':                     ['403/403/-',          '403/403/-',          '403/403/-',          '200/404/-',          '403/403/-'],
+  'GET /statistics/export':              ['403/403/-',          '403/403/-',          '403/403/-',          '200/404/-',          '403/403/-'],
+  'POST /prisoners/:id/restrictive-measures':['403/403/403',    '403/403/403',        '201/404/403',        '403/403/403',        '403/403/403'],
+  'GET /prisoners/:id/restrictive-measures':['200/404/200',     '403/403/403',        '200/404/200',        '200/404/200',        '403/403/403'],
+  'GET /restrictive-measures/:id':       ['200/404/200',        '403/403/403',        '200/404/200',        '200/404/200',        '403/403/403'],
+  'GET /restrictive-measures/alerts':    ['listed/absent/listed','403/403/403',       'listed/absent/listed','listed/absent/listed','403/403/403'],
+  'POST /restrictive-measures/:id/days': ['403/403/403',        '403/403/403',        '200/404/403',        '403/403/403',        '403/403/403'],
+  'POST /restrictive-measures/:id/reviews':['403/403/403',      '403/403/403',        '200/404/403',        '403/403/403',        '403/403/403'],
+  'POST /restrictive-measures/:id/end':  ['403/403/403',        '403/403/403',        '200/404/403',        '403/403/403',        '403/403/403'],
+};
+
+/**
+ * The inspector's column (Mandela Rules 83-85), apart from MATRIX so that rows added there merge
+ * cleanly: appointed to the home facility, the programme view of assessments, read only; an
+ * emergency grant opens nothing for them (the third cell). Every row of MATRIX needs one here.
+ */
+// prettier-ignore
+const INSPECTOR: Record<string, string> = {
+  'GET /prisoners/:id': '200/404/404',
+  'GET /prisoners': 'listed/absent/absent',
+  'POST /prisoners': '403/403/-',
+  'PATCH /prisoners/:id': '403/403/403',
+  'POST /prisoners/:id/transfer': '403/403/403',
+  'POST /prisoners/:id/emergency-access': '403/403/403',
+  'GET /emergency-access': '403/-/-',
+  'POST /emergency-access/:id/review': '403/403/-',
+  'POST /emergency-access/:id/revoke': '403/403/-',
+  'GET /audit/events': '200/-/-',
+  'GET /audit/verify': '200/-/-',
+  'GET /users': '403/-/-',
+  'POST /users': '403/-/-',
+  'PATCH /users/:id': '403/-/-',
+  'POST /users/:id/certifications': '403/-/-',
+  'GET /facilities': '403/-/-',
+  'POST /facilities': '403/-/-',
+  'POST /prisoners/:id/plans': '403/403/403',
+  'GET /prisoners/:id/plans': '200/404/404',
+  'GET /plans/:id': 'full/404/404',
+  'PATCH /plans/:id': '403/403/403',
+  'PATCH /plans/:id (psychological)': '403/403/403',
+  'POST /plans/:id/submit': '403/403/403',
+  'POST /plans/:id/activate': '403/403/403',
+  'POST /plans/:id/return': '403/403/403',
+  'POST /plans/:id/suspend': '403/403/403',
+  'POST /plans/:id/complete': '403/403/403',
+  'POST /plans/:id/close': '403/403/403',
+  'GET /plans/:id/revisions': '200/404/404',
+  'GET /plans/:id/revisions/:revision': 'full/404/404',
+  'POST /plans/:id/sessions': '403/403/403',
+  'POST /plans/:id/sessions (psychological)': '403/403/403',
+  'GET /plans/:id/sessions': '200/404/404',
+  'POST /plans/:id/reviews': '403/403/403',
+  'PATCH /plans/:id/pending-revision (own)': '403/403/403',
+  'PATCH /plans/:id/pending-revision (another’s)': '403/403/403',
+  'POST /plans/:id/pending-revision/submit': '403/403/403',
+  'POST /plans/:id/pending-revision/approve': '403/403/403',
+  'POST /plans/:id/pending-revision/return': '403/403/403',
+  'POST /plans/:id/pending-revision/withdraw': '403/404/404',
+  'GET /plans/:id/reviews': '200/404/404',
+  'GET /instruments': '200/-/-',
+  'GET /instruments/:key/versions/:version': '200/-/-',
+  'GET /instruments/:key/diff': '200/-/-',
+  'POST /prisoners/:id/assessments': '403/403/403',
+  'GET /prisoners/:id/assessments': '200/404/404',
+  'GET /prisoners/:id/risk-timeline': '200/404/404',
+  'GET /assessments': 'listed/absent/absent',
+  'GET /assessments?awaitingMyCountersignature': 'absent/absent/absent',
+  'GET /assessments/:id': 'programme/404/404',
+  'PATCH /assessments/:id (own)': '403/-/-',
+  'PATCH /assessments/:id (another’s)': '403/403/403',
+  'POST /assessments/:id/submit': '403/403/403',
+  'POST /assessments/:id/countersign': '403/403/403',
+  'POST /assessments/:id/amend': '403/403/403',
+  'POST /assessments/:id/cancel': '403/403/403',
+  'POST /prisoners/:id/events': '403/403/403',
+  'GET /prisoners/:id/events': '200/404/404',
+  'GET /reviews/due': 'listed/absent/absent',
+  'POST /inspector-appointments': '403/-/-',
+  'GET /inspector-appointments': '403/-/-',
+  'GET /inspector-appointments/:id': '403/-/-',
+  'POST /inspector-appointments/:id/end': '403/-/-',
+  'GET /statistics': '200/404/-',
+  'GET /statistics/export': '200/404/-',
+  'POST /prisoners/:id/restrictive-measures': '403/403/403',
+  'GET /prisoners/:id/restrictive-measures': '200/404/404',
+  'GET /restrictive-measures/:id': '200/404/404',
+  'GET /restrictive-measures/alerts': 'listed/absent/absent',
+  'POST /restrictive-measures/:id/days': '403/403/403',
+  'POST /restrictive-measures/:id/reviews': '403/403/403',
+  'POST /restrictive-measures/:id/end': '403/403/403',
+  'GET /training/cases': '403/-/-',
+  'GET /training/cases/:id': '403/-/-',
+  'POST /training/cases/:id/attempts': '403/-/-',
+  'GET /training/attempts/:id (own)': '-/-/-',
+  'GET /training/attempts/:id (another’s)': '403/-/-',
+  'PATCH /training/attempts/:id (own)': '-/-/-',
+  'PATCH /training/attempts/:id (another’s)': '403/-/-',
+  'POST /training/attempts/:id/submit (own, incomplete)': '-/-/-',
+  'POST /training/attempts/:id/submit (another’s)': '403/-/-',
+  'GET /training/progress': '403/-/-',
+  'GET /training/overview': '403/-/-',
+  'POST /prisoners/:id/subject-access-requests': '403/403/403',
+  'GET /subject-access-requests': '403/403/403',
+  'GET /subject-access-requests/:id': '403/403/403',
+  'GET /subject-access-requests/:id/contents': '403/403/403',
+  'POST /subject-access-requests/:id/redactions': '403/403/403',
+  'POST /subject-access-requests/:id/redactions/:redactionId/withdraw': '403/403/403',
+  'POST /subject-access-requests/:id/release': '403/403/403',
+  'GET /subject-access-requests/:id/bundle': '403/403/403',
+  'POST /prisoners/:id/disclosures': '403/403/403',
+  'GET /prisoners/:id/disclosures': '200/404/404',
+  'GET /disclosures': 'listed/absent/absent',
+  'POST /prisoners/:id/challenges': '403/403/403',
+  'GET /prisoners/:id/challenges': '200/404/404',
+  'GET /challenges': 'listed/absent/absent',
+  'GET /challenges/:id': 'summary/404/404',
+  'POST /challenges/:id/answer': '403/403/403',
 };
 
 const DISCLOSURE = {
@@ -142,6 +263,8 @@ describe('access matrix: every endpoint x every role x scope', () => {
   const planners = new Map<string, { pve: TestUser; supervisor: TestUser }>();
   let assessor: TestUser;
   let countersigner: TestUser;
+  /** Who records the restrictive measures the operations act on. */
+  let measurer: TestUser;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -151,6 +274,7 @@ describe('access matrix: every endpoint x every role x scope', () => {
     elsewhere = await f.facility({ code: 'MX-ELSE' });
     for (const role of ROLES)
       users.set(role, await f.user([role], role === 'administrator' ? [] : [home]));
+    users.set('inspector', await f.inspector([home]));
     grantee = await f.user(['pve_inspector'], [elsewhere]);
     for (const facility of [home, away])
       planners.set(facility.id, {
@@ -159,6 +283,7 @@ describe('access matrix: every endpoint x every role x scope', () => {
       });
     assessor = await f.user(['psychologist'], [home, away]);
     countersigner = await f.user(['psychologist'], [home, away]);
+    measurer = await f.user(['security_officer'], [home, away]);
   });
   afterAll(() => t.close());
 
@@ -929,6 +1054,103 @@ describe('access matrix: every endpoint x every role x scope', () => {
           }),
       );
     },
+    'POST /inspector-appointments': async ({ user }) => {
+      const inspector = await f.user(['inspector']);
+      return status(
+        await post('/api/v1/inspector-appointments', user, {
+          userId: inspector.id,
+          body: 'Inspectorate',
+          mandate: 'Annual inspection',
+          kind: 'internal',
+          healthProfessional: false,
+          facilityIds: [home.id],
+          startsOn: '2026-01-01',
+          endsOn: '2099-01-01',
+        }),
+      );
+    },
+    'GET /inspector-appointments': async ({ user }) =>
+      status(await get('/api/v1/inspector-appointments', user)),
+    'GET /inspector-appointments/:id': async ({ user }) => {
+      const { appointmentId } = await f.inspector([home]);
+      return status(await get(`/api/v1/inspector-appointments/${appointmentId}`, user));
+    },
+    'POST /inspector-appointments/:id/end': async ({ user }) => {
+      const { appointmentId } = await f.inspector([home]);
+      return status(
+        await t.http
+          .post(`/api/v1/inspector-appointments/${appointmentId}/end`)
+          .set('authorization', user.auth),
+      );
+    },
+    'GET /statistics': async ({ user, prisoner }) =>
+      status(await get(`/api/v1/statistics?facilityId=${prisoner.facilityId}`, user)),
+    'GET /statistics/export': async ({ user, prisoner }) =>
+      status(
+        await get(`/api/v1/statistics/export?format=csv&facilityId=${prisoner.facilityId}`, user),
+      ),
+    'POST /prisoners/:id/restrictive-measures': async ({ user, prisoner }) =>
+      status(
+        await post(`/api/v1/prisoners/${prisoner.id}/restrictive-measures`, user, {
+          type: 'separation',
+          legalBasis: 'Penal Enforcement Code',
+          reason: 'Matrix measure',
+          authorisedBy: { name: 'Director', position: 'Director' },
+          startsOn: new Date().toISOString().slice(0, 10),
+          familyContact: 'unrestricted',
+          nextReviewOn: new Date().toISOString().slice(0, 10),
+        }),
+      ),
+    'GET /prisoners/:id/restrictive-measures': async ({ user, prisoner }) => {
+      await f.measure(prisoner, measurer);
+      return status(await get(`/api/v1/prisoners/${prisoner.id}/restrictive-measures`, user));
+    },
+    'GET /restrictive-measures/:id': async ({ user, prisoner }) =>
+      status(
+        await get(`/api/v1/restrictive-measures/${await f.measure(prisoner, measurer)}`, user),
+      ),
+    'GET /restrictive-measures/alerts': async ({ user, prisoner }) => {
+      await f.measure(prisoner, measurer, { daysAgo: 20 });
+      return listedIn('/api/v1/restrictive-measures/alerts', user, prisoner);
+    },
+    'POST /restrictive-measures/:id/days': async ({ user, prisoner }) =>
+      status(
+        await post(
+          `/api/v1/restrictive-measures/${await f.measure(prisoner, measurer)}/days`,
+          user,
+          {
+            day: new Date().toISOString().slice(0, 10),
+            hoursOutOfCell: 3,
+            meaningfulContactHours: 3,
+            healthVisit: true,
+          },
+        ),
+      ),
+    'POST /restrictive-measures/:id/reviews': async ({ user, prisoner }) =>
+      status(
+        await post(
+          `/api/v1/restrictive-measures/${await f.measure(prisoner, measurer)}/reviews`,
+          user,
+          {
+            reviewedOn: new Date().toISOString().slice(0, 10),
+            reviewerName: 'Judge',
+            reviewerBody: 'Court',
+            independent: true,
+            decision: 'continue',
+          },
+        ),
+      ),
+    'POST /restrictive-measures/:id/end': async ({ user, prisoner }) =>
+      status(
+        await post(
+          `/api/v1/restrictive-measures/${await f.measure(prisoner, measurer)}/end`,
+          user,
+          {
+            endedOn: new Date().toISOString().slice(0, 10),
+            reason: 'No longer necessary',
+          },
+        ),
+      ),
     'GET /plans/:id/reviews': async ({ user, prisoner }) => {
       const plan = await planFor(prisoner, 'active');
       return status(
@@ -938,8 +1160,8 @@ describe('access matrix: every endpoint x every role x scope', () => {
   };
 
   const cells = Object.entries(MATRIX).flatMap(([operation, row]) =>
-    ROLES.flatMap((role, i) => {
-      const expected = row[i].split('/');
+    [...ROLES, 'inspector' as const].flatMap((role, i) => {
+      const expected = (i < ROLES.length ? row[i] : (INSPECTOR[operation] ?? '?/?/?')).split('/');
       return SCOPES.map((scope, j) => ({ operation, role, scope, expected: expected[j] })).filter(
         (c) => c.expected !== '-',
       );
@@ -948,6 +1170,7 @@ describe('access matrix: every endpoint x every role x scope', () => {
 
   it('covers every operation it declares', () => {
     expect(Object.keys(OPERATIONS).sort()).toEqual(Object.keys(MATRIX).sort());
+    expect(Object.keys(INSPECTOR).sort()).toEqual(Object.keys(MATRIX).sort());
   });
 
   it.each(cells)(

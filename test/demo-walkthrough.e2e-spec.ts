@@ -138,4 +138,24 @@ describe('demo data and the walkthrough a new user would do', () => {
       .set('authorization', as('demo.security.b'))
       .expect(404);
   });
+  it('seeds an inspector appointed to DEMO-A: reads there, writes nothing', async () => {
+    const login = await t.http
+      .post('/api/v1/auth/login')
+      .send({ username: 'demo.inspector', password: PASSWORD })
+      .expect(200);
+    const auth = `Bearer ${login.body.accessToken}`;
+    const list = await t.http.get('/api/v1/prisoners?limit=100').set('authorization', auth);
+    expect(list.status).toBe(200);
+    expect(list.body.items.length).toBeGreaterThan(0);
+    const codes = new Set(
+      list.body.items.map((p: { facility: { code: string } }) => p.facility.code),
+    );
+    expect([...codes]).toEqual(['DEMO-A']);
+    expect((await t.http.get('/api/v1/statistics').set('authorization', auth)).status).toBe(200);
+    const write = await t.http
+      .post(`/api/v1/prisoners/${list.body.items[0].id}/events`)
+      .set('authorization', auth)
+      .send({ type: 'new_information', occurredAt: new Date().toISOString() });
+    expect(write.status).toBe(403);
+  });
 });

@@ -24,11 +24,13 @@ describe('property: lists return exactly what single reads allow', () => {
     prisoners: fc.array(fc.nat(2), { minLength: 1, maxLength: 7 }),
     users: fc.array(
       fc.record({
-        // Administration is never combined with case roles (role separation).
+        // Administration is never combined with case roles (role separation), nor inspection
+        // with anything (an inspector's facilities come from an appointment).
         roles: fc.oneof(
           fc.constant(['administrator']),
+          fc.constant(['inspector']),
           fc.subarray(
-            ROLES.filter((r) => r !== 'administrator'),
+            ROLES.filter((r) => r !== 'administrator' && r !== 'inspector'),
             { minLength: 1 },
           ),
         ),
@@ -58,10 +60,10 @@ describe('property: lists return exactly what single reads allow', () => {
         );
         const ours = new Set(assessments);
         for (const spec of w.users) {
-          const user = await f.user(
-            spec.roles as Role[],
-            facilities.filter((_, i) => spec.facilities.includes(i)),
-          );
+          const scope = facilities.filter((_, i) => spec.facilities.includes(i));
+          const user = (spec.roles as Role[]).includes('inspector')
+            ? await f.inspector(scope)
+            : await f.user(spec.roles as Role[], scope);
           for (const g of spec.grants) if (prisoners[g]) await f.grant(user, prisoners[g]);
 
           const readable = new Set<string>();

@@ -65,6 +65,8 @@ function userFor(method: string, path: string): TestUser | undefined {
   if (path.endsWith('/auth/login')) return undefined;
   if (path.includes('/auth/')) return users.psychologist;
   if (path.includes('/users') || path.includes('/facilities')) return users.admin;
+  if (path.includes('/inspector-appointments')) return users.admin;
+  if (path.includes('/statistics')) return users.supervisor;
   if (/\/emergency-access\/\{id\}/.test(path) || path.includes('/audit/')) return users.supervisor;
   if (/\/(activate|approve|return)$/.test(path)) return users.supervisor;
   if (path.includes('assessments')) return users.psychologist;

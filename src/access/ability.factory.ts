@@ -44,7 +44,10 @@ export type AppSubject =
   | 'Challenge'
   | 'PracticeCase'
   | 'TrainingAttempt'
-  | 'TrainingOverview';
+  | 'TrainingOverview'
+  | 'InspectorAppointment'
+  | 'RestrictiveMeasure'
+  | 'Statistics';
 
 export type AppAbility = MongoAbility<[AppAction, AppSubject | Record<string, unknown>]>;
 
@@ -111,6 +114,11 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     can('read', 'PracticeCase');
     can(['create', 'read', 'update', 'submit'], 'TrainingAttempt', { traineeId: actor.id });
   };
+  // Restrictive measures are read where the prisoner is, and under an emergency grant.
+  const readMeasures = () => {
+    can('read', 'RestrictiveMeasure', inScope);
+    if (hasGrants) can('read', 'RestrictiveMeasure', granted);
+  };
   const readPlans = (fields?: string[]) => {
     for (const conditions of hasGrants ? [inScope, granted] : [inScope]) {
       if (fields) can('read', 'Plan', fields, conditions);
@@ -124,9 +132,14 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         can('manage', 'User');
         can('manage', 'Facility');
         can('manage', 'Certification');
+        can('manage', 'InspectorAppointment');
         can(['read', 'import'], 'Instrument');
         break;
       case 'security_officer':
+        // Security officers record restrictive measures and their daily regime (Rule 46 keeps
+        // health staff out of imposing them).
+        readMeasures();
+        can(['create', 'update'], 'RestrictiveMeasure', inScope);
         readPrisoners();
         can(['create', 'update', 'transfer'], 'Prisoner', inScope);
         can('create', 'PrisonerEvent', inScope);
@@ -139,6 +152,8 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         train();
         break;
       case 'psychologist':
+        // Health staff see separated prisoners' regimes and alerts (Rule 46(1)), never impose them.
+        readMeasures();
         readPrisoners();
         readAssessments();
         can('create', 'Assessment', inScope);
@@ -173,7 +188,39 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         readChallenges(CHALLENGE_SUMMARY_FIELDS);
         train();
         break;
+      case 'inspector': {
+        // Read only, in the facilities of the appointments in force today (Mandela Rules
+        // 83-84); the clinical view only where the appointment says a health professional
+        // inspects. No emergency access, nothing written: every write answers 403.
+        const appointments = actor.appointments ?? [];
+        if (appointments.length === 0) break;
+        const inspected: Conditions = {
+          facilityId: { $in: [...new Set(appointments.flatMap((a) => a.facilityIds))] },
+        };
+        const clinical = [
+          ...new Set(
+            appointments.filter((a) => a.healthProfessional).flatMap((a) => a.facilityIds),
+          ),
+        ];
+        can('read', 'Prisoner', inspected);
+        can('read', 'Instrument');
+        can('read', 'Assessment', ASSESSMENT_PROGRAMME_FIELDS, inspected);
+        if (clinical.length > 0) can('read', 'Assessment', { facilityId: { $in: clinical } });
+        can('read', 'Plan', inspected);
+        can('read', 'ReviewDue', inspected);
+        can('read', 'AuditEvent', inspected);
+        can('verify', 'AuditEvent');
+        can('read', 'Statistics', inspected);
+        can('read', 'RestrictiveMeasure', inspected);
+        // The disclosure log and prisoners' challenges (Rule 57); a challenge's words stay
+        // with those who answer it.
+        can('read', 'Disclosure', inspected);
+        can('read', 'Challenge', CHALLENGE_SUMMARY_FIELDS, inspected);
+        break;
+      }
       case 'supervisor':
+        can('read', 'Statistics', inScope);
+        readMeasures();
         readPrisoners();
         readAssessments(ASSESSMENT_PROGRAMME_FIELDS);
         readPlans();

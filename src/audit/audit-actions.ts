@@ -69,6 +69,18 @@ export const AUDIT_ACTIONS = [
   'training_attempt.submit',
   'training_overview.read',
   'certification.earn',
+  'inspector_appointment.create',
+  'inspector_appointment.list',
+  'inspector_appointment.end',
+  'statistics.read',
+  'statistics.export',
+  'restrictive_measure.create',
+  'restrictive_measure.read',
+  'restrictive_measure.list',
+  'restrictive_measure.end',
+  'restrictive_measure.day',
+  'restrictive_measure.review',
+  'restrictive_measure.alerts',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

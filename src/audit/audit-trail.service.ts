@@ -28,7 +28,7 @@ export class Denial {
 
 /** Who an event is attributed to: a signed-in actor, or a claimed username (failed login). */
 export interface AuditOrigin extends RequestOrigin {
-  actor?: Pick<Actor, 'id' | 'username' | 'roles'> | null;
+  actor?: Pick<Actor, 'id' | 'username' | 'roles' | 'appointments'> | null;
   claimedUsername?: string;
 }
 
@@ -76,6 +76,19 @@ const storedJson = <T>(value: T): T =>
             Object.entries(value).map(([key, item]) => [toWellFormed(key), storedJson(item)]),
           )
         : value) as T;
+
+/**
+ * An inspector's every access is made under an appointment (Mandela Rules 83-84): the event
+ * names it as the purpose, the one covering the event's facility when there is one.
+ */
+function inspectionPurpose(origin: AuditOrigin, entry: AuditEntry): string | undefined {
+  const appointments = origin.actor?.appointments;
+  if (!appointments?.length) return undefined;
+  const covering =
+    appointments.find((a) => entry.facilityId && a.facilityIds.includes(entry.facilityId)) ??
+    appointments[0];
+  return `inspection appointment ${covering.id} (${covering.body})`;
+}
 
 interface Waiting {
   content: EventContent;
@@ -358,7 +371,7 @@ export class AuditTrail {
       prisonerId: entry.prisonerId ?? null,
       facilityId: entry.facilityId ?? null,
       outcome: entry.outcome ?? 'success',
-      purpose: stored(entry.purpose ?? origin.purpose, 500),
+      purpose: stored(entry.purpose ?? inspectionPurpose(origin, entry) ?? origin.purpose, 500),
       requestId: stored(origin.requestId, 128),
       ip: stored(origin.ip, 64),
       userAgent: stored(origin.userAgent, 256),

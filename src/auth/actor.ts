@@ -10,6 +10,18 @@ export interface Actor {
   sessionId: string;
   /** Live emergency-access grants: each opens one out-of-scope prisoner for reading. */
   emergencyGrants: EmergencyGrant[];
+  /** Live inspection appointments (inspectors only): each opens its facilities for reading. */
+  appointments?: InspectionAppointment[];
+}
+
+/** An inspector's appointment in force today (Mandela Rules 83-84). */
+export interface InspectionAppointment {
+  id: string;
+  body: string;
+  facilityIds: string[];
+  /** A health professional inspects: the clinical (full) assessment view is open. */
+  healthProfessional: boolean;
+  endsOn: string;
 }
 
 export interface EmergencyGrant {

@@ -8,7 +8,7 @@ import { ProblemException, type FieldError } from '../errors/problem.exception.j
 import { validationProblem } from '../errors/validation-errors.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../users/password-hasher.js';
 import { passwordProblem } from '../users/password-policy.js';
-import type { Actor, EmergencyGrant } from './actor.js';
+import type { Actor, EmergencyGrant, InspectionAppointment } from './actor.js';
 import type { ChangePasswordDto } from './dto/change-password.dto.js';
 import type { LoginDto, LoginResponse, ProfileResponse } from './dto/login.dto.js';
 import { LoginThrottle } from './login-throttle.service.js';
@@ -48,6 +48,7 @@ interface SessionRow {
   roles: Role[];
   facility_ids: string[];
   grants: EmergencyGrant[];
+  appointments: InspectionAppointment[];
   token_generation: number;
 }
 
@@ -181,7 +182,16 @@ export class AuthService {
          COALESCE((SELECT json_agg(json_build_object('id', g.id, 'prisonerId', g.prisoner_id,
                                                     'reason', g.reason) ORDER BY g.granted_at)
                    FROM emergency_access g
-                   WHERE g.user_id = u.id AND g.expires_at > now()), '[]') AS grants
+                   WHERE g.user_id = u.id AND g.expires_at > now()), '[]') AS grants,
+         CASE WHEN 'inspector' = ANY (u.roles) THEN COALESCE((
+           SELECT json_agg(json_build_object('id', a.id, 'body', a.body,
+                    'healthProfessional', a.health_professional, 'endsOn', a.ends_on::text,
+                    'facilityIds', ARRAY(SELECT af.facility_id FROM inspector_appointment_facility af
+                                         WHERE af.appointment_id = a.id))
+                    ORDER BY a.starts_on, a.id)
+           FROM inspector_appointment a
+           WHERE a.user_id = u.id AND a.ended_at IS NULL
+             AND current_date BETWEEN a.starts_on AND a.ends_on), '[]') ELSE '[]' END AS appointments
        FROM user_session s JOIN app_user u ON u.id = s.user_id
        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
          AND u.active`,
@@ -398,4 +408,5 @@ const toActor = (row: SessionRow, sessionId: string): Actor => ({
   facilityIds: row.facility_ids,
   sessionId,
   emergencyGrants: row.grants,
+  appointments: row.appointments,
 });

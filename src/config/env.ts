@@ -118,6 +118,13 @@ export class Env {
   @Max(256)
   AUDIT_CHAINS = 16;
 
+  /** Statistics: every count below this is suppressed (Mandela Rule 10 data without persons). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  STATISTICS_MIN_CELL = 5;
+
   @Transform(toBoolean)
   @IsOptional()
   @IsBoolean()

@@ -64,6 +64,13 @@ export const DEMO_USERS: {
     roles: ['supervisor'],
     facilities: ['DEMO-A', 'DEMO-B'],
   },
+  // Scope comes from an appointment (seeded below), not from facilities of the account.
+  {
+    username: 'demo.inspector',
+    displayName: 'Demo Inspector',
+    roles: ['inspector'],
+    facilities: [],
+  },
 ];
 
 /**
@@ -148,6 +155,7 @@ export class DemoSeed {
         await m.query(`SELECT pg_advisory_xact_lock(hashtext('demo-seed'))`);
         await this.seedFacilities(m);
         await this.seedUsers(m, passwordHash);
+        await this.appointDemoInspector(m);
         await this.seedPrisoners(m);
       });
     }
@@ -277,6 +285,34 @@ export class DemoSeed {
         ]);
       }
     }
+  }
+
+  /** The demo inspector inspects DEMO-A for a year from today (an internal inspection). */
+  private async appointDemoInspector(m: EntityManager): Promise<void> {
+    const rows: { id: string }[] = await m.query(
+      `INSERT INTO inspector_appointment (user_id, body, mandate, kind, health_professional,
+         starts_on, ends_on, created_by)
+       SELECT i.id, 'Demo central inspectorate', 'Demonstration inspection of DEMO-A', 'internal',
+         false, current_date, current_date + 365, a.id
+       FROM app_user i, app_user a
+       WHERE i.username = 'demo.inspector' AND a.username = 'demo.admin'
+         AND NOT EXISTS (SELECT 1 FROM inspector_appointment x WHERE x.user_id = i.id)
+       RETURNING id`,
+    );
+    if (!rows[0]) return;
+    await m.query(
+      `INSERT INTO inspector_appointment_facility (appointment_id, facility_id)
+       SELECT $1, id FROM facility WHERE code = 'DEMO-A'`,
+      [rows[0].id],
+    );
+    await this.audit.append(m, ORIGIN, [
+      {
+        action: 'inspector_appointment.create',
+        entityType: 'inspector_appointment',
+        entityId: rows[0].id,
+        changedFields: ['userId', 'body', 'mandate', 'kind', 'facilityIds', 'startsOn', 'endsOn'],
+      },
+    ]);
   }
 
   private async seedUsers(m: EntityManager, passwordHash: string): Promise<void> {

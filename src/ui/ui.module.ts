@@ -2,6 +2,12 @@ import { Module } from '@nestjs/common';
 import { AssessmentsModule } from '../assessments/assessments.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { SubjectAccessModule } from '../subject-access/subject-access.module.js';
+import { InspectorsModule } from '../inspectors/inspectors.module.js';
+import { RestrictiveMeasuresModule } from '../restrictive-measures/restrictive-measures.module.js';
+import { StatisticsModule } from '../statistics/statistics.module.js';
+import { InspectionHome } from './inspection/inspection-home.js';
+import { InspectionPagesController } from './inspection/inspection-pages.controller.js';
+import { AppointmentPagesController } from './inspection/appointment-pages.controller.js';
 import { FacilitiesModule } from '../facilities/facilities.module.js';
 import { EmergencyAccessModule } from '../emergency-access/emergency-access.module.js';
 import { InstrumentsModule } from '../instruments/instruments.module.js';
@@ -55,6 +61,9 @@ import { SubjectAccessPagesController } from './rights/subject-access-pages.cont
     UsersModule,
     SubjectAccessModule,
     TrainingModule,
+    InspectorsModule,
+    RestrictiveMeasuresModule,
+    StatisticsModule,
   ],
   controllers: [
     SessionPagesController,
@@ -75,6 +84,8 @@ import { SubjectAccessPagesController } from './rights/subject-access-pages.cont
     DisclosurePagesController,
     SubjectAccessPagesController,
     TrainingPagesController,
+    InspectionPagesController,
+    AppointmentPagesController,
   ],
   providers: [
     UiSessionService,
@@ -88,6 +99,7 @@ import { SubjectAccessPagesController } from './rights/subject-access-pages.cont
     OversightHome,
     RecordsHome,
     AdminHome,
+    InspectionHome,
   ],
   exports: [UiSessionService, HomeSections],
 })

@@ -21,4 +21,17 @@ describe('roleSeparationProblem', () => {
     expect(roleSeparationProblem(['psychologist', 'pve_inspector'], strict)).toBeUndefined();
     expect(roleSeparationProblem(['supervisor'], strict)).toBeUndefined();
   });
+  it('keeps an inspector on an account of its own, under any policy', () => {
+    for (const role of [
+      'psychologist',
+      'pve_inspector',
+      'security_officer',
+      'supervisor',
+      'administrator',
+    ])
+      expect(roleSeparationProblem(['inspector', role], standard)).toMatch(
+        new RegExp(`inspector with other roles \\(${role}\\)`),
+      );
+    expect(roleSeparationProblem(['inspector'], strict)).toBeUndefined();
+  });
 });

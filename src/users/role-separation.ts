@@ -22,6 +22,13 @@ export function roleSeparationProblem(
   roles: readonly string[],
   policy: RoleSeparationPolicy,
 ): string | undefined {
+  const besides = roles.filter((r) => r !== 'inspector');
+  if (roles.includes('inspector') && besides.length > 0) {
+    return (
+      `roles must not combine inspector with other roles (${besides.join(', ')}): an inspector ` +
+      'is independent of the staff inspected (Mandela Rules 83-84); use a separate account for each'
+    );
+  }
   const cases = CASE_ROLES.filter((r) => roles.includes(r));
   if (roles.includes('administrator') && cases.length > 0) {
     return (

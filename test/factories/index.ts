@@ -82,6 +82,60 @@ export class Factories {
     };
   }
 
+  /**
+   * An inspector (an account with that role only) appointed to `facilities`, by default from
+   * yesterday to a month ahead; no user_facility rows: scope comes from the appointment.
+   */
+  async inspector(
+    facilities: TestFacility[],
+    options: { healthProfessional?: boolean; startsOn?: string; endsOn?: string } = {},
+  ): Promise<TestUser & { appointmentId: string }> {
+    const user = await this.user(['inspector']);
+    const [{ id }] = await this.t.db.query(
+      `INSERT INTO inspector_appointment (user_id, body, mandate, kind, health_professional,
+         starts_on, ends_on, created_by)
+       VALUES ($1, 'Test inspectorate', 'Test mandate', 'external', $2,
+         COALESCE($3::date, current_date - 1), COALESCE($4::date, current_date + 30), $1)
+       RETURNING id`,
+      [
+        user.id,
+        options.healthProfessional ?? false,
+        options.startsOn ?? null,
+        options.endsOn ?? null,
+      ],
+    );
+    for (const f of facilities)
+      await this.t.db.query(
+        `INSERT INTO inspector_appointment_facility (appointment_id, facility_id) VALUES ($1, $2)`,
+        [id, f.id],
+      );
+    return { ...user, facilityIds: facilities.map((f) => f.id), appointmentId: id };
+  }
+
+  /** A restrictive measure written straight to the database (solitary, from `daysAgo` days ago). */
+  async measure(
+    prisoner: TestPrisoner,
+    recordedBy: TestUser,
+    options: { type?: string; daysAgo?: number } = {},
+  ): Promise<string> {
+    const [{ id }] = await this.t.db.query(
+      `INSERT INTO restrictive_measure (prisoner_id, facility_id, type, legal_basis, reason,
+         authorised_by_name, authorised_by_position, starts_on, family_contact, next_review_on,
+         recorded_by)
+       VALUES ($1, $2, $3, 'Test legal basis', 'Test reason', 'Test Officer', 'Director',
+         current_date - $4::int, 'unrestricted', current_date + 7, $5)
+       RETURNING id`,
+      [
+        prisoner.id,
+        prisoner.facilityId,
+        options.type ?? 'solitary_confinement',
+        options.daysAgo ?? 0,
+        recordedBy.id,
+      ],
+    );
+    return id;
+  }
+
   async session(userId: string): Promise<string> {
     const [{ id: sessionId }] = await this.t.db.query(
       `INSERT INTO user_session (user_id, expires_at) VALUES ($1, now() + interval '1 hour') RETURNING id`,

@@ -12,6 +12,7 @@ export const ROLE: Record<Role, MessageKey> = {
   security_officer: 'admin.role.security_officer',
   supervisor: 'admin.role.supervisor',
   administrator: 'admin.role.administrator',
+  inspector: 'admin.role.inspector',
 };
 const STATUS: Record<string, MessageKey> = {
   active: 'admin.ruleSets.status.active',

@@ -49,6 +49,13 @@ export function navigationFor(
         path === '/training' ||
         (path.startsWith('/training/') && !path.startsWith('/training/overview')),
     });
+  area('/statistics', 'nav.statistics', ability.can('read', 'Statistics'));
+  area(
+    '/restrictive-measures/alerts',
+    'nav.measureAlerts',
+    ability.can('read', 'RestrictiveMeasure'),
+  );
+  area('/admin/appointments', 'nav.appointments', ability.can('manage', 'InspectorAppointment'));
   area('/admin/users', 'nav.users', ability.can('manage', 'User'));
   area('/admin/facilities', 'nav.facilities', ability.can('manage', 'Facility'));
   area('/admin/rule-sets', 'nav.ruleSets', ability.can('import', 'Instrument'));

@@ -1,5 +1,6 @@
 import { adminEn } from './en/admin.js';
 import { oversightEn } from './en/oversight.js';
+import { inspectionEn } from './en/inspection.js';
 import { plansEn } from './en/plans.js';
 import { recordsEn } from './en/records.js';
 import { rightsEn } from './en/rights.js';
@@ -263,6 +264,7 @@ export const en = {
 
   ...plansEn,
   ...oversightEn,
+  ...inspectionEn,
   ...recordsEn,
   ...rightsEn,
   ...adminEn,

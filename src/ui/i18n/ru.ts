@@ -1,6 +1,7 @@
 import type { Catalogue } from './catalogue.js';
 import { adminRu } from './ru/admin.js';
 import { oversightRu } from './ru/oversight.js';
+import { inspectionRu } from './ru/inspection.js';
 import { plansRu } from './ru/plans.js';
 import { recordsRu } from './ru/records.js';
 import { rightsRu } from './ru/rights.js';
@@ -287,6 +288,7 @@ export const ru: Catalogue = {
 
   ...plansRu,
   ...oversightRu,
+  ...inspectionRu,
   ...recordsRu,
   ...rightsRu,
   ...adminRu,

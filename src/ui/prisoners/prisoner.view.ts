@@ -11,7 +11,8 @@ export type PrisonerTab =
   | 'events'
   | 'challenges'
   | 'disclosures'
-  | 'subject-access';
+  | 'subject-access'
+  | 'measures';
 
 const TABS: {
   tab: PrisonerTab;
@@ -51,6 +52,12 @@ const TABS: {
     path: '/subject-access',
     text: 'prisoner.tabs.subjectAccess',
     visible: (a) => a.can('read', 'SubjectAccess'),
+  },
+  {
+    tab: 'measures',
+    path: '/restrictive-measures',
+    text: 'prisoner.tabs.measures',
+    visible: (a) => a.can('read', 'RestrictiveMeasure'),
   },
 ];
 
