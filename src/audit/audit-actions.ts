@@ -49,6 +49,7 @@ export const AUDIT_ACTIONS = [
   'audit.query',
   'audit.export',
   'audit.verify',
+  'audit.archive',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
