@@ -102,7 +102,7 @@ export class AuditArchiver {
         chain_id: number;
       }[]
     ).map((r) => r.chain_id);
-    const { runs, suspects } = await partitionRuns(this.dataSource, partition, chainIds);
+    const { runs, suspects } = await partitionRuns(this.dataSource, partition);
     const [range]: { from: string; to: string; events: number }[] = await this.dataSource.query(
       `SELECT to_char($1::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "from",
          to_char(($1::timestamptz + interval '1 month') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "to",

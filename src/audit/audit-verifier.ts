@@ -217,28 +217,48 @@ export const SQL_CANONICAL_ROW = `prev_hash || '{"action":' || to_json(action)::
   || '","userAgent":' || ${json('user_agent')} || '}'`;
 
 /**
- * One ordered scan of one chain (in one partition, or from a position on): hashes every row in
- * the database and returns only the rows where something starts, ends or is wrong: a run's
- * first row (no predecessor in this scan, or one it does not link to), its last row, and rows
- * whose hash PostgreSQL could not reproduce.
+ * One scan of a partition (every chain), or of one chain from a position on (incremental):
+ * every row is hashed by the backend as it is read, then ordered by chain and position, and
+ * only the rows where something starts, ends or is wrong come back: a run's first row (no
+ * predecessor in this scan, or one it does not link to), its last row, and rows whose hash
+ * PostgreSQL could not reproduce.
  */
-const chainScanSql = (table: string, from: boolean) => `
-  SELECT chain_seq::text AS "chainSeq", seq::text AS seq, prev_hash AS "prevHash", hash,
-    hashed AS ok,
+const scanSql = (table: string, from: boolean) => `
+  SELECT chain_id AS "chainId", chain_seq::text AS "chainSeq", seq::text AS seq,
+    prev_hash AS "prevHash", hash, hashed AS ok,
     (pcs IS NULL OR chain_seq <> pcs + 1 OR prev_hash <> ph) AS "isStart",
     (ncs IS NULL OR ncs <> chain_seq + 1 OR nph <> hash) AS "isEnd"
   FROM (
-    SELECT chain_seq, seq, prev_hash, hash,
-      sha256(convert_to(${SQL_CANONICAL_ROW}, 'UTF8')) = decode(hash, 'hex') AS hashed,
+    SELECT chain_id, chain_seq, seq, prev_hash, hash, hashed,
       lag(chain_seq) OVER w AS pcs, lag(hash) OVER w AS ph,
       lead(chain_seq) OVER w AS ncs, lead(prev_hash) OVER w AS nph
-    FROM ${table}
-    WHERE chain_id = $1 ${from ? 'AND chain_seq >= $2' : ''}
-    WINDOW w AS (ORDER BY chain_seq)
+    FROM (
+      SELECT chain_id, chain_seq, seq, prev_hash, hash,
+        sha256(convert_to(${SQL_CANONICAL_ROW}, 'UTF8')) = decode(hash, 'hex') AS hashed
+      FROM ${table} ${from ? 'WHERE chain_id = $1 AND chain_seq >= $2' : ''}
+    ) hashed
+    WINDOW w AS (PARTITION BY chain_id ORDER BY chain_seq)
   ) x
   WHERE NOT hashed OR pcs IS NULL OR ncs IS NULL OR chain_seq <> pcs + 1 OR prev_hash <> ph
     OR ncs <> chain_seq + 1 OR nph <> hash
-  ORDER BY chain_seq`;
+  ORDER BY chain_id, chain_seq`;
+
+/** Turns the rows of a scan into runs (and suspects), chain by chain. */
+function collectRuns(
+  rows: ScanRow[],
+  onRun: (run: ChainRun) => void,
+  onSuspect: (row: ScanRow) => void,
+): void {
+  let open: ScanRow | undefined;
+  for (const row of rows) {
+    if (!row.ok) onSuspect(row);
+    if (row.isStart) open = row;
+    if (row.isEnd && open && open.chainId === row.chainId) {
+      onRun(toRun(row.chainId, open, row));
+      open = undefined;
+    }
+  }
+}
 
 /**
  * The runs of each chain in one partition (ordered scans, hashed in the database). Rows whose
@@ -247,24 +267,15 @@ const chainScanSql = (table: string, from: boolean) => `
 export async function partitionRuns(
   db: Queryable,
   partition: string,
-  chainIds: number[],
 ): Promise<{ runs: ChainRun[]; suspects: { chainId: number; chainSeq: string; seq: string }[] }> {
   const runs: ChainRun[] = [];
   const suspects: { chainId: number; chainSeq: string; seq: string }[] = [];
-  for (const chainId of chainIds) {
-    const rows = (await db.query(chainScanSql(quoteIdent(partition), false), [
-      chainId,
-    ])) as ScanRow[];
-    let open: ScanRow | undefined;
-    for (const row of rows) {
-      if (!row.ok) suspects.push({ chainId, chainSeq: row.chainSeq, seq: row.seq });
-      if (row.isStart) open = row;
-      if (row.isEnd && open) {
-        runs.push(toRun(chainId, open, row));
-        open = undefined;
-      }
-    }
-  }
+  const rows = (await db.query(scanSql(quoteIdent(partition), false))) as ScanRow[];
+  collectRuns(
+    rows,
+    (run) => runs.push(run),
+    (row) => suspects.push(row),
+  );
   return { runs, suspects };
 }
 
@@ -279,6 +290,7 @@ const toRun = (chainId: number, first: ScanRow, last: ScanRow): ChainRun => ({
 });
 
 interface ScanRow {
+  chainId: number;
   chainSeq: string;
   seq: string;
   prevHash: string;
@@ -289,7 +301,8 @@ interface ScanRow {
 }
 
 interface Unit {
-  chainId: number;
+  /** Incremental: the one chain read. */
+  chainId?: number;
   /** A partition (full check) or the whole table from a position on (incremental). */
   table: string;
   from?: number;
@@ -408,11 +421,7 @@ export async function verifyAuditTrail(
         `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
          WHERE i.inhparent = 'audit_event'::regclass ORDER BY c.relname`,
       )) as { name: string }[];
-      for (const partition of partitions) {
-        for (const head of heads) {
-          units.push({ chainId: head.chainId, table: quoteIdent(partition.name) });
-        }
-      }
+      for (const partition of partitions) units.push({ table: quoteIdent(partition.name) });
     }
     const total =
       heads.reduce((n, h) => n + Number(h.chainSeq), 0) -
@@ -432,23 +441,20 @@ export async function verifyAuditTrail(
     let checked = 0;
     const queue = [...units];
     const work = async (session: Session) => {
+      await session.query(`SET work_mem = '256MB'`);
       for (let unit = queue.shift(); unit; unit = queue.shift()) {
         const rows = (await session.query(
-          chainScanSql(unit.table, unit.from !== undefined),
-          unit.from !== undefined ? [unit.chainId, unit.from] : [unit.chainId],
+          scanSql(unit.table, unit.from !== undefined),
+          unit.from !== undefined ? [unit.chainId, unit.from] : [],
         )) as ScanRow[];
-        const chainRuns = runs.get(unit.chainId)!;
-        let open: ScanRow | undefined;
-        for (const row of rows) {
-          if (!row.ok) suspects.push({ table: unit.table, chainId: unit.chainId, row });
-          if (row.isStart) open = row;
-          if (row.isEnd && open) {
-            const run = toRun(unit.chainId, open, row);
-            chainRuns.push(run);
+        collectRuns(
+          rows,
+          (run) => {
+            runs.get(run.chainId)?.push(run) ?? runs.set(run.chainId, [run]);
             checked += run.end - run.start + 1;
-            open = undefined;
-          }
-        }
+          },
+          (row) => suspects.push({ table: unit.table, chainId: row.chainId, row }),
+        );
         options.onProgress?.({
           checked,
           total: Math.max(total, checked),

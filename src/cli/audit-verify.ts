@@ -28,10 +28,12 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** Progress on stderr: rows checked, rate, estimated time left. */
 function progressPrinter(): (p: VerifyProgress) => void {
   let last = 0;
+  let shown = -1;
   return (p) => {
     const now = Date.now();
-    if (now - last < 1000 && p.checked < p.total) return;
+    if (p.checked === shown || (now - last < 1000 && p.checked < p.total)) return;
     last = now;
+    shown = p.checked;
     const rate = p.elapsedMs > 0 ? (p.checked / p.elapsedMs) * 1000 : 0;
     const left = rate > 0 && p.total > p.checked ? ((p.total - p.checked) / rate) * 1000 : 0;
     const percent = p.total > 0 ? ` (${((p.checked / p.total) * 100).toFixed(1)} %)` : '';
