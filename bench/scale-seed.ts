@@ -45,7 +45,14 @@ const SIZES: Record<string, ScaleSize> = {
     auditEvents: 100_000,
     months: 3,
   },
-  tiny: { facilities: 2, prisoners: 200, assessments: 500, plans: 100, auditEvents: 5_000, months: 2 },
+  tiny: {
+    facilities: 2,
+    prisoners: 200,
+    assessments: 500,
+    plans: 100,
+    auditEvents: 5_000,
+    months: 2,
+  },
 };
 
 export function scaleSize(env: NodeJS.ProcessEnv = process.env): ScaleSize & { name: string } {
@@ -104,7 +111,9 @@ async function seedPeople(db: pg.Client, size: ScaleSize): Promise<void> {
  */
 async function seedCases(db: pg.Client, size: ScaleSize): Promise<void> {
   const [template] = (
-    await db.query(`SELECT id FROM assessment WHERE status = 'approved' ORDER BY created_at LIMIT 1`)
+    await db.query(
+      `SELECT id FROM assessment WHERE status = 'approved' ORDER BY created_at LIMIT 1`,
+    )
   ).rows;
   if (!template) {
     log('no approved assessment to clone: assessments and plans not seeded');
@@ -191,9 +200,10 @@ export async function seedAudit(
     ).rows.map((r) => [r.chain_id, { chainSeq: r.chain_seq, seq: r.seq, hash: r.hash }]),
   );
   const [{ last }] = (
-    await db.query(`SELECT setval('audit_event_seq', nextval('audit_event_seq') + $1) - $1 AS last`, [
-      count,
-    ])
+    await db.query(
+      `SELECT setval('audit_event_seq', nextval('audit_event_seq') + $1) - $1 AS last`,
+      [count],
+    )
   ).rows;
   let seq = Number(last) - 1;
   const end = Date.now() - 60_000;

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { verifyArchiveFile } from '../audit/audit-archive-file.js';
 import {
@@ -26,7 +27,7 @@ DATA_DIR/keys/trusted. Exit: 0 intact, 2 tampering found, 3 signatures by keys n
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Progress on stderr: rows checked, rate, estimated time left. */
-function progressPrinter(): (p: VerifyProgress) => void {
+function progressPrinter(io: CliOutput): (p: VerifyProgress) => void {
   let last = 0;
   let shown = -1;
   return (p) => {
@@ -37,27 +38,41 @@ function progressPrinter(): (p: VerifyProgress) => void {
     const rate = p.elapsedMs > 0 ? (p.checked / p.elapsedMs) * 1000 : 0;
     const left = rate > 0 && p.total > p.checked ? ((p.total - p.checked) / rate) * 1000 : 0;
     const percent = p.total > 0 ? ` (${((p.checked / p.total) * 100).toFixed(1)} %)` : '';
-    process.stderr.write(
+    io.err(
       `audit:verify ${p.checked.toLocaleString('en')} of ${p.total.toLocaleString('en')} events${percent}, ` +
         `${Math.round(rate).toLocaleString('en')} events/s, about ${seconds(left)} left\n`,
     );
   };
 }
 
+export interface CliOutput {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const STD: CliOutput = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
 /**
  * `npm run audit:verify`: checks the audit trail straight from the database (or archive files
- * offline) with public keys only. Prints progress to stderr and the result as JSON on stdout.
+ * offline) with public keys only. Prints progress to stderr and the result as JSON on stdout;
+ * returns the exit code.
  */
-async function main(argv: string[]): Promise<number> {
+export async function auditVerifyCli(
+  argv: string[],
+  environment: NodeJS.ProcessEnv,
+  io: CliOutput = STD,
+): Promise<number> {
   if (argv.includes('--help')) {
-    console.log(USAGE);
+    io.out(`${USAGE}\n`);
     return EXIT.intact;
   }
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const env = validateEnv(process.env);
+  const env = validateEnv(environment);
   const trustedKeys = loadTrustedKeys(env.AUDIT_TRUSTED_KEYS, env.DATA_DIR);
   if (trustedKeys.size === 0) {
-    process.stderr.write(
+    io.err(
       'audit:verify: no trusted public keys (AUDIT_TRUSTED_KEYS, DATA_DIR/keys/trusted): ' +
         'the hash chains are checked, signatures cannot be\n',
     );
@@ -68,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
     const files = argv.slice(archiveAt + 1).filter((a) => !a.startsWith('--'));
     if (files.length === 0) throw new Error(USAGE);
     const result = await verifyArchiveFile(files, trustedKeys);
-    console.log(JSON.stringify(result, null, 2));
+    io.out(`${JSON.stringify(result, null, 2)}\n`);
     status = result.status;
   } else {
     const resolved = await resolveDatabase(env, { attach: true });
@@ -87,15 +102,15 @@ async function main(argv: string[]): Promise<number> {
           mode: argv.includes('--incremental') ? 'incremental' : 'full',
           trustedKeys,
           workers,
-          onProgress: progressPrinter(),
+          onProgress: progressPrinter(io),
         },
       );
       const rate = result.durationMs > 0 ? (result.checked / result.durationMs) * 1000 : 0;
-      process.stderr.write(
+      io.err(
         `audit:verify ${result.status}: ${result.checked.toLocaleString('en')} events in ` +
           `${seconds(result.durationMs)} (${Math.round(rate).toLocaleString('en')} events/s)\n`,
       );
-      console.log(JSON.stringify({ ...result, eventsPerSecond: Math.round(rate) }, null, 2));
+      io.out(`${JSON.stringify({ ...result, eventsPerSecond: Math.round(rate) }, null, 2)}\n`);
       status = result.status;
     } finally {
       await pool.end();
@@ -103,17 +118,20 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (status === 'unverifiable') {
-    process.stderr.write(
+    io.err(
       'audit:verify: could not check some signatures (keys not trusted); no tampering found\n',
     );
   }
   return EXIT[status];
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(EXIT.error);
-  },
-);
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  auditVerifyCli(process.argv.slice(2), process.env).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(EXIT.error);
+    },
+  );
+}
