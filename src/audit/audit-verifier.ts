@@ -450,7 +450,9 @@ export async function verifyAuditTrail(
         collectRuns(
           rows,
           (run) => {
-            runs.get(run.chainId)?.push(run) ?? runs.set(run.chainId, [run]);
+            const list = runs.get(run.chainId);
+            if (list) list.push(run);
+            else runs.set(run.chainId, [run]);
             checked += run.end - run.start + 1;
           },
           (row) => suspects.push({ table: unit.table, chainId: row.chainId, row }),
