@@ -81,8 +81,8 @@ const timed = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
 };
 
 /**
- * Prisoners across facilities, one case officer and one supervisor per facility (password
- * hashes copied from an existing account), all by set-based SQL.
+ * Facilities, prisoners across them, and a security officer and a supervisor for each facility
+ * (accounts that cannot sign in: their password hash is no hash), all by set-based SQL.
  */
 async function seedPeople(db: pg.Client, size: ScaleSize): Promise<void> {
   await db.query(
@@ -102,6 +102,18 @@ async function seedPeople(db: pg.Client, size: ScaleSize): Promise<void> {
      JOIN (SELECT id, row_number() OVER (ORDER BY code) - 1 AS n FROM facility WHERE code LIKE 'SC%') f
        ON f.n = g % $2`,
     [size.prisoners, size.facilities],
+  );
+  await db.query(
+    `WITH f AS (SELECT id, code FROM facility WHERE code LIKE 'SC%'),
+     u AS (
+       INSERT INTO app_user (username, display_name, password_hash, roles)
+       SELECT 'scale.' || r.role || '.' || lower(f.code), 'Scale ' || r.role || ' ' || f.code,
+         'not-a-login', ARRAY[r.role]
+       FROM f CROSS JOIN (VALUES ('security_officer'), ('supervisor')) AS r(role)
+       ON CONFLICT (username) DO NOTHING
+       RETURNING id, username)
+     INSERT INTO user_facility (user_id, facility_id)
+     SELECT u.id, f.id FROM u JOIN f ON u.username LIKE '%.' || lower(f.code)`,
   );
 }
 
@@ -208,9 +220,44 @@ export async function seedAudit(
   let seq = Number(last) - 1;
   const end = Date.now() - 60_000;
   const start = end - options.months * 30.4 * 86_400_000;
-  await db.query(`SELECT audit_ensure_partitions($1::date, now()::date)`, [
-    new Date(start).toISOString().slice(0, 10),
-  ]);
+  const existing = new Set(
+    (
+      await db.query(
+        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent = 'audit_event'::regclass`,
+      )
+    ).rows.map((r: { name: string }) => r.name),
+  );
+  // A month without a partition is loaded into a table of its own without indexes, which is
+  // then attached (PostgreSQL builds its indexes in one pass); other months go through the
+  // partitioned table.
+  const loading = new Set<string>();
+  const tableFor = async (occurredAt: string) => {
+    const name = `audit_event_p${occurredAt.slice(0, 4)}${occurredAt.slice(5, 7)}`;
+    if (existing.has(name)) return 'audit_event';
+    if (!loading.has(name)) {
+      await db.query(
+        `CREATE TABLE ${name} (LIKE audit_event INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
+      );
+      loading.add(name);
+    }
+    return name;
+  };
+  const attach = async (name: string) => {
+    const month = `${name.slice(13, 17)}-${name.slice(17, 19)}-01`;
+    const next = new Date(`${month}T00:00:00Z`);
+    next.setUTCMonth(next.getUTCMonth() + 1);
+    await db.query(
+      `ALTER TABLE audit_event ATTACH PARTITION ${name}
+       FOR VALUES FROM ('${month} 00:00:00+00') TO ('${next.toISOString().slice(0, 10)} 00:00:00+00')`,
+    );
+    await db.query(
+      `CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON ${name}
+       FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change()`,
+    );
+    existing.add(name);
+    loading.delete(name);
+  };
   const actors: Actor[] = (
     await db.query(
       `SELECT id, username, array_to_string(roles, ',') AS roles FROM app_user ORDER BY username LIMIT 500`,
@@ -243,9 +290,10 @@ export async function seedAudit(
     checkpoints = [];
   };
   let written = 0;
+  let pending: Promise<void> = Promise.resolve();
   const started = Date.now();
   for (let from = 0; from < count; from += batch) {
-    const lines: string[] = [];
+    const byTable = new Map<string, string[]>();
     for (let i = from; i < Math.min(count, from + batch); i++) {
       seq += 1;
       const chainId = (i % options.chains) + 1;
@@ -277,6 +325,9 @@ export async function seedAudit(
         prevHash: head.hash,
       };
       const hash = auditHash(record);
+      const table = await tableFor(record.occurredAt);
+      const lines = byTable.get(table) ?? [];
+      byTable.set(table, lines);
       head.chainSeq += 1;
       head.seq = seq;
       head.hash = hash;
@@ -326,7 +377,22 @@ export async function seedAudit(
         if (checkpoints.length >= 1000) await flushCheckpoints();
       }
     }
-    written += await copyFrom(db, 'audit_event', AUDIT_COLUMNS, lines);
+    // The database writes one batch while the next is hashed here.
+    await pending;
+    pending = (async () => {
+      for (const [table, lines] of byTable) {
+        written += await copyFrom(db, table, AUDIT_COLUMNS, lines);
+      }
+    })();
+    pending.catch(() => undefined);
+    // A month is complete once a later one has begun.
+    for (const name of [...loading]) {
+      const last = [...byTable.keys()].at(-1);
+      if (name !== last) {
+        await pending;
+        await attach(name);
+      }
+    }
     const rate = (written / (Date.now() - started)) * 1000;
     if ((from / batch) % 10 === 0 || written === count) {
       log(
@@ -335,7 +401,9 @@ export async function seedAudit(
       );
     }
   }
+  await pending;
   await flushCheckpoints();
+  for (const name of [...loading]) await attach(name);
   for (const [chainId, head] of heads) {
     if (head.chainSeq === 0) continue;
     await db.query(
