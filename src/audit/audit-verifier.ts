@@ -376,12 +376,17 @@ export async function verifyAuditTrail(
        FROM audit_chain_head ORDER BY chain_id`,
     )) as { chainId: number; chainSeq: string; seq: string | null; hash: string }[];
 
-    // Signatures: checkpoints, archive records, verification marks.
+    // Incremental: the newest trusted verification mark; only what follows its checkpoint.
+    let anchor: { checkpointId: number; payload: CheckpointPayload } | undefined;
+    if (options.mode === 'incremental') anchor = await latestMark(lead, keys);
+
+    // Signatures: checkpoints (from the trusted one on), archive records.
     const checkpoints = (await lead.query(
-      `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoint ORDER BY audit_checkpoint.id`,
+      `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoint WHERE id > $1
+       ORDER BY audit_checkpoint.id`,
+      [anchor?.checkpointId ?? 0],
     )) as CheckpointRow[];
     const validCheckpoint = new Map<number, CheckpointPayload>();
-    const checkpointSignature = new Map<number, string>();
     for (const row of checkpoints) {
       const payload = checkpointPayload(row);
       const verdict = keys.check(row.keyId, Buffer.from(canonicalJson(payload)), row.signature);
@@ -396,17 +401,13 @@ export async function verifyAuditTrail(
         });
       } else {
         validCheckpoint.set(row.id, payload);
-        checkpointSignature.set(row.id, row.signature);
       }
     }
-    const lastValid = [...validCheckpoint].at(-1);
+    const lastValid =
+      [...validCheckpoint].at(-1) ??
+      (anchor ? ([anchor.checkpointId, anchor.payload] as const) : undefined);
 
     const archived = await readArchives(lead, keys, problems, untrusted);
-
-    let anchor: { checkpointId: number; payload: CheckpointPayload } | undefined;
-    if (options.mode === 'incremental') {
-      anchor = await latestMark(lead, keys, validCheckpoint, checkpointSignature);
-    }
 
     // Work: one unit per (partition, chain), or per chain after the trusted checkpoint's head.
     const units: Unit[] = [];
@@ -441,7 +442,9 @@ export async function verifyAuditTrail(
     let checked = 0;
     const queue = [...units];
     const work = async (session: Session) => {
-      await session.query(`SET work_mem = '256MB'`);
+      // A partition is sorted by chain in memory; a scan may outlast a request's timeout.
+      await session.query(`SET LOCAL work_mem = '256MB'`);
+      await session.query(`SET LOCAL statement_timeout = 0`);
       for (let unit = queue.shift(); unit; unit = queue.shift()) {
         const rows = (await session.query(
           scanSql(unit.table, unit.from !== undefined),
@@ -551,7 +554,6 @@ export async function verifyAuditTrail(
       { id: number; payload: CheckpointPayload; head: CheckpointHead }
     >();
     for (const [id, payload] of validCheckpoint) {
-      if (anchor && id <= anchor.checkpointId) continue;
       for (const head of payload.heads) {
         const inArchive = archived.some((a) =>
           a.runs.some(
@@ -581,9 +583,7 @@ export async function verifyAuditTrail(
       checked,
       headSeq,
       chains: heads.length,
-      checkpoints: anchor
-        ? checkpoints.filter((c) => c.id > anchor.checkpointId).length
-        : checkpoints.length,
+      checkpoints: checkpoints.length,
       archives: archived.length,
       durationMs: Date.now() - started,
       ...(lastValid
@@ -697,23 +697,38 @@ async function readArchives(
 async function latestMark(
   db: Queryable,
   keys: TrustedKeys,
-  validCheckpoint: Map<number, CheckpointPayload>,
-  checkpointSignature: Map<number, string>,
 ): Promise<{ checkpointId: number; payload: CheckpointPayload } | undefined> {
   const marks = (await db.query(
-    `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt",
-       checkpoint_id::int AS "checkpointId", mode, checked::float8 AS checked,
-       key_id AS "keyId", signature
-     FROM audit_verification ORDER BY id DESC LIMIT 20`,
-  )) as (VerificationPayload & { keyId: string; signature: string })[];
+    `SELECT to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt",
+       m.checkpoint_id::int AS "checkpointId", m.mode, m.checked::float8 AS checked,
+       m.key_id AS "keyId", m.signature,
+       to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "cCreatedAt",
+       c.head_seq::text AS "cHeadSeq", c.heads AS "cHeads", c.key_id AS "cKeyId",
+       c.signature AS "cSignature"
+     FROM audit_verification m JOIN audit_checkpoint c ON c.id = m.checkpoint_id
+     ORDER BY m.id DESC LIMIT 20`,
+  )) as (VerificationPayload & {
+    keyId: string;
+    signature: string;
+    cCreatedAt: string;
+    cHeadSeq: string | null;
+    cHeads: CheckpointHead[];
+    cKeyId: string;
+    cSignature: string;
+  })[];
   for (const mark of marks) {
-    const payload = validCheckpoint.get(mark.checkpointId);
-    const checkpointSig = checkpointSignature.get(mark.checkpointId);
-    if (!payload || !checkpointSig) continue;
+    const payload: CheckpointPayload = {
+      createdAt: mark.cCreatedAt,
+      headSeq: mark.cHeadSeq === null ? null : Number(mark.cHeadSeq),
+      heads: mark.cHeads,
+    };
+    const checkpointValid =
+      keys.check(mark.cKeyId, Buffer.from(canonicalJson(payload)), mark.cSignature) === 'valid';
+    if (!checkpointValid) continue;
     const signed: VerificationPayload = {
       createdAt: mark.createdAt,
       checkpointId: mark.checkpointId,
-      checkpointSignature: checkpointSig,
+      checkpointSignature: mark.cSignature,
       mode: mark.mode,
       checked: mark.checked,
     };
