@@ -9,7 +9,11 @@ import { DataSource } from 'typeorm';
 import { seedAudit } from '../bench/scale-seed.js';
 import { AuditArchiver } from '../src/audit/audit-archive.service.js';
 import { AuditCheckpoints } from '../src/audit/audit-checkpoints.service.js';
-import { verifyAuditTrail, type VerifyResult } from '../src/audit/audit-verifier.js';
+import {
+  SQL_CANONICAL_ROW,
+  verifyAuditTrail,
+  type VerifyResult,
+} from '../src/audit/audit-verifier.js';
 import { auditVerifyCli } from '../src/cli/audit-verify.js';
 import { AppConfig } from '../src/config/app-config.js';
 import { keyIdOf, TrustedKeys } from '../src/crypto/trusted-keys.js';
@@ -306,6 +310,16 @@ describe('partitioned audit storage', () => {
     await expect(t.db.query(sql.replace('audit_event', part), params)).rejects.toThrow(
       /append-only/,
     );
+  });
+
+  it('hashes every row of ordinary traffic in PostgreSQL exactly as the reference does (no fallback)', async () => {
+    const [{ total, differ }] = await t.db.query(
+      `SELECT count(*)::int AS total,
+         count(*) FILTER (WHERE sha256(convert_to(${SQL_CANONICAL_ROW}, 'UTF8')) <> decode(hash, 'hex'))::int AS differ
+       FROM audit_event`,
+    );
+    expect(total).toBeGreaterThan(1000);
+    expect(differ).toBe(0);
   });
 
   it('verifies chains that cross a month, and finds a row removed at the end of a month', async () => {

@@ -180,41 +180,44 @@ export const signCheckpoint = (payload: CheckpointPayload, privateKey: KeyObject
   signPayload(payload, privateKey);
 
 const json = (column: string) => `COALESCE(to_json(${column})::text, 'null')`;
+/** A uuid never needs escaping: quoted as it is (cheaper than to_json). */
+const uuid = (column: string) => `COALESCE('"' || ${column}::text || '"', 'null')`;
 
 /**
  * The canonical JSON (RFC 8785) of a row as `auditHash` computes it, rendered by PostgreSQL so
- * the hashing runs beside the data, in every backend reading a chain. PostgreSQL escapes
+ * the hashing runs beside the data, in every backend reading a partition. PostgreSQL escapes
  * strings as JSON.stringify does; `details` keys are sorted bytewise. Where this rendering could
  * differ from the reference (numbers not in their shortest form, keys outside the Basic
- * Multilingual Plane, nested values), the hash simply does not match and the row is checked
- * again in JavaScript with `auditHash`: a match is proof (SHA-256), a mismatch only a suspect.
+ * Multilingual Plane, nested values), the hash simply does not match and the
+ * row is checked again in JavaScript with `auditHash`: a match is proof (SHA-256), a mismatch
+ * only a suspect. One concat() rather than a chain of || (one allocation per row).
  */
-export const SQL_CANONICAL_ROW = `prev_hash || '{"action":' || to_json(action)::text
-  || ',"actorId":' || ${json('actor_id')}
-  || ',"actorRoles":' || COALESCE(array_to_json(actor_roles)::text, 'null')
-  || ',"actorUsername":' || ${json('actor_username')}
-  || ',"chainId":' || chain_id::text
-  || ',"chainSeq":"' || chain_seq::text
-  || '","changedFields":' || COALESCE(array_to_json(changed_fields)::text, 'null')
-  || ',"details":' || CASE
+export const SQL_CANONICAL_ROW = `concat(prev_hash, '{"action":', to_json(action),
+  ',"actorId":', ${uuid('actor_id')},
+  ',"actorRoles":', COALESCE(array_to_json(actor_roles)::text, 'null'),
+  ',"actorUsername":', ${json('actor_username')},
+  ',"chainId":', chain_id,
+  ',"chainSeq":"', chain_seq,
+  '","changedFields":', COALESCE(array_to_json(changed_fields)::text, 'null'),
+  ',"details":', CASE
        WHEN details IS NULL THEN 'null'
        WHEN jsonb_typeof(details) <> 'object' THEN details::text
        ELSE (SELECT '{' || COALESCE(string_agg(to_json(d.k)::text || ':' || CASE jsonb_typeof(d.v)
            WHEN 'array' THEN (SELECT '[' || COALESCE(string_agg(a.e::text, ',' ORDER BY a.o), '') || ']'
              FROM jsonb_array_elements(d.v) WITH ORDINALITY AS a(e, o))
            ELSE d.v::text END, ',' ORDER BY d.k COLLATE "C"), '') || '}'
-         FROM jsonb_each(details) AS d(k, v)) END
-  || ',"entityId":' || ${json('entity_id')}
-  || ',"entityType":' || ${json('entity_type')}
-  || ',"facilityId":' || ${json('facility_id')}
-  || ',"ip":' || ${json('ip')}
-  || ',"occurredAt":"' || to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-  || '","outcome":' || to_json(outcome)::text
-  || ',"prisonerId":' || ${json('prisoner_id')}
-  || ',"purpose":' || ${json('purpose')}
-  || ',"requestId":' || ${json('request_id')}
-  || ',"seq":"' || seq::text
-  || '","userAgent":' || ${json('user_agent')} || '}'`;
+         FROM jsonb_each(details) AS d(k, v)) END,
+  ',"entityId":', ${json('entity_id')},
+  ',"entityType":', ${json('entity_type')},
+  ',"facilityId":', ${uuid('facility_id')},
+  ',"ip":', ${json('ip')},
+  ',"occurredAt":"', to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+  '","outcome":', to_json(outcome),
+  ',"prisonerId":', ${uuid('prisoner_id')},
+  ',"purpose":', ${json('purpose')},
+  ',"requestId":', ${json('request_id')},
+  ',"seq":"', seq,
+  '","userAgent":', ${json('user_agent')}, '}')`;
 
 /**
  * One scan of a partition (every chain), or of one chain from a position on (incremental):
