@@ -448,6 +448,12 @@ export async function verifyAuditTrail(
       // A partition is sorted by chain in memory; a scan may outlast a request's timeout.
       await session.query(`SET LOCAL work_mem = '256MB'`);
       await session.query(`SET LOCAL statement_timeout = 0`);
+      if (!anchor && session !== lead) {
+        // A whole partition is read: in file order and sorted in memory, not by random
+        // visits along the chain index (measured about a quarter faster).
+        await session.query(`SET LOCAL enable_indexscan = off`);
+        await session.query(`SET LOCAL enable_bitmapscan = off`);
+      }
       for (let unit = queue.shift(); unit; unit = queue.shift()) {
         const rows = (await session.query(
           scanSql(unit.table, unit.from !== undefined),
