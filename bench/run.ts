@@ -80,6 +80,7 @@ async function startProcess(script: string, env: Record<string, string>, readyPa
   await waitForReady(`${base}${readyPath}`, child);
   return {
     base,
+    pid: child.pid ?? 0,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -327,7 +328,9 @@ async function main(): Promise<void> {
 
   if (wanted('instrument-evaluation')) results.push({ ...(await benchInstrumentEvaluation()) });
   // Heavy (it seeds SCALE_SIZE in bulk): only when named, `npm run bench -- scale`.
-  if (names.includes('scale')) results.push(await benchScale());
+  if (names.includes('scale')) {
+    results.push(await benchScale({ startProcess, login, password: PASSWORD, hashPassword }));
+  }
 
   if (wanted('prisoner-read') || wanted('assessment-read')) {
     const work = mkdtempSync(join(tmpdir(), 'vep-bench-'));

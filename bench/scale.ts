@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -38,7 +38,118 @@ async function latency(db: pg.Client, sql: string, params: (i: number) => unknow
  * one prisoner's audit page (the query of GET /audit/events?prisonerId=, p95), full verification
  * (events/s) and incremental verification (ms) as the service runs them.
  */
-export async function benchScale(): Promise<Record<string, unknown>> {
+/** What the HTTP part borrows from bench/run.ts. */
+export interface ServiceHarness {
+  startProcess(
+    script: string,
+    env: Record<string, string>,
+    readyPath: string,
+  ): Promise<{ base: string; pid: number; stop(): Promise<void> }>;
+  login(base: string, username: string): Promise<string>;
+  password: string;
+  hashPassword(password: string): Promise<string>;
+}
+
+/** Resident memory (kB) of a process, from /proc (Linux); 0 elsewhere. */
+function rssKb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Through the service (its own process, as in production): one prisoner's audit page
+ * (GET /audit/events?prisonerId=, p95 of sequential requests) and the NDJSON export of one
+ * facility's events (rows/s, and the service's resident memory before and at its peak).
+ */
+async function httpAudit(
+  harness: ServiceHarness,
+  url: string,
+  dataDir: string,
+): Promise<Record<string, number>> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  const [{ id: facilityId }] = (
+    await db.query(
+      `SELECT facility_id AS id FROM prisoner GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`,
+    )
+  ).rows;
+  const prisoners = (
+    await db.query(`SELECT id FROM prisoner WHERE facility_id = $1 LIMIT 100`, [facilityId])
+  ).rows.map((r: { id: string }) => r.id);
+  const hash = await harness.hashPassword(harness.password);
+  const [{ id: userId }] = (
+    await db.query(
+      `INSERT INTO app_user (username, display_name, password_hash, roles)
+       VALUES ('scale.auditor', 'Scale auditor', $1, ARRAY['supervisor'])
+       ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash RETURNING id`,
+      [hash],
+    )
+  ).rows;
+  await db.query(
+    `INSERT INTO user_facility (user_id, facility_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+    [userId, facilityId],
+  );
+  await db.end();
+  const service = await harness.startProcess(
+    'src/main.js',
+    {
+      DATABASE_URL: url,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      SEED_DEMO: 'false',
+      NODE_ENV: 'production',
+      RATE_LIMIT_PER_IP: '1000000000',
+      RATE_LIMIT_PER_USER: '1000000000',
+    },
+    '/health/ready',
+  );
+  try {
+    const token = await harness.login(service.base, 'scale.auditor');
+    const headers = { authorization: `Bearer ${token}` };
+    const samples: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const started = process.hrtime.bigint();
+      const res = await fetch(
+        `${service.base}/api/v1/audit/events?prisonerId=${prisoners[i % prisoners.length]}`,
+        { headers },
+      );
+      if (!res.ok) throw new Error(`audit page: ${res.status}`);
+      await res.arrayBuffer();
+      samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    const rssBefore = rssKb(service.pid);
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssKb(service.pid))), 100);
+    const started = Date.now();
+    const res = await fetch(`${service.base}/api/v1/audit/events/export?format=ndjson`, {
+      headers,
+    });
+    if (!res.ok || !res.body) throw new Error(`export: ${res.status}`);
+    let rows = 0;
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      const text = decoder.decode(chunk, { stream: true });
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) rows += 1;
+    }
+    const ms = Date.now() - started;
+    clearInterval(sampler);
+    return {
+      serviceRssBeforeExportMb: Math.round(rssBefore / 1024),
+      serviceRssPeakDuringExportMb: Math.round(rssPeak / 1024),
+      auditPageHttpP95Ms: p95(samples),
+      exportRows: rows,
+      exportRowsPerSecond: Math.round((rows / Math.max(1, ms)) * 1000),
+    };
+  } finally {
+    await service.stop();
+  }
+}
+
+export async function benchScale(harness?: ServiceHarness): Promise<Record<string, unknown>> {
   const size = scaleSize();
   const work = mkdtempSync(join(tmpdir(), 'vep-scale-'));
   chmodSync(work, 0o755);
@@ -130,9 +241,15 @@ export async function benchScale(): Promise<Record<string, unknown>> {
        SELECT 'E' || g, 'Given', 'Family', date '1980-01-01', 'male', 'sentenced', id
        FROM facility, generate_series(1, 10) g WHERE code = 'EMPTY'`,
     );
-    const empty = await measure();
+    const empty = {
+      ...(await measure()),
+      ...(harness ? await httpAudit(harness, url.toString(), join(work, 'data')) : {}),
+    };
     const seeded = await seedScale(url.toString(), size, key);
-    const full = await measure();
+    const full = {
+      ...(await measure()),
+      ...(harness ? await httpAudit(harness, url.toString(), join(work, 'data')) : {}),
+    };
     await pool.end();
     await db.end();
     const ratio = (a: number | null, b: number | null) =>
