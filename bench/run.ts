@@ -11,10 +11,11 @@ import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { freePort, startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { hashPassword } from '../src/users/password-hasher.js';
 import { benchInstrumentEvaluation } from './instrument-evaluation.js';
+import { benchScale } from './scale.js';
 
 /**
  * `npm run bench [-- scenario...]` (scenarios: instrument-evaluation, prisoner-read,
- * assessment-read): load benchmarks against a real PostgreSQL (embedded, or BENCH_DATABASE_URL
+ * assessment-read; `scale` only when named, see bench/scale.ts): load benchmarks against a real PostgreSQL (embedded, or BENCH_DATABASE_URL
  * naming a server whose `vep_bench` database may be dropped and re-created). HTTP scenarios run
  * the built service as its own process, as in production (LOG_LEVEL info), and prisoner-read
  * compares it with a bare baseline measured in the same run on the same database.
@@ -79,6 +80,7 @@ async function startProcess(script: string, env: Record<string, string>, readyPa
   await waitForReady(`${base}${readyPath}`, child);
   return {
     base,
+    pid: child.pid ?? 0,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -325,6 +327,10 @@ async function main(): Promise<void> {
   const results: Record<string, unknown>[] = [];
 
   if (wanted('instrument-evaluation')) results.push({ ...(await benchInstrumentEvaluation()) });
+  // Heavy (it seeds SCALE_SIZE in bulk): only when named, `npm run bench -- scale`.
+  if (names.includes('scale')) {
+    results.push(await benchScale({ startProcess, login, password: PASSWORD, hashPassword }));
+  }
 
   if (wanted('prisoner-read') || wanted('assessment-read')) {
     const work = mkdtempSync(join(tmpdir(), 'vep-bench-'));
@@ -361,6 +367,8 @@ async function main(): Promise<void> {
       console.log(
         `assessment-read, ${r.view} view (${CONNECTIONS} connections): ${http(r.service as HttpResult)}`,
       );
+    } else if (r.scenario === 'scale') {
+      console.log(`scale: ${JSON.stringify(r)}`);
     } else {
       console.log(
         `${r.scenario}: ${(r.evaluationsPerSecond as number).toFixed(0)} evaluations/s on one core`,

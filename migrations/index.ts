@@ -12,9 +12,10 @@ import { UiSessions1764115200020 } from './1764115200020-ui-sessions.js';
 import { OneOpenAssessment1764115200030 } from './1764115200030-one-open-assessment.js';
 import { PlanRevisionApproval1764115200040 } from './1764115200040-plan-revision-approval.js';
 import { PlanReturn1764115200050 } from './1764115200050-plan-return.js';
+import { AuditPartitions1764115200100 } from './1764115200100-audit-partitions.js';
 import { PrisonerRights1764115200130 } from './1764115200130-prisoner-rights.js';
-import { Training1764115200150 } from './1764115200150-training.js';
 import { Oversight1764115200140 } from './1764115200140-oversight.js';
+import { Training1764115200150 } from './1764115200150-training.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -32,7 +33,8 @@ export const migrations = [
   OneOpenAssessment1764115200030,
   PlanRevisionApproval1764115200040,
   PlanReturn1764115200050,
+  AuditPartitions1764115200100,
   PrisonerRights1764115200130,
-  Training1764115200150,
   Oversight1764115200140,
+  Training1764115200150,
 ];

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { canonicalJson } from '../crypto/canonical-json.js';
+import { publishPublicKey } from '../crypto/trusted-keys.js';
 import { AuditTrail } from './audit-trail.service.js';
 import { signCheckpoint, type CheckpointHead, type CheckpointPayload } from './audit-verifier.js';
 
@@ -15,14 +16,20 @@ import { signCheckpoint, type CheckpointHead, type CheckpointPayload } from './a
 export class AuditCheckpoints implements OnModuleDestroy {
   private readonly logger = new Logger(AuditCheckpoints.name);
   private timer?: NodeJS.Timeout;
+  private partitionTimer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
-    trail: AuditTrail,
+    private readonly trail: AuditTrail,
   ) {
     trail.onThreshold(() => this.scheduled());
+    try {
+      publishPublicKey(config.env.DATA_DIR, config.auditSigningKey.publicKey);
+    } catch (error) {
+      this.logger.warn({ err: String(error) }, 'could not write the audit public key');
+    }
   }
 
   start(): void {
@@ -31,10 +38,20 @@ export class AuditCheckpoints implements OnModuleDestroy {
       this.config.env.AUDIT_CHECKPOINT_SECONDS * 1000,
     );
     this.timer.unref();
+    // Audit partitions months ahead: a service running for months never writes past them.
+    this.partitionTimer = setInterval(() => {
+      this.trail
+        .ensurePartitions()
+        .catch((error: unknown) =>
+          this.logger.error({ err: String(error) }, 'audit partitions could not be created'),
+        );
+    }, 86_400_000);
+    this.partitionTimer.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.partitionTimer);
     await this.idle();
   }
 

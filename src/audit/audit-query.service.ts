@@ -8,7 +8,15 @@ import { AppConfig } from '../config/app-config.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, toPage, type Page } from '../http/page.js';
 import { AUDIT_RECORD_COLUMNS, type AuditDetails, type AuditRecord } from './audit-event.js';
 import { AuditTrail } from './audit-trail.service.js';
-import { verifyAuditTrail, type VerifyResult } from './audit-verifier.js';
+import {
+  recordVerification,
+  verifyAuditTrail,
+  verifyWorkers,
+  type Session,
+  type VerifyMode,
+  type VerifyResult,
+} from './audit-verifier.js';
+import { loadTrustedKeys } from '../crypto/trusted-keys.js';
 import { csvHeader, csvLine } from './audit-csv.js';
 import type {
   AuditEventResponse,
@@ -239,22 +247,47 @@ export class AuditQueryService {
     return Readable.from(lines());
   }
 
-  async verify(ctx: RequestContext): Promise<VerifyResult> {
-    const { publicKey, keyId } = this.config.auditSigningKey;
-    const result = await this.dataSource.transaction('REPEATABLE READ', (m) =>
-      verifyAuditTrail(m, publicKey, keyId),
+  /**
+   * Verifies the trail (full, or incremental from the newest signed verification mark), records
+   * a signed mark when it is intact, and audits the verification.
+   */
+  async verify(ctx: RequestContext, mode: VerifyMode = 'full'): Promise<VerifyResult> {
+    const { privateKey, keyId, publicKey } = this.config.auditSigningKey;
+    const trustedKeys = loadTrustedKeys(
+      this.config.env.AUDIT_TRUSTED_KEYS,
+      this.config.env.DATA_DIR,
     );
+    trustedKeys.add(publicKey);
+    const result = await verifyAuditTrail(() => this.session(), {
+      mode,
+      trustedKeys,
+      workers: Math.max(0, Math.min(verifyWorkers(), this.config.env.DATABASE_POOL_SIZE - 2)),
+    });
+    await recordVerification(this.dataSource, result, privateKey, keyId);
     await this.trail.appendStandalone(ctx, [
       {
         action: 'audit.verify',
         details: {
           ok: result.ok,
+          mode: result.mode,
+          fromCheckpoint: result.fromCheckpoint,
           checked: result.checked,
           problemCount: result.problemCount,
           firstInvalidSeq: result.firstInvalidSeq ?? null,
+          untrustedKeys: result.untrustedKeys.length,
         },
       },
     ]);
     return result;
+  }
+
+  /** A pooled connection of its own, for one reader of a parallel verification. */
+  private async session(): Promise<Session> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    return {
+      query: (sql, params) => runner.query(sql, params),
+      release: () => runner.release(),
+    };
   }
 }

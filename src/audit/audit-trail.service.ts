@@ -104,6 +104,9 @@ interface Waiting {
  */
 const GROUP_WRITES = 1;
 
+/** Monthly partitions of audit_event kept ready ahead of time (checked at start and daily). */
+export const PARTITION_MONTHS_AHEAD = 3;
+
 /** SQL types of the content columns (occurred_at .. details), for INSERT ... SELECT. */
 const CONTENT_TYPES = [
   'timestamptz',
@@ -517,12 +520,26 @@ export class AuditTrail {
     return row.seqs;
   }
 
-  /** Makes sure AUDIT_CHAINS chains exist (chains are never removed). */
+  /**
+   * Makes sure AUDIT_CHAINS chains exist (chains are never removed) and that the monthly
+   * partitions of audit_event exist from this month to PARTITION_MONTHS_AHEAD months ahead.
+   */
   async ensureChains(): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO audit_chain_head (chain_id) SELECT g FROM generate_series(1, $1) g
        ON CONFLICT (chain_id) DO NOTHING`,
       [this.config.env.AUDIT_CHAINS],
     );
+    await this.ensurePartitions();
+  }
+
+  /** Creates the partitions of this month and the next PARTITION_MONTHS_AHEAD, if missing. */
+  async ensurePartitions(): Promise<number> {
+    const [{ created }]: { created: number }[] = await this.dataSource.query(
+      `SELECT audit_ensure_partitions((now() AT TIME ZONE 'UTC')::date,
+         ((now() AT TIME ZONE 'UTC') + make_interval(months => $1))::date) AS created`,
+      [PARTITION_MONTHS_AHEAD],
+    );
+    return created;
   }
 }

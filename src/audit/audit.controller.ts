@@ -10,6 +10,7 @@ import {
   AuditEventPageResponse,
   AuditExportQueryDto,
   AuditQueryDto,
+  AuditVerifyQueryDto,
   AuditVerifyResponse,
   type AuditEventResponse,
 } from './dto/audit-query.dto.js';
@@ -76,9 +77,15 @@ export class AuditController {
 
   @Get('verify')
   @Authorize('verify', 'AuditEvent')
-  @ApiOperation({ summary: 'Verify the hash chains, heads and signed checkpoints' })
+  @ApiOperation({
+    summary: 'Verify the hash chains, heads and signed checkpoints',
+    description:
+      'Incremental by default: trusts the newest signed verification mark and checks what follows it ' +
+      '(under a second at any size); `full=true` checks every event. A signature by a key that is not ' +
+      'trusted is reported in `untrustedKeys` (status `unverifiable`), never as tampering.',
+  })
   @ApiOkResponse({ type: AuditVerifyResponse })
-  verify(@Ctx() ctx: RequestContext): Promise<VerifyResult> {
-    return this.audit.verify(ctx);
+  verify(@Ctx() ctx: RequestContext, @Query() query: AuditVerifyQueryDto): Promise<VerifyResult> {
+    return this.audit.verify(ctx, query.full ? 'full' : 'incremental');
   }
 }

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { AuditArchiver } from './audit-archive.service.js';
 import { AuditCheckpoints } from './audit-checkpoints.service.js';
 import { AuditController } from './audit.controller.js';
 import { AuditQueryService } from './audit-query.service.js';
@@ -8,7 +9,7 @@ import { AuditTrail } from './audit-trail.service.js';
 @Global()
 @Module({
   controllers: [AuditController],
-  providers: [AuditTrail, AuditCheckpoints, AuditQueryService],
-  exports: [AuditTrail, AuditCheckpoints, AuditQueryService],
+  providers: [AuditTrail, AuditCheckpoints, AuditQueryService, AuditArchiver],
+  exports: [AuditTrail, AuditCheckpoints, AuditQueryService, AuditArchiver],
 })
 export class AuditModule {}

@@ -102,6 +102,12 @@ export class Env {
   @IsString()
   AUDIT_SIGNING_KEY?: string;
 
+  /** Public keys audit signatures are checked against (files, directories or PEM text). */
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsString()
+  AUDIT_TRUSTED_KEYS?: string;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsUUID, MaxLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsDateString, IsIn, IsUUID, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../http/page.js';
 import { Optional } from '../../http/validation.js';
 import { AUDIT_ACTIONS, type AuditAction, type AuditOutcome } from '../audit-actions.js';
@@ -51,6 +52,25 @@ export class AuditExportQueryDto extends AuditQueryDto {
   @ApiProperty({ enum: ['ndjson', 'csv'] })
   @IsIn(['ndjson', 'csv'])
   format!: 'ndjson' | 'csv';
+}
+
+/** `true`/`false` in a query string become booleans; anything else stays and fails validation. */
+const booleanValue = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+export class AuditVerifyQueryDto {
+  @ApiPropertyOptional({
+    type: Boolean,
+    description:
+      'true: check every event of every chain. Default (false): incremental, from the newest signed ' +
+      'verification mark (a verification that found the trail intact up to a signed checkpoint): only ' +
+      'the events after that checkpoint and the checkpoints signed since are checked; without a mark, ' +
+      'everything is',
+  })
+  @Optional()
+  @Transform(booleanValue)
+  @IsBoolean({ message: 'full must be true or false' })
+  full?: boolean;
 }
 
 export class AuditActorResponse {
@@ -135,12 +155,45 @@ export class AuditCheckpointSummary {
   @ApiProperty({ type: 'integer', nullable: true }) headSeq!: number | null;
 }
 
+export class AuditUntrustedKeyResponse {
+  @ApiProperty({ description: 'SHA-256 (hex) of the DER public key the signature names' })
+  keyId!: string;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Signatures made with it that could not be checked',
+  })
+  signatures!: number;
+  @ApiProperty({ example: 'cannot check signature: key 3f…a1 not trusted' }) detail!: string;
+}
+
 export class AuditVerifyResponse {
-  @ApiProperty() ok!: boolean;
-  @ApiProperty({ type: 'integer', description: 'Events checked' }) checked!: number;
+  @ApiProperty({ description: 'true when status is intact' }) ok!: boolean;
+  @ApiProperty({
+    enum: ['intact', 'tampered', 'unverifiable'],
+    description:
+      'intact: nothing wrong and every signature checked; tampered: problems found; unverifiable: ' +
+      'nothing wrong found, but signatures by keys that are not trusted could not be checked ' +
+      '(see untrustedKeys): not a sign of tampering',
+  })
+  status!: string;
+  @ApiProperty({ enum: ['full', 'incremental'], description: 'What was checked' }) mode!: string;
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description:
+      'Incremental: the signed checkpoint trusted as verified; the events up to it were not read again',
+  })
+  fromCheckpoint!: number | null;
+  @ApiProperty({ type: 'integer', description: 'Archived (detached) months taken into account' })
+  archives!: number;
+  @ApiProperty({ type: 'integer', description: 'How long the check took' }) durationMs!: number;
+  @ApiProperty({ type: [AuditUntrustedKeyResponse] }) untrustedKeys!: AuditUntrustedKeyResponse[];
+  @ApiProperty({ type: 'integer', description: 'Events checked (read and hashed)' })
+  checked!: number;
   @ApiProperty({ type: 'integer', nullable: true }) headSeq!: number | null;
   @ApiProperty({ type: 'integer' }) chains!: number;
-  @ApiProperty({ type: 'integer' }) checkpoints!: number;
+  @ApiProperty({ type: 'integer', description: 'Checkpoints whose signatures were checked' })
+  checkpoints!: number;
   @ApiPropertyOptional({ type: AuditCheckpointSummary, description: 'The newest valid checkpoint' })
   lastCheckpoint?: AuditCheckpointSummary;
   @ApiProperty({
