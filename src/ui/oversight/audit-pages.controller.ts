@@ -1,4 +1,4 @@
-import { Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AUDIT_ACTIONS } from '../../audit/audit-actions.js';
 import { AuditQueryService } from '../../audit/audit-query.service.js';
@@ -11,6 +11,7 @@ import { PrisonersService } from '../../prisoners/prisoners.service.js';
 import { formErrors, validateForm, type FieldMessages } from '../common/forms.js';
 import { PageController } from '../common/page-controller.js';
 import { keysetLinks } from '../common/pagination.js';
+import { field } from '../common/uuid-page-param.js';
 import { render } from '../common/render.js';
 import type { Translate } from '../i18n/catalogue.js';
 import { labelOf } from '../plans/plan-labels.js';
@@ -199,8 +200,13 @@ export class AuditPagesController {
     @Ctx() ctx: RequestContext,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
+    @Body() body: unknown,
   ): Promise<void> {
-    const result = await this.audit.verify(ctx);
+    // As the API: what arrived since the last verified, signed mark, unless the whole is asked for.
+    const result = await this.audit.verify(
+      ctx,
+      field(body, 'full') === 'true' ? 'full' : 'incremental',
+    );
     return this.verifyResult(ctx, request, reply, verificationModel(result, request.uiPage!.t));
   }
 

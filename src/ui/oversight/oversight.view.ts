@@ -128,15 +128,25 @@ export function trailState(state: AuditTrailState, t: Translate) {
  * event (or checkpoint) and what is wrong with it.
  */
 export function verificationModel(result: VerifyResult, t: Translate) {
+  const checkedText = t('oversight.verify.ok', {
+    checked: result.checked,
+    chains: result.chains,
+    checkpoints: result.checkpoints,
+  });
   return {
     ok: result.ok,
-    summary: result.ok
-      ? t('oversight.verify.ok', {
-          checked: result.checked,
-          chains: result.chains,
-          checkpoints: result.checkpoints,
-        })
-      : t('oversight.verify.failed', { count: result.problemCount }),
+    status: result.status,
+    summary:
+      result.status === 'tampered'
+        ? t('oversight.verify.failed', { count: result.problemCount })
+        : checkedText,
+    scope:
+      result.mode === 'incremental' && result.fromCheckpoint !== null
+        ? t('oversight.verify.fromCheckpoint', { checkpoint: result.fromCheckpoint })
+        : t('oversight.verify.whole'),
+    untrustedKeys: result.untrustedKeys.map((k) =>
+      t('oversight.verify.untrustedKey', { key: k.keyId, count: k.signatures }),
+    ),
     checked: result.checked,
     headSeq: result.headSeq,
     chains: result.chains,

@@ -140,7 +140,19 @@ export const oversightEn = {
 
   'oversight.verify.title': 'Verify the audit trail',
   'oversight.verify.intro':
-    'Verification reads every event of every chain, checks each hash and link, and checks every signed checkpoint against the events it vouches for. It is itself recorded.',
+    'Verification checks the hash and link of each event it reads, and every signed checkpoint against the events it vouches for. It is itself recorded.',
+  'oversight.verify.unverifiableTitle':
+    'Nothing wrong was found, but some signatures could not be checked.',
+  'oversight.verify.untrustedKey': {
+    one: 'Key {key} is not among the trusted public keys: {count} signature not checked.',
+    other: 'Key {key} is not among the trusted public keys: {count} signatures not checked.',
+  },
+  'oversight.verify.fromCheckpoint':
+    'Checked from signed checkpoint {checkpoint}, the last one a verification found intact; earlier events were not read again.',
+  'oversight.verify.whole': 'The whole trail was checked, from its first event.',
+  'oversight.verify.fullLabel': 'Check the whole trail from its first event',
+  'oversight.verify.fullHint':
+    'Without this, only what arrived since the last verified, signed checkpoint is checked, which takes a second at any size. A whole check reads every event.',
   'oversight.verify.button': 'Verify now',
   'oversight.verify.okTitle': 'The audit trail is intact',
   'oversight.verify.ok':
