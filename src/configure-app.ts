@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { validationExceptionFactory } from './errors/validation-errors.js';
 import { ProblemFilter } from './errors/problem.filter.js';
 import { guardInput } from './http/input-guard.js';
+import { registerDrainHook } from './lifecycle/graceful-shutdown.js';
 import { registerRateLimit } from './http/rate-limit.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { logRequests, ServiceLogger } from './logging/logging.module.js';
@@ -50,6 +51,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   // alone may use inline code), cookies, CSRF, static assets, views and the pages' error filter.
   await registerSecurityHeaders(app);
   logRequests(fastify);
+  registerDrainHook(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     // Case content must not stay in a browser's or proxy's cache; static assets may.

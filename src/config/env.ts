@@ -83,6 +83,13 @@ export class Env {
   @MinLength(1)
   DATA_DIR = './.data';
 
+  /** Longest a SIGTERM/SIGINT stop may take: requests still open then are cut. */
+  @Transform(toSeconds)
+  @IsInt({ message: 'SHUTDOWN_TIMEOUT must be a duration such as 10 or 30s' })
+  @Min(1)
+  @Max(600)
+  SHUTDOWN_TIMEOUT = 10;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 
