@@ -4,8 +4,9 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { DatabaseOutage } from './database/database-outage.js';
 import { validationExceptionFactory } from './errors/validation-errors.js';
-import { ProblemFilter } from './errors/problem.filter.js';
+import { ProblemFilter, registerDatabaseFailureSink } from './errors/problem.filter.js';
 import { guardInput } from './http/input-guard.js';
 import { registerDrainHook } from './lifecycle/graceful-shutdown.js';
 import { registerRateLimit } from './http/rate-limit.js';
@@ -52,6 +53,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   await registerSecurityHeaders(app);
   logRequests(fastify);
   registerDrainHook(fastify);
+  registerDatabaseFailureSink(fastify, app.get(DatabaseOutage, { strict: false }));
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     // Case content must not stay in a browser's or proxy's cache; static assets may.

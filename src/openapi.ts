@@ -113,6 +113,7 @@ const DEFAULT_PROBLEMS: Record<number, string> = {
   428: 'No If-Match header (`precondition_required`)',
   429: 'Request limit of the address or user reached (`rate_limited`): wait Retry-After seconds',
   500: 'An unexpected error (`internal_error`): quote the request id when reporting it',
+  503: 'The database cannot answer now: down or unreachable (`database_unavailable`), or a statement or lock timeout fired (`database_timeout`); try again after Retry-After seconds',
 };
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -355,7 +356,8 @@ function completeOperation(path: string, method: string, op: Operation): void {
   op.security ??= [];
   const secured = op.security.length > 0;
   const params = op.parameters ?? [];
-  const statuses = new Set([400, 500]);
+  // 503: every operation may meet a database that is down or too slow.
+  const statuses = new Set([400, 500, 503]);
   if (api) statuses.add(429);
   if (secured) statuses.add(401);
   if (params.some((p) => p.in === 'path')) statuses.add(404);
@@ -387,7 +389,7 @@ function completeOperation(path: string, method: string, op: Operation): void {
       headers['RateLimit-Remaining'] = header('RateLimit-Remaining');
       headers['RateLimit-Reset'] = header('RateLimit-Reset');
     }
-    if (status === 429) headers['Retry-After'] = header('Retry-After');
+    if (status === 429 || status === 503) headers['Retry-After'] = header('Retry-After');
     if (status === 401) headers['WWW-Authenticate'] = header('WWW-Authenticate');
     response.headers = { ...headers, ...response.headers };
   }

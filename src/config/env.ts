@@ -79,6 +79,27 @@ export class Env {
   @Max(200)
   DATABASE_POOL_SIZE = 10;
 
+  /** Longest one statement may run (PostgreSQL statement_timeout); 0: no limit. */
+  @Transform(toSeconds)
+  @IsInt({ message: 'DATABASE_STATEMENT_TIMEOUT must be a duration such as 15 or 1m (0: none)' })
+  @Min(0)
+  @Max(86400)
+  DATABASE_STATEMENT_TIMEOUT = 15;
+
+  /** Longest one statement may wait for a lock (PostgreSQL lock_timeout); 0: no limit. */
+  @Transform(toSeconds)
+  @IsInt({ message: 'DATABASE_LOCK_TIMEOUT must be a duration such as 5 or 1m (0: none)' })
+  @Min(0)
+  @Max(86400)
+  DATABASE_LOCK_TIMEOUT = 5;
+
+  /** Client-side limit on the answer to one query, for a server that stops answering; 0: none. */
+  @Transform(toSeconds)
+  @IsInt({ message: 'DATABASE_QUERY_TIMEOUT must be a duration such as 30 or 1m (0: none)' })
+  @Min(0)
+  @Max(86400)
+  DATABASE_QUERY_TIMEOUT = 0;
+
   @IsString()
   @MinLength(1)
   DATA_DIR = './.data';
