@@ -13,6 +13,7 @@ import { DemoModule } from './demo/demo.module.js';
 import { EmergencyAccessModule } from './emergency-access/emergency-access.module.js';
 import { FacilitiesModule } from './facilities/facilities.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { InstrumentsModule } from './instruments/instruments.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { PlansModule } from './plans/plans.module.js';
@@ -63,6 +64,7 @@ export class AppModule {
         ...API_MODULES,
         RouterModule.register(API_MODULES.map((module) => ({ path: API_PREFIX, module }))),
         HealthModule,
+        IdempotencyModule,
         UiModule,
         DemoModule,
       ],

@@ -164,6 +164,13 @@ export class Env {
   @IsString()
   RULE_SETS_DIR = 'rule-sets';
 
+  /** How long an Idempotency-Key of a create is remembered (its first answer replayed). */
+  @Transform(toSeconds)
+  @IsInt({ message: 'IDEMPOTENCY_TTL must be a duration such as 24h' })
+  @Min(60)
+  @Max(30 * 86400)
+  IDEMPOTENCY_TTL = 24 * 3600;
+
   @Transform(toSeconds)
   @IsInt({ message: 'EMERGENCY_ACCESS_TTL must be a duration such as 4h' })
   @Min(60)

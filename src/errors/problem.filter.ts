@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { IdempotentReplay, REPLAYED_HEADER } from '../idempotency/idempotency.js';
 import { databaseFailure } from './database-errors.js';
 import { ProblemException, type ProblemBody } from './problem.exception.js';
 
@@ -138,6 +139,13 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    if (error instanceof IdempotentReplay) {
+      void reply
+        .code(error.status)
+        .headers({ ...error.headers, [REPLAYED_HEADER]: 'true' })
+        .send(error.body);
+      return;
+    }
     const body = problemFromError(error, request.id);
     // A 503 thrown on purpose (not ready) is an answer, not a failure to log.
     const deliberate = error instanceof ProblemException && body.status === 503;
