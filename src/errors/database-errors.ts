@@ -38,6 +38,11 @@ export function databaseFailure(error: unknown, depth = 0): DatabaseFailure | un
       return 'unavailable';
     }
   }
+  // TypeORM releases a transaction's connection when the connection dies under it; the
+  // transaction's next statement then meets this.
+  if ((e as { name?: unknown }).name === 'QueryRunnerProviderAlreadyReleasedError') {
+    return 'unavailable';
+  }
   if (typeof e.message === 'string') {
     if (e.message === 'Query read timeout') return 'timeout';
     if (MESSAGES.some((m) => m.test(e.message as string))) return 'unavailable';
