@@ -16,6 +16,7 @@ describe('databaseFailure', () => {
       new Error('Connection terminated unexpectedly'),
       new Error('timeout exceeded when trying to connect'),
       Object.assign(new Error('released'), { name: 'QueryRunnerProviderAlreadyReleasedError' }),
+      Object.assign(new Error('released'), { name: 'QueryRunnerAlreadyReleasedError' }),
       Object.assign(new Error('outer'), { cause: new Error('Connection terminated') }),
     ]) {
       expect(databaseFailure(error)).toBe('unavailable');

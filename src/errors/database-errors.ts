@@ -40,7 +40,11 @@ export function databaseFailure(error: unknown, depth = 0): DatabaseFailure | un
   }
   // TypeORM releases a transaction's connection when the connection dies under it; the
   // transaction's next statement then meets this.
-  if ((e as { name?: unknown }).name === 'QueryRunnerProviderAlreadyReleasedError') {
+  const name = (e as { name?: unknown }).name;
+  if (
+    name === 'QueryRunnerProviderAlreadyReleasedError' ||
+    name === 'QueryRunnerAlreadyReleasedError'
+  ) {
     return 'unavailable';
   }
   if (typeof e.message === 'string') {
