@@ -367,6 +367,7 @@ async function serviceKills(h: Harness) {
     while (postmaster && alive(postmaster) && performance.now() - killedAt < 15_000) {
       await sleep(20);
     }
+    console.error(`service kill ${cycle}/${SERVICE_KILLS}: ${h.acked.size} acknowledged`);
     if (postmaster && alive(postmaster)) {
       orphans++;
       fail(
@@ -450,6 +451,7 @@ async function databaseKills(h: Harness) {
       retries[k] = (retries[k] ?? 0) + v;
     }
     await h.check(`database kill ${cycle}`);
+    console.error(`database kill ${cycle}/${DB_KILLS}: ${h.acked.size} acknowledged`);
   }
   const bad = [...statuses.keys()].filter((s) => ![201, 503, 409, 0].includes(s));
   if (bad.length > 0) fail(`database kills: answers other than 201/503: ${bad.join(', ')}`);
