@@ -253,6 +253,20 @@ class Harness {
     return client;
   }
 
+  /** How many of the unanswered creates were committed all the same (their answer was lost). */
+  async committedUnanswered(): Promise<number> {
+    const client = await this.db();
+    try {
+      const { rows } = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM prisoner WHERE prison_number = ANY($1::text[])`,
+        [this.unanswered.map((c) => String(c.body.prisonNumber))],
+      );
+      return rows[0].n;
+    } finally {
+      await client.end();
+    }
+  }
+
   private async lookupByNumber(prisonNumber: string): Promise<string | undefined> {
     const client = await this.db();
     try {
@@ -490,11 +504,14 @@ async function sigterm(h: Harness) {
     if (code !== 0) fail(`sigterm ${cycle}: exit code ${String(code)}`);
     if (postmaster && alive(postmaster)) fail(`sigterm ${cycle}: postgres left running`);
     if ((statuses.get(500) ?? 0) > 0) fail(`sigterm ${cycle}: 500 answers`);
-    // Requests sent after the stop began find nobody listening: retried after the restart.
+    // Requests sent after the stop began find nobody listening: retried after the restart. Each
+    // request the service took was finished and answered: none of the unanswered was committed.
     await h.start();
+    const cut = await h.committedUnanswered();
+    if (cut > 0) fail(`sigterm ${cycle}: ${cut} creates committed without an answer`);
     await h.retryUnanswered();
     await h.check(`sigterm ${cycle}`);
-    results.push({ stopMs, writes: record(statuses) });
+    results.push({ stopMs, writes: record(statuses), committedWithoutAnswer: cut });
   }
   return { scenario: 'sigterm-under-load', cycles: SIGTERMS, results };
 }
