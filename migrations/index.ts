@@ -13,6 +13,7 @@ import { OneOpenAssessment1764115200030 } from './1764115200030-one-open-assessm
 import { PlanRevisionApproval1764115200040 } from './1764115200040-plan-revision-approval.js';
 import { PlanReturn1764115200050 } from './1764115200050-plan-return.js';
 import { AuditPartitions1764115200100 } from './1764115200100-audit-partitions.js';
+import { IdempotencyKeys1764115200110 } from './1764115200110-idempotency-keys.js';
 import { PrisonerRights1764115200130 } from './1764115200130-prisoner-rights.js';
 import { Oversight1764115200140 } from './1764115200140-oversight.js';
 import { Training1764115200150 } from './1764115200150-training.js';
@@ -34,6 +35,7 @@ export const migrations = [
   PlanRevisionApproval1764115200040,
   PlanReturn1764115200050,
   AuditPartitions1764115200100,
+  IdempotencyKeys1764115200110,
   PrisonerRights1764115200130,
   Oversight1764115200140,
   Training1764115200150,

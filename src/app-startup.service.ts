@@ -37,6 +37,10 @@ export class AppStartup implements OnApplicationBootstrap {
     await this.users.warnAboutUnseparatedRoles();
     await this.importRuleSets();
     if (this.config.seedDemo) await this.demo.run();
+    // What arrived since the last checkpoint (a run that ended without one, by a crash or kill)
+    // is signed before the first request.
+    const signed = await this.checkpoints.checkpoint();
+    if (signed) this.logger.log({ checkpoint: signed.id }, 'audit checkpoint signed at start-up');
     this.checkpoints.start();
   }
 

@@ -16,6 +16,7 @@ import { SubjectAccessModule } from './subject-access/subject-access.module.js';
 import { EmergencyAccessModule } from './emergency-access/emergency-access.module.js';
 import { FacilitiesModule } from './facilities/facilities.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { InstrumentsModule } from './instruments/instruments.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { PlansModule } from './plans/plans.module.js';
@@ -77,6 +78,7 @@ export class AppModule {
         ...API_MODULES,
         RouterModule.register(API_MODULES.map((module) => ({ path: API_PREFIX, module }))),
         HealthModule,
+        IdempotencyModule,
         UiModule,
         DemoModule,
       ],

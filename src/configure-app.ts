@@ -4,9 +4,13 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { DatabaseOutage } from './database/database-outage.js';
 import { validationExceptionFactory } from './errors/validation-errors.js';
-import { ProblemFilter } from './errors/problem.filter.js';
+import { ProblemFilter, registerDatabaseFailureSink } from './errors/problem.filter.js';
 import { guardInput } from './http/input-guard.js';
+import { registerIdempotencyHook } from './idempotency/idempotency.interceptor.js';
+import { IdempotencyService } from './idempotency/idempotency.service.js';
+import { registerDrainHook } from './lifecycle/graceful-shutdown.js';
 import { registerRateLimit } from './http/rate-limit.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { logRequests, ServiceLogger } from './logging/logging.module.js';
@@ -50,6 +54,9 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   // alone may use inline code), cookies, CSRF, static assets, views and the pages' error filter.
   await registerSecurityHeaders(app);
   logRequests(fastify);
+  registerDrainHook(fastify);
+  registerDatabaseFailureSink(fastify, app.get(DatabaseOutage, { strict: false }));
+  registerIdempotencyHook(fastify, app.get(IdempotencyService, { strict: false }));
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     // Case content must not stay in a browser's or proxy's cache; static assets may.

@@ -8,6 +8,7 @@ import { configureApp, createHttpAdapter } from './configure-app.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigError, validateEnv, type Env } from './config/env.js';
 import { resolveDatabase, type ResolvedDatabase } from './database/resolve-database.js';
+import { stopGracefully } from './lifecycle/graceful-shutdown.js';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -19,8 +20,19 @@ async function main(): Promise<void> {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    // The hard limit: whatever is still running then is abandoned. The embedded database's
+    // watchdog stops the database when this process exits.
+    const limit = setTimeout(() => {
+      console.error(`Not stopped within SHUTDOWN_TIMEOUT (${env.SHUTDOWN_TIMEOUT} s): exiting`);
+      process.exit(code || 1);
+    }, env.SHUTDOWN_TIMEOUT * 1000);
+    limit.unref();
     try {
-      await app?.close();
+      // Requests get most of the time; the checkpoint, the pool and the database the rest.
+      const drain = Math.max(500, env.SHUTDOWN_TIMEOUT * 1000 - 3000);
+      if (app) await stopGracefully(app, app.getHttpServer().listening ? drain : 0);
+    } catch (error) {
+      console.error(error instanceof Error ? error.message : error);
     } finally {
       await resolved?.stop();
       process.exit(code);

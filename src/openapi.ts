@@ -110,9 +110,11 @@ const DEFAULT_PROBLEMS: Record<number, string> = {
   409: 'The record was changed since it was read (`version_conflict` with `currentVersion`)',
   413: 'The body is larger than 1 MiB (`payload_too_large`)',
   415: 'The body is not `application/json` (`unsupported_media_type`)',
+  422: 'The Idempotency-Key was used before with a different body (`idempotency_key_reused`)',
   428: 'No If-Match header (`precondition_required`)',
   429: 'Request limit of the address or user reached (`rate_limited`): wait Retry-After seconds',
   500: 'An unexpected error (`internal_error`): quote the request id when reporting it',
+  503: 'The database cannot answer now: down or unreachable (`database_unavailable`), or a statement or lock timeout fired (`database_timeout`); try again after Retry-After seconds',
 };
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -355,7 +357,8 @@ function completeOperation(path: string, method: string, op: Operation): void {
   op.security ??= [];
   const secured = op.security.length > 0;
   const params = op.parameters ?? [];
-  const statuses = new Set([400, 500]);
+  // 503: every operation may meet a database that is down or too slow.
+  const statuses = new Set([400, 500, 503]);
   if (api) statuses.add(429);
   if (secured) statuses.add(401);
   if (params.some((p) => p.in === 'path')) statuses.add(404);
@@ -367,6 +370,11 @@ function completeOperation(path: string, method: string, op: Operation): void {
     (p) => p.in === 'header' && p.name.toLowerCase() === 'if-match' && p.required,
   );
   if (ifMatch) statuses.add(428);
+  const idempotent = params.some(
+    (p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key',
+  );
+  // The key was used with another body (`idempotency_key_reused`).
+  if (idempotent) op.responses[422] ??= { description: DEFAULT_PROBLEMS[422] };
   // Every change may meet a concurrent one (a unique key taken meanwhile, a serialization failure).
   if (api && method !== 'get') statuses.add(409);
   for (const status of statuses) {
@@ -387,7 +395,7 @@ function completeOperation(path: string, method: string, op: Operation): void {
       headers['RateLimit-Remaining'] = header('RateLimit-Remaining');
       headers['RateLimit-Reset'] = header('RateLimit-Reset');
     }
-    if (status === 429) headers['Retry-After'] = header('Retry-After');
+    if (status === 429 || status === 503) headers['Retry-After'] = header('Retry-After');
     if (status === 401) headers['WWW-Authenticate'] = header('WWW-Authenticate');
     response.headers = { ...headers, ...response.headers };
   }

@@ -43,6 +43,8 @@ describe('audit trail under concurrency: two service instances, one database', (
 
   it(`serves ${REQUESTS} audited requests concurrently; every one is in the trail, which verifies`, async () => {
     const [before] = await one.db.query(`SELECT count(*)::int AS n FROM audit_event`);
+    // Those signed at start-up (the rule-set imports) do not count as made by the load.
+    const [{ n: atStart }] = await one.db.query(`SELECT count(*)::int AS n FROM audit_checkpoint`);
     const urls = [await one.app.getUrl(), await two.app.getUrl()];
     let next = 0;
     const statuses: number[] = [];
@@ -72,7 +74,7 @@ describe('audit trail under concurrency: two service instances, one database', (
     const [{ n: automatic }] = await one.db.query(
       `SELECT count(*)::int AS n FROM audit_checkpoint`,
     );
-    expect(automatic).toBeGreaterThanOrEqual(1);
+    expect(automatic).toBeGreaterThanOrEqual(atStart + 1);
     await one.app.get(AuditCheckpoints).checkpoint();
     const res = await fetch(`${urls[1]}/api/v1/audit/verify`, {
       headers: { authorization: supervisor.auth },

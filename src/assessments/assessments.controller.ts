@@ -29,6 +29,7 @@ import {
   UpdateAssessmentDto,
 } from './dto/assessment.dto.js';
 import { ApiProblems } from '../errors/problem.schema.js';
+import { Idempotent } from '../idempotency/idempotency.js';
 
 /** A 200 (or 201) that carries one assessment, with its version in ETag. */
 const CarriesAssessment = (status: 200 | 201 = 200) =>
@@ -59,6 +60,7 @@ export class AssessmentsController {
   constructor(private readonly assessments: AssessmentsService) {}
 
   @Post('prisoners/:id/assessments')
+  @Idempotent()
   @Authorize('create', 'Assessment')
   @ApiOperation({
     summary: 'Start a draft assessment with a pinned instrument version (certified psychologists)',
@@ -217,6 +219,7 @@ export class AssessmentsController {
   }
 
   @Post('assessments/:id/amend')
+  @Idempotent()
   @Authorize('create', 'Assessment')
   @ApiOperation({
     summary: 'Start revision n+1 of an approved assessment as a draft (content copied)',

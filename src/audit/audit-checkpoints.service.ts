@@ -17,6 +17,7 @@ export class AuditCheckpoints implements OnModuleDestroy {
   private readonly logger = new Logger(AuditCheckpoints.name);
   private timer?: NodeJS.Timeout;
   private partitionTimer?: NodeJS.Timeout;
+  private counter?: NodeJS.Timeout;
   private running?: Promise<unknown>;
 
   constructor(
@@ -47,11 +48,28 @@ export class AuditCheckpoints implements OnModuleDestroy {
         );
     }, 86_400_000);
     this.partitionTimer.unref();
+    // The events since the last checkpoint are counted in the database (every instance's, and
+    // those of runs that ended before they reached AUDIT_CHECKPOINT_EVERY), not only in memory.
+    this.counter = setInterval(
+      () => void this.signIfDue().catch(() => undefined),
+      Math.min(5, this.config.env.AUDIT_CHECKPOINT_SECONDS) * 1000,
+    );
+    this.counter.unref();
+  }
+
+  private async signIfDue(): Promise<void> {
+    if (this.running) return;
+    const [{ since }]: { since: string }[] = await this.dataSource.query(
+      `SELECT coalesce((SELECT max(seq) FROM audit_chain_head), 0)
+            - coalesce((SELECT head_seq FROM audit_checkpoint ORDER BY id DESC LIMIT 1), 0) AS since`,
+    );
+    if (Number(since) >= this.config.env.AUDIT_CHECKPOINT_EVERY) this.scheduled();
   }
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     clearInterval(this.partitionTimer);
+    clearInterval(this.counter);
     await this.idle();
   }
 

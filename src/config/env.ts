@@ -79,9 +79,37 @@ export class Env {
   @Max(200)
   DATABASE_POOL_SIZE = 10;
 
+  /** Longest one statement may run (PostgreSQL statement_timeout); 0: no limit. */
+  @Transform(toSeconds)
+  @IsInt({ message: 'DATABASE_STATEMENT_TIMEOUT must be a duration such as 15 or 1m (0: none)' })
+  @Min(0)
+  @Max(86400)
+  DATABASE_STATEMENT_TIMEOUT = 15;
+
+  /** Longest one statement may wait for a lock (PostgreSQL lock_timeout); 0: no limit. */
+  @Transform(toSeconds)
+  @IsInt({ message: 'DATABASE_LOCK_TIMEOUT must be a duration such as 5 or 1m (0: none)' })
+  @Min(0)
+  @Max(86400)
+  DATABASE_LOCK_TIMEOUT = 5;
+
+  /** Client-side limit on the answer to one query, for a server that stops answering; 0: none. */
+  @Transform(toSeconds)
+  @IsInt({ message: 'DATABASE_QUERY_TIMEOUT must be a duration such as 30 or 1m (0: none)' })
+  @Min(0)
+  @Max(86400)
+  DATABASE_QUERY_TIMEOUT = 0;
+
   @IsString()
   @MinLength(1)
   DATA_DIR = './.data';
+
+  /** Longest a SIGTERM/SIGINT stop may take: requests still open then are cut. */
+  @Transform(toSeconds)
+  @IsInt({ message: 'SHUTDOWN_TIMEOUT must be a duration such as 10 or 30s' })
+  @Min(1)
+  @Max(600)
+  SHUTDOWN_TIMEOUT = 10;
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
@@ -148,6 +176,13 @@ export class Env {
 
   @IsString()
   RULE_SETS_DIR = 'rule-sets';
+
+  /** How long an Idempotency-Key of a create is remembered (its first answer replayed). */
+  @Transform(toSeconds)
+  @IsInt({ message: 'IDEMPOTENCY_TTL must be a duration such as 24h' })
+  @Min(60)
+  @Max(30 * 86400)
+  IDEMPOTENCY_TTL = 24 * 3600;
 
   @Transform(toSeconds)
   @IsInt({ message: 'EMERGENCY_ACCESS_TTL must be a duration such as 4h' })

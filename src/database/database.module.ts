@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { DatabaseOutage } from './database-outage.js';
 import { dataSourceOptions } from './data-source-options.js';
 
 @Module({
@@ -8,7 +9,11 @@ import { dataSourceOptions } from './data-source-options.js';
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        ...dataSourceOptions(config.database.url, config.env.DATABASE_POOL_SIZE),
+        ...dataSourceOptions(config.database.url, config.env.DATABASE_POOL_SIZE, {
+          statementTimeoutMs: config.env.DATABASE_STATEMENT_TIMEOUT * 1000,
+          lockTimeoutMs: config.env.DATABASE_LOCK_TIMEOUT * 1000,
+          queryTimeoutMs: config.env.DATABASE_QUERY_TIMEOUT * 1000,
+        }),
         autoLoadEntities: true,
         migrationsRun: false,
         // Fail fast with a clear message instead of retrying a wrong DATABASE_URL for 30 s.
@@ -17,5 +22,7 @@ import { dataSourceOptions } from './data-source-options.js';
       }),
     }),
   ],
+  providers: [DatabaseOutage],
+  exports: [DatabaseOutage],
 })
 export class DatabaseModule {}

@@ -14,6 +14,7 @@ import {
 } from './dto/emergency-access.dto.js';
 import { EmergencyAccessService } from './emergency-access.service.js';
 import { ApiProblems } from '../errors/problem.schema.js';
+import { Idempotent } from '../idempotency/idempotency.js';
 
 @ApiTags('emergency access')
 @Controller()
@@ -21,6 +22,7 @@ export class EmergencyAccessController {
   constructor(private readonly grants: EmergencyAccessService) {}
 
   @Post('prisoners/:id/emergency-access')
+  @Idempotent()
   @Authorize('request', 'EmergencyAccess')
   @ApiOperation({
     summary:

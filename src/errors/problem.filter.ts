@@ -1,6 +1,31 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { IdempotentReplay, REPLAYED_HEADER } from '../idempotency/idempotency.js';
+import { databaseFailure } from './database-errors.js';
 import { ProblemException, type ProblemBody } from './problem.exception.js';
+
+/** Told about every request refused because the database could not answer (one log line each outage). */
+export interface DatabaseFailureSink {
+  report(kind: 'unavailable' | 'timeout', error: unknown): void;
+}
+
+const sinks = new WeakMap<object, DatabaseFailureSink>();
+
+/** Where the error filters of this Fastify instance (API and pages) report database failures. */
+export function registerDatabaseFailureSink(fastify: object, sink: DatabaseFailureSink): void {
+  sinks.set(fastify, sink);
+}
+
+/**
+ * Reports the error when it is the database failing (true), so that the outage is logged once
+ * instead of a stack trace per request.
+ */
+export function noteDatabaseFailure(request: FastifyRequest, error: unknown): boolean {
+  const failure = databaseFailure(error);
+  if (!failure) return false;
+  sinks.get(request.server)?.report(failure, error);
+  return true;
+}
 
 const TITLES: Record<number, [string, string]> = {
   400: ['bad_request', 'Bad request'],
@@ -15,7 +40,11 @@ const TITLES: Record<number, [string, string]> = {
   422: ['unprocessable', 'Unprocessable content'],
   428: ['precondition_required', 'Precondition required'],
   429: ['too_many_requests', 'Too many requests'],
+  503: ['service_unavailable', 'Service unavailable'],
 };
+
+/** Seconds a client should wait before trying again when the database could not answer. */
+export const DATABASE_RETRY_AFTER = { unavailable: 5, timeout: 2 } as const;
 
 /** PostgreSQL errors a client can provoke, mapped to what they mean for the client. */
 const PG_ERRORS: Record<string, [number, string, string]> = {
@@ -37,6 +66,29 @@ export function problemFromError(error: unknown, requestId?: string): ProblemBod
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // Errors raised by Fastify itself before Nest sees the request (malformed JSON, media type).
     return withId(fromStatus(status, (error as Error).message));
+  }
+  const failure = databaseFailure(error);
+  if (failure === 'unavailable') {
+    return withId({
+      type: '/problems/database_unavailable',
+      title: 'Service unavailable',
+      status: 503,
+      code: 'database_unavailable',
+      detail:
+        'The database is not reachable. Try again after Retry-After seconds (a create with the same Idempotency-Key, so that it is not made twice)',
+      retryAfter: DATABASE_RETRY_AFTER.unavailable,
+    });
+  }
+  if (failure === 'timeout') {
+    return withId({
+      type: '/problems/database_timeout',
+      title: 'Service unavailable',
+      status: 503,
+      code: 'database_timeout',
+      detail:
+        'The database did not answer in time (statement or lock timeout). Try again after Retry-After seconds',
+      retryAfter: DATABASE_RETRY_AFTER.timeout,
+    });
   }
   const pgCode = (error as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code;
   if (typeof pgCode === 'string' && PG_ERRORS[pgCode]) {
@@ -87,8 +139,17 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    if (error instanceof IdempotentReplay) {
+      void reply
+        .code(error.status)
+        .headers({ ...error.headers, [REPLAYED_HEADER]: 'true' })
+        .send(error.body);
+      return;
+    }
     const body = problemFromError(error, request.id);
-    if (body.status >= 500) {
+    // A 503 thrown on purpose (not ready) is an answer, not a failure to log.
+    const deliberate = error instanceof ProblemException && body.status === 503;
+    if (body.status >= 500 && !deliberate && !noteDatabaseFailure(request, error)) {
       this.logger.error({ requestId: request.id, err: loggableError(error) }, 'request failed');
     }
     sendProblem(reply, body);

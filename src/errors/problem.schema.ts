@@ -118,7 +118,18 @@ export const PROBLEM_SCHEMA = {
     retryAfter: {
       type: 'integer',
       minimum: 0,
-      description: '429: seconds to wait (also in Retry-After)',
+      description: '429 and 503: seconds to wait (also in Retry-After)',
+    },
+    checks: {
+      type: 'object',
+      description:
+        '503 `not_ready` (/health/ready): each failing check (`database`) with `status: down` and what it reports',
+      additionalProperties: {
+        type: 'object',
+        required: ['status'],
+        properties: { status: { type: 'string', enum: ['down'] } },
+        additionalProperties: true,
+      },
     },
   },
 };

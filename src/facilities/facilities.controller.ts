@@ -7,6 +7,7 @@ import { FacilityPageResponse, FacilityResponse } from './dto/facility.response.
 import { PageQueryDto, type Page } from '../http/page.js';
 import { FacilitiesService } from './facilities.service.js';
 import { ApiProblems } from '../errors/problem.schema.js';
+import { Idempotent } from '../idempotency/idempotency.js';
 
 @ApiTags('facilities')
 @Controller('facilities')
@@ -22,6 +23,7 @@ export class FacilitiesController {
   }
 
   @Post()
+  @Idempotent()
   @Authorize('manage', 'Facility')
   @ApiOperation({ summary: 'Create a facility' })
   @ApiCreatedResponse({ type: FacilityResponse })

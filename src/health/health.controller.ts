@@ -1,4 +1,5 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ProblemException } from '../errors/problem.exception.js';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblem } from '../errors/problem.schema.js';
 import {
@@ -52,8 +53,24 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: 'The service can serve requests (database reachable)' })
   @ApiOkResponse({ schema: HEALTH })
-  @ApiProblem(503, 'The database is not reachable (`error`)')
-  ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.database.pingCheck('database').withTimeout(2000)]);
+  @ApiProblem(
+    503,
+    'Not ready (`not_ready`): `checks` names each failing check (`database`) and what it reports',
+  )
+  async ready(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([() => this.database.pingCheck('database').withTimeout(2000)]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const result = error.getResponse() as Partial<HealthCheckResult>;
+      const checks = result.error ?? {};
+      throw new ProblemException(
+        503,
+        'not_ready',
+        'Service unavailable',
+        `Failing: ${Object.keys(checks).join(', ') || 'unknown'}`,
+        { checks, retryAfter: 5 },
+      );
+    }
   }
 }

@@ -39,7 +39,9 @@ export function logRequests(fastify: FastifyInstance): void {
         statusCode: reply.statusCode,
         responseTime: Math.round(reply.elapsedTime),
       };
-      if (reply.statusCode >= 500) logger.error(line, 'request failed');
+      // 503: refused while the database cannot answer (logged once per outage, not per request).
+      if (reply.statusCode === 503) logger.warn(line, 'request refused');
+      else if (reply.statusCode >= 500) logger.error(line, 'request failed');
       else logger.info(line, 'request completed');
     }
     done();

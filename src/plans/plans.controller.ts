@@ -54,6 +54,7 @@ import { PlanDeliveryService } from './plan-delivery.service.js';
 import { PlanRevisionsService } from './plan-revisions.service.js';
 import { PlansService } from './plans.service.js';
 import { ApiProblems } from '../errors/problem.schema.js';
+import { Idempotent } from '../idempotency/idempotency.js';
 
 const MAX_REVISION = 2 ** 31 - 1;
 const revisionProblem = () =>
@@ -103,6 +104,7 @@ export class PlansController {
   ) {}
 
   @Post('prisoners/:id/plans')
+  @Idempotent()
   @Authorize('create', 'Plan')
   @ApiOperation({
     summary:
@@ -501,6 +503,7 @@ export class PlansController {
   }
 
   @Post('plans/:id/sessions')
+  @Idempotent()
   @Authorize('create', 'PlanDelivery')
   @ApiOperation({
     summary:
@@ -543,6 +546,7 @@ export class PlansController {
   }
 
   @Post('plans/:id/reviews')
+  @Idempotent()
   @Authorize('review', 'Plan')
   @ApiOperation({
     summary:

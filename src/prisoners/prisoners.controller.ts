@@ -22,6 +22,7 @@ import {
 } from './dto/prisoner.dto.js';
 import { PrisonersService } from './prisoners.service.js';
 import { ApiProblems } from '../errors/problem.schema.js';
+import { Idempotent } from '../idempotency/idempotency.js';
 
 @ApiTags('prisoners')
 @ApiHeader({
@@ -35,6 +36,7 @@ export class PrisonersController {
   constructor(private readonly prisoners: PrisonersService) {}
 
   @Post()
+  @Idempotent()
   @Authorize('create', 'Prisoner')
   @ApiOperation({ summary: 'Record a prisoner (security officers, in their facilities)' })
   @ApiCreatedResponse({ type: PrisonerResponse, headers: ETAG_HEADER })

@@ -15,6 +15,7 @@ import {
 import { PrisonerEventsService } from './prisoner-events.service.js';
 import { ReviewsService } from './reviews.service.js';
 import { ApiProblems } from '../errors/problem.schema.js';
+import { Idempotent } from '../idempotency/idempotency.js';
 
 @ApiTags('reviews')
 @Controller()
@@ -25,6 +26,7 @@ export class ReviewsController {
   ) {}
 
   @Post('prisoners/:id/events')
+  @Idempotent()
   @Authorize('create', 'PrisonerEvent')
   @ApiOperation({
     summary:

@@ -11,6 +11,7 @@ import { UpdateUserDto } from './dto/update-user.dto.js';
 import { UserPageResponse, UserResponse } from './dto/user.response.js';
 import { UsersService } from './users.service.js';
 import { ApiProblems } from '../errors/problem.schema.js';
+import { Idempotent } from '../idempotency/idempotency.js';
 
 @ApiTags('users')
 @Controller('users')
@@ -27,6 +28,7 @@ export class UsersController {
   }
 
   @Post()
+  @Idempotent()
   @Authorize('manage', 'User')
   @ApiOperation({ summary: 'Create an account with roles and facility scope' })
   @ApiCreatedResponse({ type: UserResponse, headers: ETAG_HEADER })
@@ -72,6 +74,7 @@ export class UsersController {
   }
 
   @Post(':id/certifications')
+  @Idempotent()
   @Authorize('manage', 'Certification')
   @ApiOperation({ summary: 'Record that a user is certified for an instrument until a date' })
   @ApiCreatedResponse({ type: UserResponse, headers: ETAG_HEADER })

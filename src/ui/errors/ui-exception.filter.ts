@@ -3,7 +3,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { defineAbilityFor } from '../../access/ability.factory.js';
 import { originOf } from '../../auth/decorators.js';
 import type { Locale, MessageKey } from '../i18n/catalogue.js';
-import { loggableError, problemFromError, ProblemFilter } from '../../errors/problem.filter.js';
+import {
+  loggableError,
+  noteDatabaseFailure,
+  problemFromError,
+  ProblemFilter,
+} from '../../errors/problem.filter.js';
 import { pageState, useLocale, type PageState } from '../common/page-state.js';
 import { redirect, render } from '../common/render.js';
 import { SessionTimedOut, SignInRequired } from '../session/session-exceptions.js';
@@ -70,7 +75,7 @@ export class UiExceptionFilter implements ExceptionFilter {
       const ended = error instanceof SignInRequired && error.ended;
       return redirect(reply, signInUrl(request, ended));
     }
-    if (body.status >= 500) {
+    if (body.status >= 500 && !noteDatabaseFailure(request, error)) {
       this.logger.error({ requestId: request.id, err: loggableError(error) }, 'page failed');
     }
     if (!state.actor) await this.knownUser(request, state);
@@ -80,7 +85,7 @@ export class UiExceptionFilter implements ExceptionFilter {
     const kind: ErrorKind = csrf
       ? 'csrf'
       : (KIND_BY_STATUS[body.status] ?? (body.status >= 500 ? 'serverError' : 'badRequest'));
-    if (body.status === 429 && typeof body.retryAfter === 'number') {
+    if ((body.status === 429 || body.status === 503) && typeof body.retryAfter === 'number') {
       reply.header('retry-after', String(body.retryAfter));
     }
     const [title, text] = ERROR_TEXT[kind];

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { accessSync, constants } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { AppConfig } from '../../config/app-config.js';
 
 /** Chromium is not installed where CHROMIUM_PATH says, or could not be started. */
@@ -85,11 +85,14 @@ export class PdfRenderer implements OnModuleDestroy {
 
   private launch(): Promise<Browser> {
     if (!this.browser) {
-      const launching = chromium
-        .launch({
-          executablePath: this.config.env.CHROMIUM_PATH,
-          args: ['--disable-gpu', '--no-first-run', '--disable-background-networking'],
-        })
+      // Loaded on the first PDF, not at start-up (playwright-core takes a while to load).
+      const launching = import('playwright-core')
+        .then(({ chromium }) =>
+          chromium.launch({
+            executablePath: this.config.env.CHROMIUM_PATH,
+            args: ['--disable-gpu', '--no-first-run', '--disable-background-networking'],
+          }),
+        )
         .then((browser) => {
           // A browser that crashed or was closed is launched again on the next job.
           browser.on('disconnected', () => {
