@@ -147,21 +147,52 @@ describe('Idempotency-Key on creates', () => {
     expect(res.body.code).toBe('idempotency_answer_lost');
   });
 
+  it('replays the creates of later features too: one disclosure for two sends', async () => {
+    const prisoner = await f.prisoner(a);
+    const supervisor = await f.user(['supervisor'], [a]);
+    const disclosure = {
+      recipientType: 'probation',
+      recipient: 'Regional probation',
+      lawfulBasis: 'Statutory duty to share for supervision on release',
+      purpose: 'Release planning',
+      disclosedOn: '2025-01-02',
+      records: [{ recordType: 'particulars', fields: ['prisonNumber'] }],
+    };
+    const key = randomUUID();
+    const send = () =>
+      t.http
+        .post(`/api/v1/prisoners/${prisoner.id}/disclosures`)
+        .set('authorization', supervisor.auth)
+        .set('idempotency-key', key)
+        .send(disclosure);
+    const first = await send().expect(201);
+    const again = await send().expect(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const [{ n }] = await t.db.query(
+      `SELECT count(*)::int AS n FROM disclosure WHERE prisoner_id = $1`,
+      [prisoner.id],
+    );
+    expect(n).toBe(1);
+  });
+
   it('documents the header on every create and 422 for a reused key', async () => {
     const doc = (await t.http.get('/docs-json').expect(200)).body;
-    const creates = [
-      ['/api/v1/prisoners', 'post'],
-      ['/api/v1/prisoners/{id}/assessments', 'post'],
-      ['/api/v1/assessments/{id}/amend', 'post'],
-      ['/api/v1/prisoners/{id}/plans', 'post'],
-      ['/api/v1/plans/{id}/sessions', 'post'],
-      ['/api/v1/plans/{id}/reviews', 'post'],
-      ['/api/v1/prisoners/{id}/events', 'post'],
-      ['/api/v1/prisoners/{id}/emergency-access', 'post'],
-      ['/api/v1/users', 'post'],
-      ['/api/v1/users/{id}/certifications', 'post'],
-      ['/api/v1/facilities', 'post'],
-    ];
+    // Every operation that answers 201 creates something: each takes the key.
+    const creates = Object.entries(
+      doc.paths as Record<string, Record<string, { responses?: Record<string, unknown> }>>,
+    ).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => op?.responses?.['201'])
+        .map(([method]) => [path, method]),
+    );
+    expect(creates).toEqual(
+      expect.arrayContaining([
+        ['/api/v1/prisoners', 'post'],
+        ['/api/v1/prisoners/{id}/assessments', 'post'],
+        ['/api/v1/users/{id}/certifications', 'post'],
+      ]),
+    );
     for (const [path, method] of creates) {
       const op = doc.paths[path][method];
       const header = (op.parameters ?? []).find(

@@ -13,6 +13,7 @@ import {
   CreateChallengeDto,
   ListChallengesQueryDto,
 } from './dto/challenge.dto.js';
+import { Idempotent } from '../idempotency/idempotency.js';
 
 @ApiTags('challenges')
 @Controller()
@@ -20,6 +21,7 @@ export class ChallengesController {
   constructor(private readonly challenges: ChallengesService) {}
 
   @Post('prisoners/:id/challenges')
+  @Idempotent()
   @Authorize('create', 'Challenge')
   @ApiOperation({
     summary:

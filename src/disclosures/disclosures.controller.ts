@@ -12,6 +12,7 @@ import {
   DisclosureResponse,
   ListDisclosuresQueryDto,
 } from './dto/disclosure.dto.js';
+import { Idempotent } from '../idempotency/idempotency.js';
 
 @ApiTags('disclosures')
 @Controller()
@@ -19,6 +20,7 @@ export class DisclosuresController {
   constructor(private readonly disclosures: DisclosuresService) {}
 
   @Post('prisoners/:id/disclosures')
+  @Idempotent()
   @Authorize('create', 'Disclosure')
   @ApiOperation({
     summary:

@@ -12,6 +12,7 @@ import {
   ListAppointmentsQueryDto,
 } from './dto/appointment.dto.js';
 import { InspectorAppointmentsService } from './inspector-appointments.service.js';
+import { Idempotent } from '../idempotency/idempotency.js';
 
 @ApiTags('inspection')
 @Controller('inspector-appointments')
@@ -19,6 +20,7 @@ export class InspectorAppointmentsController {
   constructor(private readonly appointments: InspectorAppointmentsService) {}
 
   @Post()
+  @Idempotent()
   @Authorize('manage', 'InspectorAppointment')
   @ApiOperation({
     summary:

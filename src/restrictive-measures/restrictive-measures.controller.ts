@@ -18,6 +18,7 @@ import {
   RecordReviewDto,
 } from './dto/restrictive-measure.dto.js';
 import { RestrictiveMeasuresService } from './restrictive-measures.service.js';
+import { Idempotent } from '../idempotency/idempotency.js';
 
 @ApiTags('restrictive measures')
 @Controller()
@@ -25,6 +26,7 @@ export class RestrictiveMeasuresController {
   constructor(private readonly measures: RestrictiveMeasuresService) {}
 
   @Post('prisoners/:id/restrictive-measures')
+  @Idempotent()
   @Authorize('create', 'RestrictiveMeasure')
   @ApiOperation({
     summary:

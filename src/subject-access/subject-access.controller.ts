@@ -16,6 +16,7 @@ import {
   SubjectAccessResponse,
 } from './dto/subject-access.dto.js';
 import { SubjectAccessService } from './subject-access.service.js';
+import { Idempotent } from '../idempotency/idempotency.js';
 
 const NOT_FOUND: [number, string] = [
   404,
@@ -28,6 +29,7 @@ export class SubjectAccessController {
   constructor(private readonly subjectAccess: SubjectAccessService) {}
 
   @Post('prisoners/:id/subject-access-requests')
+  @Idempotent()
   @Authorize('create', 'SubjectAccess')
   @ApiOperation({
     summary:
@@ -79,6 +81,7 @@ export class SubjectAccessController {
   }
 
   @Post('subject-access-requests/:id/redactions')
+  @Idempotent()
   @Authorize('update', 'SubjectAccess')
   @ApiOperation({
     summary: 'Withhold a record or redact a field of the copy, on a legal ground (the register)',

@@ -21,6 +21,7 @@ import {
   UpdateTrainingAttemptDto,
 } from './dto/training.dto.js';
 import { TrainingService } from './training.service.js';
+import { Idempotent } from '../idempotency/idempotency.js';
 
 const withAttempt = (options: ApiResponseOptions = {}): ApiResponseOptions => ({
   type: TrainingAttemptResponse,
@@ -61,6 +62,7 @@ export class TrainingController {
   }
 
   @Post('cases/:id/attempts')
+  @Idempotent()
   @Authorize('create', 'TrainingAttempt')
   @ApiOperation({ summary: 'Start rating a practice case (one open attempt per case)' })
   @ApiCreatedResponse(withAttempt())
