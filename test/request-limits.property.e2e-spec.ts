@@ -36,6 +36,7 @@ let t: TestApp;
 let doc: Schema;
 let users: Record<'admin' | 'security' | 'psychologist' | 'pve' | 'supervisor', TestUser>;
 let draftId: string;
+let attemptId: string;
 let itemCode: string;
 
 beforeAll(async () => {
@@ -57,6 +58,21 @@ beforeAll(async () => {
      FROM instrument_version iv WHERE iv.key = 've-risk-spj' LIMIT 1`,
   );
   itemCode = code;
+  // A practice-case attempt on the same instrument, so its rating checks are reached too.
+  const cases = await t.http
+    .get('/api/v1/training/cases')
+    .set('authorization', users.psychologist.auth)
+    .expect(200);
+  const riskCase = cases.body.find(
+    (c: { instrument: { key: string; version: string } }) =>
+      c.instrument.key === 've-risk-spj' && c.instrument.version === '1.0.0',
+  );
+  attemptId = (
+    await t.http
+      .post(`/api/v1/training/cases/${riskCase.id}/attempts`)
+      .set('authorization', users.psychologist.auth)
+      .expect(201)
+  ).body.id;
 });
 afterAll(() => t.close());
 
@@ -67,6 +83,9 @@ function userFor(method: string, path: string): TestUser | undefined {
   if (path.includes('/users') || path.includes('/facilities')) return users.admin;
   if (path.includes('/inspector-appointments')) return users.admin;
   if (path.includes('/statistics')) return users.supervisor;
+  if (/\/(disclosures|subject-access-requests)/.test(path)) return users.supervisor;
+  if (path.endsWith('/challenges/{id}/answer')) return users.supervisor;
+  if (path.includes('/training/')) return users.psychologist;
   if (/\/emergency-access\/\{id\}/.test(path) || path.includes('/audit/')) return users.supervisor;
   if (/\/(activate|approve|return)$/.test(path)) return users.supervisor;
   if (path.includes('assessments')) return users.psychologist;
@@ -210,7 +229,14 @@ function operations(): { method: string; path: string; op: Operation }[] {
 
 async function send(method: string, path: string, c: Case) {
   const url = path
-    .replace('{id}', path === '/api/v1/assessments/{id}' ? draftId : randomUUID())
+    .replace(
+      '{id}',
+      path === '/api/v1/assessments/{id}'
+        ? draftId
+        : path === '/api/v1/training/attempts/{id}'
+          ? attemptId
+          : randomUUID(),
+    )
     .replace('{revision}', '1')
     .replace('{key}', 've-risk-spj')
     .replace('{version}', '1.0.0');
@@ -219,7 +245,10 @@ async function send(method: string, path: string, c: Case) {
   const version =
     path === '/api/v1/assessments/{id}'
       ? (await t.db.query(`SELECT version FROM assessment WHERE id = $1`, [draftId]))[0].version
-      : 1;
+      : path === '/api/v1/training/attempts/{id}'
+        ? (await t.db.query(`SELECT version FROM training_attempt WHERE id = $1`, [attemptId]))[0]
+            .version
+        : 1;
   let request = t.http[method as 'get' | 'post' | 'patch'](
     c.query === undefined ? url : `${url}?${c.query}`,
   ).set('if-match', `"${version}"`);
