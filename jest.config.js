@@ -20,6 +20,22 @@ const shared = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
 };
 
+// The longest browser journeys (about twelve minutes of two cores between them) run with
+// `npm run test:browser`, so that `npm test` and CI stay well inside fifteen minutes; the
+// journeys of sign-in, prisoners and the assessment workspace, with and without JavaScript, stay in
+// `npm test`. TEST_BROWSER=all (npm run test:browser) runs every journey.
+const extendedJourneys = [
+  'roles',
+  'roles-no-js',
+  'inspection',
+  'training-journey',
+  'rights-journey-no-js',
+];
+const ignored =
+  process.env.TEST_BROWSER === 'all'
+    ? []
+    : [`<rootDir>/test/ui/(${extendedJourneys.join('|')})\\.e2e-spec\\.ts$`];
+
 export default {
   projects: [
     {
@@ -33,7 +49,11 @@ export default {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.js',
       globalTeardown: '<rootDir>/test/setup/global-teardown.js',
+      testPathIgnorePatterns: ['/node_modules/', ...ignored],
     },
   ],
   testTimeout: 30000,
+  // Database-bound files wait on PostgreSQL and Chromium as much as on the CPU: two workers use
+  // both cores of the machines this runs on.
+  maxWorkers: 2,
 };

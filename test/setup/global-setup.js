@@ -25,6 +25,8 @@ export default async function globalSetup() {
     const { buildCss } = await import('../../ui/build-css.mjs');
     await buildCss();
   }
+  // Pages axe has passed in this run, shared by the workers (test/ui/harness.ts).
+  process.env.VEP_AXE_PASSED_DIR = mkdtempSync(join(tmpdir(), 'vep-axe-passed-'));
   if (process.env.TEST_DATABASE_URL) {
     process.env.TEST_ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL;
     return;
