@@ -12,6 +12,7 @@ import { UiSessions1764115200020 } from './1764115200020-ui-sessions.js';
 import { OneOpenAssessment1764115200030 } from './1764115200030-one-open-assessment.js';
 import { PlanRevisionApproval1764115200040 } from './1764115200040-plan-revision-approval.js';
 import { PlanReturn1764115200050 } from './1764115200050-plan-return.js';
+import { AssessmentJudgements1764115200120 } from './1764115200120-assessment-judgements.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   OneOpenAssessment1764115200030,
   PlanRevisionApproval1764115200040,
   PlanReturn1764115200050,
+  AssessmentJudgements1764115200120,
 ];

@@ -95,7 +95,7 @@ describe('demo data and the walkthrough a new user would do', () => {
     const draft = await t.http
       .post(`/api/v1/prisoners/${prisonerId}/assessments`)
       .set('authorization', as('demo.psychologist'))
-      .send({ instrumentKey: 've-risk-spj', reason: 'intake' })
+      .send({ instrumentKey: 've-risk-spj', instrumentVersion: '1.0.0', reason: 'intake' })
       .expect(201);
     const items = await instrumentItems(t, as('demo.psychologist'), 've-risk-spj');
     await t.http

@@ -215,7 +215,7 @@ describe('a client built from the served document alone', () => {
       {
         token: psy1,
         params: { id: prisoner.id },
-        body: { instrumentKey: 've-risk-spj', reason: 'intake' },
+        body: { instrumentKey: 've-risk-spj', instrumentVersion: '1.0.0', reason: 'intake' },
       },
       201,
     );

@@ -24,6 +24,7 @@ import {
   ListedAssessmentPageResponse,
   ListedAssessmentResponse,
   ReasonDto,
+  RiskTimelineQueryDto,
   RiskTimelineResponse,
   SearchAssessmentsQueryDto,
   UpdateAssessmentDto,
@@ -122,15 +123,19 @@ export class AssessmentsController {
   @Authorize('read', 'Assessment')
   @ApiOperation({
     summary:
-      'Approved assessments over time: indicative and final levels, domain summaries where the view allows',
+      'Approved assessments over time, per instrument when asked: indicative and final levels, final level per judgement, domain summaries where the view allows',
   })
   @ApiOkResponse({ type: RiskTimelineResponse })
   @ApiProblems(
     [403, 'The caller’s roles read no assessments (`forbidden`)'],
     [404, 'No such prisoner in the caller’s scope (`not_found`)'],
   )
-  timeline(@Ctx() ctx: RequestContext, @UuidParam() id: string): Promise<RiskTimelineResponse> {
-    return this.assessments.riskTimeline(ctx, id);
+  timeline(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @Query() query: RiskTimelineQueryDto,
+  ): Promise<RiskTimelineResponse> {
+    return this.assessments.riskTimeline(ctx, id, query.instrument);
   }
 
   @Get('assessments/:id')

@@ -4,7 +4,14 @@ import type { SqlFilter } from '../access/accessible-where.js';
 import { prepared } from '../database/prepared.js';
 import type { EvaluationResult } from '../instruments/engine/evaluate.js';
 import type { ApprovedAssessmentSummary } from './approved-assessment.js';
-import { OPEN_STATUSES, type AssessmentStatus, type StoredRatings } from './assessment-rules.js';
+import {
+  OPEN_STATUSES,
+  type AssessmentStatus,
+  type SCENARIO_IMMINENCE,
+  type SCENARIO_SEVERITIES,
+  type SCENARIO_TYPES,
+  type StoredRatings,
+} from './assessment-rules.js';
 
 export interface UserRef {
   id: string;
@@ -20,6 +27,41 @@ export interface Participation {
   informedOn: string;
   participated: 'yes' | 'no' | 'declined';
   prisonerComments?: string;
+}
+
+/** A structured scenario (formulation): how harm could come about, and what would manage it. */
+export interface Scenario {
+  title: string;
+  description: string;
+  type?: (typeof SCENARIO_TYPES)[number];
+  likelyTargets?: string;
+  severity?: (typeof SCENARIO_SEVERITIES)[number];
+  imminence?: (typeof SCENARIO_IMMINENCE)[number];
+  warningSigns?: string;
+  triggers?: string;
+  managementActions?: string;
+}
+
+/** The judgement recorded before any indicative band is shown; kept as first recorded. */
+export interface Provisional {
+  level?: string;
+  judgements?: Record<string, string>;
+  recordedAt: string;
+}
+
+/** The final level and rationale of one judgement the instrument declares. */
+export interface FinalJudgement {
+  code: string;
+  level: string | null;
+  rationale: string | null;
+}
+
+/** How far the report can be relied on. */
+export interface Appraisal {
+  confidence?: 'low' | 'medium' | 'high';
+  informationQuality?: string;
+  limitations?: string;
+  indexFacts?: 'admits' | 'partly_admits' | 'denies' | 'not_applicable';
 }
 
 /** An assessment as the feature works with it (camelCase; dates as YYYY-MM-DD or Date). */
@@ -40,8 +82,11 @@ export interface Assessment {
   countersigner: UserRef | null;
   ratings: StoredRatings;
   formulation: string | null;
-  scenarios: { title: string; description: string }[];
+  scenarios: Scenario[];
   needs: { code: string; priority: 'high' | 'medium' | 'low' }[];
+  provisional: Provisional | null;
+  judgements: FinalJudgement[];
+  appraisal: Appraisal | null;
   finalRiskLevel: string | null;
   finalRationale: string | null;
   recommendations: Recommendation[];
@@ -84,6 +129,9 @@ export const EDITABLE_COLUMNS = {
   formulation: ['formulation', 'text'],
   scenarios: ['scenarios', 'json'],
   needs: ['needs', 'json'],
+  provisional: ['provisional', 'json'],
+  judgements: ['judgements', 'json'],
+  appraisal: ['appraisal', 'json'],
   finalRiskLevel: ['final_risk_level', 'text'],
   finalRationale: ['final_rationale', 'text'],
   recommendations: ['recommendations', 'json'],
@@ -124,8 +172,11 @@ interface Row {
   countersigner_name: string | null;
   ratings: StoredRatings;
   formulation: string | null;
-  scenarios: { title: string; description: string }[];
+  scenarios: Scenario[];
   needs: Assessment['needs'];
+  provisional: Provisional | null;
+  judgements: FinalJudgement[];
+  appraisal: Appraisal | null;
   final_risk_level: string | null;
   final_rationale: string | null;
   recommendations: Recommendation[];
@@ -152,7 +203,8 @@ const SELECT = `
     iv.version AS instrument_version, iv.title AS instrument_title, iv.purpose, a.revision,
     a.supersedes_id, a.status, a.reason, a.trigger, a.trigger_event_id,
     a.assessor_id, au.display_name AS assessor_name, a.countersigner_id, cu.display_name AS countersigner_name,
-    a.ratings, a.formulation, a.scenarios, a.needs, a.final_risk_level, a.final_rationale,
+    a.ratings, a.formulation, a.scenarios, a.needs, a.provisional, a.judgements, a.appraisal,
+    a.final_risk_level, a.final_rationale,
     a.recommendations, a.prisoner_participation, a.indicative, a.engine_version,
     to_char(a.next_review_due, 'YYYY-MM-DD') AS next_review_due, a.submitted_at, a.approved_at,
     a.cancelled_at, a.cancel_reason, a.created_at, a.updated_at, a.version,
@@ -207,6 +259,9 @@ const toAssessment = (r: Row): Assessment => ({
   formulation: r.formulation,
   scenarios: r.scenarios,
   needs: r.needs,
+  provisional: r.provisional,
+  judgements: r.judgements,
+  appraisal: r.appraisal,
   finalRiskLevel: r.final_risk_level,
   finalRationale: r.final_rationale,
   recommendations: r.recommendations,
@@ -446,10 +501,10 @@ export class AssessmentsRepository {
     const [{ id }]: { id: string }[] = await m.query(
       `INSERT INTO assessment (prisoner_id, instrument_version_id, revision, supersedes_id, reason, trigger,
          trigger_event_id, assessor_id, ratings, formulation, scenarios, needs, final_risk_level, final_rationale,
-         recommendations, prisoner_participation, indicative, engine_version)
+         recommendations, prisoner_participation, indicative, engine_version, provisional, judgements, appraisal)
        SELECT prisoner_id, instrument_version_id, revision + 1, id, reason, trigger, trigger_event_id, $2, ratings,
          formulation, scenarios, needs, final_risk_level, final_rationale, recommendations, prisoner_participation,
-         indicative, engine_version
+         indicative, engine_version, provisional, judgements, appraisal
        FROM assessment WHERE id = $1 RETURNING id`,
       [fromId, assessorId],
     );

@@ -29,6 +29,8 @@ import { InstrumentsService, type InstrumentVersion } from '../instruments/instr
 import type { InstrumentDefinition } from '../instruments/rule-sets/rule-set.types.js';
 import type { DueItem, DueQuery } from '../reviews/due-item.js';
 import {
+  checkJudgements,
+  checkProvisional,
   engineRatings,
   isEditable,
   isOpen,
@@ -91,7 +93,7 @@ const wrongStatus = (status: string, what: string) =>
     currentStatus: status,
   });
 
-const LIST_FIELDS: EditableField[] = ['scenarios', 'needs', 'recommendations'];
+const LIST_FIELDS: EditableField[] = ['scenarios', 'needs', 'recommendations', 'judgements'];
 
 const FORBIDDEN_EDIT = 'Only the assessor may change or submit this assessment';
 
@@ -266,7 +268,12 @@ export class AssessmentsService {
     });
   }
 
-  async riskTimeline(ctx: RequestContext, prisonerId: string): Promise<RiskTimelineResponse> {
+  /** Approved revisions in approval order: of one instrument when `instrumentKey` is given. */
+  async riskTimeline(
+    ctx: RequestContext,
+    prisonerId: string,
+    instrumentKey?: string,
+  ): Promise<RiskTimelineResponse> {
     return this.cases.read(ctx, {
       name: 'Prisoner',
       action: 'risk_timeline.read',
@@ -276,11 +283,9 @@ export class AssessmentsService {
         entity: { type: 'prisoner', id: prisonerId },
       }),
       respond: async (location, __, m) => {
-        const rows = await this.assessments.approvedForPrisoner(
-          m,
-          prisonerId,
-          scopeOf(ctx.ability),
-        );
+        const rows = (
+          await this.assessments.approvedForPrisoner(m, prisonerId, scopeOf(ctx.ability))
+        ).filter((a) => !instrumentKey || a.instrument.key === instrumentKey);
         const definitions = await this.definitions(rows);
         const entries = rows.map((a) => this.project(ctx, a, definitions));
         const views = entries.map((e) => e.view);
@@ -294,6 +299,7 @@ export class AssessmentsService {
                 'security');
         return {
           prisonerId,
+          instrumentKey: instrumentKey ?? null,
           view,
           entries: rows.map((a, i) => {
             const projected = entries[i];
@@ -306,6 +312,7 @@ export class AssessmentsService {
               status: a.status,
               indicativeLevel: security ? null : (a.indicative?.indicativeLevel ?? null),
               finalRiskLevel: a.finalRiskLevel,
+              judgements: projected.judgementLevels,
               ...(security
                 ? {}
                 : {
@@ -315,7 +322,10 @@ export class AssessmentsService {
           }),
         };
       },
-      details: (_, timeline) => ({ resultCount: timeline.entries.length }),
+      details: (_, timeline) => ({
+        resultCount: timeline.entries.length,
+        instrumentKey: instrumentKey ?? null,
+      }),
     });
   }
 
@@ -419,9 +429,18 @@ export class AssessmentsService {
             });
           }
         }
+        if (dto.provisional !== undefined)
+          errors.push(...checkProvisional(definition, a.provisional, dto.provisional));
+        if (dto.judgements) errors.push(...checkJudgements(definition, dto.judgements));
         if (errors.length > 0) throw validationProblem(errors);
+        if (dto.provisional && !a.provisional)
+          changes.provisional = {
+            ...(dto.provisional.level !== undefined ? { level: dto.provisional.level } : {}),
+            ...(dto.provisional.judgements ? { judgements: dto.provisional.judgements } : {}),
+            recordedAt: new Date().toISOString(),
+          };
         for (const field of Object.keys(EDITABLE_COLUMNS) as EditableField[]) {
-          if (field === 'ratings' || dto[field] === undefined) continue;
+          if (field === 'ratings' || field === 'provisional' || dto[field] === undefined) continue;
           // Null clears a field: a list becomes empty, never null.
           changes[field] = dto[field] === null && LIST_FIELDS.includes(field) ? [] : dto[field];
         }

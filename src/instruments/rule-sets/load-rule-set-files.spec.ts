@@ -15,6 +15,7 @@ describe('loadRuleSetFiles', () => {
       'catalogues/handbook-interventions@1.0.0.yaml',
       'instruments/ve-needs@1.0.0.yaml',
       'instruments/ve-risk-spj@1.0.0.yaml',
+      'instruments/ve-risk-spj@1.1.0.yaml',
     ]);
     for (const file of files) {
       expect(file.text.startsWith('# yaml-language-server: $schema=../schema/')).toBe(true);

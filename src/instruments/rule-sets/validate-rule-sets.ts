@@ -224,11 +224,14 @@ function checkInstrument(
   });
 
   // Purpose: what a risk and a needs instrument must have.
+  // Bands are optional: an instrument may leave every judgement to the assessor.
   if (instrument.purpose === 'risk') {
-    if (!instrument.levels)
-      report('levels', 'purpose_requirements', 'a risk instrument declares its levels');
-    if (!instrument.bands)
-      report('bands', 'purpose_requirements', 'a risk instrument declares band rules');
+    if (!instrument.levels && !instrument.judgements)
+      report(
+        'levels',
+        'purpose_requirements',
+        'a risk instrument declares its levels, its judgements, or both',
+      );
   } else if (!instrument.needPriorities) {
     report(
       'needPriorities',
@@ -238,8 +241,36 @@ function checkInstrument(
   }
   if (instrument.bands && !instrument.levels)
     report('levels', 'purpose_requirements', 'band rules need declared levels');
-  if (instrument.levels && !instrument.bands)
-    report('bands', 'purpose_requirements', 'declared levels need band rules');
+
+  // Judgements: each with its own levels and optional bands.
+  const judgements = instrument.judgements ?? [];
+  duplicates(
+    judgements,
+    (j) => j.code,
+    (i) => `judgements[${i}].code`,
+    'judgement',
+    report,
+  );
+  judgements.forEach((judgement, j) => {
+    const base = `judgements[${j}]`;
+    duplicates(
+      judgement.levels,
+      (l) => l.code,
+      (i) => `${base}.levels[${i}].code`,
+      'level',
+      report,
+    );
+    const own = new Set(judgement.levels.map((level) => level.code));
+    (judgement.bands ?? []).forEach((band, b) => {
+      if (!own.has(band.level))
+        report(
+          `${base}.bands[${b}].level`,
+          'unknown_level',
+          `level "${band.level}" is not one of the levels of judgement ${judgement.code}`,
+        );
+    });
+    checkCatchAll(judgement.bands ?? [], `${base}.bands`, 'band', report);
+  });
 
   // Bands and flags.
   const bands = instrument.bands ?? [];
@@ -258,6 +289,9 @@ function checkInstrument(
     (i) => `flags[${i}].code`,
     'flag',
     report,
+  );
+  (instrument.flags ?? []).forEach((flag, f) =>
+    checkDuration(`flags[${f}].makesDue.within`, flag.makesDue?.within, report),
   );
 
   // Need priorities.

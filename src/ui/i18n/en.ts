@@ -3,6 +3,7 @@ import { oversightEn } from './en/oversight.js';
 import { plansEn } from './en/plans.js';
 import { recordsEn } from './en/records.js';
 import { enAssessments } from './en/assessments.js';
+import { enSpj } from './en/spj.js';
 
 /**
  * English: every interface string. Keys are the catalogue's contract; every other language
@@ -264,4 +265,5 @@ export const en = {
   ...recordsEn,
   ...adminEn,
   ...enAssessments,
+  ...enSpj,
 } as const;

@@ -4,6 +4,7 @@ import { oversightRu } from './ru/oversight.js';
 import { plansRu } from './ru/plans.js';
 import { recordsRu } from './ru/records.js';
 import { ruAssessments } from './ru/assessments.js';
+import { ruSpj } from './ru/spj.js';
 
 /** Russian: complete (the catalogue test checks that every English key is here). */
 export const ru: Catalogue = {
@@ -288,4 +289,5 @@ export const ru: Catalogue = {
   ...recordsRu,
   ...adminRu,
   ...ruAssessments,
+  ...ruSpj,
 };
