@@ -13,6 +13,7 @@ import { OneOpenAssessment1764115200030 } from './1764115200030-one-open-assessm
 import { PlanRevisionApproval1764115200040 } from './1764115200040-plan-revision-approval.js';
 import { PlanReturn1764115200050 } from './1764115200050-plan-return.js';
 import { AssessmentJudgements1764115200120 } from './1764115200120-assessment-judgements.js';
+import { SharedFlags1764115200121 } from './1764115200121-shared-flags.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   PlanRevisionApproval1764115200040,
   PlanReturn1764115200050,
   AssessmentJudgements1764115200120,
+  SharedFlags1764115200121,
 ];

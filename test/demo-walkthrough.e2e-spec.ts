@@ -106,6 +106,7 @@ describe('demo data and the walkthrough a new user would do', () => {
         ratings: completeRatings(items),
         formulation: 'Engagement followed a period of isolation; no current intent identified.',
         finalRiskLevel: 'low',
+        finalRationale: 'No current intent or capability; protective family ties.',
         recommendations: [{ text: 'Standard supervision', tag: 'security' }],
         prisonerParticipation: {
           informedOn: '2026-11-20',

@@ -226,6 +226,7 @@ describe('a client built from the served document alone', () => {
         ratings: completeRatings(items),
         formulation: 'Grievance-driven engagement with a peer network',
         finalRiskLevel: 'low',
+        finalRationale: 'Current indicators are few and moderate at most',
         prisonerParticipation: {
           informedOn: '2026-01-02',
           participated: 'yes',

@@ -131,9 +131,15 @@ export function projectAssessment(
     approvedAt: iso(a.approvedAt),
     recommendations: [],
   };
+  const shared = (role: string) =>
+    a.sharedFlags
+      .filter((f) => f.sharedWith.includes(role))
+      .map((f) => ({ code: f.code, label: f.label, severity: f.severity, firedAt: f.firedAt }));
   if (view === 'security') {
     return {
       ...base,
+      // Shared the moment they fire, even on a draft: the label and date, nothing behind them.
+      warnings: shared('security'),
       recommendations: countersigned ? a.recommendations.filter((r) => r.tag === 'security') : [],
     };
   }
@@ -180,6 +186,7 @@ export function projectAssessment(
     formulation: a.formulation,
     scenarios: a.scenarios,
     finalRationale: a.finalRationale,
+    warnings: a.sharedFlags.map((f) => ({ ...f })),
     provisional: a.provisional,
     judgements: a.judgements,
     appraisal: a.appraisal,

@@ -64,6 +64,17 @@ export interface Appraisal {
   indexFacts?: 'admits' | 'partly_admits' | 'denies' | 'not_applicable';
 }
 
+/** A flag the instrument shares or that makes a review due, as it first fired on the assessment. */
+export interface SharedFlag {
+  code: string;
+  label: string;
+  severity: string;
+  sharedWith: string[];
+  firedAt: string;
+  dueAction: 'reassess' | 'review' | null;
+  dueDate: string | null;
+}
+
 /** An assessment as the feature works with it (camelCase; dates as YYYY-MM-DD or Date). */
 export interface Assessment {
   id: string;
@@ -87,6 +98,8 @@ export interface Assessment {
   provisional: Provisional | null;
   judgements: FinalJudgement[];
   appraisal: Appraisal | null;
+  /** Flags that first fired with a `shareWith` or `makesDue`, oldest first. */
+  sharedFlags: SharedFlag[];
   finalRiskLevel: string | null;
   finalRationale: string | null;
   recommendations: Recommendation[];
@@ -177,6 +190,7 @@ interface Row {
   provisional: Provisional | null;
   judgements: FinalJudgement[];
   appraisal: Appraisal | null;
+  shared_flags: SharedFlag[];
   final_risk_level: string | null;
   final_rationale: string | null;
   recommendations: Recommendation[];
@@ -204,6 +218,11 @@ const SELECT = `
     a.supersedes_id, a.status, a.reason, a.trigger, a.trigger_event_id,
     a.assessor_id, au.display_name AS assessor_name, a.countersigner_id, cu.display_name AS countersigner_name,
     a.ratings, a.formulation, a.scenarios, a.needs, a.provisional, a.judgements, a.appraisal,
+    (SELECT coalesce(json_agg(json_build_object('code', f.flag_code, 'label', f.label,
+        'severity', f.severity, 'sharedWith', f.shared_with,
+        'firedAt', to_char(f.fired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        'dueAction', f.due_action, 'dueDate', to_char(f.due_date, 'YYYY-MM-DD')) ORDER BY f.fired_at, f.id), '[]')
+      FROM assessment_flag f WHERE f.assessment_id = a.id) AS shared_flags,
     a.final_risk_level, a.final_rationale,
     a.recommendations, a.prisoner_participation, a.indicative, a.engine_version,
     to_char(a.next_review_due, 'YYYY-MM-DD') AS next_review_due, a.submitted_at, a.approved_at,
@@ -262,6 +281,7 @@ const toAssessment = (r: Row): Assessment => ({
   provisional: r.provisional,
   judgements: r.judgements,
   appraisal: r.appraisal,
+  sharedFlags: r.shared_flags,
   finalRiskLevel: r.final_risk_level,
   finalRationale: r.final_rationale,
   recommendations: r.recommendations,
@@ -313,6 +333,8 @@ export interface DueRow {
   assessmentId: string | null;
   dueDate: string;
   reason: string;
+  /** What falls due: a new assessment, or a review of the current one. */
+  action: 'reassess' | 'review';
   prisonNumber: string;
   prisonerName: string;
   facilityId: string;
@@ -332,6 +354,8 @@ const APPROVED_SUMMARY = `
   SELECT a.id, a.status, a.prisoner_id AS "prisonerId", a.instrument_version_id AS "instrumentVersionId",
     iv.key AS "instrumentKey", iv.version AS "instrumentVersion", iv.purpose,
     iv.content->'catalogue' AS catalogue, a.final_risk_level AS "finalRiskLevel", a.needs,
+    (SELECT coalesce(jsonb_agg(jsonb_build_object('code', j->>'code', 'level', j->'level')), '[]')
+     FROM jsonb_array_elements(a.judgements) j) AS judgements,
     to_char(a.approved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "approvedAt",
     to_char(a.next_review_due, 'YYYY-MM-DD') AS "nextReviewDue"
   FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id`;
@@ -468,6 +492,54 @@ export class AssessmentsRepository {
       [userId, instrumentKey],
     );
     return rows.length > 0;
+  }
+
+  /**
+   * Records a flag's first firing on an assessment, with the prisoner event that tells the
+   * people it is shared with; false when it had already fired on this assessment.
+   */
+  async recordFlag(
+    m: EntityManager,
+    flag: {
+      assessmentId: string;
+      prisonerId: string;
+      facilityId: string;
+      code: string;
+      label: string;
+      severity: string;
+      sharedWith: string[];
+      firedBy: string;
+      due: { action: string; within: string } | null;
+    },
+  ): Promise<boolean> {
+    const [fired]: unknown[] = await m.query(
+      `SELECT 1 FROM assessment_flag WHERE assessment_id = $1 AND flag_code = $2`,
+      [flag.assessmentId, flag.code],
+    );
+    if (fired) return false;
+    const [{ id: eventId }]: { id: string }[] = await m.query(
+      `INSERT INTO prisoner_event (prisoner_id, facility_id, type, occurred_at, note, recorded_by)
+       VALUES ($1, $2, 'warning_flag', now(), $3, $4) RETURNING id`,
+      [flag.prisonerId, flag.facilityId, flag.label, flag.firedBy],
+    );
+    await m.query(
+      `INSERT INTO assessment_flag (assessment_id, prisoner_id, flag_code, label, severity, shared_with,
+         fired_by, event_id, due_action, due_date)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, (now() + $10::interval)::date)`,
+      [
+        flag.assessmentId,
+        flag.prisonerId,
+        flag.code,
+        flag.label,
+        flag.severity,
+        flag.sharedWith,
+        flag.firedBy,
+        eventId,
+        flag.due?.action ?? null,
+        flag.due?.within ?? null,
+      ],
+    );
+    return true;
   }
 
   /** A new draft (revision 1) and its first transition. */
@@ -628,6 +700,22 @@ export class AssessmentsRepository {
     return summary;
   }
 
+  /** The prisoner's current approved assessment of one instrument (newest approval). */
+  async latestApprovedOf(
+    m: EntityManager,
+    prisonerId: string,
+    instrumentKey: string,
+  ): Promise<ApprovedAssessmentSummary | undefined> {
+    const [row]: (ApprovedAssessmentSummary & { status?: string })[] = await m.query(
+      `${APPROVED_SUMMARY} WHERE a.prisoner_id = $1 AND a.status = 'approved' AND iv.key = $2
+       ORDER BY a.approved_at DESC LIMIT 1`,
+      [prisonerId, instrumentKey],
+    );
+    if (!row) return undefined;
+    const { status: _status, ...summary } = row;
+    return summary;
+  }
+
   /** One assessment, if it is approved (or was, and has since been superseded). */
   async approvedById(
     m: EntityManager,
@@ -661,6 +749,7 @@ export class AssessmentsRepository {
       assessment_id: string | null;
       due: string;
       reason: string;
+      action: string | null;
       prison_number: string;
       name: string;
       facility_id: string;
@@ -682,36 +771,47 @@ export class AssessmentsRepository {
          ORDER BY a.prisoner_id, iv.key, a.approved_at DESC),
        items AS (
          SELECT 'reassessment:' || l.prisoner_id || ':' || l.key AS id, l.prisoner_id, l.key, l.id AS assessment_id,
-           l.next_review_due AS due, 'scheduled' AS reason, NULL::uuid AS event_id
+           l.next_review_due AS due, 'scheduled' AS reason, NULL::uuid AS event_id, 'reassess' AS action
          FROM latest l WHERE l.next_review_due IS NOT NULL
          UNION ALL
          SELECT 'reassessment:' || l.prisoner_id || ':' || l.key || ':event:' || e.id, l.prisoner_id, l.key, l.id,
-           (e.occurred_at + (t ->> 'within')::interval)::date, 'event', e.id
+           (e.occurred_at + (t ->> 'within')::interval)::date, 'event', e.id, t ->> 'action'
          FROM latest l
          JOIN prisoner_event e ON e.prisoner_id = l.prisoner_id AND e.occurred_at > l.approved_at
          CROSS JOIN LATERAL jsonb_array_elements(l.content -> 'review' -> 'triggers') t
          WHERE t ->> 'event' = e.type AND e.type <> 'pre_release'
          UNION ALL
          SELECT 'reassessment:' || l.prisoner_id || ':' || l.key || ':pre_release', l.prisoner_id, l.key, l.id,
-           (s.expected_release_date - (t ->> 'leadTime')::interval)::date, 'pre_release', NULL
+           (s.expected_release_date - (t ->> 'leadTime')::interval)::date, 'pre_release', NULL, t ->> 'action'
          FROM latest l JOIN scoped s ON s.id = l.prisoner_id
          CROSS JOIN LATERAL jsonb_array_elements(l.content -> 'review' -> 'triggers') t
          WHERE t ->> 'event' = 'pre_release' AND t ? 'leadTime' AND s.expected_release_date IS NOT NULL
            AND s.expected_release_date - (t ->> 'leadTime')::interval > l.approved_at
          UNION ALL
-         SELECT 'reassessment:' || s.id || ':intake', s.id, NULL, NULL, s.created_at::date, 'intake', NULL
+         -- A flag that makes a review due, until an assessment of the instrument is approved after it.
+         SELECT 'reassessment:' || f.prisoner_id || ':' || iv.key || ':flag:' || f.id, f.prisoner_id, iv.key,
+           f.assessment_id, f.due_date, 'flag', f.event_id, f.due_action
+         FROM assessment_flag f JOIN scoped s ON s.id = f.prisoner_id
+         JOIN assessment fa ON fa.id = f.assessment_id
+         JOIN instrument_version iv ON iv.id = fa.instrument_version_id
+         WHERE f.due_date IS NOT NULL AND NOT EXISTS (
+           SELECT 1 FROM assessment x JOIN instrument_version xv ON xv.id = x.instrument_version_id
+           WHERE x.prisoner_id = f.prisoner_id AND xv.key = iv.key AND x.approved_at > f.fired_at)
+         UNION ALL
+         SELECT 'reassessment:' || s.id || ':intake', s.id, NULL, NULL, s.created_at::date, 'intake', NULL, 'reassess'
          FROM scoped s
          WHERE NOT EXISTS (
            SELECT 1 FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id
            WHERE a.prisoner_id = s.id AND iv.purpose = 'risk' AND a.status <> 'cancelled'))
-       SELECT i.id, i.prisoner_id, i.key, i.assessment_id, to_char(i.due, 'YYYY-MM-DD') AS due, i.reason,
+       SELECT i.id, i.prisoner_id, i.key, i.assessment_id, to_char(i.due, 'YYYY-MM-DD') AS due, i.reason, i.action,
          s.prison_number, s.name, s.facility_id, e.id AS event_id, e.type AS event_type, e.occurred_at AS event_at,
          (SELECT a.id FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id
           WHERE a.prisoner_id = i.prisoner_id AND (i.key IS NULL AND iv.purpose = 'risk' OR iv.key = i.key)
             AND a.status IN ('draft', 'submitted', 'returned')
           ORDER BY a.created_at DESC LIMIT 1) AS in_progress_id
        FROM items i JOIN scoped s ON s.id = i.prisoner_id LEFT JOIN prisoner_event e ON e.id = i.event_id
-       WHERE i.due <= ${before}::date
+       -- What an event or a flag made due is listed at once, whatever the horizon asked for.
+       WHERE (i.due <= ${before}::date OR i.reason IN ('event', 'flag'))
          AND (i.due, i.id COLLATE "C") > (${afterDue}::date, ${afterId}::text COLLATE "C")
        ORDER BY i.due, i.id COLLATE "C" LIMIT ${limit}`,
       params,
@@ -723,6 +823,7 @@ export class AssessmentsRepository {
       assessmentId: r.assessment_id,
       dueDate: r.due,
       reason: r.reason,
+      action: (r.action ?? 'reassess') as DueRow['action'],
       prisonNumber: r.prison_number,
       prisonerName: r.name,
       facilityId: r.facility_id,

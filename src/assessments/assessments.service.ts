@@ -24,7 +24,7 @@ import {
   type Page,
   type PageQueryDto,
 } from '../http/page.js';
-import { evaluate, ENGINE_VERSION } from '../instruments/engine/evaluate.js';
+import { evaluate, ENGINE_VERSION, type EvaluationResult } from '../instruments/engine/evaluate.js';
 import { InstrumentsService, type InstrumentVersion } from '../instruments/instruments.service.js';
 import type { InstrumentDefinition } from '../instruments/rule-sets/rule-set.types.js';
 import type { DueItem, DueQuery } from '../reviews/due-item.js';
@@ -448,11 +448,23 @@ export class AssessmentsService {
           cacheKey: instrument.id,
         });
         await this.assessments.update(m, id, changes, evaluation, ENGINE_VERSION);
+        const told = await this.shareFlags(m, ctx, a, definition, evaluation);
         return {
           changedFields: [
             ...Object.keys(dto.ratings ?? {}).map((code) => `ratings.${code}`),
             ...Object.keys(changes).filter((f) => f !== 'ratings'),
           ],
+          // Who was told what: the flag and the roles it went to (never the ratings behind it).
+          ...(told.length > 0
+            ? {
+                details: {
+                  flagsShared: told.map(
+                    (t) =>
+                      `${t.flag}: told ${t.sharedWith.join(', ') || 'no one'}${t.makesDue ? `; ${t.makesDue} due` : ''}`,
+                  ),
+                },
+              }
+            : {}),
           respond: () => this.respond(m, ctx, id, access),
         };
       },
@@ -612,6 +624,7 @@ export class AssessmentsService {
       dueDate: r.dueDate,
       overdue: r.dueDate < today,
       reason: r.reason,
+      action: r.action,
       ...(r.instrumentKey ? { instrumentKey: r.instrumentKey } : {}),
       ...(r.assessmentId ? { assessmentId: r.assessmentId } : {}),
       ...(r.inProgressAssessmentId ? { inProgressAssessmentId: r.inProgressAssessmentId } : {}),
@@ -628,6 +641,43 @@ export class AssessmentsService {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * Flags that are shared (`shareWith`) or make a review due (`makesDue`), recorded the first
+   * time they fire on this assessment, even on a draft: a prisoner event says so, and the
+   * security view then shows the label and date. Returns who was told what, for the audit.
+   */
+  private async shareFlags(
+    m: EntityManager,
+    ctx: RequestContext,
+    a: Assessment,
+    definition: InstrumentDefinition,
+    evaluation: EvaluationResult,
+  ): Promise<{ flag: string; sharedWith: string[]; makesDue: string | null }[]> {
+    const told: { flag: string; sharedWith: string[]; makesDue: string | null }[] = [];
+    for (const fired of evaluation.flags) {
+      const rule = definition.flags?.find((f) => f.code === fired.code);
+      if (!rule || (!rule.shareWith?.length && !rule.makesDue)) continue;
+      const first = await this.assessments.recordFlag(m, {
+        assessmentId: a.id,
+        prisonerId: a.prisonerId,
+        facilityId: a.facilityId,
+        code: rule.code,
+        label: rule.label,
+        severity: rule.severity,
+        sharedWith: rule.shareWith ?? [],
+        firedBy: ctx.actor.id,
+        due: rule.makesDue ?? null,
+      });
+      if (first)
+        told.push({
+          flag: rule.code,
+          sharedWith: rule.shareWith ?? [],
+          makesDue: rule.makesDue?.action ?? null,
+        });
+    }
+    return told;
+  }
 
   private async pickVersion(
     m: EntityManager,

@@ -52,8 +52,31 @@ describe('structured professional judgement pages (ve-risk-spj 1.1.0)', () => {
       .patch(`/api/v1/assessments/${id}`)
       .set('authorization', assessor.auth)
       .set('if-match', '1')
-      .send({ ratings: completeRatings(items, { moderate: 0 }) })
+      .send({
+        ratings: {
+          ...completeRatings(items, { moderate: 0 }),
+          SC03: {
+            value: 'high',
+            evidenceFor: 'TARGET-EVIDENCE: named an officer',
+            evidenceAgainst: 'none',
+            sources: ['intelligence'],
+            reliability: 'medium',
+          },
+        },
+      })
       .expect(200);
+    // The shared flag reaches security at once, on the draft: its label and date only.
+    const warned = textOf((await (await as(security)).get(`/assessments/${id}`)).body);
+    expect(warned).toContain('Warnings shared with you');
+    expect(warned).toContain('Specific targets identified');
+    expect(warned).not.toContain('TARGET-EVIDENCE');
+    // The psychologist sees the flag with the rule that raised it.
+    const checked = await client.get(`/assessments/${id}/check`);
+    expect(textOf(checked.body)).toContain('Raised by the rule');
+    expect(checked.body).toContain('has(score.SC03) &amp;&amp; score.SC03 &gt;= 2');
+    expect(textOf(checked.body)).toContain(
+      'The indicative band is shown after you record your provisional judgement.',
+    );
 
     // Relevance on an item page, separate from the rating; history marked as context.
     const item = await client.get(`/assessments/${id}/items/HC01`);

@@ -430,6 +430,26 @@ export class FlagResponse {
   @ApiProperty() code!: string;
   @ApiProperty() label!: string;
   @ApiPropertyOptional({ enum: FLAG_SEVERITIES }) severity?: string;
+  @ApiPropertyOptional({ description: 'The instrument’s rule (CEL) that fired it' }) rule?: string;
+  @ApiPropertyOptional({ description: 'What to do about it' }) description?: string;
+}
+
+/** A warning shared when it first fired: its label and date, never the ratings behind it. */
+export class WarningResponse {
+  @ApiProperty() code!: string;
+  @ApiProperty() label!: string;
+  @ApiProperty({ enum: FLAG_SEVERITIES }) severity!: string;
+  @ApiProperty({ format: 'date-time' }) firedAt!: string;
+  @ApiPropertyOptional({ type: [String], description: 'Full view: who it was shared with' })
+  sharedWith?: string[];
+  @ApiPropertyOptional({
+    enum: ['reassess', 'review'],
+    nullable: true,
+    type: String,
+    description: 'Full view: what it made due',
+  })
+  dueAction?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date' }) dueDate?: string | null;
 }
 
 export class DomainSummaryResponse {
@@ -601,6 +621,12 @@ export class AssessmentResponse {
       'and `reasons` listing everything submit would refuse for (the same check)',
   })
   indicative?: IndicativeResponse | null;
+  @ApiPropertyOptional({
+    type: [WarningResponse],
+    description:
+      'security view: flags shared with security since they first fired (even on a draft), label and date only; full view: every shared or review-making flag',
+  })
+  warnings?: WarningResponse[];
   // full view only
   @ApiPropertyOptional({ type: String, nullable: true }) trigger?: string | null;
   @ApiPropertyOptional({

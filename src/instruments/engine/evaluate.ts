@@ -80,7 +80,14 @@ export interface EvaluationResult {
   indicativeLevel: string | null;
   /** One per declared judgement (absent in results stored by engine 1.0.0). */
   judgements?: JudgementIndication[];
-  flags: { code: string; label: string; severity?: FlagSeverity }[];
+  /** `rule` is the CEL condition that fired (shown with the flag); absent in engine 1.0.0 results. */
+  flags: {
+    code: string;
+    label: string;
+    severity?: FlagSeverity;
+    rule?: string;
+    description?: string;
+  }[];
   domains: DomainResult[];
   contributions: { item: string; value: number }[];
   needs: NeedResult[];
@@ -393,7 +400,13 @@ export function runFlags(
   for (const flag of compiled.flags) {
     try {
       if (flag.program(context) === true)
-        flags.push({ code: flag.rule.code, label: flag.rule.label, severity: flag.rule.severity });
+        flags.push({
+          code: flag.rule.code,
+          label: flag.rule.label,
+          severity: flag.rule.severity,
+          rule: flag.rule.when.replace(/\s+/g, ' ').trim(),
+          ...(flag.rule.description ? { description: flag.rule.description } : {}),
+        });
     } catch (error) {
       warnings.push(failure(flag.path, error));
     }

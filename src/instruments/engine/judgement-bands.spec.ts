@@ -173,3 +173,35 @@ describe('bands from current items only; historical items as context (issue 12, 
     ]);
   });
 });
+
+describe('RNR intensity keys are levels of the judgement the catalogue names (points 2 and 8)', () => {
+  it('checks a catalogue’s intensity keys against the named judgement, or the overall levels', async () => {
+    const risk = await shippedInstrument(RISK_1_1);
+    const catalogue = await shippedCatalogue();
+    // The shipped catalogue's keys (high, moderate, low) are ve-risk-spj's overall levels.
+    const file = { ...(await shippedFile(RISK_1_1)), doc: risk };
+    expect(validateRuleSets([file], { catalogues: [catalogue] }).errors).toEqual([]);
+
+    const named = structuredClone(catalogue);
+    named.intensityFrom = { instrument: 've-risk-spj', judgement: 'release_violence' };
+    expect(validateRuleSets([file], { catalogues: [named] }).errors).toEqual([]);
+    named.intensityFrom = { instrument: 've-risk-spj', judgement: 'imminence' };
+    const wrong = validateRuleSets([file], { catalogues: [named] }).errors;
+    expect(wrong.map((e) => e.code)).toEqual([
+      'unknown_intensity_level',
+      'unknown_intensity_level',
+      'unknown_intensity_level',
+    ]);
+    expect(wrong[0].message).toMatch(/"high", which is not a level of judgement imminence/);
+    named.intensityFrom = { instrument: 've-risk-spj', judgement: 'nope' };
+    expect(
+      validateRuleSets([file], { catalogues: [named] }).errors.map((e) => [e.path, e.code]),
+    ).toEqual([['judgements', 'unknown_intensity_level']]);
+
+    const typo = structuredClone(catalogue);
+    typo.interventions[0].intensity = { hgih: 'Weekly' };
+    expect(validateRuleSets([file], { catalogues: [typo] }).errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/"hgih", which is not a level of this instrument/),
+    ]);
+  });
+});

@@ -308,6 +308,8 @@ export interface InterventionCatalogue {
   status: RuleSetStatus;
   illustrative: boolean;
   notice?: string;
+  /** Where RNR intensity comes from: an instrument and (optionally) one of its judgements. */
+  intensityFrom?: { instrument: string; judgement?: string };
   needs: CatalogueNeed[];
   interventions: Intervention[];
 }
@@ -370,6 +372,8 @@ export const RULE_SET_ERROR_CODES = [
   'consent_required',
   'non_discrimination',
   'historical_in_band',
+  /** A catalogue's intensity key, or its intensityFrom judgement, that the instrument lacks. */
+  'unknown_intensity_level',
   /** For the import: the same key and version already imported with other content. */
   'version_conflict',
 ] as const;

@@ -142,6 +142,39 @@ function checkCatchAll(
   });
 }
 
+/**
+ * A catalogue's `intensity` keys must be levels of the judgement it names in `intensityFrom`
+ * (or of the instrument's overall levels), so no intensity hint can silently never apply.
+ */
+function checkIntensityLevels(
+  instrument: InstrumentDefinition,
+  catalogue: InterventionCatalogue,
+  report: Report,
+): void {
+  const name = catalogue.intensityFrom?.judgement;
+  const judgement = name ? instrument.judgements?.find((j) => j.code === name) : undefined;
+  const where = `catalogue ${catalogue.key}@${catalogue.version}`;
+  // A version from before the instrument declared judgements is not held to one.
+  if (name && !instrument.judgements) return;
+  if (name && !judgement) {
+    report(
+      'judgements',
+      'unknown_intensity_level',
+      `${where} takes its intensity from judgement "${name}", which this instrument does not declare`,
+    );
+    return;
+  }
+  const levels = new Set((judgement?.levels ?? instrument.levels ?? []).map((l) => l.code));
+  const keys = new Set(catalogue.interventions.flatMap((i) => Object.keys(i.intensity ?? {})));
+  for (const key of keys)
+    if (!levels.has(key))
+      report(
+        name ? 'judgements' : 'levels',
+        'unknown_intensity_level',
+        `${where} has an intensity for "${key}", which is not a level of ${name ? `judgement ${name}` : 'this instrument'}`,
+      );
+}
+
 function checkInstrument(
   instrument: InstrumentDefinition,
   catalogues: InterventionCatalogue[],
@@ -423,6 +456,20 @@ function checkInstrument(
           );
       }
     }
+  }
+
+  // Catalogues that take their RNR intensity from this instrument: its keys are levels.
+  // Without intensityFrom, a catalogue's intensity keys are the levels of the risk instruments
+  // that name it.
+  for (const catalogue of catalogues) {
+    const names =
+      catalogue.intensityFrom?.instrument === instrument.key ||
+      (!catalogue.intensityFrom &&
+        instrument.purpose === 'risk' &&
+        (instrument.levels?.length ?? 0) > 0 &&
+        instrument.catalogue?.key === catalogue.key &&
+        satisfiesRange(catalogue.version, instrument.catalogue.version));
+    if (names) checkIntensityLevels(instrument, catalogue, report);
   }
 
   // Mandela Rule 2.

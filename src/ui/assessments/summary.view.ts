@@ -128,7 +128,7 @@ export function ratingView(
 
 interface Indicative {
   indicativeLevel?: string | null;
-  flags?: { code: string; label: string; severity?: string }[];
+  flags?: { code: string; label: string; severity?: string; rule?: string }[];
   domains?: {
     code: string;
     total?: number;
@@ -156,6 +156,7 @@ export function indicativeView(
   const hasLevels = (definition.levels?.length ?? 0) > 0;
   return {
     hasLevels,
+    withheld: a.indicative?.withheld === true,
     band: hasLevels ? levelText(definition, indicative.indicativeLevel) : '',
     flags: indicative.flags?.map((flag) => {
       const rule = definition.flags?.find((f) => f.code === flag.code);
@@ -163,6 +164,8 @@ export function indicativeView(
       return {
         label: flag.label,
         description: rule?.description ?? '',
+        // The rule that fired it, so the reader can see why (full view only carries flags).
+        rule: flag.rule ?? rule?.when.replace(/\s+/g, ' ').trim() ?? '',
         severity: { text: t(severity.key), classes: severity.classes },
       };
     }),
@@ -266,7 +269,7 @@ export function summaryModel(
           })),
         }))
       : undefined,
-    indicative: a.indicative?.withheld ? null : indicativeView(a, definition, t),
+    indicative: indicativeView(a, definition, t),
     formulation: a.formulation === undefined ? undefined : (a.formulation ?? ''),
     scenarios: a.scenarios?.map((scenario) => ({
       title: scenario.title,
@@ -276,6 +279,7 @@ export function summaryModel(
         text: optionLabel(t, field, scenario[field]),
       })),
     })),
+    warnings: a.warnings?.map((w) => ({ label: w.label, firedAt: w.firedAt })),
     judgements: (definition.judgements ?? []).map((j) => {
       const level = a.judgementLevels?.find((x) => x.code === j.code)?.level;
       const rationale = a.judgements?.find((x) => x.code === j.code)?.rationale;

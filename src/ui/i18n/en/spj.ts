@@ -90,6 +90,9 @@ export const enSpj = {
     'Describe each scenario in full: kind, likely targets, severity, imminence, warning signs, triggers and management actions',
   'assessment.refusal.appraisal': 'Record {field}',
 
+  'assessment.judgement.flagRule': 'Raised by the rule',
+  'assessment.view.warnings': 'Warnings shared with you',
+  'assessment.view.warningSince': 'since',
   'assessment.view.judgements': 'Judgements',
   'assessment.view.provisional': 'Provisional judgement',
   'assessment.view.appraisal': 'Reliance on the assessment',

@@ -91,6 +91,9 @@ export const ruSpj: Record<keyof typeof enSpj, Message> = {
     'Опишите каждый сценарий полностью: вид, вероятные цели, тяжесть, неотвратимость, признаки-предупреждения, провоцирующие обстоятельства и меры',
   'assessment.refusal.appraisal': 'Укажите: {field}',
 
+  'assessment.judgement.flagRule': 'Выставлен по правилу',
+  'assessment.view.warnings': 'Предупреждения, переданные вам',
+  'assessment.view.warningSince': 'с',
   'assessment.view.judgements': 'Суждения',
   'assessment.view.provisional': 'Предварительное суждение',
   'assessment.view.appraisal': 'Надёжность оценки',
