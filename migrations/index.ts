@@ -14,6 +14,7 @@ import { PlanRevisionApproval1764115200040 } from './1764115200040-plan-revision
 import { PlanReturn1764115200050 } from './1764115200050-plan-return.js';
 import { AssessmentJudgements1764115200120 } from './1764115200120-assessment-judgements.js';
 import { SharedFlags1764115200121 } from './1764115200121-shared-flags.js';
+import { TriggerReviews1764115200122 } from './1764115200122-trigger-reviews.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   PlanReturn1764115200050,
   AssessmentJudgements1764115200120,
   SharedFlags1764115200121,
+  TriggerReviews1764115200122,
 ];

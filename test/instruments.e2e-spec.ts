@@ -372,7 +372,7 @@ describe('instruments: rule-set import and catalogue API', () => {
       // The same files again: nothing to do. The file that still says active: refused.
       const again = await service.importDirectory(ORIGIN, dir);
       expect(again.errors).toEqual([]);
-      expect(again.unchanged).toHaveLength(4);
+      expect(again.unchanged).toHaveLength(5);
       const revived = await service.importDirectory(ORIGIN, newDir);
       expect(revived.errors).toEqual([
         expect.objectContaining({

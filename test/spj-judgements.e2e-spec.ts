@@ -349,4 +349,139 @@ describe('structured professional judgement in depth (ve-risk-spj 1.1.0)', () =>
     await patch(old.body.id, saved.version, { finalRationale: 'Matches the picture' }).expect(200);
     await submit(old.body.id).expect(200);
   });
+
+  describe('trigger reviews (point 5)', () => {
+    /** An approved 1.1.0 assessment of a fresh prisoner, through the API. */
+    async function approvedAssessment() {
+      const { prisoner, body } = await draft();
+      await patch(body.id, 1, {
+        ratings: completeRatings(items, { moderate: 0 }),
+        provisional: {
+          level: 'low',
+          judgements: {
+            custody_violence: 'low',
+            influence: 'low',
+            release_violence: 'low',
+            imminence: 'not_imminent',
+            severity: 'limited',
+          },
+        },
+        ...report,
+      }).expect(200);
+      await submit(body.id).expect(200);
+      await t.http
+        .post(`/api/v1/assessments/${body.id}/countersign`)
+        .set('authorization', second.auth)
+        .send({ decision: 'approve' })
+        .expect(200);
+      return { prisoner, id: body.id as string };
+    }
+    const event = async (prisonerId: string, type: string) =>
+      (
+        await t.http
+          .post(`/api/v1/prisoners/${prisonerId}/events`)
+          .set('authorization', security.auth)
+          .send({ type, occurredAt: new Date().toISOString() })
+          .expect(201)
+      ).body;
+    const due = async (prisonerId: string) =>
+      (
+        await t.http
+          .get('/api/v1/reviews/due?before=2000-01-01')
+          .set('authorization', author.auth)
+          .expect(200)
+      ).body.items.filter((i: { prisonerId: string }) => i.prisonerId === prisonerId);
+    const review = (id: string, body: object, user = author) =>
+      t.http
+        .post(`/api/v1/assessments/${id}/trigger-reviews`)
+        .set('authorization', user.auth)
+        .send(body);
+
+    it('an event whose trigger says review is closed by a recorded review, not a reassessment', async () => {
+      const { prisoner, id } = await approvedAssessment();
+      const info = await event(prisoner.id, 'new_information');
+      expect(info.makesDue).toEqual([
+        expect.objectContaining({ instrumentKey: 've-risk-spj', action: 'review' }),
+      ]);
+      const incident = await event(prisoner.id, 'serious_incident');
+      // Both listed at once, whatever the horizon, each with its action.
+      expect(
+        (await due(prisoner.id)).map(
+          (i: { reason: string; action: string; event: { id: string } }) => [
+            i.reason,
+            i.action,
+            i.event.id,
+          ],
+        ),
+      ).toEqual(
+        expect.arrayContaining([
+          ['event', 'review', info.id],
+          ['event', 'reassess', incident.id],
+        ]),
+      );
+
+      await review(id, { eventId: info.id, outcome: 'no_change', rationale: 'short' }).expect(400);
+      await review(
+        id,
+        {
+          eventId: info.id,
+          outcome: 'no_change',
+          rationale: 'Nothing in the report changes a rating',
+        },
+        security,
+      ).expect(403);
+      const recorded = await review(id, {
+        eventId: info.id,
+        outcome: 'no_change',
+        rationale: 'Nothing in the report changes a rating',
+      }).expect(201);
+      expect(recorded.body).toMatchObject({
+        assessmentId: id,
+        eventId: info.id,
+        eventType: 'new_information',
+        outcome: 'no_change',
+        reviewer: { id: author.id },
+        reviewedOn: new Date().toISOString().slice(0, 10),
+      });
+      const after = await due(prisoner.id);
+      expect(after.map((i: { event: { id: string } }) => i.event.id)).toEqual([incident.id]);
+
+      const again = await review(id, {
+        eventId: info.id,
+        outcome: 'no_change',
+        rationale: 'Nothing in the report changes a rating',
+      }).expect(409);
+      expect(again.body.code).toBe('already_reviewed');
+      const notReview = await review(id, {
+        eventId: incident.id,
+        outcome: 'no_change',
+        rationale: 'A serious incident needs a reassessment',
+      }).expect(422);
+      expect(notReview.body.code).toBe('no_review_due');
+
+      const [audit] = await t.db.query(
+        `SELECT actor_id, details FROM audit_event WHERE action = 'assessment.trigger_review'
+           AND outcome = 'success' AND entity_id = $1`,
+        [id],
+      );
+      expect(audit).toMatchObject({
+        actor_id: author.id,
+        details: expect.objectContaining({ outcome: 'no_change', eventId: info.id }),
+      });
+      expect(JSON.stringify(audit)).not.toContain('changes a rating');
+    });
+
+    it('a review that decides to reassess makes a reassessment due at once', async () => {
+      const { prisoner, id } = await approvedAssessment();
+      const info = await event(prisoner.id, 'new_information');
+      await review(id, {
+        eventId: info.id,
+        outcome: 'reassess',
+        rationale: 'The report describes new contacts: SC01 needs rating again',
+      }).expect(201);
+      expect(await due(prisoner.id)).toEqual([
+        expect.objectContaining({ reason: 'review_outcome', action: 'reassess', assessmentId: id }),
+      ]);
+    });
+  });
 });

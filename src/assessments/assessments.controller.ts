@@ -25,6 +25,8 @@ import {
   ListedAssessmentResponse,
   ReasonDto,
   RiskTimelineQueryDto,
+  TriggerReviewDto,
+  TriggerReviewResponse,
   RiskTimelineResponse,
   SearchAssessmentsQueryDto,
   UpdateAssessmentDto,
@@ -239,6 +241,30 @@ export class AssessmentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AssessmentResponse> {
     return tagged(reply, await this.assessments.amend(ctx, id, dto));
+  }
+
+  @Post('assessments/:id/trigger-reviews')
+  @Authorize('create', 'Assessment')
+  @ApiOperation({
+    summary:
+      'Record the review an event or a flag made due (trigger action `review`): reviewer, date, outcome and reasons, without a new assessment',
+  })
+  @ApiCreatedResponse({ type: TriggerReviewResponse })
+  @ApiProblems(
+    [403, 'Not a psychologist who may assess this prisoner (`forbidden`)'],
+    [404, 'No such assessment in the caller’s scope (`not_found`)'],
+    [
+      409,
+      'The assessment is not the current approved one (`invalid_status`), or the event is already reviewed (`already_reviewed`)',
+    ],
+    [422, 'The event makes no review of this assessment due (`no_review_due`)'],
+  )
+  triggerReview(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @Body() dto: TriggerReviewDto,
+  ): Promise<TriggerReviewResponse> {
+    return this.assessments.triggerReview(ctx, id, dto);
   }
 
   @Post('assessments/:id/cancel')

@@ -75,6 +75,18 @@ export interface SharedFlag {
   dueDate: string | null;
 }
 
+/** A recorded trigger review, as the full view shows it. */
+export interface TriggerReviewRow {
+  id: string;
+  eventId: string;
+  eventType: string;
+  outcome: 'no_change' | 'reassess' | 'amend';
+  rationale: string;
+  reviewedOn: string;
+  reviewer: UserRef;
+  recordedAt: string;
+}
+
 /** An assessment as the feature works with it (camelCase; dates as YYYY-MM-DD or Date). */
 export interface Assessment {
   id: string;
@@ -542,6 +554,78 @@ export class AssessmentsRepository {
     return true;
   }
 
+  /**
+   * Whether `eventId` (a recorded event or a flag's event) makes a review of the prisoner's
+   * current approved assessment of `instrumentKey` due: the trigger naming its type says
+   * `review`, or the flag it records says so.
+   */
+  async reviewDueFor(
+    m: EntityManager,
+    prisonerId: string,
+    instrumentKey: string,
+    eventId: string,
+  ): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `SELECT 1 FROM prisoner_event e
+       WHERE e.id = $1 AND e.prisoner_id = $2 AND (
+         EXISTS (SELECT 1 FROM assessment_flag f JOIN assessment fa ON fa.id = f.assessment_id
+                 JOIN instrument_version fv ON fv.id = fa.instrument_version_id
+                 WHERE f.event_id = e.id AND f.due_action = 'review' AND fv.key = $3)
+         OR EXISTS (SELECT 1 FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id
+                 CROSS JOIN LATERAL jsonb_array_elements(iv.content -> 'review' -> 'triggers') t
+                 WHERE a.prisoner_id = e.prisoner_id AND a.status = 'approved' AND iv.key = $3
+                   AND t ->> 'event' = e.type AND t ->> 'action' = 'review'))`,
+      [eventId, prisonerId, instrumentKey],
+    );
+    return rows.length > 0;
+  }
+
+  /** Records a trigger review; false when that event was already reviewed for the instrument. */
+  async insertTriggerReview(
+    m: EntityManager,
+    review: {
+      prisonerId: string;
+      assessmentId: string;
+      instrumentKey: string;
+      eventId: string;
+      reviewerId: string;
+      reviewedOn: string;
+      outcome: string;
+      rationale: string;
+    },
+  ): Promise<string | undefined> {
+    const rows: { id: string }[] = await m.query(
+      `INSERT INTO trigger_review (prisoner_id, assessment_id, instrument_key, event_id, reviewer_id, reviewed_on,
+         outcome, rationale)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT ON CONSTRAINT trigger_review_once_key DO NOTHING RETURNING id`,
+      [
+        review.prisonerId,
+        review.assessmentId,
+        review.instrumentKey,
+        review.eventId,
+        review.reviewerId,
+        review.reviewedOn,
+        review.outcome,
+        review.rationale,
+      ],
+    );
+    return rows[0]?.id;
+  }
+
+  /** The trigger reviews of an assessment, oldest first. */
+  async triggerReviewsOf(m: EntityManager, assessmentId: string): Promise<TriggerReviewRow[]> {
+    return m.query(
+      `SELECT r.id, r.event_id AS "eventId", e.type AS "eventType", r.outcome, r.rationale,
+         to_char(r.reviewed_on, 'YYYY-MM-DD') AS "reviewedOn",
+         json_build_object('id', u.id, 'displayName', u.display_name) AS reviewer,
+         to_char(r.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "recordedAt"
+       FROM trigger_review r JOIN app_user u ON u.id = r.reviewer_id JOIN prisoner_event e ON e.id = r.event_id
+       WHERE r.assessment_id = $1 ORDER BY r.recorded_at, r.id`,
+      [assessmentId],
+    );
+  }
+
   /** A new draft (revision 1) and its first transition. */
   async insert(m: EntityManager, a: NewAssessment): Promise<string> {
     const [{ id }]: { id: string }[] = await m.query(
@@ -780,6 +864,9 @@ export class AssessmentsRepository {
          JOIN prisoner_event e ON e.prisoner_id = l.prisoner_id AND e.occurred_at > l.approved_at
          CROSS JOIN LATERAL jsonb_array_elements(l.content -> 'review' -> 'triggers') t
          WHERE t ->> 'event' = e.type AND e.type <> 'pre_release'
+           -- A review is closed by its recorded trigger review (a reassessment by a new approval).
+           AND NOT (t ->> 'action' = 'review' AND EXISTS (
+             SELECT 1 FROM trigger_review r WHERE r.event_id = e.id AND r.instrument_key = l.key))
          UNION ALL
          SELECT 'reassessment:' || l.prisoner_id || ':' || l.key || ':pre_release', l.prisoner_id, l.key, l.id,
            (s.expected_release_date - (t ->> 'leadTime')::interval)::date, 'pre_release', NULL, t ->> 'action'
@@ -794,9 +881,20 @@ export class AssessmentsRepository {
          FROM assessment_flag f JOIN scoped s ON s.id = f.prisoner_id
          JOIN assessment fa ON fa.id = f.assessment_id
          JOIN instrument_version iv ON iv.id = fa.instrument_version_id
-         WHERE f.due_date IS NOT NULL AND NOT EXISTS (
+         WHERE f.due_date IS NOT NULL
+           AND NOT (f.due_action = 'review' AND EXISTS (
+             SELECT 1 FROM trigger_review r WHERE r.event_id = f.event_id AND r.instrument_key = iv.key))
+           AND NOT EXISTS (
            SELECT 1 FROM assessment x JOIN instrument_version xv ON xv.id = x.instrument_version_id
            WHERE x.prisoner_id = f.prisoner_id AND xv.key = iv.key AND x.approved_at > f.fired_at)
+         UNION ALL
+         -- A trigger review that decided to reassess or amend: due at once, until an approval.
+         SELECT 'reassessment:' || r.prisoner_id || ':' || r.instrument_key || ':review:' || r.id, r.prisoner_id,
+           r.instrument_key, r.assessment_id, r.reviewed_on, 'review_outcome', r.event_id, 'reassess'
+         FROM trigger_review r JOIN scoped s ON s.id = r.prisoner_id
+         WHERE r.outcome <> 'no_change' AND NOT EXISTS (
+           SELECT 1 FROM assessment x JOIN instrument_version xv ON xv.id = x.instrument_version_id
+           WHERE x.prisoner_id = r.prisoner_id AND xv.key = r.instrument_key AND x.approved_at > r.recorded_at)
          UNION ALL
          SELECT 'reassessment:' || s.id || ':intake', s.id, NULL, NULL, s.created_at::date, 'intake', NULL, 'reassess'
          FROM scoped s
@@ -811,7 +909,7 @@ export class AssessmentsRepository {
           ORDER BY a.created_at DESC LIMIT 1) AS in_progress_id
        FROM items i JOIN scoped s ON s.id = i.prisoner_id LEFT JOIN prisoner_event e ON e.id = i.event_id
        -- What an event or a flag made due is listed at once, whatever the horizon asked for.
-       WHERE (i.due <= ${before}::date OR i.reason IN ('event', 'flag'))
+       WHERE (i.due <= ${before}::date OR i.reason IN ('event', 'flag', 'review_outcome'))
          AND (i.due, i.id COLLATE "C") > (${afterDue}::date, ${afterId}::text COLLATE "C")
        ORDER BY i.due, i.id COLLATE "C" LIMIT ${limit}`,
       params,

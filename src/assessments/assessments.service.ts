@@ -62,6 +62,8 @@ import type {
   ReasonDto,
   RiskTimelineResponse,
   SearchAssessmentsQueryDto,
+  TriggerReviewDto,
+  TriggerReviewResponse,
   UpdateAssessmentDto,
 } from './dto/assessment.dto.js';
 
@@ -599,6 +601,64 @@ export class AssessmentsService {
         return {
           changedFields: ['status', 'cancelReason'],
           respond: () => this.respond(m, ctx, id, access),
+        };
+      },
+    });
+  }
+
+  /**
+   * Closes a review that an event or a flag made due (the trigger's action is `review`) with a
+   * recorded decision on the current approved assessment, without a new assessment. An outcome
+   * of reassess or amend makes a reassessment due at once.
+   */
+  async triggerReview(
+    ctx: RequestContext,
+    id: string,
+    dto: TriggerReviewDto,
+  ): Promise<TriggerReviewResponse> {
+    const today = new Date().toISOString().slice(0, 10);
+    if (dto.reviewedOn && dto.reviewedOn > today)
+      throw validationProblem([
+        { path: 'reviewedOn', message: 'reviewedOn cannot be in the future' },
+      ]);
+    return this.cases.change(ctx, {
+      name: 'Assessment',
+      action: 'assessment.trigger_review',
+      permission: 'create',
+      load: (m) => this.assessments.lock(m, id),
+      target,
+      apply: async (a, _access, m) => {
+        if (a.status !== 'approved') throw wrongStatus(a.status, 'reviewed after an event');
+        if (!(await this.assessments.reviewDueFor(m, a.prisonerId, a.instrument.key, dto.eventId)))
+          throw unprocessable(
+            'no_review_due',
+            `That event makes no review of ${a.instrument.key} due for this prisoner`,
+            {
+              errors: [{ path: 'eventId', message: 'no review of this assessment is due for it' }],
+            },
+          );
+        const reviewId = await this.assessments.insertTriggerReview(m, {
+          prisonerId: a.prisonerId,
+          assessmentId: a.id,
+          instrumentKey: a.instrument.key,
+          eventId: dto.eventId,
+          reviewerId: ctx.actor.id,
+          reviewedOn: dto.reviewedOn ?? today,
+          outcome: dto.outcome,
+          rationale: dto.rationale,
+        });
+        if (!reviewId)
+          throw conflict(
+            'already_reviewed',
+            'That event has already been reviewed for this instrument',
+          );
+        return {
+          changedFields: ['triggerReview'],
+          details: { outcome: dto.outcome, eventId: dto.eventId },
+          respond: async () =>
+            (await this.assessments.triggerReviewsOf(m, a.id))
+              .filter((r) => r.id === reviewId)
+              .map((r) => ({ ...r, assessmentId: a.id }))[0],
         };
       },
     });

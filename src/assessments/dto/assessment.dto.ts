@@ -320,6 +320,50 @@ export class CountersignDto {
   comments?: string;
 }
 
+export const TRIGGER_REVIEW_OUTCOMES = ['no_change', 'reassess', 'amend'] as const;
+
+/** A review of the current approved assessment that an event or a flag made due. */
+export class TriggerReviewDto {
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The prisoner event (or the event a flag recorded) that made the review due',
+  })
+  @IsUUID()
+  eventId!: string;
+
+  @ApiProperty({
+    enum: TRIGGER_REVIEW_OUTCOMES,
+    description: 'no_change closes it; reassess or amend makes a reassessment due at once',
+  })
+  @IsIn(TRIGGER_REVIEW_OUTCOMES)
+  outcome!: (typeof TRIGGER_REVIEW_OUTCOMES)[number];
+
+  @ApiProperty({ example: 'The incident does not change any rating: no weapon, no cause link' })
+  @IsString()
+  @MinLength(10)
+  @MaxLength(10000)
+  rationale!: string;
+
+  @ApiPropertyOptional({ format: 'date', description: 'Default: today' })
+  @Optional()
+  @IsISO8601({ strict: true }, { message: 'reviewedOn must be a date (YYYY-MM-DD)' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'reviewedOn must be a date (YYYY-MM-DD)' })
+  @MaxLength(10)
+  reviewedOn?: string;
+}
+
+export class TriggerReviewResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) assessmentId!: string;
+  @ApiProperty({ format: 'uuid' }) eventId!: string;
+  @ApiProperty() eventType!: string;
+  @ApiProperty({ enum: TRIGGER_REVIEW_OUTCOMES }) outcome!: string;
+  @ApiProperty() rationale!: string;
+  @ApiProperty({ format: 'date' }) reviewedOn!: string;
+  @ApiProperty({ type: StaffRef }) reviewer!: StaffRef;
+  @ApiProperty({ format: 'date-time' }) recordedAt!: string;
+}
+
 export class ReasonDto {
   @ApiProperty({ example: 'New information from the intelligence unit changes two items' })
   @IsString()

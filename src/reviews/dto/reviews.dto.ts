@@ -94,7 +94,17 @@ export class DueItemResponse {
   @ApiProperty({ format: 'uuid' }) facilityId!: string;
   @ApiProperty({ format: 'date' }) dueDate!: string;
   @ApiProperty() overdue!: boolean;
-  @ApiProperty({ enum: ['scheduled', 'event', 'pre_release', 'intake', 'flag', 'needs_changed'] })
+  @ApiProperty({
+    enum: [
+      'scheduled',
+      'event',
+      'pre_release',
+      'intake',
+      'flag',
+      'review_outcome',
+      'needs_changed',
+    ],
+  })
   reason!: string;
   @ApiPropertyOptional({
     enum: ['reassess', 'review'],
