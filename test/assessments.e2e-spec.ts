@@ -444,6 +444,7 @@ describe('assessments: structured professional judgement, four eyes, revisions',
       'status',
       'version',
       'view',
+      'warnings',
     ];
     const CONTENT = [
       'EVIDENCE-FOR',

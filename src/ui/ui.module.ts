@@ -10,6 +10,7 @@ import { ReviewsModule } from '../reviews/reviews.module.js';
 import { AssessmentPageData } from './assessments/assessment-page-data.js';
 import { AssessmentPagesController } from './assessments/assessment-pages.controller.js';
 import { AssessmentPrintController } from './assessments/assessment-print.controller.js';
+import { TriggerReviewController } from './assessments/trigger-review.controller.js';
 import { AssessmentStartController } from './assessments/assessment-start.controller.js';
 import { HomeController } from './home/home.controller.js';
 import { HomeSections } from './home/home-sections.js';
@@ -54,6 +55,7 @@ import { UiSessionService } from './session/ui-session.service.js';
     PrisonerPagesController,
     AssessmentStartController,
     AssessmentPrintController,
+    TriggerReviewController,
     AssessmentPagesController,
     PlanPagesController,
     PlanItemsPagesController,

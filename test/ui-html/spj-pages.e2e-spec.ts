@@ -217,4 +217,47 @@ describe('structured professional judgement pages (ve-risk-spj 1.1.0)', () => {
     ])
       expect(securityPage).not.toContain(secret);
   });
+
+  it('records a trigger review from the assessment page; refusals beside the fields', async () => {
+    const prisoner = await f.prisoner(north);
+    // ve-needs: a programme milestone makes a review of the approved assessment due.
+    const id = await f.approvedAssessment(prisoner, assessor, colleague, {
+      instrumentKey: 've-needs',
+      needs: [{ code: 'ideology', priority: 'high' }],
+    });
+    const [{ id: eventId }] = await t.db.query(
+      `INSERT INTO prisoner_event (prisoner_id, facility_id, type, occurred_at, note, recorded_by)
+       VALUES ($1, $2, 'programme_milestone', now(), 'Completed the course', $3) RETURNING id`,
+      [prisoner.id, prisoner.facilityId, assessor.id],
+    );
+    const client = await as(colleague);
+    const view = await client.get(`/assessments/${id}`);
+    expect(view.body).toContain(`href="/assessments/${id}/trigger-review"`);
+    const page = await client.get(`/assessments/${id}/trigger-review`);
+    expect(page.statusCode).toBe(200);
+    expect(textOf(page.body)).toContain('programme milestone: Completed the course');
+    const empty = await client.post(`/assessments/${id}/trigger-review`, {});
+    expect(empty.statusCode).toBe(422);
+    expect(textOf(empty.body)).toContain('Select the outcome');
+    const done = await client.post(`/assessments/${id}/trigger-review`, {
+      eventId,
+      outcome: 'no_change',
+      rationale: 'The course completion changes no need priority.',
+    });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe(`/assessments/${id}?done=reviewed`);
+    await client.get(`/assessments/${id}/trigger-review`);
+    const again = await client.post(`/assessments/${id}/trigger-review`, {
+      eventId,
+      outcome: 'no_change',
+      rationale: 'The course completion changes no need priority.',
+    });
+    expect(again.statusCode).toBe(422);
+    expect(textOf(again.body)).toContain('That event has already been reviewed');
+    // A security officer gets no such page.
+    const officer = await as(security);
+    const refused = await officer.get(`/assessments/${id}/trigger-review`);
+    expect(refused.statusCode).toBe(303);
+    expect(refused.headers.location).toBe(`/assessments/${id}`);
+  });
 });

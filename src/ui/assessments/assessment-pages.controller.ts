@@ -132,6 +132,7 @@ const DONE: Record<string, MessageKey> = {
   cancelled: 'assessment.done.cancelled',
   amended: 'assessment.done.amended',
   started: 'assessment.done.started',
+  reviewed: 'assessment.done.reviewed',
 };
 
 /** The editing pages with a form, by the last part of their address. */
