@@ -15,6 +15,7 @@ import { PlanReturn1764115200050 } from './1764115200050-plan-return.js';
 import { AssessmentJudgements1764115200120 } from './1764115200120-assessment-judgements.js';
 import { SharedFlags1764115200121 } from './1764115200121-shared-flags.js';
 import { TriggerReviews1764115200122 } from './1764115200122-trigger-reviews.js';
+import { CaseFactors1764115200123 } from './1764115200123-case-factors.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   AssessmentJudgements1764115200120,
   SharedFlags1764115200121,
   TriggerReviews1764115200122,
+  CaseFactors1764115200123,
 ];

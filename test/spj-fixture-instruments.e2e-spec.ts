@@ -161,6 +161,26 @@ describe('fixture instruments through the whole assessment lifecycle', () => {
     a1 = await patch(body.id, a1.version, { provisional: { level: 'moderate' } });
     // Three high background items and no current concern: low, not moderate.
     expect(a1.indicative.indicativeLevel).toBe('low');
+    // A case-specific factor rated high: in the views, never in the band (point 7).
+    const factor = {
+      title: 'Debt to a cell-mate',
+      description: 'FACTOR-TEXT: owes money that is called in as favours',
+      evidence: 'FACTOR-EVIDENCE: wing report',
+      rating: 'high',
+    };
+    a1 = await patch(body.id, a1.version, { caseFactors: [factor] });
+    expect(a1.caseFactors).toEqual([factor]);
+    expect(a1.indicative.indicativeLevel).toBe('low');
+    const refused = await t.http
+      .patch(`/api/v1/assessments/${body.id}`)
+      .set('authorization', author.auth)
+      .set('if-match', String(a1.version))
+      .send({ caseFactors: [{ ...factor, evidence: '', rating: 'extreme' }] })
+      .expect(400);
+    expect(refused.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'caseFactors[0].evidence',
+      'caseFactors[0].rating',
+    ]);
     await patch(body.id, a1.version, {
       formulation: 'F',
       scenarios: [scenario],
@@ -176,12 +196,22 @@ describe('fixture instruments through the whole assessment lifecycle', () => {
     expect(programme.indicative.domains.map((d: { code: string }) => d.code)).not.toContain(
       'BACKGROUND',
     );
+    expect(JSON.stringify(programme)).not.toContain('FACTOR');
+    expect(JSON.stringify(await get(body.id, security))).not.toContain('FACTOR');
     const timeline = await t.http
       .get(`/api/v1/prisoners/${prisoner.id}/risk-timeline?instrument=five-domain-risk`)
       .set('authorization', supervisor.auth)
       .expect(200);
     expect(timeline.body.entries).toEqual([
       expect.objectContaining({ indicativeLevel: 'low', finalRiskLevel: 'moderate' }),
+    ]);
+    expect(timeline.body.entries[0].caseFactors).toBeUndefined();
+    const full = await t.http
+      .get(`/api/v1/prisoners/${prisoner.id}/risk-timeline?instrument=five-domain-risk`)
+      .set('authorization', second.auth)
+      .expect(200);
+    expect(full.body.entries[0].caseFactors).toEqual([
+      { title: 'Debt to a cell-mate', rating: 'high' },
     ]);
   });
 

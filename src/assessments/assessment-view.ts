@@ -190,6 +190,7 @@ export function projectAssessment(
     provisional: a.provisional,
     judgements: a.judgements,
     appraisal: a.appraisal,
+    caseFactors: a.caseFactors,
     prisonerParticipation: a.prisonerParticipation,
     cancelReason: a.cancelReason,
     ...(options.history ? { history: options.history } : {}),

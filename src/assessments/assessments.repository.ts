@@ -56,6 +56,14 @@ export interface FinalJudgement {
   rationale: string | null;
 }
 
+/** A factor the instrument does not list, added by the assessor with evidence and a rating. */
+export interface CaseFactor {
+  title: string;
+  description: string;
+  evidence: string;
+  rating: 'low' | 'moderate' | 'high';
+}
+
 /** How far the report can be relied on. */
 export interface Appraisal {
   confidence?: 'low' | 'medium' | 'high';
@@ -110,6 +118,7 @@ export interface Assessment {
   provisional: Provisional | null;
   judgements: FinalJudgement[];
   appraisal: Appraisal | null;
+  caseFactors: CaseFactor[];
   /** Flags that first fired with a `shareWith` or `makesDue`, oldest first. */
   sharedFlags: SharedFlag[];
   finalRiskLevel: string | null;
@@ -157,6 +166,7 @@ export const EDITABLE_COLUMNS = {
   provisional: ['provisional', 'json'],
   judgements: ['judgements', 'json'],
   appraisal: ['appraisal', 'json'],
+  caseFactors: ['case_factors', 'json'],
   finalRiskLevel: ['final_risk_level', 'text'],
   finalRationale: ['final_rationale', 'text'],
   recommendations: ['recommendations', 'json'],
@@ -202,6 +212,7 @@ interface Row {
   provisional: Provisional | null;
   judgements: FinalJudgement[];
   appraisal: Appraisal | null;
+  case_factors: CaseFactor[];
   shared_flags: SharedFlag[];
   final_risk_level: string | null;
   final_rationale: string | null;
@@ -230,6 +241,7 @@ const SELECT = `
     a.supersedes_id, a.status, a.reason, a.trigger, a.trigger_event_id,
     a.assessor_id, au.display_name AS assessor_name, a.countersigner_id, cu.display_name AS countersigner_name,
     a.ratings, a.formulation, a.scenarios, a.needs, a.provisional, a.judgements, a.appraisal,
+    a.case_factors,
     (SELECT coalesce(json_agg(json_build_object('code', f.flag_code, 'label', f.label,
         'severity', f.severity, 'sharedWith', f.shared_with,
         'firedAt', to_char(f.fired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
@@ -293,6 +305,7 @@ const toAssessment = (r: Row): Assessment => ({
   provisional: r.provisional,
   judgements: r.judgements,
   appraisal: r.appraisal,
+  caseFactors: r.case_factors,
   sharedFlags: r.shared_flags,
   finalRiskLevel: r.final_risk_level,
   finalRationale: r.final_rationale,
@@ -657,10 +670,10 @@ export class AssessmentsRepository {
     const [{ id }]: { id: string }[] = await m.query(
       `INSERT INTO assessment (prisoner_id, instrument_version_id, revision, supersedes_id, reason, trigger,
          trigger_event_id, assessor_id, ratings, formulation, scenarios, needs, final_risk_level, final_rationale,
-         recommendations, prisoner_participation, indicative, engine_version, provisional, judgements, appraisal)
+         recommendations, prisoner_participation, indicative, engine_version, provisional, judgements, appraisal, case_factors)
        SELECT prisoner_id, instrument_version_id, revision + 1, id, reason, trigger, trigger_event_id, $2, ratings,
          formulation, scenarios, needs, final_risk_level, final_rationale, recommendations, prisoner_participation,
-         indicative, engine_version, provisional, judgements, appraisal
+         indicative, engine_version, provisional, judgements, appraisal, case_factors
        FROM assessment WHERE id = $1 RETURNING id`,
       [fromId, assessorId],
     );

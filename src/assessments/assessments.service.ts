@@ -95,7 +95,13 @@ const wrongStatus = (status: string, what: string) =>
     currentStatus: status,
   });
 
-const LIST_FIELDS: EditableField[] = ['scenarios', 'needs', 'recommendations', 'judgements'];
+const LIST_FIELDS: EditableField[] = [
+  'scenarios',
+  'needs',
+  'recommendations',
+  'judgements',
+  'caseFactors',
+];
 
 const FORBIDDEN_EDIT = 'Only the assessor may change or submit this assessment';
 
@@ -315,6 +321,9 @@ export class AssessmentsService {
               indicativeLevel: security ? null : (a.indicative?.indicativeLevel ?? null),
               finalRiskLevel: a.finalRiskLevel,
               judgements: projected.judgementLevels,
+              ...(projected.view === 'full'
+                ? { caseFactors: a.caseFactors.map((c) => ({ title: c.title, rating: c.rating })) }
+                : {}),
               ...(security
                 ? {}
                 : {

@@ -151,6 +151,10 @@ describe('structured professional judgement pages (ve-risk-spj 1.1.0)', () => {
       'appraisal-informationQuality': 'Interview and file',
       'appraisal-limitations': 'No police file yet',
       'appraisal-indexFacts': 'denies',
+      'factor-1-title': 'Debt to a cell-mate',
+      'factor-1-description': 'Owes money called in as favours',
+      'factor-1-evidence': 'Wing report',
+      'factor-1-rating': 'high',
       next: 'continue',
     });
     expect(formulation.statusCode).toBe(303);
@@ -202,6 +206,8 @@ describe('structured professional judgement pages (ve-risk-spj 1.1.0)', () => {
       'Denies them',
       'High relevance',
       'Provisional overall level',
+      'Case-specific factors',
+      'Debt to a cell-mate',
     ])
       expect(full).toContain(expected);
 
@@ -214,6 +220,7 @@ describe('structured professional judgement pages (ve-risk-spj 1.1.0)', () => {
       'Denies them',
       'No police file',
       'Provisional',
+      'Debt to a cell-mate',
     ])
       expect(securityPage).not.toContain(secret);
   });

@@ -195,6 +195,33 @@ export class JudgementLevelResponse {
   @ApiProperty({ type: String, nullable: true }) level!: string | null;
 }
 
+export const CASE_FACTOR_RATINGS = ['low', 'moderate', 'high'] as const;
+
+/** A factor the instrument does not list ("+" factors): evidence and rating, never in bands. */
+export class CaseFactorDto {
+  @ApiProperty({ example: 'Debt to a gang leader on the wing' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  title!: string;
+
+  @ApiProperty({ description: 'What the factor is and how it bears on this person' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4000)
+  description!: string;
+
+  @ApiProperty({ description: 'The evidence for it' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(10000)
+  evidence!: string;
+
+  @ApiProperty({ enum: CASE_FACTOR_RATINGS })
+  @IsIn(CASE_FACTOR_RATINGS)
+  rating!: (typeof CASE_FACTOR_RATINGS)[number];
+}
+
 export class AppraisalDto {
   @ApiPropertyOptional({ enum: CONFIDENCE, description: 'Overall confidence in the judgement' })
   @Optional()
@@ -690,6 +717,11 @@ export class AssessmentResponse {
   })
   judgements?: FinalJudgementDto[];
   @ApiPropertyOptional({ type: AppraisalDto, nullable: true }) appraisal?: AppraisalDto | null;
+  @ApiPropertyOptional({
+    type: [CaseFactorDto],
+    description: 'Factors the instrument does not list; never in a band',
+  })
+  caseFactors?: CaseFactorDto[];
   @ApiPropertyOptional({ type: ParticipationDto, nullable: true })
   prisonerParticipation?: ParticipationDto | null;
   @ApiPropertyOptional({ type: String, nullable: true }) cancelReason?: string | null;
@@ -776,6 +808,17 @@ export class UpdateAssessmentDto {
   @Type(() => FinalJudgementDto)
   judgements?: FinalJudgementDto[] | null;
 
+  @ApiPropertyOptional({
+    type: [CaseFactorDto],
+    description: 'Case-specific factors (replaced whole; null empties it); never in a band',
+  })
+  @Nullable()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => CaseFactorDto)
+  caseFactors?: CaseFactorDto[] | null;
+
   @ApiPropertyOptional({ type: AppraisalDto, description: 'null clears it' })
   @Nullable()
   @IsObject()
@@ -836,6 +879,19 @@ export class RiskTimelineEntry {
   @ApiProperty({ type: String, nullable: true }) finalRiskLevel!: string | null;
   @ApiProperty({ type: [JudgementLevelResponse], description: 'Final level per judgement' })
   judgements!: JudgementLevelResponse[];
+  @ApiPropertyOptional({
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: {
+        title: { type: 'string' },
+        rating: { type: 'string', enum: [...CASE_FACTOR_RATINGS] },
+      },
+      required: ['title', 'rating'],
+    },
+    description: 'Full view: case-specific factors (title and rating)',
+  })
+  caseFactors?: { title: string; rating: string }[];
   @ApiPropertyOptional({
     type: [DomainResultResponse],
     description: 'Not in the security view',

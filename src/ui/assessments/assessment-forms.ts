@@ -12,6 +12,7 @@ import {
   UpdateAssessmentDto,
   type AppraisalDto,
   type AssessmentResponse,
+  type CaseFactorDto,
   type ScenarioDto,
 } from '../../assessments/dto/assessment.dto.js';
 import type { FieldError } from '../../errors/problem.exception.js';
@@ -267,14 +268,20 @@ export const OPTION_LABEL: Record<string, MessageKey> = {
 export const optionLabel = (t: Translate, field: string, value: string | undefined | null) =>
   value ? (OPTION_LABEL[`${field}:${value}`] ? t(OPTION_LABEL[`${field}:${value}`]) : value) : '';
 
+/** The fields of one case-specific factor row (`factor-N-<name>`). */
+export const FACTOR_ROW = ['title', 'description', 'evidence', 'rating'] as const;
+
 export function formulationForm(t: Translate): AssessmentForm {
   const names = [...SCENARIO_ROW];
+  const factorNames = [...FACTOR_ROW];
   let rowOf: number[] = [];
+  let factorRowOf: number[] = [];
   return {
     fields: (...bodies) => [
       'formulation',
       ...rowFields('scenario', names, Math.max(0, ...bodies.map((b) => rowsIn(b, 'scenario')))),
       ...APPRAISAL_INPUTS,
+      ...rowFields('factor', factorNames, Math.max(0, ...bodies.map((b) => rowsIn(b, 'factor')))),
     ],
     values: (a) => ({
       formulation: a.formulation ?? '',
@@ -288,6 +295,11 @@ export function formulationForm(t: Translate): AssessmentForm {
       ),
       ...Object.fromEntries(
         APPRAISAL_FIELDS.map((f) => [`appraisal-${f}`, a.appraisal?.[f] ?? '']),
+      ),
+      ...Object.fromEntries(
+        (a.caseFactors ?? []).flatMap((c, i) =>
+          factorNames.map((n) => [`factor-${i + 1}-${n}`, c[n] ?? '']),
+        ),
       ),
     }),
     async patch(body) {
@@ -309,6 +321,14 @@ export function formulationForm(t: Translate): AssessmentForm {
         if (!blank(textOf(body, `appraisal-${field}`)))
           appraisal[field] = textOf(body, `appraisal-${field}`).trim();
       patch.appraisal = Object.keys(appraisal).length ? (appraisal as AppraisalDto) : null;
+      const factors = filledRows(body, 'factor', factorNames).slice(0, MAX_SCENARIOS);
+      factorRowOf = factors.map((r) => r.row);
+      patch.caseFactors = factors.map((r) => ({
+        title: r.values.title.trim(),
+        description: r.values.description.trim(),
+        evidence: r.values.evidence.trim(),
+        rating: r.values.rating as CaseFactorDto['rating'],
+      }));
       const { errors } = await validateForm(UpdateAssessmentDto, patch);
       return {
         patch,
@@ -316,6 +336,7 @@ export function formulationForm(t: Translate): AssessmentForm {
           ...e,
           path:
             rowPath(e.path, 'scenarios', 'scenario', rowOf) ??
+            rowPath(e.path, 'caseFactors', 'factor', factorRowOf) ??
             (e.path.startsWith('appraisal.') ? `appraisal-${e.path.slice(10)}` : e.path),
         })),
       };
@@ -344,12 +365,23 @@ export function formulationForm(t: Translate): AssessmentForm {
           { id: `appraisal-${f}`, message: 'assessment.appraisal.errors.field' },
         ]),
       ),
+      ...Object.fromEntries(
+        Array.from({ length: rowsIn(body, 'factor') }, (_, i) =>
+          factorNames.map((n) => [
+            `factor-${i + 1}-${n}`,
+            { id: `factor-${i + 1}-${n}`, message: 'assessment.caseFactors.errors.field' },
+          ]),
+        ).flat(),
+      ),
     }),
     label(field) {
       if (field === 'formulation') return t('assessment.formulation.label');
       const appraisal = /^appraisal-(\w+)$/.exec(field);
       if (appraisal)
         return t(APPRAISAL_LABEL[appraisal[1] as (typeof APPRAISAL_FIELDS)[number]] ?? field);
+      const factor = /^factor-(\d+)-(\w+)$/.exec(field);
+      if (factor)
+        return t('assessment.caseFactors.fieldOf', { number: factor[1], field: factor[2] });
       const match = /^scenario-(\d+)-(\w+)$/.exec(field);
       if (!match || !(match[2] in SCENARIO_LABEL)) return field;
       return t(SCENARIO_LABEL[match[2] as (typeof SCENARIO_ROW)[number]], { number: match[1] });

@@ -666,6 +666,11 @@ export class AssessmentPagesController {
           codes.map((code) => ({ value: code, text: optionLabel(t, name, code) }));
         return {
           rows: Array.from({ length: rows('scenario', MAX_SCENARIOS) }, (_, i) => i + 1),
+          factorRows: Array.from({ length: rows('factor', MAX_SCENARIOS) }, (_, i) => i + 1),
+          factorRatings: choices('relevance', ['low', 'moderate', 'high']).map((c) => ({
+            ...c,
+            text: t(`assessment.caseFactors.rating.${c.value}` as MessageKey),
+          })),
           scenarioChoices: [
             {
               name: 'type',

@@ -280,6 +280,12 @@ export function summaryModel(
       })),
     })),
     warnings: a.warnings?.map((w) => ({ label: w.label, firedAt: w.firedAt })),
+    caseFactors: a.caseFactors?.map((c) => ({
+      title: c.title,
+      rating: t(`assessment.caseFactors.rating.${c.rating}` as MessageKey),
+      description: c.description,
+      evidence: c.evidence,
+    })),
     judgements: (definition.judgements ?? []).map((j) => {
       const level = a.judgementLevels?.find((x) => x.code === j.code)?.level;
       const rationale = a.judgements?.find((x) => x.code === j.code)?.rationale;
