@@ -49,6 +49,7 @@ describe('assessment workspace in the browser', () => {
         ratings: completeRatings(await instrumentItems(h.t, auth, 've-risk-spj')),
         formulation: 'Grievance-driven; protective family ties.',
         finalRiskLevel: 'low',
+        finalRationale: 'Current indicators are few.',
         prisonerParticipation: { informedOn: '2026-01-10', participated: 'yes' },
       })
       .expect(200);
