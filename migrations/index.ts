@@ -14,6 +14,10 @@ import { PlanRevisionApproval1764115200040 } from './1764115200040-plan-revision
 import { PlanReturn1764115200050 } from './1764115200050-plan-return.js';
 import { AuditPartitions1764115200100 } from './1764115200100-audit-partitions.js';
 import { IdempotencyKeys1764115200110 } from './1764115200110-idempotency-keys.js';
+import { AssessmentJudgements1764115200120 } from './1764115200120-assessment-judgements.js';
+import { SharedFlags1764115200121 } from './1764115200121-shared-flags.js';
+import { TriggerReviews1764115200122 } from './1764115200122-trigger-reviews.js';
+import { CaseFactors1764115200123 } from './1764115200123-case-factors.js';
 import { PrisonerRights1764115200130 } from './1764115200130-prisoner-rights.js';
 import { Oversight1764115200140 } from './1764115200140-oversight.js';
 import { Training1764115200150 } from './1764115200150-training.js';
@@ -36,6 +40,10 @@ export const migrations = [
   PlanReturn1764115200050,
   AuditPartitions1764115200100,
   IdempotencyKeys1764115200110,
+  AssessmentJudgements1764115200120,
+  SharedFlags1764115200121,
+  TriggerReviews1764115200122,
+  CaseFactors1764115200123,
   PrisonerRights1764115200130,
   Oversight1764115200140,
   Training1764115200150,

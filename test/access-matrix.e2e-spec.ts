@@ -79,6 +79,7 @@ const MATRIX: Record<string, [string, string, string, string, string]> = {
   'POST /assessments/:id/submit':        ['403/404/403',        '403/403/403',        '403/403/403',        '403/403/403',        '403/403/403'],
   'POST /assessments/:id/countersign':   ['200/404/403',        '403/403/403',        '403/403/403',        '403/403/403',        '403/403/403'],
   'POST /assessments/:id/amend':         ['201/404/403',        '403/403/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'POST /assessments/:id/trigger-reviews':['201/404/403',        '403/403/403',        '403/403/403',        '403/403/403',        '403/403/403'],
   'POST /assessments/:id/cancel':        ['403/404/403',        '403/403/403',        '403/403/403',        '403/403/403',        '403/403/403'],
   'POST /prisoners/:id/events':          ['201/404/403',        '201/404/403',        '201/404/403',        '403/403/403',        '403/403/403'],
   'GET /prisoners/:id/events':           ['200/404/200',        '200/404/200',        '200/404/200',        '200/404/200',        '403/403/403'],
@@ -627,6 +628,22 @@ describe('access matrix: every endpoint x every role x scope', () => {
           reason: 'Matrix amendment reason',
         }),
       ),
+    'POST /assessments/:id/trigger-reviews': async ({ user, prisoner }) => {
+      // ve-needs: a programme milestone makes a review (not a reassessment) due.
+      const id = await needsAssessment(prisoner);
+      const [{ id: eventId }] = await t.db.query(
+        `INSERT INTO prisoner_event (prisoner_id, facility_id, type, occurred_at, recorded_by)
+         VALUES ($1, $2, 'programme_milestone', now(), $3) RETURNING id`,
+        [prisoner.id, prisoner.facilityId, assessor.id],
+      );
+      return status(
+        await post(`/api/v1/assessments/${id}/trigger-reviews`, user, {
+          eventId,
+          outcome: 'no_change',
+          rationale: 'Matrix review: nothing changes',
+        }),
+      );
+    },
     'POST /assessments/:id/cancel': async ({ user, prisoner }) =>
       status(
         await post(

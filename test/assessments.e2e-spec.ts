@@ -44,7 +44,12 @@ describe('assessments: structured professional judgement, four eyes, revisions',
     t.http
       .post(`/api/v1/prisoners/${prisoner.id}/assessments`)
       .set('authorization', user.auth)
-      .send({ instrumentKey: 've-risk-spj', reason: 'intake', ...body });
+      .send({
+        instrumentKey: 've-risk-spj',
+        instrumentVersion: '1.0.0',
+        reason: 'intake',
+        ...body,
+      });
   const patch = (id: string, version: number, body: Record<string, unknown>, user = author) =>
     t.http
       .patch(`/api/v1/assessments/${id}`)
@@ -431,6 +436,7 @@ describe('assessments: structured professional judgement, four eyes, revisions',
       'finalRiskLevel',
       'id',
       'instrument',
+      'judgementLevels',
       'nextReviewDue',
       'prisonerId',
       'recommendations',
@@ -438,6 +444,7 @@ describe('assessments: structured professional judgement, four eyes, revisions',
       'status',
       'version',
       'view',
+      'warnings',
     ];
     const CONTENT = [
       'EVIDENCE-FOR',
@@ -778,7 +785,9 @@ describe('assessments: structured professional judgement, four eyes, revisions',
         { ratings: completeRatings(items) },
         { ...judgement, finalRiskLevel: 'moderate', finalRationale: null },
         { finalRiskLevel: 'low', prisonerParticipation: null, formulation: '  ' },
+        // A rationale is owed for every final level, even one that matches the band.
         { prisonerParticipation: participation, formulation: judgement.formulation },
+        { finalRationale: judgement.finalRationale },
       ];
       let current = draft;
       let submitted = false;
@@ -894,7 +903,7 @@ describe('assessments: structured professional judgement, four eyes, revisions',
     const pending = await f.openAssessment(await f.prisoner(a), author, 'submitted', 've-needs');
     const outsider = await f.user(['psychologist'], [b]);
     await f.certify(outsider.id, 've-risk-spj');
-    const body = { instrumentKey: 've-risk-spj', reason: 'intake' };
+    const body = { instrumentKey: 've-risk-spj', instrumentVersion: '1.0.0', reason: 'intake' };
     const cases: [string, string, TestUser, object | undefined, number, string][] = [
       ['get', `/assessments/${id}`, outsider, undefined, 404, 'assessment.read'],
       ['get', `/prisoners/${prisoner.id}/assessments`, outsider, undefined, 404, 'assessment.list'],

@@ -238,7 +238,7 @@ describe('property: bad input gets 4xx problems and writes nothing', () => {
     const draft = await t.http
       .post(`/api/v1/prisoners/${prisoner.id}/assessments`)
       .set('authorization', psychologist.auth)
-      .send({ instrumentKey: 've-risk-spj', reason: 'intake' })
+      .send({ instrumentKey: 've-risk-spj', instrumentVersion: '1.0.0', reason: 'intake' })
       .expect(201);
     // Transitions are tried on a cancelled assessment, so even a well-formed body changes nothing.
     await t.http

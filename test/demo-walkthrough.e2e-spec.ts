@@ -95,7 +95,7 @@ describe('demo data and the walkthrough a new user would do', () => {
     const draft = await t.http
       .post(`/api/v1/prisoners/${prisonerId}/assessments`)
       .set('authorization', as('demo.psychologist'))
-      .send({ instrumentKey: 've-risk-spj', reason: 'intake' })
+      .send({ instrumentKey: 've-risk-spj', instrumentVersion: '1.0.0', reason: 'intake' })
       .expect(201);
     const items = await instrumentItems(t, as('demo.psychologist'), 've-risk-spj');
     await t.http
@@ -106,6 +106,7 @@ describe('demo data and the walkthrough a new user would do', () => {
         ratings: completeRatings(items),
         formulation: 'Engagement followed a period of isolation; no current intent identified.',
         finalRiskLevel: 'low',
+        finalRationale: 'No current intent or capability; protective family ties.',
         recommendations: [{ text: 'Standard supervision', tag: 'security' }],
         prisonerParticipation: {
           informedOn: '2026-11-20',

@@ -54,17 +54,17 @@ const readDoc = (dir: string, file: string): Doc => parse(readFileSync(join(dir,
 const writeDoc = (dir: string, file: string, doc: Doc) =>
   writeFileSync(join(dir, file), stringify(doc));
 
-/** ve-risk-spj 1.1.0: one item removed, one added, one reworded, and a new title. */
-function riskV110(dir: string, status = 'active'): void {
+/** ve-risk-spj 1.2.0: one item removed, one added, one reworded, and a new title. */
+function riskV120(dir: string, status = 'active'): void {
   const doc = readDoc(dir, RISK);
-  doc.version = '1.1.0';
+  doc.version = '1.2.0';
   doc.status = status;
   doc.title = 'Violent extremism risk SPJ, revised (illustrative)';
   const items = doc.domains[0].items;
   const removed = items.pop();
   items[0].guidance = `${items[0].guidance} Revised guidance.`;
   items.push({ ...removed, code: 'BA99', prompt: 'Frames violence as the only option left' });
-  writeDoc(dir, 'instruments/ve-risk-spj@1.1.0.yaml', doc);
+  writeDoc(dir, 'instruments/ve-risk-spj@1.2.0.yaml', doc);
 }
 
 describe('instruments: rule-set import and catalogue API', () => {
@@ -99,9 +99,9 @@ describe('instruments: rule-set import and catalogue API', () => {
   });
 
   describe('start-up import', () => {
-    it('imports the three shipped files on start, in one log line with counts', async () => {
+    it('imports the four shipped files on start, in one log line with counts', async () => {
       const ready = log.lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'rule-sets ready');
-      expect(ready).toMatchObject({ imported: 3, retired: 0, unchanged: 0, dir: SHIPPED });
+      expect(ready).toMatchObject({ imported: 4, retired: 0, unchanged: 0, dir: SHIPPED });
       expect(ready.ms).toBeLessThan(5000);
       const res = await t.http
         .get('/api/v1/instruments')
@@ -114,6 +114,14 @@ describe('instruments: rule-set import and catalogue API', () => {
       ]);
       for (const entry of res.body) {
         expect(entry.title).toEqual(expect.any(String));
+        // ve-risk-spj ships 1.1.0 beside 1.0.0 (newest first); 1.0.0 keeps its assessments.
+        if (entry.key === 've-risk-spj') {
+          expect(entry.versions.map((v: Doc) => [v.version, v.status])).toEqual([
+            ['1.1.0', 'active'],
+            ['1.0.0', 'active'],
+          ]);
+          continue;
+        }
         expect(entry.versions).toEqual([
           {
             version: '1.0.0',
@@ -134,7 +142,7 @@ describe('instruments: rule-set import and catalogue API', () => {
       const versions = await t.db.query(
         `SELECT id, key, version, kind, content_sha256 FROM instrument_version ORDER BY key`,
       );
-      expect(rows).toHaveLength(3);
+      expect(rows).toHaveLength(4);
       for (const v of versions) {
         const row = rows.find((r: Doc) => r.entity_id === v.id);
         expect(row).toMatchObject({
@@ -161,6 +169,7 @@ describe('instruments: rule-set import and catalogue API', () => {
       expect(report.unchanged.map((u) => u.key).sort()).toEqual([
         'handbook-interventions',
         've-needs',
+        've-risk-spj',
         've-risk-spj',
       ]);
       expect(await counts()).toEqual(before);
@@ -212,7 +221,7 @@ describe('instruments: rule-set import and catalogue API', () => {
       const doc = readDoc(dir, RISK);
       doc.domains[1].items[0].prompt = `${doc.domains[1].items[0].prompt} (edited)`;
       writeDoc(dir, RISK, doc);
-      riskV110(dir); // valid and new, but the batch is all or nothing
+      riskV120(dir); // valid and new, but the batch is all or nothing
       const before = await counts();
       const report = await service.importDirectory(ORIGIN, dir);
       const stored = (await service.getVersion('ve-risk-spj', '1.0.0'))!.sha256;
@@ -228,13 +237,13 @@ describe('instruments: rule-set import and catalogue API', () => {
       expect(report.errors[0].message).toContain(`this file sha256 ${canonicalSha256(doc)}`);
       expect(report.imported).toEqual([]);
       expect(await counts()).toEqual(before);
-      expect(await service.getVersion('ve-risk-spj', '1.1.0')).toBeUndefined();
+      expect(await service.getVersion('ve-risk-spj', '1.2.0')).toBeUndefined();
     });
 
     it('refuses an item about prayer without a nonDiscriminationNote, naming its path', async () => {
       const dir = copyOfShipped();
       cpSync(PRAYER_FIXTURE, join(dir, 'instruments/prayer-item@1.0.0.yaml'));
-      riskV110(dir);
+      riskV120(dir);
       const before = await counts();
       const report = await service.importDirectory(ORIGIN, dir);
       expect(report.errors).toEqual([
@@ -270,11 +279,11 @@ describe('instruments: rule-set import and catalogue API', () => {
 
     it('imports a new version beside the old one; the list shows newest first', async () => {
       newDir = copyOfShipped();
-      riskV110(newDir);
+      riskV120(newDir);
       const report = await service.importDirectory(ORIGIN, newDir);
       expect(report.errors).toEqual([]);
-      expect(report.imported.map((e) => `${e.key}@${e.version}`)).toEqual(['ve-risk-spj@1.1.0']);
-      expect(report.unchanged).toHaveLength(3);
+      expect(report.imported.map((e) => `${e.key}@${e.version}`)).toEqual(['ve-risk-spj@1.2.0']);
+      expect(report.unchanged).toHaveLength(4);
       const res = await t.http
         .get('/api/v1/instruments')
         .set('authorization', users.security_officer.auth)
@@ -282,22 +291,23 @@ describe('instruments: rule-set import and catalogue API', () => {
       const risk = res.body.find((i: Doc) => i.key === 've-risk-spj');
       expect(risk.title).toBe('Violent extremism risk SPJ, revised (illustrative)');
       expect(risk.versions.map((v: Doc) => [v.version, v.status])).toEqual([
+        ['1.2.0', 'active'],
         ['1.1.0', 'active'],
         ['1.0.0', 'active'],
       ]);
-      expect((await service.newestActive('ve-risk-spj'))?.version).toBe('1.1.0');
+      expect((await service.newestActive('ve-risk-spj'))?.version).toBe('1.2.0');
     });
 
     it('diffs two versions: items added, removed and changed field by field', async () => {
       const res = await t.http
-        .get('/api/v1/instruments/ve-risk-spj/diff?from=1.0.0&to=1.1.0')
+        .get('/api/v1/instruments/ve-risk-spj/diff?from=1.0.0&to=1.2.0')
         .set('authorization', psychologist.auth)
         .expect(200);
       const old = readDoc(SHIPPED, RISK);
       const first = old.domains[0].items[0];
       const last = old.domains[0].items[old.domains[0].items.length - 1];
       expect(res.body.from).toEqual({ key: 've-risk-spj', version: '1.0.0' });
-      expect(res.body.to).toEqual({ key: 've-risk-spj', version: '1.1.0' });
+      expect(res.body.to).toEqual({ key: 've-risk-spj', version: '1.2.0' });
       expect(res.body.added).toEqual([
         {
           code: 'BA99',
@@ -327,13 +337,13 @@ describe('instruments: rule-set import and catalogue API', () => {
     });
 
     it('retires a version whose file says retired, keeps it listed, and audits it', async () => {
-      const before = await service.getVersion('ve-risk-spj', '1.1.0');
+      const before = await service.getVersion('ve-risk-spj', '1.2.0');
       expect(before?.status).toBe('active'); // now cached
       const dir = copyOfShipped();
-      riskV110(dir, 'retired');
+      riskV120(dir, 'retired');
       const report = await service.importDirectory(ORIGIN, dir);
       expect(report.errors).toEqual([]);
-      expect(report.retired.map((e) => `${e.key}@${e.version}`)).toEqual(['ve-risk-spj@1.1.0']);
+      expect(report.retired.map((e) => `${e.key}@${e.version}`)).toEqual(['ve-risk-spj@1.2.0']);
       expect(report.imported).toEqual([]);
 
       const res = await t.http
@@ -342,12 +352,13 @@ describe('instruments: rule-set import and catalogue API', () => {
         .expect(200);
       const risk = res.body.find((i: Doc) => i.key === 've-risk-spj');
       expect(risk.versions.map((v: Doc) => [v.version, v.status])).toEqual([
-        ['1.1.0', 'retired'],
+        ['1.2.0', 'retired'],
+        ['1.1.0', 'active'],
         ['1.0.0', 'active'],
       ]);
       expect(risk.versions[0].retiredAt).toEqual(expect.any(String));
       expect((await service.getById(before!.id))?.status).toBe('retired');
-      expect((await service.newestActive('ve-risk-spj'))?.version).toBe('1.0.0');
+      expect((await service.newestActive('ve-risk-spj'))?.version).toBe('1.1.0');
 
       const [audit] = await t.db.query(
         `SELECT entity_id, changed_fields, details FROM audit_event WHERE action = 'rule_set.retire'`,
@@ -355,24 +366,24 @@ describe('instruments: rule-set import and catalogue API', () => {
       expect(audit).toMatchObject({
         entity_id: before!.id,
         changed_fields: ['status'],
-        details: { key: 've-risk-spj', version: '1.1.0', sha256: before!.sha256 },
+        details: { key: 've-risk-spj', version: '1.2.0', sha256: before!.sha256 },
       });
 
       // The same files again: nothing to do. The file that still says active: refused.
       const again = await service.importDirectory(ORIGIN, dir);
       expect(again.errors).toEqual([]);
-      expect(again.unchanged).toHaveLength(4);
+      expect(again.unchanged).toHaveLength(5);
       const revived = await service.importDirectory(ORIGIN, newDir);
       expect(revived.errors).toEqual([
         expect.objectContaining({
-          file: 'instruments/ve-risk-spj@1.1.0.yaml',
+          file: 'instruments/ve-risk-spj@1.2.0.yaml',
           path: 'status',
           message: expect.stringContaining('stays retired'),
         }),
       ]);
       // Versions whose files are gone stay.
       expect((await service.importDirectory(ORIGIN, SHIPPED)).errors).toEqual([]);
-      expect((await service.getVersion('ve-risk-spj', '1.1.0'))?.status).toBe('retired');
+      expect((await service.getVersion('ve-risk-spj', '1.2.0'))?.status).toBe('retired');
     });
 
     it('keeps imported versions immutable in the database itself', async () => {
@@ -455,7 +466,7 @@ describe('instruments: rule-set import and catalogue API', () => {
         t.http.get(`/api/v1/instruments/${path}`).set('authorization', psychologist.auth);
       expect((await get('no-such-thing/versions/1.0.0').expect(404)).body.code).toBe('not_found');
       expect((await get('ve-risk-spj/versions/9.9.9').expect(404)).body.detail).toContain('9.9.9');
-      expect((await get('no-such-thing/diff?from=1.0.0&to=1.1.0').expect(404)).body.detail).toBe(
+      expect((await get('no-such-thing/diff?from=1.0.0&to=1.2.0').expect(404)).body.detail).toBe(
         'Instrument no-such-thing was not found',
       );
       expect((await get('ve-risk-spj/diff?from=1.0.0&to=2.0.0').expect(404)).body.detail).toBe(
@@ -476,7 +487,7 @@ describe('instruments: rule-set import and catalogue API', () => {
         ['ve-risk-spj/diff?to=1.0.0', 'from'],
         ['ve-risk-spj/diff?from=1.0.0', 'to'],
         ['ve-risk-spj/diff?from=1.0.0&to=latest', 'to'],
-        ['ve-risk-spj/diff?from=1.0.0&from=1.1.0&to=1.0.0', 'from'],
+        ['ve-risk-spj/diff?from=1.0.0&from=1.2.0&to=1.0.0', 'from'],
       ];
       for (const [path, field] of cases) {
         const res = await get(path);
@@ -506,7 +517,7 @@ describe('instruments: rule-set import and catalogue API', () => {
         .set('authorization', auth)
         .expect(200);
       await t.http
-        .get('/api/v1/instruments/ve-risk-spj/diff?from=1.0.0&to=1.1.0')
+        .get('/api/v1/instruments/ve-risk-spj/diff?from=1.0.0&to=1.2.0')
         .set('authorization', auth)
         .expect(200);
       expect(await total()).toBe(before);

@@ -215,7 +215,7 @@ describe('a client built from the served document alone', () => {
       {
         token: psy1,
         params: { id: prisoner.id },
-        body: { instrumentKey: 've-risk-spj', reason: 'intake' },
+        body: { instrumentKey: 've-risk-spj', instrumentVersion: '1.0.0', reason: 'intake' },
       },
       201,
     );
@@ -226,6 +226,7 @@ describe('a client built from the served document alone', () => {
         ratings: completeRatings(items),
         formulation: 'Grievance-driven engagement with a peer network',
         finalRiskLevel: 'low',
+        finalRationale: 'Current indicators are few and moderate at most',
         prisonerParticipation: {
           informedOn: '2026-01-02',
           participated: 'yes',

@@ -74,7 +74,7 @@ describe('a GET body sent back in a PATCH', () => {
     const draft = await t.http
       .post(`/api/v1/prisoners/${p.id}/assessments`)
       .set('authorization', psychologist.auth)
-      .send({ instrumentKey: 've-risk-spj', reason: 'intake' })
+      .send({ instrumentKey: 've-risk-spj', instrumentVersion: '1.0.0', reason: 'intake' })
       .expect(201);
     const items = await instrumentItems(t, psychologist.auth, 've-risk-spj');
     await t.http

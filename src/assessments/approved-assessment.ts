@@ -9,6 +9,8 @@ export interface ApprovedAssessmentSummary {
   /** The catalogue the instrument's needs map to, when it names one. */
   catalogue: { key: string; version: string } | null;
   finalRiskLevel: string | null;
+  /** Final level per judgement the instrument declares. */
+  judgements: { code: string; level: string | null }[];
   needs: { code: string; priority: 'high' | 'medium' | 'low' }[];
   approvedAt: string;
   nextReviewDue: string | null;

@@ -20,6 +20,23 @@ export class ApprovedAssessments {
     return this.assessments.latestApproved(m, prisonerId, purpose);
   }
 
+  /**
+   * The assessment a plan's RNR intensity comes from: where the catalogue names an instrument
+   * (and a judgement), the newest approved assessment of that instrument, its level being that
+   * judgement's final level (or its overall one); otherwise the newest approved risk assessment.
+   */
+  async intensityBasis(
+    m: EntityManager,
+    prisonerId: string,
+    from: { instrument: string; judgement?: string } | undefined,
+  ): Promise<ApprovedAssessmentSummary | undefined> {
+    if (!from) return this.latest(m, prisonerId, 'risk');
+    const found = await this.assessments.latestApprovedOf(m, prisonerId, from.instrument);
+    if (!found || !from.judgement) return found;
+    const level = found.judgements.find((j) => j.code === from.judgement)?.level ?? null;
+    return { ...found, finalRiskLevel: level };
+  }
+
   /** One assessment, if it is approved (or was, and has since been superseded). */
   byId(
     m: EntityManager,

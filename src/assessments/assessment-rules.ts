@@ -5,6 +5,7 @@ import type {
   InstrumentDefinition,
   InstrumentItem,
 } from '../instruments/rule-sets/rule-set.types.js';
+import type { Appraisal, FinalJudgement, Provisional, Scenario } from './assessments.repository.js';
 
 export const ASSESSMENT_STATUSES = [
   'draft',
@@ -32,6 +33,29 @@ export const SOURCES = [
   'self_report',
 ] as const;
 export const RELIABILITIES = ['high', 'medium', 'low'] as const;
+/** How much an item matters to this person's pathway, separate from whether it is present. */
+export const RELEVANCE = ['low', 'moderate', 'high'] as const;
+export const SCENARIO_TYPES = ['repeat', 'twist', 'escalation', 'improvement'] as const;
+export const SCENARIO_SEVERITIES = ['limited', 'serious', 'grave'] as const;
+export const SCENARIO_IMMINENCE = ['not_imminent', 'months', 'weeks'] as const;
+export const CONFIDENCE = ['low', 'medium', 'high'] as const;
+export const INDEX_FACTS = ['admits', 'partly_admits', 'denies', 'not_applicable'] as const;
+/** The fields that make a scenario structured (all required where the instrument asks). */
+export const SCENARIO_FIELDS = [
+  'type',
+  'likelyTargets',
+  'severity',
+  'imminence',
+  'warningSigns',
+  'triggers',
+  'managementActions',
+] as const;
+export const APPRAISAL_FIELDS = [
+  'confidence',
+  'informationQuality',
+  'limitations',
+  'indexFacts',
+] as const;
 /** What a rating may carry; `label` is read-only (a GET shows it) and ignored on input. */
 const RATING_FIELDS = [
   'value',
@@ -42,6 +66,7 @@ const RATING_FIELDS = [
   'evidenceAgainst',
   'sources',
   'reliability',
+  'relevance',
 ];
 const TEXT_LIMIT = 10_000;
 
@@ -49,6 +74,8 @@ const TEXT_LIMIT = 10_000;
 export interface StoredRating extends ItemRating {
   /** The option's label in the pinned version, kept so the assessment reads alone. */
   label?: string;
+  /** How much the item matters to this person's pathway (not whether it is present). */
+  relevance?: (typeof RELEVANCE)[number];
 }
 
 export type StoredRatings = Record<string, StoredRating>;
@@ -150,6 +177,16 @@ export function mergeRatings(
         message: `reliability must be one of ${RELIABILITIES.join(', ')}`,
       });
     }
+    if (
+      rating.relevance !== undefined &&
+      rating.relevance !== null &&
+      !RELEVANCE.includes(rating.relevance as never)
+    ) {
+      errors.push({
+        path: `${path}.relevance`,
+        message: `relevance must be one of ${RELEVANCE.join(', ')}`,
+      });
+    }
     if (errors.length > before) continue;
     const next: StoredRating = {};
     if (option) {
@@ -165,6 +202,8 @@ export function mergeRatings(
       next.sources = rating.sources as string[];
     if (typeof rating.reliability === 'string')
       next.reliability = rating.reliability as StoredRating['reliability'];
+    if (typeof rating.relevance === 'string')
+      next.relevance = rating.relevance as StoredRating['relevance'];
     ratings[code] = next;
   }
   return { ratings, errors };
@@ -173,7 +212,10 @@ export function mergeRatings(
 /** The ratings as the engine reads them (without the label snapshots). */
 export function engineRatings(stored: StoredRatings): Ratings {
   return Object.fromEntries(
-    Object.entries(stored).map(([code, { label: _label, ...rating }]) => [code, rating]),
+    Object.entries(stored).map(([code, { label: _label, relevance: _relevance, ...rating }]) => [
+      code,
+      rating,
+    ]),
   );
 }
 
@@ -193,6 +235,143 @@ export interface SubmitState {
   formulation: string | null;
   needs: { code: string }[];
   prisonerParticipation: unknown;
+  provisional?: Provisional | null;
+  judgements?: FinalJudgement[];
+  scenarios?: Scenario[];
+  appraisal?: Appraisal | null;
+}
+
+const blank = (text: string | null | undefined) => !text?.trim();
+
+/** Whether a scenario has every structured field. */
+export const isStructuredScenario = (scenario: Scenario): boolean =>
+  SCENARIO_FIELDS.every((field) => !blank(scenario[field]));
+
+/**
+ * Whether the indicative bands are withheld from the assessor: the instrument asks for a
+ * provisional judgement first and none is recorded yet.
+ */
+export const bandsWithheld = (
+  definition: InstrumentDefinition,
+  provisional: Provisional | null | undefined,
+): boolean => definition.reporting?.provisionalJudgementFirst === true && !provisional;
+
+/** The judgements whose indicative band a provisional judgement must precede. */
+export function provisionalCodes(definition: InstrumentDefinition): {
+  level: boolean;
+  judgements: string[];
+} {
+  return {
+    level: (definition.levels?.length ?? 0) > 0,
+    judgements: (definition.judgements ?? []).map((j) => j.code),
+  };
+}
+
+/**
+ * Checks a provisional judgement against the instrument: a level of the overall levels (when
+ * declared) and one per declared judgement, all at once, recorded once.
+ */
+export function checkProvisional(
+  definition: InstrumentDefinition,
+  recorded: Provisional | null,
+  input: unknown,
+): FieldError[] {
+  if (recorded) {
+    const same =
+      input === null ||
+      (typeof input === 'object' &&
+        JSON.stringify(sortedProvisional(input as Provisional)) ===
+          JSON.stringify(sortedProvisional(recorded)));
+    if (input !== null && same) return [];
+    return [
+      {
+        path: 'provisional',
+        message:
+          'the provisional judgement is already recorded and stays as first recorded; record the final judgement instead',
+      },
+    ];
+  }
+  if (input === null) return [];
+  if (typeof input !== 'object' || Array.isArray(input))
+    return [{ path: 'provisional', message: 'provisional must be an object' }];
+  const errors: FieldError[] = [];
+  const { level, judgements, recordedAt: _recordedAt, ...rest } = input as Record<string, unknown>;
+  for (const key of Object.keys(rest))
+    errors.push({ path: `provisional.${key}`, message: `property ${key} should not exist` });
+  const wanted = provisionalCodes(definition);
+  const levels = (definition.levels ?? []).map((l) => l.code);
+  if (wanted.level && !levels.includes(level as string))
+    errors.push({
+      path: 'provisional.level',
+      message: `level must be one of ${levels.join(', ')}`,
+    });
+  if (!wanted.level && level !== undefined)
+    errors.push({ path: 'provisional.level', message: `${definition.key} has no overall level` });
+  const given =
+    typeof judgements === 'object' && judgements !== null && !Array.isArray(judgements)
+      ? (judgements as Record<string, unknown>)
+      : judgements === undefined
+        ? {}
+        : null;
+  if (given === null) {
+    errors.push({ path: 'provisional.judgements', message: 'judgements maps codes to levels' });
+    return errors;
+  }
+  for (const code of Object.keys(given))
+    if (!wanted.judgements.includes(code))
+      errors.push({
+        path: `provisional.judgements.${code}`,
+        message: `${code} is not a judgement of ${definition.key} ${definition.version}`,
+      });
+  for (const judgement of definition.judgements ?? []) {
+    const codes = judgement.levels.map((l) => l.code);
+    if (!codes.includes(given[judgement.code] as string))
+      errors.push({
+        path: `provisional.judgements.${judgement.code}`,
+        message: `${judgement.code} must be one of ${codes.join(', ')}`,
+      });
+  }
+  return errors;
+}
+
+function sortedProvisional(p: Provisional): unknown {
+  const judgements = p.judgements ?? {};
+  return [
+    p.level ?? null,
+    Object.keys(judgements)
+      .sort()
+      .map((code) => [code, judgements[code]]),
+  ];
+}
+
+/** Checks the final judgements (level and rationale per declared judgement). */
+export function checkJudgements(
+  definition: InstrumentDefinition,
+  judgements: { code: string; level?: string | null }[],
+): FieldError[] {
+  const errors: FieldError[] = [];
+  const declared = new Map((definition.judgements ?? []).map((j) => [j.code, j]));
+  judgements.forEach((entry, index) => {
+    const judgement = declared.get(entry.code);
+    if (!judgement) {
+      errors.push({
+        path: `judgements[${index}].code`,
+        message: declared.size
+          ? `code must be one of ${[...declared.keys()].join(', ')}`
+          : `${definition.key} ${definition.version} declares no judgements`,
+      });
+      return;
+    }
+    if (judgements.findIndex((other) => other.code === entry.code) !== index)
+      errors.push({ path: `judgements[${index}].code`, message: `${entry.code} is listed twice` });
+    const levels = judgement.levels.map((l) => l.code);
+    if (entry.level != null && !levels.includes(entry.level))
+      errors.push({
+        path: `judgements[${index}].level`,
+        message: `level must be one of ${levels.join(', ')}`,
+      });
+  });
+  return errors;
 }
 
 /**
@@ -229,18 +408,64 @@ export function submitReasons(
       message: 'Record the final judgement (finalRiskLevel)',
     });
   }
-  if (
-    hasLevels &&
+  if (definition.reporting?.provisionalJudgementFirst && !fields.provisional) {
+    reasons.push({
+      code: 'provisional_required',
+      field: 'provisional',
+      message: 'Record a provisional judgement before the indicative band is shown',
+    });
+  }
+  const departs =
     fields.finalRiskLevel &&
     evaluation.indicativeLevel &&
-    fields.finalRiskLevel !== evaluation.indicativeLevel &&
-    !fields.finalRationale?.trim()
-  ) {
+    fields.finalRiskLevel !== evaluation.indicativeLevel;
+  if (hasLevels && fields.finalRiskLevel && blank(fields.finalRationale)) {
+    reasons.push(
+      departs
+        ? {
+            code: 'rationale_required',
+            field: 'finalRationale',
+            message: `The final level (${fields.finalRiskLevel}) differs from the indicative band (${evaluation.indicativeLevel}): explain why in finalRationale`,
+          }
+        : {
+            code: 'final_rationale_required',
+            field: 'finalRationale',
+            message: 'Explain the final judgement in finalRationale',
+          },
+    );
+  }
+  for (const judgement of definition.judgements ?? []) {
+    const recorded = fields.judgements?.find((j) => j.code === judgement.code);
+    if (!recorded?.level)
+      reasons.push({
+        code: 'judgement_level_required',
+        field: `judgements.${judgement.code}.level`,
+        message: `Record the final level for ${judgement.label}`,
+      });
+    if (blank(recorded?.rationale))
+      reasons.push({
+        code: 'judgement_rationale_required',
+        field: `judgements.${judgement.code}.rationale`,
+        message: `Explain the final level for ${judgement.label}`,
+      });
+  }
+  const scenariosRequired = definition.reporting?.scenariosRequired ?? 0;
+  const structured = (fields.scenarios ?? []).filter(isStructuredScenario).length;
+  if (structured < scenariosRequired) {
     reasons.push({
-      code: 'rationale_required',
-      field: 'finalRationale',
-      message: `The final level (${fields.finalRiskLevel}) differs from the indicative band (${evaluation.indicativeLevel}): explain why in finalRationale`,
+      code: 'scenarios_required',
+      field: 'scenarios',
+      message: `Describe at least ${scenariosRequired} scenario${scenariosRequired === 1 ? '' : 's'} with type, likely targets, severity, imminence, warning signs, triggers and management actions (${structured} complete)`,
     });
+  }
+  if (definition.reporting?.appraisalRequired) {
+    for (const field of APPRAISAL_FIELDS)
+      if (blank(fields.appraisal?.[field]))
+        reasons.push({
+          code: 'appraisal_required',
+          field: `appraisal.${field}`,
+          message: `Record ${APPRAISAL_LABELS[field]}`,
+        });
   }
   if (definition.purpose === 'risk' && !fields.formulation?.trim()) {
     reasons.push({
@@ -268,6 +493,13 @@ export function submitReasons(
   }
   return reasons;
 }
+
+const APPRAISAL_LABELS: Record<(typeof APPRAISAL_FIELDS)[number], string> = {
+  confidence: 'the overall confidence in the judgement',
+  informationQuality: 'the quality of the information used',
+  limitations: 'the limitations of this assessment',
+  indexFacts: 'whether the person admits or denies the index facts',
+};
 
 /** When the next scheduled reassessment falls due after approval on `approvedAt`. */
 export function nextReviewDue(

@@ -2,12 +2,13 @@ import { permittedFieldsOf } from '@casl/ability/extra';
 import { asSubject, type AppAbility } from '../access/ability.factory.js';
 import { evaluate } from '../instruments/engine/evaluate.js';
 import type { InstrumentDefinition } from '../instruments/rule-sets/rule-set.types.js';
-import { engineRatings, isEditable, submitReasons } from './assessment-rules.js';
+import { bandsWithheld, engineRatings, isEditable, submitReasons } from './assessment-rules.js';
 import type { Assessment, Transition } from './assessments.repository.js';
 import type {
   AssessmentResponse,
   AssessmentView,
   IndicativeResponse,
+  JudgementLevelResponse,
 } from './dto/assessment.dto.js';
 
 /** The fields CASL conditions on an assessment refer to. */
@@ -71,7 +72,27 @@ function fullIndicative(
     ? evaluate(definition, engineRatings(a.ratings), { cacheKey: a.instrumentVersionId })
     : a.indicative!;
   const reasons = submitReasons(definition, evaluation, a, caller);
-  return { ...evaluation, canSubmit: reasons.length === 0, reasons };
+  const full = { ...evaluation, canSubmit: reasons.length === 0, reasons };
+  if (!bandsWithheld(definition, a.provisional)) return { ...full, withheld: false };
+  // Against anchoring: no band before the assessor has recorded a provisional judgement.
+  return {
+    ...full,
+    indicativeLevel: null,
+    judgements: (evaluation.judgements ?? []).map((j) => ({ code: j.code, indicativeLevel: null })),
+    withheld: true,
+  };
+}
+
+/** Final levels per declared judgement, labelled, in the instrument's order (no rationale). */
+export function judgementLevels(
+  a: Pick<Assessment, 'judgements'>,
+  definition: InstrumentDefinition,
+): JudgementLevelResponse[] {
+  return (definition.judgements ?? []).map((judgement) => ({
+    code: judgement.code,
+    label: judgement.label,
+    level: a.judgements.find((j) => j.code === judgement.code)?.level ?? null,
+  }));
 }
 
 export interface ProjectionOptions {
@@ -102,13 +123,23 @@ export function projectAssessment(
     view,
     instrument: { ...a.instrument },
     finalRiskLevel: view === 'full' || countersigned ? a.finalRiskLevel : null,
+    judgementLevels:
+      view === 'full' || countersigned
+        ? judgementLevels(a, definition)
+        : judgementLevels({ judgements: [] }, definition),
     nextReviewDue: a.nextReviewDue,
     approvedAt: iso(a.approvedAt),
     recommendations: [],
   };
+  const shared = (role: string) =>
+    a.sharedFlags
+      .filter((f) => f.sharedWith.includes(role))
+      .map((f) => ({ code: f.code, label: f.label, severity: f.severity, firedAt: f.firedAt }));
   if (view === 'security') {
     return {
       ...base,
+      // Shared the moment they fire, even on a draft: the label and date, nothing behind them.
+      warnings: shared('security'),
       recommendations: countersigned ? a.recommendations.filter((r) => r.tag === 'security') : [],
     };
   }
@@ -132,6 +163,7 @@ export function projectAssessment(
         countersigned && a.indicative
           ? {
               indicativeLevel: a.indicative.indicativeLevel,
+              judgements: a.indicative.judgements ?? [],
               domains: a.indicative.domains
                 .filter((d) => shareable.has(d.code))
                 .map((d) => ({
@@ -154,6 +186,11 @@ export function projectAssessment(
     formulation: a.formulation,
     scenarios: a.scenarios,
     finalRationale: a.finalRationale,
+    warnings: a.sharedFlags.map((f) => ({ ...f })),
+    provisional: a.provisional,
+    judgements: a.judgements,
+    appraisal: a.appraisal,
+    caseFactors: a.caseFactors,
     prisonerParticipation: a.prisonerParticipation,
     cancelReason: a.cancelReason,
     ...(options.history ? { history: options.history } : {}),

@@ -24,6 +24,9 @@ import {
   ListedAssessmentPageResponse,
   ListedAssessmentResponse,
   ReasonDto,
+  RiskTimelineQueryDto,
+  TriggerReviewDto,
+  TriggerReviewResponse,
   RiskTimelineResponse,
   SearchAssessmentsQueryDto,
   UpdateAssessmentDto,
@@ -124,15 +127,19 @@ export class AssessmentsController {
   @Authorize('read', 'Assessment')
   @ApiOperation({
     summary:
-      'Approved assessments over time: indicative and final levels, domain summaries where the view allows',
+      'Approved assessments over time, per instrument when asked: indicative and final levels, final level per judgement, domain summaries where the view allows',
   })
   @ApiOkResponse({ type: RiskTimelineResponse })
   @ApiProblems(
     [403, 'The caller’s roles read no assessments (`forbidden`)'],
     [404, 'No such prisoner in the caller’s scope (`not_found`)'],
   )
-  timeline(@Ctx() ctx: RequestContext, @UuidParam() id: string): Promise<RiskTimelineResponse> {
-    return this.assessments.riskTimeline(ctx, id);
+  timeline(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @Query() query: RiskTimelineQueryDto,
+  ): Promise<RiskTimelineResponse> {
+    return this.assessments.riskTimeline(ctx, id, query.instrument);
   }
 
   @Get('assessments/:id')
@@ -237,6 +244,30 @@ export class AssessmentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AssessmentResponse> {
     return tagged(reply, await this.assessments.amend(ctx, id, dto));
+  }
+
+  @Post('assessments/:id/trigger-reviews')
+  @Authorize('create', 'Assessment')
+  @ApiOperation({
+    summary:
+      'Record the review an event or a flag made due (trigger action `review`): reviewer, date, outcome and reasons, without a new assessment',
+  })
+  @ApiCreatedResponse({ type: TriggerReviewResponse })
+  @ApiProblems(
+    [403, 'Not a psychologist who may assess this prisoner (`forbidden`)'],
+    [404, 'No such assessment in the caller’s scope (`not_found`)'],
+    [
+      409,
+      'The assessment is not the current approved one (`invalid_status`), or the event is already reviewed (`already_reviewed`)',
+    ],
+    [422, 'The event makes no review of this assessment due (`no_review_due`)'],
+  )
+  triggerReview(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @Body() dto: TriggerReviewDto,
+  ): Promise<TriggerReviewResponse> {
+    return this.assessments.triggerReview(ctx, id, dto);
   }
 
   @Post('assessments/:id/cancel')

@@ -4,7 +4,14 @@ import type { SqlFilter } from '../access/accessible-where.js';
 import { prepared } from '../database/prepared.js';
 import type { EvaluationResult } from '../instruments/engine/evaluate.js';
 import type { ApprovedAssessmentSummary } from './approved-assessment.js';
-import { OPEN_STATUSES, type AssessmentStatus, type StoredRatings } from './assessment-rules.js';
+import {
+  OPEN_STATUSES,
+  type AssessmentStatus,
+  type SCENARIO_IMMINENCE,
+  type SCENARIO_SEVERITIES,
+  type SCENARIO_TYPES,
+  type StoredRatings,
+} from './assessment-rules.js';
 
 export interface UserRef {
   id: string;
@@ -20,6 +27,72 @@ export interface Participation {
   informedOn: string;
   participated: 'yes' | 'no' | 'declined';
   prisonerComments?: string;
+}
+
+/** A structured scenario (formulation): how harm could come about, and what would manage it. */
+export interface Scenario {
+  title: string;
+  description: string;
+  type?: (typeof SCENARIO_TYPES)[number];
+  likelyTargets?: string;
+  severity?: (typeof SCENARIO_SEVERITIES)[number];
+  imminence?: (typeof SCENARIO_IMMINENCE)[number];
+  warningSigns?: string;
+  triggers?: string;
+  managementActions?: string;
+}
+
+/** The judgement recorded before any indicative band is shown; kept as first recorded. */
+export interface Provisional {
+  level?: string;
+  judgements?: Record<string, string>;
+  recordedAt: string;
+}
+
+/** The final level and rationale of one judgement the instrument declares. */
+export interface FinalJudgement {
+  code: string;
+  level: string | null;
+  rationale: string | null;
+}
+
+/** A factor the instrument does not list, added by the assessor with evidence and a rating. */
+export interface CaseFactor {
+  title: string;
+  description: string;
+  evidence: string;
+  rating: 'low' | 'moderate' | 'high';
+}
+
+/** How far the report can be relied on. */
+export interface Appraisal {
+  confidence?: 'low' | 'medium' | 'high';
+  informationQuality?: string;
+  limitations?: string;
+  indexFacts?: 'admits' | 'partly_admits' | 'denies' | 'not_applicable';
+}
+
+/** A flag the instrument shares or that makes a review due, as it first fired on the assessment. */
+export interface SharedFlag {
+  code: string;
+  label: string;
+  severity: string;
+  sharedWith: string[];
+  firedAt: string;
+  dueAction: 'reassess' | 'review' | null;
+  dueDate: string | null;
+}
+
+/** A recorded trigger review, as the full view shows it. */
+export interface TriggerReviewRow {
+  id: string;
+  eventId: string;
+  eventType: string;
+  outcome: 'no_change' | 'reassess' | 'amend';
+  rationale: string;
+  reviewedOn: string;
+  reviewer: UserRef;
+  recordedAt: string;
 }
 
 /** An assessment as the feature works with it (camelCase; dates as YYYY-MM-DD or Date). */
@@ -40,8 +113,14 @@ export interface Assessment {
   countersigner: UserRef | null;
   ratings: StoredRatings;
   formulation: string | null;
-  scenarios: { title: string; description: string }[];
+  scenarios: Scenario[];
   needs: { code: string; priority: 'high' | 'medium' | 'low' }[];
+  provisional: Provisional | null;
+  judgements: FinalJudgement[];
+  appraisal: Appraisal | null;
+  caseFactors: CaseFactor[];
+  /** Flags that first fired with a `shareWith` or `makesDue`, oldest first. */
+  sharedFlags: SharedFlag[];
   finalRiskLevel: string | null;
   finalRationale: string | null;
   recommendations: Recommendation[];
@@ -84,6 +163,10 @@ export const EDITABLE_COLUMNS = {
   formulation: ['formulation', 'text'],
   scenarios: ['scenarios', 'json'],
   needs: ['needs', 'json'],
+  provisional: ['provisional', 'json'],
+  judgements: ['judgements', 'json'],
+  appraisal: ['appraisal', 'json'],
+  caseFactors: ['case_factors', 'json'],
   finalRiskLevel: ['final_risk_level', 'text'],
   finalRationale: ['final_rationale', 'text'],
   recommendations: ['recommendations', 'json'],
@@ -124,8 +207,13 @@ interface Row {
   countersigner_name: string | null;
   ratings: StoredRatings;
   formulation: string | null;
-  scenarios: { title: string; description: string }[];
+  scenarios: Scenario[];
   needs: Assessment['needs'];
+  provisional: Provisional | null;
+  judgements: FinalJudgement[];
+  appraisal: Appraisal | null;
+  case_factors: CaseFactor[];
+  shared_flags: SharedFlag[];
   final_risk_level: string | null;
   final_rationale: string | null;
   recommendations: Recommendation[];
@@ -152,7 +240,14 @@ const SELECT = `
     iv.version AS instrument_version, iv.title AS instrument_title, iv.purpose, a.revision,
     a.supersedes_id, a.status, a.reason, a.trigger, a.trigger_event_id,
     a.assessor_id, au.display_name AS assessor_name, a.countersigner_id, cu.display_name AS countersigner_name,
-    a.ratings, a.formulation, a.scenarios, a.needs, a.final_risk_level, a.final_rationale,
+    a.ratings, a.formulation, a.scenarios, a.needs, a.provisional, a.judgements, a.appraisal,
+    a.case_factors,
+    (SELECT coalesce(json_agg(json_build_object('code', f.flag_code, 'label', f.label,
+        'severity', f.severity, 'sharedWith', f.shared_with,
+        'firedAt', to_char(f.fired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        'dueAction', f.due_action, 'dueDate', to_char(f.due_date, 'YYYY-MM-DD')) ORDER BY f.fired_at, f.id), '[]')
+      FROM assessment_flag f WHERE f.assessment_id = a.id) AS shared_flags,
+    a.final_risk_level, a.final_rationale,
     a.recommendations, a.prisoner_participation, a.indicative, a.engine_version,
     to_char(a.next_review_due, 'YYYY-MM-DD') AS next_review_due, a.submitted_at, a.approved_at,
     a.cancelled_at, a.cancel_reason, a.created_at, a.updated_at, a.version,
@@ -207,6 +302,11 @@ const toAssessment = (r: Row): Assessment => ({
   formulation: r.formulation,
   scenarios: r.scenarios,
   needs: r.needs,
+  provisional: r.provisional,
+  judgements: r.judgements,
+  appraisal: r.appraisal,
+  caseFactors: r.case_factors,
+  sharedFlags: r.shared_flags,
   finalRiskLevel: r.final_risk_level,
   finalRationale: r.final_rationale,
   recommendations: r.recommendations,
@@ -258,6 +358,8 @@ export interface DueRow {
   assessmentId: string | null;
   dueDate: string;
   reason: string;
+  /** What falls due: a new assessment, or a review of the current one. */
+  action: 'reassess' | 'review';
   prisonNumber: string;
   prisonerName: string;
   facilityId: string;
@@ -277,6 +379,8 @@ const APPROVED_SUMMARY = `
   SELECT a.id, a.status, a.prisoner_id AS "prisonerId", a.instrument_version_id AS "instrumentVersionId",
     iv.key AS "instrumentKey", iv.version AS "instrumentVersion", iv.purpose,
     iv.content->'catalogue' AS catalogue, a.final_risk_level AS "finalRiskLevel", a.needs,
+    (SELECT coalesce(jsonb_agg(jsonb_build_object('code', j->>'code', 'level', j->'level')), '[]')
+     FROM jsonb_array_elements(a.judgements) j) AS judgements,
     to_char(a.approved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "approvedAt",
     to_char(a.next_review_due, 'YYYY-MM-DD') AS "nextReviewDue"
   FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id`;
@@ -415,6 +519,126 @@ export class AssessmentsRepository {
     return rows.length > 0;
   }
 
+  /**
+   * Records a flag's first firing on an assessment, with the prisoner event that tells the
+   * people it is shared with; false when it had already fired on this assessment.
+   */
+  async recordFlag(
+    m: EntityManager,
+    flag: {
+      assessmentId: string;
+      prisonerId: string;
+      facilityId: string;
+      code: string;
+      label: string;
+      severity: string;
+      sharedWith: string[];
+      firedBy: string;
+      due: { action: string; within: string } | null;
+    },
+  ): Promise<boolean> {
+    const [fired]: unknown[] = await m.query(
+      `SELECT 1 FROM assessment_flag WHERE assessment_id = $1 AND flag_code = $2`,
+      [flag.assessmentId, flag.code],
+    );
+    if (fired) return false;
+    const [{ id: eventId }]: { id: string }[] = await m.query(
+      `INSERT INTO prisoner_event (prisoner_id, facility_id, type, occurred_at, note, recorded_by)
+       VALUES ($1, $2, 'warning_flag', now(), $3, $4) RETURNING id`,
+      [flag.prisonerId, flag.facilityId, flag.label, flag.firedBy],
+    );
+    await m.query(
+      `INSERT INTO assessment_flag (assessment_id, prisoner_id, flag_code, label, severity, shared_with,
+         fired_by, event_id, due_action, due_date)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, (now() + $10::interval)::date)`,
+      [
+        flag.assessmentId,
+        flag.prisonerId,
+        flag.code,
+        flag.label,
+        flag.severity,
+        flag.sharedWith,
+        flag.firedBy,
+        eventId,
+        flag.due?.action ?? null,
+        flag.due?.within ?? null,
+      ],
+    );
+    return true;
+  }
+
+  /**
+   * Whether `eventId` (a recorded event or a flag's event) makes a review of the prisoner's
+   * current approved assessment of `instrumentKey` due: the trigger naming its type says
+   * `review`, or the flag it records says so.
+   */
+  async reviewDueFor(
+    m: EntityManager,
+    prisonerId: string,
+    instrumentKey: string,
+    eventId: string,
+  ): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `SELECT 1 FROM prisoner_event e
+       WHERE e.id = $1 AND e.prisoner_id = $2 AND (
+         EXISTS (SELECT 1 FROM assessment_flag f JOIN assessment fa ON fa.id = f.assessment_id
+                 JOIN instrument_version fv ON fv.id = fa.instrument_version_id
+                 WHERE f.event_id = e.id AND f.due_action = 'review' AND fv.key = $3)
+         OR EXISTS (SELECT 1 FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id
+                 CROSS JOIN LATERAL jsonb_array_elements(iv.content -> 'review' -> 'triggers') t
+                 WHERE a.prisoner_id = e.prisoner_id AND a.status = 'approved' AND iv.key = $3
+                   AND t ->> 'event' = e.type AND t ->> 'action' = 'review'))`,
+      [eventId, prisonerId, instrumentKey],
+    );
+    return rows.length > 0;
+  }
+
+  /** Records a trigger review; false when that event was already reviewed for the instrument. */
+  async insertTriggerReview(
+    m: EntityManager,
+    review: {
+      prisonerId: string;
+      assessmentId: string;
+      instrumentKey: string;
+      eventId: string;
+      reviewerId: string;
+      reviewedOn: string;
+      outcome: string;
+      rationale: string;
+    },
+  ): Promise<string | undefined> {
+    const rows: { id: string }[] = await m.query(
+      `INSERT INTO trigger_review (prisoner_id, assessment_id, instrument_key, event_id, reviewer_id, reviewed_on,
+         outcome, rationale)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT ON CONSTRAINT trigger_review_once_key DO NOTHING RETURNING id`,
+      [
+        review.prisonerId,
+        review.assessmentId,
+        review.instrumentKey,
+        review.eventId,
+        review.reviewerId,
+        review.reviewedOn,
+        review.outcome,
+        review.rationale,
+      ],
+    );
+    return rows[0]?.id;
+  }
+
+  /** The trigger reviews of an assessment, oldest first. */
+  async triggerReviewsOf(m: EntityManager, assessmentId: string): Promise<TriggerReviewRow[]> {
+    return m.query(
+      `SELECT r.id, r.event_id AS "eventId", e.type AS "eventType", r.outcome, r.rationale,
+         to_char(r.reviewed_on, 'YYYY-MM-DD') AS "reviewedOn",
+         json_build_object('id', u.id, 'displayName', u.display_name) AS reviewer,
+         to_char(r.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "recordedAt"
+       FROM trigger_review r JOIN app_user u ON u.id = r.reviewer_id JOIN prisoner_event e ON e.id = r.event_id
+       WHERE r.assessment_id = $1 ORDER BY r.recorded_at, r.id`,
+      [assessmentId],
+    );
+  }
+
   /** A new draft (revision 1) and its first transition. */
   async insert(m: EntityManager, a: NewAssessment): Promise<string> {
     const [{ id }]: { id: string }[] = await m.query(
@@ -446,10 +670,10 @@ export class AssessmentsRepository {
     const [{ id }]: { id: string }[] = await m.query(
       `INSERT INTO assessment (prisoner_id, instrument_version_id, revision, supersedes_id, reason, trigger,
          trigger_event_id, assessor_id, ratings, formulation, scenarios, needs, final_risk_level, final_rationale,
-         recommendations, prisoner_participation, indicative, engine_version)
+         recommendations, prisoner_participation, indicative, engine_version, provisional, judgements, appraisal, case_factors)
        SELECT prisoner_id, instrument_version_id, revision + 1, id, reason, trigger, trigger_event_id, $2, ratings,
          formulation, scenarios, needs, final_risk_level, final_rationale, recommendations, prisoner_participation,
-         indicative, engine_version
+         indicative, engine_version, provisional, judgements, appraisal, case_factors
        FROM assessment WHERE id = $1 RETURNING id`,
       [fromId, assessorId],
     );
@@ -573,6 +797,22 @@ export class AssessmentsRepository {
     return summary;
   }
 
+  /** The prisoner's current approved assessment of one instrument (newest approval). */
+  async latestApprovedOf(
+    m: EntityManager,
+    prisonerId: string,
+    instrumentKey: string,
+  ): Promise<ApprovedAssessmentSummary | undefined> {
+    const [row]: (ApprovedAssessmentSummary & { status?: string })[] = await m.query(
+      `${APPROVED_SUMMARY} WHERE a.prisoner_id = $1 AND a.status = 'approved' AND iv.key = $2
+       ORDER BY a.approved_at DESC LIMIT 1`,
+      [prisonerId, instrumentKey],
+    );
+    if (!row) return undefined;
+    const { status: _status, ...summary } = row;
+    return summary;
+  }
+
   /** One assessment, if it is approved (or was, and has since been superseded). */
   async approvedById(
     m: EntityManager,
@@ -606,6 +846,7 @@ export class AssessmentsRepository {
       assessment_id: string | null;
       due: string;
       reason: string;
+      action: string | null;
       prison_number: string;
       name: string;
       facility_id: string;
@@ -627,36 +868,61 @@ export class AssessmentsRepository {
          ORDER BY a.prisoner_id, iv.key, a.approved_at DESC),
        items AS (
          SELECT 'reassessment:' || l.prisoner_id || ':' || l.key AS id, l.prisoner_id, l.key, l.id AS assessment_id,
-           l.next_review_due AS due, 'scheduled' AS reason, NULL::uuid AS event_id
+           l.next_review_due AS due, 'scheduled' AS reason, NULL::uuid AS event_id, 'reassess' AS action
          FROM latest l WHERE l.next_review_due IS NOT NULL
          UNION ALL
          SELECT 'reassessment:' || l.prisoner_id || ':' || l.key || ':event:' || e.id, l.prisoner_id, l.key, l.id,
-           (e.occurred_at + (t ->> 'within')::interval)::date, 'event', e.id
+           (e.occurred_at + (t ->> 'within')::interval)::date, 'event', e.id, t ->> 'action'
          FROM latest l
          JOIN prisoner_event e ON e.prisoner_id = l.prisoner_id AND e.occurred_at > l.approved_at
          CROSS JOIN LATERAL jsonb_array_elements(l.content -> 'review' -> 'triggers') t
          WHERE t ->> 'event' = e.type AND e.type <> 'pre_release'
+           -- A review is closed by its recorded trigger review (a reassessment by a new approval).
+           AND NOT (t ->> 'action' = 'review' AND EXISTS (
+             SELECT 1 FROM trigger_review r WHERE r.event_id = e.id AND r.instrument_key = l.key))
          UNION ALL
          SELECT 'reassessment:' || l.prisoner_id || ':' || l.key || ':pre_release', l.prisoner_id, l.key, l.id,
-           (s.expected_release_date - (t ->> 'leadTime')::interval)::date, 'pre_release', NULL
+           (s.expected_release_date - (t ->> 'leadTime')::interval)::date, 'pre_release', NULL, t ->> 'action'
          FROM latest l JOIN scoped s ON s.id = l.prisoner_id
          CROSS JOIN LATERAL jsonb_array_elements(l.content -> 'review' -> 'triggers') t
          WHERE t ->> 'event' = 'pre_release' AND t ? 'leadTime' AND s.expected_release_date IS NOT NULL
            AND s.expected_release_date - (t ->> 'leadTime')::interval > l.approved_at
          UNION ALL
-         SELECT 'reassessment:' || s.id || ':intake', s.id, NULL, NULL, s.created_at::date, 'intake', NULL
+         -- A flag that makes a review due, until an assessment of the instrument is approved after it.
+         SELECT 'reassessment:' || f.prisoner_id || ':' || iv.key || ':flag:' || f.id, f.prisoner_id, iv.key,
+           f.assessment_id, f.due_date, 'flag', f.event_id, f.due_action
+         FROM assessment_flag f JOIN scoped s ON s.id = f.prisoner_id
+         JOIN assessment fa ON fa.id = f.assessment_id
+         JOIN instrument_version iv ON iv.id = fa.instrument_version_id
+         WHERE f.due_date IS NOT NULL
+           AND NOT (f.due_action = 'review' AND EXISTS (
+             SELECT 1 FROM trigger_review r WHERE r.event_id = f.event_id AND r.instrument_key = iv.key))
+           AND NOT EXISTS (
+           SELECT 1 FROM assessment x JOIN instrument_version xv ON xv.id = x.instrument_version_id
+           WHERE x.prisoner_id = f.prisoner_id AND xv.key = iv.key AND x.approved_at > f.fired_at)
+         UNION ALL
+         -- A trigger review that decided to reassess or amend: due at once, until an approval.
+         SELECT 'reassessment:' || r.prisoner_id || ':' || r.instrument_key || ':review:' || r.id, r.prisoner_id,
+           r.instrument_key, r.assessment_id, r.reviewed_on, 'review_outcome', r.event_id, 'reassess'
+         FROM trigger_review r JOIN scoped s ON s.id = r.prisoner_id
+         WHERE r.outcome <> 'no_change' AND NOT EXISTS (
+           SELECT 1 FROM assessment x JOIN instrument_version xv ON xv.id = x.instrument_version_id
+           WHERE x.prisoner_id = r.prisoner_id AND xv.key = r.instrument_key AND x.approved_at > r.recorded_at)
+         UNION ALL
+         SELECT 'reassessment:' || s.id || ':intake', s.id, NULL, NULL, s.created_at::date, 'intake', NULL, 'reassess'
          FROM scoped s
          WHERE NOT EXISTS (
            SELECT 1 FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id
            WHERE a.prisoner_id = s.id AND iv.purpose = 'risk' AND a.status <> 'cancelled'))
-       SELECT i.id, i.prisoner_id, i.key, i.assessment_id, to_char(i.due, 'YYYY-MM-DD') AS due, i.reason,
+       SELECT i.id, i.prisoner_id, i.key, i.assessment_id, to_char(i.due, 'YYYY-MM-DD') AS due, i.reason, i.action,
          s.prison_number, s.name, s.facility_id, e.id AS event_id, e.type AS event_type, e.occurred_at AS event_at,
          (SELECT a.id FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id
           WHERE a.prisoner_id = i.prisoner_id AND (i.key IS NULL AND iv.purpose = 'risk' OR iv.key = i.key)
             AND a.status IN ('draft', 'submitted', 'returned')
           ORDER BY a.created_at DESC LIMIT 1) AS in_progress_id
        FROM items i JOIN scoped s ON s.id = i.prisoner_id LEFT JOIN prisoner_event e ON e.id = i.event_id
-       WHERE i.due <= ${before}::date
+       -- What an event or a flag made due is listed at once, whatever the horizon asked for.
+       WHERE (i.due <= ${before}::date OR i.reason IN ('event', 'flag', 'review_outcome'))
          AND (i.due, i.id COLLATE "C") > (${afterDue}::date, ${afterId}::text COLLATE "C")
        ORDER BY i.due, i.id COLLATE "C" LIMIT ${limit}`,
       params,
@@ -668,6 +934,7 @@ export class AssessmentsRepository {
       assessmentId: r.assessment_id,
       dueDate: r.due,
       reason: r.reason,
+      action: (r.action ?? 'reassess') as DueRow['action'],
       prisonNumber: r.prison_number,
       prisonerName: r.name,
       facilityId: r.facility_id,

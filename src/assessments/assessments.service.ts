@@ -24,11 +24,13 @@ import {
   type Page,
   type PageQueryDto,
 } from '../http/page.js';
-import { evaluate, ENGINE_VERSION } from '../instruments/engine/evaluate.js';
+import { evaluate, ENGINE_VERSION, type EvaluationResult } from '../instruments/engine/evaluate.js';
 import { InstrumentsService, type InstrumentVersion } from '../instruments/instruments.service.js';
 import type { InstrumentDefinition } from '../instruments/rule-sets/rule-set.types.js';
 import type { DueItem, DueQuery } from '../reviews/due-item.js';
 import {
+  checkJudgements,
+  checkProvisional,
   engineRatings,
   isEditable,
   isOpen,
@@ -60,6 +62,8 @@ import type {
   ReasonDto,
   RiskTimelineResponse,
   SearchAssessmentsQueryDto,
+  TriggerReviewDto,
+  TriggerReviewResponse,
   UpdateAssessmentDto,
 } from './dto/assessment.dto.js';
 
@@ -91,7 +95,13 @@ const wrongStatus = (status: string, what: string) =>
     currentStatus: status,
   });
 
-const LIST_FIELDS: EditableField[] = ['scenarios', 'needs', 'recommendations'];
+const LIST_FIELDS: EditableField[] = [
+  'scenarios',
+  'needs',
+  'recommendations',
+  'judgements',
+  'caseFactors',
+];
 
 const FORBIDDEN_EDIT = 'Only the assessor may change or submit this assessment';
 
@@ -266,7 +276,12 @@ export class AssessmentsService {
     });
   }
 
-  async riskTimeline(ctx: RequestContext, prisonerId: string): Promise<RiskTimelineResponse> {
+  /** Approved revisions in approval order: of one instrument when `instrumentKey` is given. */
+  async riskTimeline(
+    ctx: RequestContext,
+    prisonerId: string,
+    instrumentKey?: string,
+  ): Promise<RiskTimelineResponse> {
     return this.cases.read(ctx, {
       name: 'Prisoner',
       action: 'risk_timeline.read',
@@ -276,11 +291,9 @@ export class AssessmentsService {
         entity: { type: 'prisoner', id: prisonerId },
       }),
       respond: async (location, __, m) => {
-        const rows = await this.assessments.approvedForPrisoner(
-          m,
-          prisonerId,
-          scopeOf(ctx.ability),
-        );
+        const rows = (
+          await this.assessments.approvedForPrisoner(m, prisonerId, scopeOf(ctx.ability))
+        ).filter((a) => !instrumentKey || a.instrument.key === instrumentKey);
         const definitions = await this.definitions(rows);
         const entries = rows.map((a) => this.project(ctx, a, definitions));
         const views = entries.map((e) => e.view);
@@ -294,6 +307,7 @@ export class AssessmentsService {
                 'security');
         return {
           prisonerId,
+          instrumentKey: instrumentKey ?? null,
           view,
           entries: rows.map((a, i) => {
             const projected = entries[i];
@@ -306,6 +320,10 @@ export class AssessmentsService {
               status: a.status,
               indicativeLevel: security ? null : (a.indicative?.indicativeLevel ?? null),
               finalRiskLevel: a.finalRiskLevel,
+              judgements: projected.judgementLevels,
+              ...(projected.view === 'full'
+                ? { caseFactors: a.caseFactors.map((c) => ({ title: c.title, rating: c.rating })) }
+                : {}),
               ...(security
                 ? {}
                 : {
@@ -315,7 +333,10 @@ export class AssessmentsService {
           }),
         };
       },
-      details: (_, timeline) => ({ resultCount: timeline.entries.length }),
+      details: (_, timeline) => ({
+        resultCount: timeline.entries.length,
+        instrumentKey: instrumentKey ?? null,
+      }),
     });
   }
 
@@ -419,9 +440,18 @@ export class AssessmentsService {
             });
           }
         }
+        if (dto.provisional !== undefined)
+          errors.push(...checkProvisional(definition, a.provisional, dto.provisional));
+        if (dto.judgements) errors.push(...checkJudgements(definition, dto.judgements));
         if (errors.length > 0) throw validationProblem(errors);
+        if (dto.provisional && !a.provisional)
+          changes.provisional = {
+            ...(dto.provisional.level !== undefined ? { level: dto.provisional.level } : {}),
+            ...(dto.provisional.judgements ? { judgements: dto.provisional.judgements } : {}),
+            recordedAt: new Date().toISOString(),
+          };
         for (const field of Object.keys(EDITABLE_COLUMNS) as EditableField[]) {
-          if (field === 'ratings' || dto[field] === undefined) continue;
+          if (field === 'ratings' || field === 'provisional' || dto[field] === undefined) continue;
           // Null clears a field: a list becomes empty, never null.
           changes[field] = dto[field] === null && LIST_FIELDS.includes(field) ? [] : dto[field];
         }
@@ -429,11 +459,23 @@ export class AssessmentsService {
           cacheKey: instrument.id,
         });
         await this.assessments.update(m, id, changes, evaluation, ENGINE_VERSION);
+        const told = await this.shareFlags(m, ctx, a, definition, evaluation);
         return {
           changedFields: [
             ...Object.keys(dto.ratings ?? {}).map((code) => `ratings.${code}`),
             ...Object.keys(changes).filter((f) => f !== 'ratings'),
           ],
+          // Who was told what: the flag and the roles it went to (never the ratings behind it).
+          ...(told.length > 0
+            ? {
+                details: {
+                  flagsShared: told.map(
+                    (t) =>
+                      `${t.flag}: told ${t.sharedWith.join(', ') || 'no one'}${t.makesDue ? `; ${t.makesDue} due` : ''}`,
+                  ),
+                },
+              }
+            : {}),
           respond: () => this.respond(m, ctx, id, access),
         };
       },
@@ -573,6 +615,64 @@ export class AssessmentsService {
     });
   }
 
+  /**
+   * Closes a review that an event or a flag made due (the trigger's action is `review`) with a
+   * recorded decision on the current approved assessment, without a new assessment. An outcome
+   * of reassess or amend makes a reassessment due at once.
+   */
+  async triggerReview(
+    ctx: RequestContext,
+    id: string,
+    dto: TriggerReviewDto,
+  ): Promise<TriggerReviewResponse> {
+    const today = new Date().toISOString().slice(0, 10);
+    if (dto.reviewedOn && dto.reviewedOn > today)
+      throw validationProblem([
+        { path: 'reviewedOn', message: 'reviewedOn cannot be in the future' },
+      ]);
+    return this.cases.change(ctx, {
+      name: 'Assessment',
+      action: 'assessment.trigger_review',
+      permission: 'create',
+      load: (m) => this.assessments.lock(m, id),
+      target,
+      apply: async (a, _access, m) => {
+        if (a.status !== 'approved') throw wrongStatus(a.status, 'reviewed after an event');
+        if (!(await this.assessments.reviewDueFor(m, a.prisonerId, a.instrument.key, dto.eventId)))
+          throw unprocessable(
+            'no_review_due',
+            `That event makes no review of ${a.instrument.key} due for this prisoner`,
+            {
+              errors: [{ path: 'eventId', message: 'no review of this assessment is due for it' }],
+            },
+          );
+        const reviewId = await this.assessments.insertTriggerReview(m, {
+          prisonerId: a.prisonerId,
+          assessmentId: a.id,
+          instrumentKey: a.instrument.key,
+          eventId: dto.eventId,
+          reviewerId: ctx.actor.id,
+          reviewedOn: dto.reviewedOn ?? today,
+          outcome: dto.outcome,
+          rationale: dto.rationale,
+        });
+        if (!reviewId)
+          throw conflict(
+            'already_reviewed',
+            'That event has already been reviewed for this instrument',
+          );
+        return {
+          changedFields: ['triggerReview'],
+          details: { outcome: dto.outcome, eventId: dto.eventId },
+          respond: async () =>
+            (await this.assessments.triggerReviewsOf(m, a.id))
+              .filter((r) => r.id === reviewId)
+              .map((r) => ({ ...r, assessmentId: a.id }))[0],
+        };
+      },
+    });
+  }
+
   // ------------------------------------------------------------------ reassessments due
 
   /** Reassessments due for prisoners in the caller's scope (see DueItem), keyset-paginated. */
@@ -593,6 +693,7 @@ export class AssessmentsService {
       dueDate: r.dueDate,
       overdue: r.dueDate < today,
       reason: r.reason,
+      action: r.action,
       ...(r.instrumentKey ? { instrumentKey: r.instrumentKey } : {}),
       ...(r.assessmentId ? { assessmentId: r.assessmentId } : {}),
       ...(r.inProgressAssessmentId ? { inProgressAssessmentId: r.inProgressAssessmentId } : {}),
@@ -609,6 +710,43 @@ export class AssessmentsService {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * Flags that are shared (`shareWith`) or make a review due (`makesDue`), recorded the first
+   * time they fire on this assessment, even on a draft: a prisoner event says so, and the
+   * security view then shows the label and date. Returns who was told what, for the audit.
+   */
+  private async shareFlags(
+    m: EntityManager,
+    ctx: RequestContext,
+    a: Assessment,
+    definition: InstrumentDefinition,
+    evaluation: EvaluationResult,
+  ): Promise<{ flag: string; sharedWith: string[]; makesDue: string | null }[]> {
+    const told: { flag: string; sharedWith: string[]; makesDue: string | null }[] = [];
+    for (const fired of evaluation.flags) {
+      const rule = definition.flags?.find((f) => f.code === fired.code);
+      if (!rule || (!rule.shareWith?.length && !rule.makesDue)) continue;
+      const first = await this.assessments.recordFlag(m, {
+        assessmentId: a.id,
+        prisonerId: a.prisonerId,
+        facilityId: a.facilityId,
+        code: rule.code,
+        label: rule.label,
+        severity: rule.severity,
+        sharedWith: rule.shareWith ?? [],
+        firedBy: ctx.actor.id,
+        due: rule.makesDue ?? null,
+      });
+      if (first)
+        told.push({
+          flag: rule.code,
+          sharedWith: rule.shareWith ?? [],
+          makesDue: rule.makesDue?.action ?? null,
+        });
+    }
+    return told;
+  }
 
   private async pickVersion(
     m: EntityManager,

@@ -33,6 +33,7 @@ export const AUDIT_ACTIONS = [
   'assessment.amend',
   'assessment.cancel',
   'assessment.export',
+  'assessment.trigger_review',
   'risk_timeline.read',
   'review_due.list',
   'plan.create',

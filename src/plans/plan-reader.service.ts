@@ -52,8 +52,9 @@ export class PlanReader {
     return catalogueOf(await this.instruments.getById(plan.catalogueVersionId, m));
   }
 
-  latestRisk(m: EntityManager, prisonerId: string) {
-    return this.assessments.latest(m, prisonerId, 'risk');
+  /** The approved assessment and level the plan's RNR intensity follows (see the catalogue). */
+  latestRisk(m: EntityManager, prisonerId: string, catalogue?: InterventionCatalogue) {
+    return this.assessments.intensityBasis(m, prisonerId, catalogue?.intensityFrom);
   }
 
   /**
@@ -142,7 +143,7 @@ export class PlanReader {
         { errors: [{ path: 'basedOnAssessmentId', message: 'uses another catalogue' }] },
       );
     }
-    const risk = await this.latestRisk(m, prisonerId);
+    const risk = await this.latestRisk(m, prisonerId, catalogue);
     return {
       basedOnAssessmentId: basis.id,
       riskAssessmentId: risk?.id ?? null,

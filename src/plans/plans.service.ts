@@ -171,7 +171,7 @@ export class PlansService {
         }
         const basis = await this.reader.basisFor(m, prisonerId, dto.basedOnAssessmentId);
         const catalogue = await this.reader.catalogueFor(basis);
-        const risk = await this.reader.latestRisk(m, prisonerId);
+        const risk = await this.reader.latestRisk(m, prisonerId, catalogueOf(catalogue));
         const proposal = proposePlan(basis.needs, catalogueOf(catalogue), today());
         const id = await this.plans.insertPlan(m, {
           prisonerId,

@@ -14,8 +14,10 @@ export interface DueItem {
   /** YYYY-MM-DD */
   dueDate: string;
   overdue: boolean;
-  /** Why it is due: scheduled | event | pre_release | intake | needs_changed | ... */
+  /** Why it is due: scheduled | event | pre_release | intake | flag | needs_changed | ... */
   reason: string;
+  /** Reassessments: a new assessment (`reassess`) or a review of the current one (`review`). */
+  action?: 'reassess' | 'review';
   instrumentKey?: string;
   assessmentId?: string;
   inProgressAssessmentId?: string;

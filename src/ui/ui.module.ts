@@ -19,6 +19,7 @@ import { TrainingPagesController } from './training/training-pages.controller.js
 import { AssessmentPageData } from './assessments/assessment-page-data.js';
 import { AssessmentPagesController } from './assessments/assessment-pages.controller.js';
 import { AssessmentPrintController } from './assessments/assessment-print.controller.js';
+import { TriggerReviewController } from './assessments/trigger-review.controller.js';
 import { AssessmentStartController } from './assessments/assessment-start.controller.js';
 import { HomeController } from './home/home.controller.js';
 import { HomeSections } from './home/home-sections.js';
@@ -71,6 +72,7 @@ import { SubjectAccessPagesController } from './rights/subject-access-pages.cont
     PrisonerPagesController,
     AssessmentStartController,
     AssessmentPrintController,
+    TriggerReviewController,
     AssessmentPagesController,
     PlanPagesController,
     PlanItemsPagesController,

@@ -59,7 +59,7 @@ describe('assessment pages', () => {
     const res = await t.http
       .post(`/api/v1/prisoners/${whom.id}/assessments`)
       .set('authorization', who.auth)
-      .send({ instrumentKey: RISK, reason: 'intake' })
+      .send({ instrumentKey: RISK, instrumentVersion: '1.0.0', reason: 'intake' })
       .expect(201);
     return res.body.id as string;
   };
@@ -80,6 +80,8 @@ describe('assessment pages', () => {
       ratings: completeRatings(items),
       formulation: 'Formulation',
       finalRiskLevel: 'low',
+      // Every final judgement is explained, even one that matches the band.
+      finalRationale: 'Rationale',
       prisonerParticipation: { informedOn: '2026-01-10', participated: 'yes' },
     });
     return id;

@@ -38,7 +38,7 @@ describe('assessment workspace in the browser', () => {
     const started = await h.t.http
       .post(`/api/v1/prisoners/${data.prisoner.id}/assessments`)
       .set('authorization', auth)
-      .send({ instrumentKey: 've-risk-spj', reason: 'intake' })
+      .send({ instrumentKey: 've-risk-spj', instrumentVersion: '1.0.0', reason: 'intake' })
       .expect(201);
     const id = started.body.id as string;
     await h.t.http
@@ -49,6 +49,7 @@ describe('assessment workspace in the browser', () => {
         ratings: completeRatings(await instrumentItems(h.t, auth, 've-risk-spj')),
         formulation: 'Grievance-driven; protective family ties.',
         finalRiskLevel: 'low',
+        finalRationale: 'Current indicators are few.',
         prisonerParticipation: { informedOn: '2026-01-10', participated: 'yes' },
       })
       .expect(200);
@@ -214,7 +215,7 @@ describe('assessment workspace in the browser', () => {
     const started = await h.t.http
       .post(`/api/v1/prisoners/${data.prisoner.id}/assessments`)
       .set('authorization', data.assessor.auth)
-      .send({ instrumentKey: 've-risk-spj', reason: 'intake' })
+      .send({ instrumentKey: 've-risk-spj', instrumentVersion: '1.0.0', reason: 'intake' })
       .expect(201);
     const id = started.body.id as string;
     const [first, second] = data.domains[0].items;

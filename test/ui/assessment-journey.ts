@@ -21,7 +21,7 @@ export async function seedWorkspace(h: BrowserHarness): Promise<WorkspaceData> {
   for (const user of [assessor, countersigner]) await h.f.certify(user.id, INSTRUMENT);
   const prisoner = await h.f.prisoner(facility, { givenName: 'Arman', familyName: 'Sadykov' });
   const [{ content }] = await h.t.db.query(
-    `SELECT content FROM instrument_version WHERE key = $1 AND status = 'active'`,
+    `SELECT content FROM instrument_version WHERE key = $1 AND version = '1.0.0'`,
     [INSTRUMENT],
   );
   return { facility, assessor, countersigner, prisoner, domains: content.domains };
@@ -69,7 +69,9 @@ export async function startAssessment(
   ]);
   await checks.check('start: errors');
 
-  await page.getByLabel(/Violent extremism risk/).check();
+  // 1.1.0 asks for a provisional judgement first (test/ui-html/spj-pages.e2e-spec.ts); this
+  // journey walks 1.0.0, which stays active beside it.
+  await page.getByLabel(/Violent extremism risk.*version 1\.0\.0/).check();
   await page.getByLabel('After an event').check();
   const trigger = page.getByLabel('What prompted it');
   if (js) expect(await trigger.isVisible()).toBe(true);

@@ -19,7 +19,17 @@ import { PageQueryDto } from '../../http/page.js';
 import { AcceptsReadOnlyOf, Nullable, Optional } from '../../http/validation.js';
 import { StaffRef } from '../../users/dto/staff-ref.js';
 import { FLAG_SEVERITIES } from '../../instruments/rule-sets/rule-set.types.js';
-import { ASSESSMENT_STATUSES, RELIABILITIES, SOURCES } from '../assessment-rules.js';
+import {
+  ASSESSMENT_STATUSES,
+  CONFIDENCE,
+  INDEX_FACTS,
+  RELEVANCE,
+  RELIABILITIES,
+  SCENARIO_IMMINENCE,
+  SCENARIO_SEVERITIES,
+  SCENARIO_TYPES,
+  SOURCES,
+} from '../assessment-rules.js';
 
 export const ASSESSMENT_REASONS = ['intake', 'periodic', 'event'] as const;
 export const RECOMMENDATION_TAGS = ['security', 'programme', 'clinical'] as const;
@@ -83,6 +93,160 @@ export class ScenarioDto {
   @MinLength(1)
   @MaxLength(4000)
   description!: string;
+
+  @ApiPropertyOptional({
+    enum: SCENARIO_TYPES,
+    description:
+      'repeat (like past harm), twist (a different form), escalation (worse), improvement (best case)',
+  })
+  @Optional()
+  @IsIn(SCENARIO_TYPES)
+  type?: (typeof SCENARIO_TYPES)[number];
+
+  @ApiPropertyOptional({ description: 'Who or what would likely be harmed (people, not groups)' })
+  @Optional()
+  @IsString()
+  @MaxLength(2000)
+  likelyTargets?: string;
+
+  @ApiPropertyOptional({ enum: SCENARIO_SEVERITIES })
+  @Optional()
+  @IsIn(SCENARIO_SEVERITIES)
+  severity?: (typeof SCENARIO_SEVERITIES)[number];
+
+  @ApiPropertyOptional({ enum: SCENARIO_IMMINENCE })
+  @Optional()
+  @IsIn(SCENARIO_IMMINENCE)
+  imminence?: (typeof SCENARIO_IMMINENCE)[number];
+
+  @ApiPropertyOptional({ description: 'What staff would notice first' })
+  @Optional()
+  @IsString()
+  @MaxLength(4000)
+  warningSigns?: string;
+
+  @ApiPropertyOptional({ description: 'Events or circumstances that could set it off' })
+  @Optional()
+  @IsString()
+  @MaxLength(4000)
+  triggers?: string;
+
+  @ApiPropertyOptional({ description: 'What would prevent or manage it, and who does it' })
+  @Optional()
+  @IsString()
+  @MaxLength(4000)
+  managementActions?: string;
+}
+
+/** The judgement recorded before the indicative band is shown (once; it is kept as first recorded). */
+export class ProvisionalDto {
+  @ApiPropertyOptional({ description: 'A level code of the instrument (when it declares levels)' })
+  @Optional()
+  @IsString()
+  @MaxLength(64)
+  level?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', maxLength: 64 },
+    maxProperties: 20,
+    description: 'Judgement code -> level code, one for every judgement the instrument declares',
+  })
+  @Optional()
+  @IsObject()
+  judgements?: Record<string, string>;
+
+  @ApiPropertyOptional({ format: 'date-time', readOnly: true, description: 'Ignored on input' })
+  @Optional()
+  @IsString()
+  @MaxLength(40)
+  recordedAt?: string;
+}
+
+export class ProvisionalResponse extends ProvisionalDto {
+  @ApiProperty({ format: 'date-time', readOnly: true }) declare recordedAt: string;
+}
+
+/** The final level and rationale of one judgement the instrument declares. */
+export class FinalJudgementDto {
+  @ApiProperty({ example: 'influence' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  code!: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'A level of that judgement' })
+  @Nullable()
+  @IsString()
+  @MaxLength(64)
+  level!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Why (full view only)' })
+  @Nullable()
+  @IsString()
+  @MaxLength(20000)
+  rationale!: string | null;
+}
+
+/** A judgement's final level as the programme and security views show it (no rationale). */
+export class JudgementLevelResponse {
+  @ApiProperty() code!: string;
+  @ApiProperty() label!: string;
+  @ApiProperty({ type: String, nullable: true }) level!: string | null;
+}
+
+export const CASE_FACTOR_RATINGS = ['low', 'moderate', 'high'] as const;
+
+/** A factor the instrument does not list ("+" factors): evidence and rating, never in bands. */
+export class CaseFactorDto {
+  @ApiProperty({ example: 'Debt to a gang leader on the wing' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  title!: string;
+
+  @ApiProperty({ description: 'What the factor is and how it bears on this person' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4000)
+  description!: string;
+
+  @ApiProperty({ description: 'The evidence for it' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(10000)
+  evidence!: string;
+
+  @ApiProperty({ enum: CASE_FACTOR_RATINGS })
+  @IsIn(CASE_FACTOR_RATINGS)
+  rating!: (typeof CASE_FACTOR_RATINGS)[number];
+}
+
+export class AppraisalDto {
+  @ApiPropertyOptional({ enum: CONFIDENCE, description: 'Overall confidence in the judgement' })
+  @Optional()
+  @IsIn(CONFIDENCE)
+  confidence?: (typeof CONFIDENCE)[number];
+
+  @ApiPropertyOptional({ description: 'Quality and range of the information, collateral sources' })
+  @Optional()
+  @IsString()
+  @MaxLength(10000)
+  informationQuality?: string;
+
+  @ApiPropertyOptional({ description: 'Limitations of this assessment (missing information, ...)' })
+  @Optional()
+  @IsString()
+  @MaxLength(10000)
+  limitations?: string;
+
+  @ApiPropertyOptional({
+    enum: INDEX_FACTS,
+    description: 'Whether the person admits or denies the facts of the index offence',
+  })
+  @Optional()
+  @IsIn(INDEX_FACTS)
+  indexFacts?: (typeof INDEX_FACTS)[number];
 }
 
 export class RecommendationDto {
@@ -159,6 +323,11 @@ export const RATING_INPUT_SCHEMA = {
       maxItems: SOURCES.length,
     },
     reliability: { type: ['string', 'null'], enum: [...RELIABILITIES, null] },
+    relevance: {
+      type: ['string', 'null'],
+      enum: [...RELEVANCE, null],
+      description: 'How much the item matters to this person’s pathway (separate from its rating)',
+    },
   },
   additionalProperties: false,
 };
@@ -176,6 +345,50 @@ export class CountersignDto {
   @IsString()
   @MaxLength(10000)
   comments?: string;
+}
+
+export const TRIGGER_REVIEW_OUTCOMES = ['no_change', 'reassess', 'amend'] as const;
+
+/** A review of the current approved assessment that an event or a flag made due. */
+export class TriggerReviewDto {
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The prisoner event (or the event a flag recorded) that made the review due',
+  })
+  @IsUUID()
+  eventId!: string;
+
+  @ApiProperty({
+    enum: TRIGGER_REVIEW_OUTCOMES,
+    description: 'no_change closes it; reassess or amend makes a reassessment due at once',
+  })
+  @IsIn(TRIGGER_REVIEW_OUTCOMES)
+  outcome!: (typeof TRIGGER_REVIEW_OUTCOMES)[number];
+
+  @ApiProperty({ example: 'The incident does not change any rating: no weapon, no cause link' })
+  @IsString()
+  @MinLength(10)
+  @MaxLength(10000)
+  rationale!: string;
+
+  @ApiPropertyOptional({ format: 'date', description: 'Default: today' })
+  @Optional()
+  @IsISO8601({ strict: true }, { message: 'reviewedOn must be a date (YYYY-MM-DD)' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'reviewedOn must be a date (YYYY-MM-DD)' })
+  @MaxLength(10)
+  reviewedOn?: string;
+}
+
+export class TriggerReviewResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) assessmentId!: string;
+  @ApiProperty({ format: 'uuid' }) eventId!: string;
+  @ApiProperty() eventType!: string;
+  @ApiProperty({ enum: TRIGGER_REVIEW_OUTCOMES }) outcome!: string;
+  @ApiProperty() rationale!: string;
+  @ApiProperty({ format: 'date' }) reviewedOn!: string;
+  @ApiProperty({ type: StaffRef }) reviewer!: StaffRef;
+  @ApiProperty({ format: 'date-time' }) recordedAt!: string;
 }
 
 export class ReasonDto {
@@ -288,6 +501,26 @@ export class FlagResponse {
   @ApiProperty() code!: string;
   @ApiProperty() label!: string;
   @ApiPropertyOptional({ enum: FLAG_SEVERITIES }) severity?: string;
+  @ApiPropertyOptional({ description: 'The instrument’s rule (CEL) that fired it' }) rule?: string;
+  @ApiPropertyOptional({ description: 'What to do about it' }) description?: string;
+}
+
+/** A warning shared when it first fired: its label and date, never the ratings behind it. */
+export class WarningResponse {
+  @ApiProperty() code!: string;
+  @ApiProperty() label!: string;
+  @ApiProperty({ enum: FLAG_SEVERITIES }) severity!: string;
+  @ApiProperty({ format: 'date-time' }) firedAt!: string;
+  @ApiPropertyOptional({ type: [String], description: 'Full view: who it was shared with' })
+  sharedWith?: string[];
+  @ApiPropertyOptional({
+    enum: ['reassess', 'review'],
+    nullable: true,
+    type: String,
+    description: 'Full view: what it made due',
+  })
+  dueAction?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date' }) dueDate?: string | null;
 }
 
 export class DomainSummaryResponse {
@@ -343,6 +576,11 @@ export class RuleWarningResponse {
   @ApiProperty() message!: string;
 }
 
+export class JudgementIndicationResponse {
+  @ApiProperty() code!: string;
+  @ApiProperty({ type: String, nullable: true }) indicativeLevel!: string | null;
+}
+
 /**
  * What the instrument's rules computed (illustrative, not predictive). The programme view
  * carries `indicativeLevel` and the summaries of domains without clinical or restricted items
@@ -356,6 +594,17 @@ export class IndicativeResponse {
       'The indicative band: null when the instrument has none, the minimum-rated rule is not met, or a band rule failed',
   })
   indicativeLevel!: string | null;
+  @ApiPropertyOptional({
+    type: () => JudgementIndicationResponse,
+    isArray: true,
+    description: 'Indicative level per declared judgement (null without bands or while withheld)',
+  })
+  judgements?: JudgementIndicationResponse[];
+  @ApiPropertyOptional({
+    description:
+      'Full view: true while the instrument withholds its bands until a provisional judgement is recorded',
+  })
+  withheld?: boolean;
   @ApiProperty({ type: [DomainResultResponse] }) domains!: DomainResultResponse[];
   @ApiPropertyOptional({ description: 'Full view only' }) engineVersion?: string;
   @ApiPropertyOptional({ type: [FlagResponse], description: 'Full view only' })
@@ -395,6 +644,7 @@ export class RatingResponse {
   @ApiPropertyOptional() evidenceAgainst?: string;
   @ApiPropertyOptional({ enum: SOURCES, isArray: true }) sources?: string[];
   @ApiPropertyOptional({ enum: RELIABILITIES }) reliability?: string;
+  @ApiPropertyOptional({ enum: RELEVANCE }) relevance?: string;
 }
 
 export class AssessmentResponse {
@@ -408,6 +658,12 @@ export class AssessmentResponse {
   view!: AssessmentView;
   @ApiProperty({ type: InstrumentRef }) instrument!: InstrumentRef;
   @ApiProperty({ type: String, nullable: true }) finalRiskLevel!: string | null;
+  @ApiProperty({
+    type: [JudgementLevelResponse],
+    description:
+      'Final level per declared judgement: every view once countersigned (the full view at once, with `judgements` rationale in `finalJudgements`)',
+  })
+  judgementLevels!: JudgementLevelResponse[];
   @ApiProperty({ type: String, nullable: true, format: 'date' }) nextReviewDue!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) approvedAt!: string | null;
   @ApiProperty({
@@ -436,6 +692,12 @@ export class AssessmentResponse {
       'and `reasons` listing everything submit would refuse for (the same check)',
   })
   indicative?: IndicativeResponse | null;
+  @ApiPropertyOptional({
+    type: [WarningResponse],
+    description:
+      'security view: flags shared with security since they first fired (even on a draft), label and date only; full view: every shared or review-making flag',
+  })
+  warnings?: WarningResponse[];
   // full view only
   @ApiPropertyOptional({ type: String, nullable: true }) trigger?: string | null;
   @ApiPropertyOptional({
@@ -447,6 +709,19 @@ export class AssessmentResponse {
   @ApiPropertyOptional({ type: String, nullable: true }) formulation?: string | null;
   @ApiPropertyOptional({ type: [ScenarioDto] }) scenarios?: ScenarioDto[];
   @ApiPropertyOptional({ type: String, nullable: true }) finalRationale?: string | null;
+  @ApiPropertyOptional({ type: ProvisionalResponse, nullable: true })
+  provisional?: ProvisionalResponse | null;
+  @ApiPropertyOptional({
+    type: [FinalJudgementDto],
+    description: 'Level and rationale per judgement',
+  })
+  judgements?: FinalJudgementDto[];
+  @ApiPropertyOptional({ type: AppraisalDto, nullable: true }) appraisal?: AppraisalDto | null;
+  @ApiPropertyOptional({
+    type: [CaseFactorDto],
+    description: 'Factors the instrument does not list; never in a band',
+  })
+  caseFactors?: CaseFactorDto[];
   @ApiPropertyOptional({ type: ParticipationDto, nullable: true })
   prisonerParticipation?: ParticipationDto | null;
   @ApiPropertyOptional({ type: String, nullable: true }) cancelReason?: string | null;
@@ -509,6 +784,48 @@ export class UpdateAssessmentDto {
   @Type(() => NeedDto)
   needs?: NeedDto[] | null;
 
+  @ApiPropertyOptional({
+    type: ProvisionalDto,
+    nullable: true,
+    description:
+      'Recorded once, before the indicative band is shown (instruments that ask for it); it cannot be changed or cleared afterwards (sending back what a GET shows changes nothing)',
+  })
+  @Nullable()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ProvisionalDto)
+  provisional?: ProvisionalDto | null;
+
+  @ApiPropertyOptional({
+    type: [FinalJudgementDto],
+    description:
+      'Final level and rationale per declared judgement (replaced whole; null empties it)',
+  })
+  @Nullable()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => FinalJudgementDto)
+  judgements?: FinalJudgementDto[] | null;
+
+  @ApiPropertyOptional({
+    type: [CaseFactorDto],
+    description: 'Case-specific factors (replaced whole; null empties it); never in a band',
+  })
+  @Nullable()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => CaseFactorDto)
+  caseFactors?: CaseFactorDto[] | null;
+
+  @ApiPropertyOptional({ type: AppraisalDto, description: 'null clears it' })
+  @Nullable()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AppraisalDto)
+  appraisal?: AppraisalDto | null;
+
   @ApiPropertyOptional({ type: String, description: 'A level code of the instrument' })
   @Nullable()
   @IsString()
@@ -560,6 +877,21 @@ export class RiskTimelineEntry {
   @ApiProperty({ enum: ['approved', 'superseded'] }) status!: string;
   @ApiProperty({ type: String, nullable: true }) indicativeLevel!: string | null;
   @ApiProperty({ type: String, nullable: true }) finalRiskLevel!: string | null;
+  @ApiProperty({ type: [JudgementLevelResponse], description: 'Final level per judgement' })
+  judgements!: JudgementLevelResponse[];
+  @ApiPropertyOptional({
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: {
+        title: { type: 'string' },
+        rating: { type: 'string', enum: [...CASE_FACTOR_RATINGS] },
+      },
+      required: ['title', 'rating'],
+    },
+    description: 'Full view: case-specific factors (title and rating)',
+  })
+  caseFactors?: { title: string; rating: string }[];
   @ApiPropertyOptional({
     type: [DomainResultResponse],
     description: 'Not in the security view',
@@ -567,8 +899,26 @@ export class RiskTimelineEntry {
   domains?: DomainResultResponse[];
 }
 
+export class RiskTimelineQueryDto {
+  @ApiPropertyOptional({
+    example: 've-risk-spj',
+    maxLength: 64,
+    description:
+      'Only this instrument (a timeline is read per instrument; levels differ between them)',
+  })
+  @Optional()
+  @IsString()
+  @MaxLength(64)
+  @Matches(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, {
+    message: 'instrument must be a rule-set key such as ve-risk-spj',
+  })
+  instrument?: string;
+}
+
 export class RiskTimelineResponse {
   @ApiProperty({ format: 'uuid' }) prisonerId!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The instrument asked for, if any' })
+  instrumentKey!: string | null;
   @ApiProperty({ enum: VIEWS }) view!: AssessmentView;
   @ApiProperty({ type: [RiskTimelineEntry] }) entries!: RiskTimelineEntry[];
 }

@@ -4,7 +4,12 @@ import type { InstrumentDefinition } from '../rule-sets/rule-set.types.js';
 
 export const KIND_GROUPS = ['risk', 'protective', 'motivation'] as const;
 
-export type CelIssueCode = 'cel_syntax' | 'cel_unknown_reference' | 'cel_type';
+export type CelIssueCode =
+  | 'cel_syntax'
+  | 'cel_unknown_reference'
+  | 'cel_type'
+  /** A band reads an item (or an all-historical domain) marked historical. */
+  | 'historical_in_band';
 
 export interface CelIssue {
   code: CelIssueCode;

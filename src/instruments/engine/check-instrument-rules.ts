@@ -1,7 +1,7 @@
 import type { InstrumentDefinition } from '../rule-sets/rule-set.types.js';
 import { compileInstrumentCollecting } from './compile-instrument.js';
 import type { CompiledInstrument, RuleIssue } from './compile-instrument.js';
-import { buildRuleContext, classifyRatings, statsOf } from './evaluate.js';
+import { bandContextOf, buildRuleContext, classifyRatings, statsOf } from './evaluate.js';
 import type { Ratings } from './evaluate.js';
 
 /**
@@ -56,13 +56,20 @@ export function checkInstrumentRules(definition: InstrumentDefinition): RuleIssu
   for (const ratings of smokeRatings(compiled)) {
     const state = classifyRatings(compiled, ratings);
     const context = buildRuleContext(compiled, state);
+    const bandContext = bandContextOf(compiled, ratings, context);
     const sample = describeSample(ratings);
-    for (const rule of [...compiled.bands, ...compiled.flags]) {
-      if (found.has(rule.path)) continue;
-      try {
-        rule.program(context);
-      } catch (error) {
-        found.set(rule.path, runtimeIssue(rule, error, sample));
+    const bands = [...compiled.bands, ...compiled.judgementBands.flatMap((j) => j.bands)];
+    for (const [rules, ruleContext] of [
+      [bands, bandContext],
+      [compiled.flags, context],
+    ] as const) {
+      for (const rule of rules) {
+        if (found.has(rule.path)) continue;
+        try {
+          rule.program(ruleContext);
+        } catch (error) {
+          found.set(rule.path, runtimeIssue(rule, error, sample));
+        }
       }
     }
     for (let index = 0; index < compiled.needCodes.length; index++) {

@@ -1,5 +1,6 @@
 import type { ParseResult } from '@marcbachmann/cel-js';
 import type { FlagRule, InstrumentDefinition, ItemKind } from '../rule-sets/rule-set.types.js';
+import { timeframeOf } from '../rule-sets/rule-set.types.js';
 import {
   KIND_GROUPS,
   buildCelEnvironments,
@@ -86,6 +87,13 @@ export interface CompiledInstrument {
   allGroup: number;
   needGroupBase: number;
   bands: CompiledRule<{ level: string }>[];
+  /** Per declared judgement (same order): its indicative bands (may be empty). */
+  judgementBands: { code: string; bands: CompiledRule<{ level: string }>[] }[];
+  /**
+   * The instrument without its historical items, which bands read instead of the whole
+   * instrument; null when every item is current (bands then read the same context as flags).
+   */
+  bandBase: CompiledInstrument | null;
   flags: CompiledRule<FlagRule>[];
   needRules: CompiledRule<{ priority: string }>[];
   hasContributions: boolean;
@@ -263,9 +271,66 @@ export function compileInstrumentCollecting(definition: InstrumentDefinition): {
 
   const rulesCompile = (expression: string) =>
     compileExpression(envs.rules, expression, 'bool', refs);
+
+  // Bands read current items only: historical ones are context, never a reason for a band.
+  const historicalItems = new Set<string>();
+  const historicalDomains = new Set<string>();
+  for (const domain of definition.domains) {
+    const past = domain.items.filter((item) => timeframeOf(domain, item) === 'historical');
+    for (const item of past) historicalItems.add(item.code);
+    if (past.length === domain.items.length) historicalDomains.add(domain.code);
+  }
+  let bandBase: CompiledInstrument | null = null;
+  let bandCompile = rulesCompile;
+  if (historicalItems.size > 0) {
+    const currentOnly: InstrumentDefinition = {
+      ...definition,
+      domains: definition.domains
+        .map((domain) => ({
+          ...domain,
+          items: domain.items
+            .filter((item) => !historicalItems.has(item.code))
+            .map(({ contribution: _contribution, ...item }) => item),
+        }))
+        .filter((domain) => domain.items.length > 0),
+      bands: undefined,
+      judgements: undefined,
+      flags: undefined,
+      contributions: undefined,
+      needPriorities: undefined,
+    };
+    bandBase = compileInstrumentCollecting(currentOnly).compiled;
+    const bandEnvs = buildCelEnvironments(currentOnly);
+    const bandRefs = referenceSetsOf(currentOnly);
+    bandCompile = (expression: string): ReturnType<typeof compileExpression> => {
+      const used = [
+        ...new Set(
+          [...expression.matchAll(/\b(score|rating|domains)\s*\.\s*([A-Z][A-Z0-9_]*)/g)]
+            .filter(([, variable, code]) =>
+              variable === 'domains' ? historicalDomains.has(code) : historicalItems.has(code),
+            )
+            .map(([, variable, code]) => `${variable}.${code}`),
+        ),
+      ];
+      if (used.length > 0)
+        return {
+          issue: {
+            code: 'historical_in_band',
+            message: `bands use current items only; ${used.join(', ')} ${
+              used.length === 1 ? 'is' : 'are'
+            } historical (context, not a reason for a band)`,
+          },
+        } as const;
+      return compileExpression(bandEnvs.rules, expression, 'bool', bandRefs);
+    };
+  }
   const needCompile = (expression: string) =>
     compileExpression(envs.needRules, expression, 'bool', refs);
-  const bands = compileRules(definition.bands, 'bands', rulesCompile, issues);
+  const bands = compileRules(definition.bands, 'bands', bandCompile, issues);
+  const judgementBands = (definition.judgements ?? []).map((judgement, index) => ({
+    code: judgement.code,
+    bands: compileRules(judgement.bands, `judgements[${index}].bands`, bandCompile, issues),
+  }));
   const flags = compileRules(definition.flags, 'flags', rulesCompile, issues);
   const needRules = compileRules(
     definition.needPriorities?.rules,
@@ -308,6 +373,8 @@ export function compileInstrumentCollecting(definition: InstrumentDefinition): {
       allGroup,
       needGroupBase,
       bands,
+      judgementBands,
+      bandBase,
       flags,
       needRules,
       hasContributions:

@@ -2,7 +2,7 @@ import type { FlagSeverity, InstrumentDefinition } from '../rule-sets/rule-set.t
 import { compileInstrument } from './compile-instrument.js';
 import type { CompiledInstrument, CompiledOption } from './compile-instrument.js';
 
-export const ENGINE_VERSION = '1.0.0';
+export const ENGINE_VERSION = '1.1.0';
 
 export interface ItemRating {
   value?: string;
@@ -68,11 +68,26 @@ export interface NeedResult {
   indicatedPriority: string | null;
 }
 
+export interface JudgementIndication {
+  code: string;
+  /** Null when the judgement has no bands, the minimum-rated rule is not met, or a band failed. */
+  indicativeLevel: string | null;
+}
+
 export interface EvaluationResult {
   engineVersion: string;
   /** Null when the instrument has no bands, the minimum-rated rule is not met, or a band rule failed. */
   indicativeLevel: string | null;
-  flags: { code: string; label: string; severity?: FlagSeverity }[];
+  /** One per declared judgement (absent in results stored by engine 1.0.0). */
+  judgements?: JudgementIndication[];
+  /** `rule` is the CEL condition that fired (shown with the flag); absent in engine 1.0.0 results. */
+  flags: {
+    code: string;
+    label: string;
+    severity?: FlagSeverity;
+    rule?: string;
+    description?: string;
+  }[];
   domains: DomainResult[];
   contributions: { item: string; value: number }[];
   needs: NeedResult[];
@@ -362,8 +377,9 @@ export function runBands(
   compiled: CompiledInstrument,
   context: Record<string, unknown>,
   warnings: EvaluationWarning[],
+  bands: CompiledInstrument['bands'] = compiled.bands,
 ): string | null {
-  for (const band of compiled.bands) {
+  for (const band of bands) {
     try {
       if (band.program(context) === true) return band.rule.level;
     } catch (error) {
@@ -384,7 +400,13 @@ export function runFlags(
   for (const flag of compiled.flags) {
     try {
       if (flag.program(context) === true)
-        flags.push({ code: flag.rule.code, label: flag.rule.label, severity: flag.rule.severity });
+        flags.push({
+          code: flag.rule.code,
+          label: flag.rule.label,
+          severity: flag.rule.severity,
+          rule: flag.rule.when.replace(/\s+/g, ' ').trim(),
+          ...(flag.rule.description ? { description: flag.rule.description } : {}),
+        });
     } catch (error) {
       warnings.push(failure(flag.path, error));
     }
@@ -418,6 +440,19 @@ export function runNeeds(
     }
     return { code, items: compiled.needItems[index], rated, indicatedPriority };
   });
+}
+
+/**
+ * What bands read: the same variables over current items only (historical items are context,
+ * never a reason for a band), or the rule context itself when every item is current.
+ */
+export function bandContextOf(
+  compiled: CompiledInstrument,
+  ratings: unknown,
+  context: Record<string, unknown>,
+): Record<string, unknown> {
+  if (!compiled.bandBase) return context;
+  return buildRuleContext(compiled.bandBase, classifyRatings(compiled.bandBase, ratings));
 }
 
 /** Evaluation with an already compiled instrument (see compileInstrument). */
@@ -487,13 +522,20 @@ export function evaluateCompiled(compiled: CompiledInstrument, ratings: unknown)
   });
 
   const context = buildRuleContext(compiled, state);
-  const indicativeLevel = minimumMet ? runBands(compiled, context, warnings) : null;
+  const bandContext = bandContextOf(compiled, ratings, context);
+  const indicativeLevel = minimumMet ? runBands(compiled, bandContext, warnings) : null;
+  const judgements = compiled.judgementBands.map(({ code, bands }) => ({
+    code,
+    indicativeLevel:
+      minimumMet && bands.length > 0 ? runBands(compiled, bandContext, warnings, bands) : null,
+  }));
   const flags = runFlags(compiled, context, warnings);
   const needs = runNeeds(compiled, state, context, warnings);
 
   return {
     engineVersion: ENGINE_VERSION,
     indicativeLevel,
+    judgements,
     flags,
     domains,
     contributions,

@@ -16,6 +16,7 @@ describe('loadRuleSetFiles', () => {
       'certification/ve-risk-spj@1.0.0.yaml',
       'instruments/ve-needs@1.0.0.yaml',
       'instruments/ve-risk-spj@1.0.0.yaml',
+      'instruments/ve-risk-spj@1.1.0.yaml',
       'practice-cases/ve-needs-practice-01@1.0.0.yaml',
       'practice-cases/ve-risk-spj-practice-01@1.0.0.yaml',
       'practice-cases/ve-risk-spj-practice-02@1.0.0.yaml',

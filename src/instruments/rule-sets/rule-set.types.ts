@@ -14,6 +14,10 @@ export type RuleSetStatus = (typeof RULE_SET_STATUSES)[number];
 export const ITEM_KINDS = ['risk', 'protective', 'motivation'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
+/** current: dynamic, may drive bands; historical: background shown as context, never in bands. */
+export const TIMEFRAMES = ['current', 'historical'] as const;
+export type Timeframe = (typeof TIMEFRAMES)[number];
+
 export const CONFIDENTIALITY_CLASSES = ['standard', 'clinical', 'restricted'] as const;
 export type ConfidentialityClass = (typeof CONFIDENTIALITY_CLASSES)[number];
 
@@ -112,6 +116,8 @@ export interface InstrumentItem {
   nonDiscriminationNote?: string;
   /** CEL expression overriding `contributions.default` for this item. */
   contribution?: string;
+  /** Default: the domain's, else `current`. Historical items never reach the bands. */
+  timeframe?: Timeframe;
 }
 
 export interface InstrumentDomain {
@@ -120,6 +126,8 @@ export interface InstrumentDomain {
   description?: string;
   /** Overrides `minimumRated.perDomainPercent` for this domain. */
   minimumRatedPercent?: number;
+  /** Default time frame of the domain's items. */
+  timeframe?: Timeframe;
   items: InstrumentItem[];
 }
 
@@ -156,6 +164,31 @@ export interface FlagRule {
   when: string;
   description?: string;
   nonDiscriminationNote?: string;
+  /** Told when the flag first fires: label and date only, never what lies behind it. */
+  shareWith?: 'security'[];
+  /** A review or reassessment falls due this long after the flag first fires. */
+  makesDue?: { action: TriggerAction; within: string };
+}
+
+/** One outcome the risk is judged for ("risk of what"), with its own levels. */
+export interface JudgementDefinition {
+  code: string;
+  label: string;
+  description?: string;
+  /** Lowest first. */
+  levels: Level[];
+  /** Optional indicative bands for this judgement (current items only). */
+  bands?: BandRule[];
+}
+
+/** What the report must contain beyond the ratings. */
+export interface ReportingRules {
+  /** Indicative bands are shown only after the assessor records a provisional judgement. */
+  provisionalJudgementFirst?: boolean;
+  /** How many complete structured scenarios a submitted assessment needs. */
+  scenariosRequired?: number;
+  /** Overall confidence, information quality, limitations and index facts are required. */
+  appraisalRequired?: boolean;
 }
 
 export interface ContributionRules {
@@ -216,6 +249,7 @@ export interface InstrumentDefinition {
   catalogue?: CatalogueReference;
   scales: RatingScale[];
   levels?: Level[];
+  judgements?: JudgementDefinition[];
   domains: InstrumentDomain[];
   evidence: EvidenceRequirements;
   minimumRated: MinimumRatedRule;
@@ -224,6 +258,12 @@ export interface InstrumentDefinition {
   contributions?: ContributionRules;
   needPriorities?: NeedPriorityRules;
   review: ReviewPolicy;
+  reporting?: ReportingRules;
+}
+
+/** The time frame an item has after defaults (its own, its domain's, else current). */
+export function timeframeOf(domain: InstrumentDomain, item: InstrumentItem): Timeframe {
+  return item.timeframe ?? domain.timeframe ?? 'current';
 }
 
 // ---------------------------------------------------------------- intervention catalogue
@@ -268,6 +308,8 @@ export interface InterventionCatalogue {
   status: RuleSetStatus;
   illustrative: boolean;
   notice?: string;
+  /** Where RNR intensity comes from: an instrument and (optionally) one of its judgements. */
+  intensityFrom?: { instrument: string; judgement?: string };
   needs: CatalogueNeed[];
   interventions: Intervention[];
 }
@@ -329,6 +371,9 @@ export const RULE_SET_ERROR_CODES = [
   'need_without_intervention',
   'consent_required',
   'non_discrimination',
+  'historical_in_band',
+  /** A catalogue's intensity key, or its intensityFrom judgement, that the instrument lacks. */
+  'unknown_intensity_level',
   /** For the import: the same key and version already imported with other content. */
   'version_conflict',
 ] as const;

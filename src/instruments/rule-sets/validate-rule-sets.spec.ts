@@ -6,6 +6,7 @@ import {
   CATALOGUE_FILE,
   NEEDS_FILE,
   RISK_FILE,
+  RISK_1_1_FILE,
   SHIPPED_DIR,
   mutatedFile,
   shippedCatalogue,
@@ -40,13 +41,14 @@ function simplified(errors: RuleSetError[]) {
 }
 
 describe('validateRuleSets: shipped rule-sets', () => {
-  it('accepts all three shipped files and hashes them over canonical JSON', async () => {
+  it('accepts all four shipped files and hashes them over canonical JSON', async () => {
     const files = await shippedFiles();
     const { sets, errors } = validateRuleSets(files);
     expect(errors).toEqual([]);
     expect(sets.map((set) => [set.kind, set.key, set.version, set.status]).sort()).toEqual([
       ['instrument', 've-needs', '1.0.0', 'active'],
       ['instrument', 've-risk-spj', '1.0.0', 'active'],
+      ['instrument', 've-risk-spj', '1.1.0', 'active'],
       ['intervention-catalogue', 'handbook-interventions', '1.0.0', 'active'],
     ]);
     for (const set of sets) {
@@ -138,6 +140,17 @@ interface Case {
 }
 
 const cases: Case[] = [
+  {
+    name: 'a band that reads a historical item',
+    file: RISK_FILE,
+    mutate: (doc) => {
+      doc.domains[2].items[0].timeframe = 'historical';
+      doc.bands[1].when = 'has(score.HC01) && score.HC01 >= 1';
+    },
+    code: 'historical_in_band',
+    path: 'bands[1].when',
+    message: /score\.HC01 is historical/,
+  },
   {
     name: 'a key that is not lower-case words joined by hyphens',
     file: RISK_FILE,
@@ -512,6 +525,7 @@ describe('validateRuleSets: semantic checks, one failing fixture each', () => {
       'yaml_syntax',
       'read_error',
       'version_conflict', // raised by the import, against the database
+      'unknown_intensity_level', // src/instruments/engine/judgement-bands.spec.ts
     ]);
     const all = [
       ...new Set(
@@ -534,7 +548,7 @@ describe('validateRuleSets: semantic checks, one failing fixture each', () => {
       { file: 'archive/ve-risk-spj@1.0.0.yaml', path: 'version', code: 'duplicate_version' },
     ]);
     expect(errors[0].message).toContain(RISK_FILE);
-    expect(sets).toHaveLength(3);
+    expect(sets).toHaveLength(4);
   });
 
   it('checks an instrument need against a context catalogue that lacks interventions for it', async () => {
@@ -560,6 +574,7 @@ describe('validateRuleSets: semantic checks, one failing fixture each', () => {
       { file: CATALOGUE_FILE, path: 'interventions[1].code', code: 'duplicate_code' },
       { file: NEEDS_FILE, path: 'catalogue', code: 'unknown_catalogue' },
       { file: RISK_FILE, path: 'catalogue', code: 'unknown_catalogue' },
+      { file: RISK_1_1_FILE, path: 'catalogue', code: 'unknown_catalogue' },
     ]);
   });
 
@@ -583,7 +598,10 @@ describe('validateRuleSets: semantic checks, one failing fixture each', () => {
       { file: RISK_FILE, path: 'bands[0].level', code: 'unknown_level' },
       { file: RISK_FILE, path: 'review.intervals.low', code: 'invalid_duration' },
     ]);
-    expect(sets.map((set) => set.key)).toEqual(['handbook-interventions']);
+    expect(sets.map((set) => `${set.key}@${set.version}`)).toEqual([
+      'handbook-interventions@1.0.0',
+      've-risk-spj@1.1.0',
+    ]);
   });
 });
 

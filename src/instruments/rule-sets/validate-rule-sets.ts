@@ -142,6 +142,39 @@ function checkCatchAll(
   });
 }
 
+/**
+ * A catalogue's `intensity` keys must be levels of the judgement it names in `intensityFrom`
+ * (or of the instrument's overall levels), so no intensity hint can silently never apply.
+ */
+function checkIntensityLevels(
+  instrument: InstrumentDefinition,
+  catalogue: InterventionCatalogue,
+  report: Report,
+): void {
+  const name = catalogue.intensityFrom?.judgement;
+  const judgement = name ? instrument.judgements?.find((j) => j.code === name) : undefined;
+  const where = `catalogue ${catalogue.key}@${catalogue.version}`;
+  // A version from before the instrument declared judgements is not held to one.
+  if (name && !instrument.judgements) return;
+  if (name && !judgement) {
+    report(
+      'judgements',
+      'unknown_intensity_level',
+      `${where} takes its intensity from judgement "${name}", which this instrument does not declare`,
+    );
+    return;
+  }
+  const levels = new Set((judgement?.levels ?? instrument.levels ?? []).map((l) => l.code));
+  const keys = new Set(catalogue.interventions.flatMap((i) => Object.keys(i.intensity ?? {})));
+  for (const key of keys)
+    if (!levels.has(key))
+      report(
+        name ? 'judgements' : 'levels',
+        'unknown_intensity_level',
+        `${where} has an intensity for "${key}", which is not a level of ${name ? `judgement ${name}` : 'this instrument'}`,
+      );
+}
+
 function checkInstrument(
   instrument: InstrumentDefinition,
   catalogues: InterventionCatalogue[],
@@ -224,11 +257,14 @@ function checkInstrument(
   });
 
   // Purpose: what a risk and a needs instrument must have.
+  // Bands are optional: an instrument may leave every judgement to the assessor.
   if (instrument.purpose === 'risk') {
-    if (!instrument.levels)
-      report('levels', 'purpose_requirements', 'a risk instrument declares its levels');
-    if (!instrument.bands)
-      report('bands', 'purpose_requirements', 'a risk instrument declares band rules');
+    if (!instrument.levels && !instrument.judgements)
+      report(
+        'levels',
+        'purpose_requirements',
+        'a risk instrument declares its levels, its judgements, or both',
+      );
   } else if (!instrument.needPriorities) {
     report(
       'needPriorities',
@@ -238,8 +274,36 @@ function checkInstrument(
   }
   if (instrument.bands && !instrument.levels)
     report('levels', 'purpose_requirements', 'band rules need declared levels');
-  if (instrument.levels && !instrument.bands)
-    report('bands', 'purpose_requirements', 'declared levels need band rules');
+
+  // Judgements: each with its own levels and optional bands.
+  const judgements = instrument.judgements ?? [];
+  duplicates(
+    judgements,
+    (j) => j.code,
+    (i) => `judgements[${i}].code`,
+    'judgement',
+    report,
+  );
+  judgements.forEach((judgement, j) => {
+    const base = `judgements[${j}]`;
+    duplicates(
+      judgement.levels,
+      (l) => l.code,
+      (i) => `${base}.levels[${i}].code`,
+      'level',
+      report,
+    );
+    const own = new Set(judgement.levels.map((level) => level.code));
+    (judgement.bands ?? []).forEach((band, b) => {
+      if (!own.has(band.level))
+        report(
+          `${base}.bands[${b}].level`,
+          'unknown_level',
+          `level "${band.level}" is not one of the levels of judgement ${judgement.code}`,
+        );
+    });
+    checkCatchAll(judgement.bands ?? [], `${base}.bands`, 'band', report);
+  });
 
   // Bands and flags.
   const bands = instrument.bands ?? [];
@@ -258,6 +322,9 @@ function checkInstrument(
     (i) => `flags[${i}].code`,
     'flag',
     report,
+  );
+  (instrument.flags ?? []).forEach((flag, f) =>
+    checkDuration(`flags[${f}].makesDue.within`, flag.makesDue?.within, report),
   );
 
   // Need priorities.
@@ -389,6 +456,20 @@ function checkInstrument(
           );
       }
     }
+  }
+
+  // Catalogues that take their RNR intensity from this instrument: its keys are levels.
+  // Without intensityFrom, a catalogue's intensity keys are the levels of the risk instruments
+  // that name it.
+  for (const catalogue of catalogues) {
+    const names =
+      catalogue.intensityFrom?.instrument === instrument.key ||
+      (!catalogue.intensityFrom &&
+        instrument.purpose === 'risk' &&
+        (instrument.levels?.length ?? 0) > 0 &&
+        instrument.catalogue?.key === catalogue.key &&
+        satisfiesRange(catalogue.version, instrument.catalogue.version));
+    if (names) checkIntensityLevels(instrument, catalogue, report);
   }
 
   // Mandela Rule 2.

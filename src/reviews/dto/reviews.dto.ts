@@ -39,7 +39,11 @@ export class MadeDueResponse {
 export class PrisonerEventResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) prisonerId!: string;
-  @ApiProperty({ enum: TRIGGER_EVENTS }) type!: string;
+  @ApiProperty({
+    enum: [...TRIGGER_EVENTS, 'warning_flag'],
+    description: 'warning_flag: recorded by the service when a shared flag first fires',
+  })
+  type!: string;
   @ApiProperty({ format: 'date-time' }) occurredAt!: string;
   @ApiProperty({ type: String, nullable: true }) note!: string | null;
   @ApiProperty({ type: StaffRef }) recordedBy!: StaffRef;
@@ -77,7 +81,7 @@ export class ReviewsDueQueryDto extends PageQueryDto {
 
 export class DueEventResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: TRIGGER_EVENTS }) type!: string;
+  @ApiProperty({ enum: [...TRIGGER_EVENTS, 'warning_flag'] }) type!: string;
   @ApiProperty({ format: 'date-time' }) occurredAt!: string;
 }
 
@@ -104,9 +108,17 @@ export class DueItemResponse {
       'needs_changed',
       'challenge',
       'challenge_upheld',
+      'flag',
+      'review_outcome',
     ],
   })
   reason!: string;
+  @ApiPropertyOptional({
+    enum: ['reassess', 'review'],
+    description:
+      'Reassessments: a new assessment, or a review of the current one (closed by a trigger review)',
+  })
+  action?: string;
   @ApiPropertyOptional() instrumentKey?: string;
   @ApiPropertyOptional({ format: 'uuid' }) assessmentId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) inProgressAssessmentId?: string;

@@ -1,10 +1,19 @@
-import { RELIABILITIES, SOURCES, type StoredRating } from '../../assessments/assessment-rules.js';
+import {
+  APPRAISAL_FIELDS,
+  RELIABILITIES,
+  SCENARIO_FIELDS,
+  SOURCES,
+  type StoredRating,
+} from '../../assessments/assessment-rules.js';
 import {
   PARTICIPATION,
   PRIORITIES,
   RECOMMENDATION_TAGS,
   UpdateAssessmentDto,
+  type AppraisalDto,
   type AssessmentResponse,
+  type CaseFactorDto,
+  type ScenarioDto,
 } from '../../assessments/dto/assessment.dto.js';
 import type { FieldError } from '../../errors/problem.exception.js';
 import type {
@@ -84,6 +93,7 @@ export const ITEM_FIELDS = [
   'evidenceAgainst',
   'sources',
   'reliability',
+  'relevance',
 ];
 
 /** An item's rating as its page shows it. */
@@ -95,6 +105,7 @@ export function itemValues(rating: StoredRating | undefined): FormBody {
     evidenceAgainst: rating?.evidenceAgainst ?? '',
     sources: rating?.sources ?? [],
     reliability: rating?.reliability ?? '',
+    relevance: rating?.relevance ?? '',
   };
 }
 
@@ -121,7 +132,7 @@ export function itemForm(
       } else if (choice) {
         rating.value = choice;
       }
-      for (const field of ['evidenceFor', 'evidenceAgainst', 'reliability']) {
+      for (const field of ['evidenceFor', 'evidenceAgainst', 'reliability', 'relevance']) {
         if (!blank(textOf(body, field))) rating[field] = textOf(body, field);
       }
       const sources = listOf(body, 'sources');
@@ -141,6 +152,7 @@ export function itemForm(
       },
       [path('sources')]: { id: 'sources', message: 'assessment.item.errors.sources' },
       [path('reliability')]: { id: 'reliability', message: 'assessment.item.errors.reliability' },
+      [path('relevance')]: { id: 'relevance', message: 'assessment.item.errors.relevance' },
       [`ratings.${item.code}`]: { id: 'rating', message: 'assessment.item.errors.value' },
     }),
     label: (field) =>
@@ -151,6 +163,7 @@ export function itemForm(
         evidenceAgainst: t('assessment.item.evidenceAgainst'),
         sources: t('assessment.item.sources'),
         reliability: t('assessment.item.reliability'),
+        relevance: t('assessment.item.relevance'),
       })[field] ?? field,
     display(field, value) {
       if (field === 'rating') {
@@ -164,6 +177,7 @@ export function itemForm(
           .join(', ');
       }
       if (field === 'reliability') return value ? labelIn(t, RELIABILITY_LABEL, String(value)) : '';
+      if (field === 'relevance') return optionLabel(t, 'relevance', String(value));
       return String(value);
     },
   };
@@ -206,21 +220,86 @@ function rowPath(path: string, list: string, prefix: string, rowOf: number[]): s
 
 export const MAX_SCENARIOS = 20;
 
+/** The fields of one scenario row, as the page names them (`scenario-N-<name>`). */
+export const SCENARIO_ROW = ['title', 'description', ...SCENARIO_FIELDS] as const;
+/** The appraisal fields, as the page names them (`appraisal-<name>`). */
+export const APPRAISAL_INPUTS = APPRAISAL_FIELDS.map((f) => `appraisal-${f}`);
+
+const SCENARIO_LABEL: Record<(typeof SCENARIO_ROW)[number], MessageKey> = {
+  title: 'assessment.scenarios.titleOf',
+  description: 'assessment.scenarios.descriptionOf',
+  type: 'assessment.scenarios.typeOf',
+  likelyTargets: 'assessment.scenarios.likelyTargetsOf',
+  severity: 'assessment.scenarios.severityOf',
+  imminence: 'assessment.scenarios.imminenceOf',
+  warningSigns: 'assessment.scenarios.warningSignsOf',
+  triggers: 'assessment.scenarios.triggersOf',
+  managementActions: 'assessment.scenarios.managementActionsOf',
+};
+const APPRAISAL_LABEL: Record<(typeof APPRAISAL_FIELDS)[number], MessageKey> = {
+  confidence: 'assessment.appraisal.confidence',
+  informationQuality: 'assessment.appraisal.informationQuality',
+  limitations: 'assessment.appraisal.limitations',
+  indexFacts: 'assessment.appraisal.indexFacts',
+};
+export const OPTION_LABEL: Record<string, MessageKey> = {
+  'type:repeat': 'assessment.scenarios.type.repeat',
+  'type:twist': 'assessment.scenarios.type.twist',
+  'type:escalation': 'assessment.scenarios.type.escalation',
+  'type:improvement': 'assessment.scenarios.type.improvement',
+  'severity:limited': 'assessment.scenarios.severity.limited',
+  'severity:serious': 'assessment.scenarios.severity.serious',
+  'severity:grave': 'assessment.scenarios.severity.grave',
+  'imminence:not_imminent': 'assessment.scenarios.imminence.not_imminent',
+  'imminence:months': 'assessment.scenarios.imminence.months',
+  'imminence:weeks': 'assessment.scenarios.imminence.weeks',
+  'confidence:low': 'assessment.appraisal.confidence.low',
+  'confidence:medium': 'assessment.appraisal.confidence.medium',
+  'confidence:high': 'assessment.appraisal.confidence.high',
+  'indexFacts:admits': 'assessment.appraisal.indexFacts.admits',
+  'indexFacts:partly_admits': 'assessment.appraisal.indexFacts.partly_admits',
+  'indexFacts:denies': 'assessment.appraisal.indexFacts.denies',
+  'indexFacts:not_applicable': 'assessment.appraisal.indexFacts.not_applicable',
+  'relevance:low': 'assessment.item.relevance.low',
+  'relevance:moderate': 'assessment.item.relevance.moderate',
+  'relevance:high': 'assessment.item.relevance.high',
+};
+/** A coded value in the reader's language (`field` as in OPTION_LABEL), else the code. */
+export const optionLabel = (t: Translate, field: string, value: string | undefined | null) =>
+  value ? (OPTION_LABEL[`${field}:${value}`] ? t(OPTION_LABEL[`${field}:${value}`]) : value) : '';
+
+/** The fields of one case-specific factor row (`factor-N-<name>`). */
+export const FACTOR_ROW = ['title', 'description', 'evidence', 'rating'] as const;
+
 export function formulationForm(t: Translate): AssessmentForm {
-  const names = ['title', 'description'];
+  const names = [...SCENARIO_ROW];
+  const factorNames = [...FACTOR_ROW];
   let rowOf: number[] = [];
+  let factorRowOf: number[] = [];
   return {
     fields: (...bodies) => [
       'formulation',
       ...rowFields('scenario', names, Math.max(0, ...bodies.map((b) => rowsIn(b, 'scenario')))),
+      ...APPRAISAL_INPUTS,
+      ...rowFields('factor', factorNames, Math.max(0, ...bodies.map((b) => rowsIn(b, 'factor')))),
     ],
     values: (a) => ({
       formulation: a.formulation ?? '',
       ...Object.fromEntries(
-        (a.scenarios ?? []).flatMap((s, i) => [
-          [`scenario-${i + 1}-title`, s.title],
-          [`scenario-${i + 1}-description`, s.description],
-        ]),
+        (a.scenarios ?? []).flatMap((s, i) =>
+          names.map((n) => [
+            `scenario-${i + 1}-${n}`,
+            (s as unknown as Record<string, string>)[n] ?? '',
+          ]),
+        ),
+      ),
+      ...Object.fromEntries(
+        APPRAISAL_FIELDS.map((f) => [`appraisal-${f}`, a.appraisal?.[f] ?? '']),
+      ),
+      ...Object.fromEntries(
+        (a.caseFactors ?? []).flatMap((c, i) =>
+          factorNames.map((n) => [`factor-${i + 1}-${n}`, c[n] ?? '']),
+        ),
       ),
     }),
     async patch(body) {
@@ -228,49 +307,89 @@ export function formulationForm(t: Translate): AssessmentForm {
       rowOf = rows.map((r) => r.row);
       const patch = new UpdateAssessmentDto();
       patch.formulation = textOrNull(textOf(body, 'formulation'));
-      patch.scenarios = rows.map((r) => ({
+      patch.scenarios = rows.map((r) => {
+        const scenario: Record<string, string> = {
+          title: r.values.title.trim(),
+          description: r.values.description.trim(),
+        };
+        for (const field of SCENARIO_FIELDS)
+          if (!blank(r.values[field])) scenario[field] = r.values[field].trim();
+        return scenario as unknown as ScenarioDto;
+      });
+      const appraisal: Record<string, string> = {};
+      for (const field of APPRAISAL_FIELDS)
+        if (!blank(textOf(body, `appraisal-${field}`)))
+          appraisal[field] = textOf(body, `appraisal-${field}`).trim();
+      patch.appraisal = Object.keys(appraisal).length ? (appraisal as AppraisalDto) : null;
+      const factors = filledRows(body, 'factor', factorNames).slice(0, MAX_SCENARIOS);
+      factorRowOf = factors.map((r) => r.row);
+      patch.caseFactors = factors.map((r) => ({
         title: r.values.title.trim(),
         description: r.values.description.trim(),
+        evidence: r.values.evidence.trim(),
+        rating: r.values.rating as CaseFactorDto['rating'],
       }));
       const { errors } = await validateForm(UpdateAssessmentDto, patch);
       return {
         patch,
         errors: errors.map((e) => ({
           ...e,
-          path: rowPath(e.path, 'scenarios', 'scenario', rowOf) ?? e.path,
+          path:
+            rowPath(e.path, 'scenarios', 'scenario', rowOf) ??
+            rowPath(e.path, 'caseFactors', 'factor', factorRowOf) ??
+            (e.path.startsWith('appraisal.') ? `appraisal-${e.path.slice(10)}` : e.path),
         })),
       };
     },
     messages: (body) => ({
       formulation: { id: 'formulation', message: 'assessment.formulation.errors.formulation' },
       ...Object.fromEntries(
-        Array.from({ length: rowsIn(body, 'scenario') }, (_, i) => [
-          [
-            `scenario-${i + 1}-title`,
-            { id: `scenario-${i + 1}-title`, message: 'assessment.scenarios.errors.title' },
-          ],
-          [
-            `scenario-${i + 1}-description`,
+        Array.from({ length: rowsIn(body, 'scenario') }, (_, i) =>
+          names.map((n) => [
+            `scenario-${i + 1}-${n}`,
             {
-              id: `scenario-${i + 1}-description`,
-              message: 'assessment.scenarios.errors.description',
+              id: `scenario-${i + 1}-${n}`,
+              message:
+                n === 'title'
+                  ? 'assessment.scenarios.errors.title'
+                  : n === 'description'
+                    ? 'assessment.scenarios.errors.description'
+                    : 'assessment.scenarios.errors.field',
             },
-          ],
-        ]).flat(),
+          ]),
+        ).flat(),
+      ),
+      ...Object.fromEntries(
+        APPRAISAL_FIELDS.map((f) => [
+          `appraisal-${f}`,
+          { id: `appraisal-${f}`, message: 'assessment.appraisal.errors.field' },
+        ]),
+      ),
+      ...Object.fromEntries(
+        Array.from({ length: rowsIn(body, 'factor') }, (_, i) =>
+          factorNames.map((n) => [
+            `factor-${i + 1}-${n}`,
+            { id: `factor-${i + 1}-${n}`, message: 'assessment.caseFactors.errors.field' },
+          ]),
+        ).flat(),
       ),
     }),
     label(field) {
       if (field === 'formulation') return t('assessment.formulation.label');
-      const match = /^scenario-(\d+)-(title|description)$/.exec(field);
-      if (!match) return field;
-      return t(
-        match[2] === 'title'
-          ? 'assessment.scenarios.titleOf'
-          : 'assessment.scenarios.descriptionOf',
-        { number: match[1] },
-      );
+      const appraisal = /^appraisal-(\w+)$/.exec(field);
+      if (appraisal)
+        return t(APPRAISAL_LABEL[appraisal[1] as (typeof APPRAISAL_FIELDS)[number]] ?? field);
+      const factor = /^factor-(\d+)-(\w+)$/.exec(field);
+      if (factor)
+        return t('assessment.caseFactors.fieldOf', { number: factor[1], field: factor[2] });
+      const match = /^scenario-(\d+)-(\w+)$/.exec(field);
+      if (!match || !(match[2] in SCENARIO_LABEL)) return field;
+      return t(SCENARIO_LABEL[match[2] as (typeof SCENARIO_ROW)[number]], { number: match[1] });
     },
-    display: (_, value) => String(value),
+    display: (field, value) => {
+      const name = /^(?:scenario-\d+|appraisal)-(\w+)$/.exec(field)?.[1] ?? '';
+      return optionLabel(t, name, String(value)) || String(value);
+    },
   };
 }
 
@@ -458,32 +577,125 @@ export function participationForm(t: Translate): AssessmentForm {
 
 // ------------------------------------------------------------------ final judgement
 
+/**
+ * The judgement page. Where the instrument withholds its bands until a provisional judgement
+ * is recorded, the page first posts that (`mode=provisional`: the overall level and one per
+ * judgement, once); then the final level, rationale, and a level and rationale per judgement.
+ */
 export function judgementForm(definition: InstrumentDefinition, t: Translate): AssessmentForm {
   const levels = definition.levels ?? [];
+  const judgements = definition.judgements ?? [];
+  const provisionalFields = [
+    ...(levels.length ? ['provisional-level'] : []),
+    ...judgements.map((j) => `provisional-${j.code}`),
+  ];
+  const finalFields = [
+    ...(levels.length ? ['finalRiskLevel'] : []),
+    'finalRationale',
+    ...judgements.flatMap((j) => [`judgement-${j.code}-level`, `judgement-${j.code}-rationale`]),
+  ];
+  const levelLabel = (field: string, value: string) => {
+    const code = /^(?:provisional|judgement)-(\w+?)(?:-level)?$/.exec(field)?.[1];
+    const judgement = judgements.find((j) => j.code === code);
+    const list = judgement ? judgement.levels : levels;
+    return list.find((l) => l.code === value)?.label ?? value;
+  };
   return {
-    fields: () => (levels.length ? ['finalRiskLevel', 'finalRationale'] : ['finalRationale']),
+    fields: () => [...provisionalFields, ...finalFields],
     values: (a) => ({
+      ...(levels.length ? { 'provisional-level': a.provisional?.level ?? '' } : {}),
+      ...Object.fromEntries(
+        judgements.map((j) => [`provisional-${j.code}`, a.provisional?.judgements?.[j.code] ?? '']),
+      ),
       ...(levels.length ? { finalRiskLevel: a.finalRiskLevel ?? '' } : {}),
       finalRationale: a.finalRationale ?? '',
+      ...Object.fromEntries(
+        judgements.flatMap((j) => {
+          const saved = a.judgements?.find((x) => x.code === j.code);
+          return [
+            [`judgement-${j.code}-level`, saved?.level ?? ''],
+            [`judgement-${j.code}-rationale`, saved?.rationale ?? ''],
+          ];
+        }),
+      ),
     }),
     async patch(body) {
       const patch = new UpdateAssessmentDto();
+      if (textOf(body, 'mode') === 'provisional') {
+        const chosen = Object.fromEntries(
+          judgements
+            .map((j) => [j.code, textOf(body, `provisional-${j.code}`)])
+            .filter(([, value]) => value),
+        );
+        patch.provisional = {
+          ...(levels.length && textOf(body, 'provisional-level')
+            ? { level: textOf(body, 'provisional-level') }
+            : {}),
+          ...(judgements.length ? { judgements: chosen } : {}),
+        };
+        return { patch, errors: [] };
+      }
       if (levels.length) patch.finalRiskLevel = textOf(body, 'finalRiskLevel') || null;
       patch.finalRationale = textOrNull(textOf(body, 'finalRationale'));
+      if (judgements.length)
+        patch.judgements = judgements.map((j) => ({
+          code: j.code,
+          level: textOf(body, `judgement-${j.code}-level`) || null,
+          rationale: textOrNull(textOf(body, `judgement-${j.code}-rationale`)),
+        }));
       const { errors } = await validateForm(UpdateAssessmentDto, patch);
       return { patch, errors };
     },
     messages: () => ({
       finalRiskLevel: { id: 'finalRiskLevel', message: 'assessment.judgement.errors.level' },
       finalRationale: { id: 'finalRationale', message: 'assessment.judgement.errors.rationale' },
+      provisional: {
+        id: provisionalFields[0] ?? 'provisional',
+        message: 'assessment.judgement.errors.provisional',
+      },
+      'provisional.level': {
+        id: 'provisional-level',
+        message: 'assessment.judgement.errors.provisional',
+      },
+      ...Object.fromEntries(
+        judgements.flatMap((j, i) => [
+          [
+            `provisional.judgements.${j.code}`,
+            { id: `provisional-${j.code}`, message: 'assessment.judgement.errors.provisional' },
+          ],
+          [
+            `judgements[${i}].level`,
+            { id: `judgement-${j.code}-level`, message: 'assessment.judgement.errors.level' },
+          ],
+          [
+            `judgements[${i}].rationale`,
+            {
+              id: `judgement-${j.code}-rationale`,
+              message: 'assessment.judgement.errors.rationale',
+            },
+          ],
+        ]),
+      ),
     }),
-    label: (field) =>
-      field === 'finalRiskLevel'
-        ? t('assessment.judgement.finalLevel')
-        : t('assessment.judgement.rationale'),
+    label(field) {
+      if (field === 'finalRiskLevel') return t('assessment.judgement.finalLevel');
+      if (field === 'finalRationale') return t('assessment.judgement.rationale');
+      if (field === 'provisional-level') return t('assessment.judgement.provisionalLevel');
+      const match = /^(provisional|judgement)-(\w+?)(?:-(level|rationale))?$/.exec(field);
+      const judgement = judgements.find((j) => j.code === match?.[2]);
+      if (!match || !judgement) return field;
+      if (match[1] === 'provisional')
+        return t('assessment.judgement.provisionalOf', { judgement: judgement.label });
+      return t(
+        match[3] === 'rationale'
+          ? 'assessment.judgement.rationaleOf'
+          : 'assessment.judgement.levelOf',
+        { judgement: judgement.label },
+      );
+    },
     display: (field, value) =>
-      field === 'finalRiskLevel'
-        ? (levels.find((l) => l.code === value)?.label ?? String(value))
-        : String(value),
+      field === 'finalRationale' || field.endsWith('-rationale')
+        ? String(value)
+        : levelLabel(field === 'finalRiskLevel' ? 'level' : field, String(value)),
   };
 }

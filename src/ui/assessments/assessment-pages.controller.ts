@@ -1,7 +1,17 @@
 import { Body, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CountersignDto, ReasonDto } from '../../assessments/dto/assessment.dto.js';
-import { RELIABILITIES, SOURCES } from '../../assessments/assessment-rules.js';
+import {
+  CONFIDENCE,
+  INDEX_FACTS,
+  RELEVANCE,
+  RELIABILITIES,
+  SCENARIO_IMMINENCE,
+  SCENARIO_SEVERITIES,
+  SCENARIO_TYPES,
+  SOURCES,
+} from '../../assessments/assessment-rules.js';
+import { timeframeOf } from '../../instruments/rule-sets/rule-set.types.js';
 import { Authorize, Ctx } from '../../auth/decorators.js';
 import type { RequestContext } from '../../auth/request-context.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -37,6 +47,7 @@ import {
   MAX_RECOMMENDATIONS,
   MAX_SCENARIOS,
   needsForm,
+  optionLabel,
   NOT_RATED,
   participationForm,
   PRIORITY_LABEL,
@@ -121,6 +132,7 @@ const DONE: Record<string, MessageKey> = {
   cancelled: 'assessment.done.cancelled',
   amended: 'assessment.done.amended',
   started: 'assessment.done.started',
+  reviewed: 'assessment.done.reviewed',
 };
 
 /** The editing pages with a form, by the last part of their address. */
@@ -552,7 +564,7 @@ export class AssessmentPagesController {
       {
         ...common,
         title: sectionTitle(page, t),
-        ...(await this.sectionModel(loaded, page, values, t)),
+        ...(await this.sectionModel(loaded, page, values, t, state.locale)),
       },
       errors ? 422 : 200,
     );
@@ -609,6 +621,7 @@ export class AssessmentPagesController {
         guidance: item.guidance,
         kind: kindLabel(item.kind, t),
         note: item.nonDiscriminationNote ?? '',
+        historical: timeframeOf(domain, item) === 'historical',
         position: t('assessment.item.position', { number: index + 1, count: domain.items.length }),
       },
       scale: {
@@ -623,6 +636,7 @@ export class AssessmentPagesController {
       evidenceRules: rules,
       notRatedReasonRequired: definition.evidence.notRatedReasonRequired,
       sources: SOURCES.map((s) => ({ value: s, text: t(SOURCE_LABEL[s]) })),
+      relevances: RELEVANCE.map((r) => ({ value: r, text: optionLabel(t, 'relevance', r) })),
       reliabilities: RELIABILITIES.map((r) => ({
         value: r,
         text: t(RELIABILITY_LABEL[r]),
@@ -638,6 +652,7 @@ export class AssessmentPagesController {
     page: Section,
     values: FormBody,
     t: Translate,
+    locale: Locale,
   ): Promise<object> {
     const a = loaded.assessment;
     const definition = loaded.definition;
@@ -646,10 +661,49 @@ export class AssessmentPagesController {
     const form = (x: typeof a) =>
       page === 'formulation' ? formulationForm(t).values(x) : recommendationsForm(t).values(x);
     switch (page) {
-      case 'formulation':
+      case 'formulation': {
+        const choices = (name: string, codes: readonly string[]) =>
+          codes.map((code) => ({ value: code, text: optionLabel(t, name, code) }));
         return {
           rows: Array.from({ length: rows('scenario', MAX_SCENARIOS) }, (_, i) => i + 1),
+          factorRows: Array.from({ length: rows('factor', MAX_SCENARIOS) }, (_, i) => i + 1),
+          factorRatings: choices('relevance', ['low', 'moderate', 'high']).map((c) => ({
+            ...c,
+            text: t(`assessment.caseFactors.rating.${c.value}` as MessageKey),
+          })),
+          scenarioChoices: [
+            {
+              name: 'type',
+              legend: t('assessment.scenarios.type'),
+              items: choices('type', SCENARIO_TYPES),
+            },
+            {
+              name: 'severity',
+              legend: t('assessment.scenarios.severity'),
+              items: choices('severity', SCENARIO_SEVERITIES),
+            },
+            {
+              name: 'imminence',
+              legend: t('assessment.scenarios.imminence'),
+              items: choices('imminence', SCENARIO_IMMINENCE),
+            },
+          ],
+          scenarioTexts: [
+            {
+              name: 'likelyTargets',
+              label: t('assessment.scenarios.likelyTargets'),
+              hint: t('assessment.scenarios.likelyTargetsHint'),
+            },
+            { name: 'warningSigns', label: t('assessment.scenarios.warningSigns') },
+            { name: 'triggers', label: t('assessment.scenarios.triggers') },
+            { name: 'managementActions', label: t('assessment.scenarios.managementActions') },
+          ],
+          appraisal: {
+            confidence: choices('confidence', CONFIDENCE),
+            indexFacts: choices('indexFacts', INDEX_FACTS),
+          },
         };
+      }
       case 'recommendations':
         return {
           rows: Array.from(
@@ -688,7 +742,7 @@ export class AssessmentPagesController {
       case 'judgement': {
         const intervals = definition.review.intervals ?? {};
         return {
-          indicative: indicativeView(a, definition, t),
+          indicative: a.indicative?.withheld ? null : indicativeView(a, definition, t),
           levels: (definition.levels ?? []).map((level) => ({
             value: level.code,
             text: level.label,
@@ -709,9 +763,64 @@ export class AssessmentPagesController {
             },
           })),
           rationaleRequired: reasonsOf(a).some((r) => r.code === 'rationale_required'),
+          ...this.judgementsModel(loaded, t, locale),
         };
       }
     }
+  }
+
+  /** The judgement page's provisional step, the provisional record and the judgements. */
+  private judgementsModel(loaded: LoadedAssessment, t: Translate, locale: Locale) {
+    const a = loaded.assessment;
+    const definition = loaded.definition;
+    const judgements = definition.judgements ?? [];
+    const indicated = a.indicative?.judgements ?? [];
+    const labelOf = (list: { code: string; label: string }[], code: string | undefined) =>
+      code
+        ? (list.find((l) => l.code === code)?.label ?? code)
+        : t('assessment.judgement.provisionalNone');
+    return {
+      withheld: a.indicative?.withheld === true,
+      everyRationale: (definition.levels?.length ?? 0) > 0 || judgements.length > 0,
+      plainLevels: (definition.levels ?? []).map((l) => ({ value: l.code, text: l.label })),
+      provisional: a.provisional
+        ? {
+            recorded: t('assessment.judgement.provisionalRecorded', {
+              date: formatDateTime(a.provisional.recordedAt, locale, this.config.env.UI_TIME_ZONE),
+            }),
+            rows: [
+              ...((definition.levels?.length ?? 0) > 0
+                ? [
+                    {
+                      key: { text: t('assessment.judgement.provisionalLevel') },
+                      value: { text: labelOf(definition.levels ?? [], a.provisional.level) },
+                    },
+                  ]
+                : []),
+              ...judgements.map((j) => ({
+                key: { text: j.label },
+                value: { text: labelOf(j.levels, a.provisional?.judgements?.[j.code]) },
+              })),
+            ],
+          }
+        : null,
+      judgements: judgements.map((j) => {
+        const level = indicated.find((x) => x.code === j.code)?.indicativeLevel;
+        return {
+          code: j.code,
+          label: j.label,
+          description: j.description ?? '',
+          indicative: level
+            ? t('assessment.judgement.indicativeOf', { level: labelOf(j.levels, level) })
+            : t('assessment.judgement.noIndicative'),
+          levels: j.levels.map((l) => ({
+            value: l.code,
+            text: l.label,
+            ...(l.description ? { hint: { text: l.description } } : {}),
+          })),
+        };
+      }),
+    };
   }
 
   private async checkPage(

@@ -1,9 +1,14 @@
-import type { StoredRating } from '../../assessments/assessment-rules.js';
+import {
+  APPRAISAL_FIELDS,
+  SCENARIO_FIELDS,
+  type StoredRating,
+} from '../../assessments/assessment-rules.js';
 import type { AssessmentResponse } from '../../assessments/dto/assessment.dto.js';
 import type { InstrumentDefinition } from '../../instruments/rule-sets/rule-set.types.js';
 import { parseIsoDuration } from '../../instruments/rule-sets/iso-duration.js';
 import type { MessageKey, Translate } from '../i18n/catalogue.js';
 import {
+  optionLabel,
   PARTICIPATION_LABEL,
   PRIORITY_LABEL,
   RELIABILITY_LABEL,
@@ -113,12 +118,17 @@ export function ratingView(
       label: t('assessment.item.reliability'),
       text: labelOf(t, RELIABILITY_LABEL, rating.reliability),
     });
+  if (rating.relevance)
+    details.push({
+      label: t('assessment.item.relevance'),
+      text: optionLabel(t, 'relevance', rating.relevance),
+    });
   return { answer, details };
 }
 
 interface Indicative {
   indicativeLevel?: string | null;
-  flags?: { code: string; label: string; severity?: string }[];
+  flags?: { code: string; label: string; severity?: string; rule?: string }[];
   domains?: {
     code: string;
     total?: number;
@@ -146,6 +156,7 @@ export function indicativeView(
   const hasLevels = (definition.levels?.length ?? 0) > 0;
   return {
     hasLevels,
+    withheld: a.indicative?.withheld === true,
     band: hasLevels ? levelText(definition, indicative.indicativeLevel) : '',
     flags: indicative.flags?.map((flag) => {
       const rule = definition.flags?.find((f) => f.code === flag.code);
@@ -153,6 +164,8 @@ export function indicativeView(
       return {
         label: flag.label,
         description: rule?.description ?? '',
+        // The rule that fired it, so the reader can see why (full view only carries flags).
+        rule: flag.rule ?? rule?.when.replace(/\s+/g, ' ').trim() ?? '',
         severity: { text: t(severity.key), classes: severity.classes },
       };
     }),
@@ -189,6 +202,22 @@ export function instrumentNeeds(definition: InstrumentDefinition): string[] {
     ...new Set(definition.domains.flatMap((d) => d.items.map((i) => i.need).filter(Boolean))),
   ] as string[];
 }
+
+const SCENARIO_DETAIL = {
+  type: 'assessment.scenarios.type',
+  likelyTargets: 'assessment.scenarios.likelyTargets',
+  severity: 'assessment.scenarios.severity',
+  imminence: 'assessment.scenarios.imminence',
+  warningSigns: 'assessment.scenarios.warningSigns',
+  triggers: 'assessment.scenarios.triggers',
+  managementActions: 'assessment.scenarios.managementActions',
+} as const satisfies Record<(typeof SCENARIO_FIELDS)[number], MessageKey>;
+const APPRAISAL_DETAIL = {
+  confidence: 'assessment.appraisal.confidence',
+  informationQuality: 'assessment.appraisal.informationQuality',
+  limitations: 'assessment.appraisal.limitations',
+  indexFacts: 'assessment.appraisal.indexFacts',
+} as const satisfies Record<(typeof APPRAISAL_FIELDS)[number], MessageKey>;
 
 /**
  * The read-only assessment (the assessment page for readers, countersigning, print): every
@@ -242,7 +271,57 @@ export function summaryModel(
       : undefined,
     indicative: indicativeView(a, definition, t),
     formulation: a.formulation === undefined ? undefined : (a.formulation ?? ''),
-    scenarios: a.scenarios,
+    scenarios: a.scenarios?.map((scenario) => ({
+      title: scenario.title,
+      description: scenario.description,
+      details: SCENARIO_FIELDS.filter((field) => scenario[field]).map((field) => ({
+        label: t(SCENARIO_DETAIL[field]),
+        text: optionLabel(t, field, scenario[field]),
+      })),
+    })),
+    warnings: a.warnings?.map((w) => ({ label: w.label, firedAt: w.firedAt })),
+    caseFactors: a.caseFactors?.map((c) => ({
+      title: c.title,
+      rating: t(`assessment.caseFactors.rating.${c.rating}` as MessageKey),
+      description: c.description,
+      evidence: c.evidence,
+    })),
+    judgements: (definition.judgements ?? []).map((j) => {
+      const level = a.judgementLevels?.find((x) => x.code === j.code)?.level;
+      const rationale = a.judgements?.find((x) => x.code === j.code)?.rationale;
+      return {
+        label: j.label,
+        level: level ? (j.levels.find((l) => l.code === level)?.label ?? level) : '',
+        ...(a.judgements ? { rationale: rationale ?? '' } : {}),
+      };
+    }),
+    provisional:
+      a.provisional === undefined || a.provisional === null
+        ? undefined
+        : [
+            ...((definition.levels?.length ?? 0) > 0
+              ? [
+                  {
+                    label: t('assessment.judgement.provisionalLevel'),
+                    text: levelText(definition, a.provisional.level ?? null) ?? '',
+                  },
+                ]
+              : []),
+            ...(definition.judgements ?? []).map((j) => {
+              const code = a.provisional?.judgements?.[j.code];
+              return {
+                label: j.label,
+                text: code ? (j.levels.find((l) => l.code === code)?.label ?? code) : '',
+              };
+            }),
+          ],
+    appraisal:
+      a.appraisal === undefined
+        ? undefined
+        : APPRAISAL_FIELDS.map((field) => ({
+            label: t(APPRAISAL_DETAIL[field]),
+            text: optionLabel(t, field, a.appraisal?.[field] ?? ''),
+          })),
     needs: a.needs?.map((n) => ({
       label: needLabels.get(n.code) ?? n.code,
       priority: priorityName(n.priority),

@@ -82,6 +82,16 @@ export function domainStatus(
   };
 }
 
+/** The refusals the judgement page puts right. */
+const JUDGEMENT_REASONS = [
+  'final_level_required',
+  'rationale_required',
+  'final_rationale_required',
+  'provisional_required',
+  'judgement_level_required',
+  'judgement_rationale_required',
+];
+
 /** Whether the instrument asks for each optional section, and each section's status. */
 export function sectionStatus(
   section: Section,
@@ -92,19 +102,25 @@ export function sectionStatus(
   const has = (code: string) => reasons.some((r) => r.code === code);
   switch (section) {
     case 'formulation':
-      if (a.formulation?.trim()) return 'completed';
-      return (a.scenarios?.length ?? 0) > 0 ? 'in_progress' : 'not_started';
+      if (a.formulation?.trim())
+        return has('scenarios_required') || has('appraisal_required') ? 'in_progress' : 'completed';
+      return (a.scenarios?.length ?? 0) > 0 || a.appraisal ? 'in_progress' : 'not_started';
     case 'needs':
       return (a.needs?.length ?? 0) > 0 ? 'completed' : 'not_started';
     case 'recommendations':
       return a.recommendations.length > 0 ? 'completed' : 'not_started';
     case 'participation':
       return a.prisonerParticipation ? 'completed' : 'not_started';
-    case 'judgement':
-      if ((definition.levels?.length ?? 0) === 0)
+    case 'judgement': {
+      const judged = (definition.judgements?.length ?? 0) > 0;
+      if ((definition.levels?.length ?? 0) === 0 && !judged)
         return a.finalRationale?.trim() ? 'completed' : 'not_started';
-      if (!a.finalRiskLevel) return a.finalRationale?.trim() ? 'in_progress' : 'not_started';
-      return has('rationale_required') ? 'in_progress' : 'completed';
+      const started =
+        Boolean(a.finalRiskLevel || a.finalRationale?.trim() || a.provisional) ||
+        (a.judgements?.length ?? 0) > 0;
+      if (!started) return 'not_started';
+      return JUDGEMENT_REASONS.some(has) ? 'in_progress' : 'completed';
+    }
   }
 }
 
@@ -126,7 +142,7 @@ export function requiredSection(section: Section, definition: InstrumentDefiniti
     case 'participation':
       return true;
     case 'judgement':
-      return (definition.levels?.length ?? 0) > 0;
+      return (definition.levels?.length ?? 0) > 0 || (definition.judgements?.length ?? 0) > 0;
   }
 }
 
@@ -207,7 +223,19 @@ export function reasonHref(id: string, reason: SubmitReason, firstNeed?: string)
     case 'final_level_required':
       return `${sectionPath(id, 'judgement')}#finalRiskLevel`;
     case 'rationale_required':
+    case 'final_rationale_required':
       return `${sectionPath(id, 'judgement')}#finalRationale`;
+    case 'provisional_required':
+      return sectionPath(id, 'judgement');
+    case 'judgement_level_required':
+    case 'judgement_rationale_required': {
+      const [, code, part] = (reason.field ?? '').split('.');
+      return `${sectionPath(id, 'judgement')}#judgement-${code}-${part}`;
+    }
+    case 'scenarios_required':
+      return `${sectionPath(id, 'formulation')}#scenarios`;
+    case 'appraisal_required':
+      return `${sectionPath(id, 'formulation')}#appraisal-${(reason.field ?? '').split('.')[1]}`;
     case 'formulation_required':
       return `${sectionPath(id, 'formulation')}#formulation`;
     case 'needs_required':
@@ -230,12 +258,22 @@ const ITEM_REASON: Record<string, MessageKey> = {
 const OTHER_REASON: Record<string, MessageKey> = {
   final_level_required: 'assessment.refusal.finalLevel',
   rationale_required: 'assessment.refusal.rationale',
+  final_rationale_required: 'assessment.refusal.finalRationale',
+  provisional_required: 'assessment.refusal.provisional',
+  scenarios_required: 'assessment.refusal.scenarios',
   formulation_required: 'assessment.refusal.formulation',
   needs_required: 'assessment.refusal.needs',
   participation_required: 'assessment.refusal.participation',
   not_assessor: 'assessment.refusal.notAssessor',
   invalid_status: 'assessment.refusal.status',
 };
+
+const APPRAISAL_KEY = {
+  confidence: 'assessment.appraisal.confidence',
+  informationQuality: 'assessment.appraisal.informationQuality',
+  limitations: 'assessment.appraisal.limitations',
+  indexFacts: 'assessment.appraisal.indexFacts',
+} as const satisfies Record<string, MessageKey>;
 
 /** A refusal in the reader's language, naming the item by code and prompt. */
 export function reasonText(
@@ -265,6 +303,25 @@ export function reasonText(
     }
     return t('assessment.refusal.minimumOverall', {
       percent: definition.minimumRated.overallPercent,
+    });
+  }
+  if (
+    reason.code === 'judgement_level_required' ||
+    reason.code === 'judgement_rationale_required'
+  ) {
+    const code = (reason.field ?? '').split('.')[1];
+    const judgement = definition.judgements?.find((j) => j.code === code)?.label ?? code;
+    return t(
+      reason.code === 'judgement_level_required'
+        ? 'assessment.refusal.judgementLevel'
+        : 'assessment.refusal.judgementRationale',
+      { judgement },
+    );
+  }
+  if (reason.code === 'appraisal_required') {
+    const field = (reason.field ?? '').split('.')[1] as keyof typeof APPRAISAL_KEY;
+    return t('assessment.refusal.appraisal', {
+      field: APPRAISAL_KEY[field] ? t(APPRAISAL_KEY[field]).toLowerCase() : field,
     });
   }
   const key = OTHER_REASON[reason.code];

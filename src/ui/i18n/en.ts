@@ -6,6 +6,7 @@ import { recordsEn } from './en/records.js';
 import { rightsEn } from './en/rights.js';
 import { enAssessments } from './en/assessments.js';
 import { trainingEn } from './en/training.js';
+import { enSpj } from './en/spj.js';
 
 /**
  * English: every interface string. Keys are the catalogue's contract; every other language
@@ -270,4 +271,5 @@ export const en = {
   ...adminEn,
   ...enAssessments,
   ...trainingEn,
+  ...enSpj,
 } as const;

@@ -7,6 +7,7 @@ import { recordsRu } from './ru/records.js';
 import { rightsRu } from './ru/rights.js';
 import { ruAssessments } from './ru/assessments.js';
 import { trainingRu } from './ru/training.js';
+import { ruSpj } from './ru/spj.js';
 
 /** Russian: complete (the catalogue test checks that every English key is here). */
 export const ru: Catalogue = {
@@ -294,4 +295,5 @@ export const ru: Catalogue = {
   ...adminRu,
   ...trainingRu,
   ...ruAssessments,
+  ...ruSpj,
 };
