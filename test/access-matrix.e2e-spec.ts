@@ -189,6 +189,7 @@ const INSPECTOR: Record<string, string> = {
   'POST /assessments/:id/countersign': '403/403/403',
   'POST /assessments/:id/amend': '403/403/403',
   'POST /assessments/:id/cancel': '403/403/403',
+  'POST /assessments/:id/trigger-reviews': '403/403/403',
   'POST /prisoners/:id/events': '403/403/403',
   'GET /prisoners/:id/events': '200/404/404',
   'GET /reviews/due': 'listed/absent/absent',

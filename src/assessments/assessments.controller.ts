@@ -247,6 +247,7 @@ export class AssessmentsController {
   }
 
   @Post('assessments/:id/trigger-reviews')
+  @Idempotent()
   @Authorize('create', 'Assessment')
   @ApiOperation({
     summary:

@@ -40,9 +40,9 @@ describe('administration pages', () => {
     });
     const file = join(ruleSets, 'instruments/ve-risk-spj@1.0.0.yaml');
     const doc = parse(readFileSync(file, 'utf8'));
-    doc.version = '1.1.0';
+    doc.version = '1.0.1';
     doc.domains[0].items[0].guidance = `${doc.domains[0].items[0].guidance} Revised guidance.`;
-    writeFileSync(join(ruleSets, 'instruments/ve-risk-spj@1.1.0.yaml'), stringify(doc));
+    writeFileSync(join(ruleSets, 'instruments/ve-risk-spj@1.0.1.yaml'), stringify(doc));
     const report = await t.app
       .get(InstrumentsService)
       .importDirectory({ requestId: 'test', ip: 'local' }, ruleSets);
@@ -202,10 +202,10 @@ describe('administration pages', () => {
     const text = textOf(list.body);
     expect(text).toMatch(/1\.1\.0 Active .* 1\.0\.0 Active/);
     expect(list.body).toContain('href="/admin/rule-sets/ve-risk-spj/diff"');
-    const diff = await client.get('/admin/rule-sets/ve-risk-spj/diff?from=1.0.0&to=1.1.0');
+    const diff = await client.get('/admin/rule-sets/ve-risk-spj/diff?from=1.0.0&to=1.0.1');
     expect(diff.statusCode).toBe(200);
     const shown = textOf(diff.body);
-    expect(shown).toContain('Version 1.0.0 Version 1.1.0');
+    expect(shown).toContain('Version 1.0.0 Version 1.0.1');
     expect(shown).toMatch(/guidance .* Revised guidance\./);
     expect((await client.get('/admin/rule-sets/no-such/diff')).statusCode).toBe(404);
   });

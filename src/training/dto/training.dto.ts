@@ -163,6 +163,8 @@ export class TrainingFlagResponse {
   @ApiProperty() code!: string;
   @ApiProperty() label!: string;
   @ApiPropertyOptional({ enum: ['info', 'warning', 'critical'] }) severity?: string;
+  @ApiPropertyOptional({ description: 'The instrument’s rule (CEL) that fired it' }) rule?: string;
+  @ApiPropertyOptional({ description: 'What to do about it' }) description?: string;
 }
 
 export class TrainingReasonResponse {
