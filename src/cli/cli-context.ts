@@ -14,6 +14,7 @@ import { runOrCheckMigrations } from '../database/migrations.js';
 import { ProblemException } from '../errors/problem.exception.js';
 import { InstrumentsModule } from '../instruments/instruments.module.js';
 import { resolveDatabase } from '../database/resolve-database.js';
+import { TrainingModule } from '../training/training.module.js';
 import { UsersModule } from '../users/users.module.js';
 
 /** The parts of the service a command-line tool needs: no HTTP server, no start-up seeding. */
@@ -29,6 +30,7 @@ class CliModule {
         AuthModule,
         UsersModule,
         InstrumentsModule,
+        TrainingModule,
       ],
     };
   }
