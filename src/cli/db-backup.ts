@@ -8,7 +8,7 @@ import { resolveDatabase } from '../database/resolve-database.js';
  * `npm run db:backup -- <directory>`: an online backup of the embedded database (and the keys)
  * under DATA_DIR into a new directory, which is itself a DATA_DIR to restore from. The service may
  * be running; when it is not, the database is started for the backup and stopped after. With
- * DATABASE_URL set, use pg_dump instead (README, "Backup and restore").
+ * DATABASE_URL set, use `npm run db:dump` (README, "Backup and restore").
  */
 async function main(): Promise<number> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -19,7 +19,9 @@ async function main(): Promise<number> {
     return 1;
   }
   if (env.DATABASE_URL) {
-    console.error('DATABASE_URL is set: back that server up with pg_dump (see README)');
+    console.error(
+      'DATABASE_URL is set: back that server up with `npm run db:dump -- <file>` (see README)',
+    );
     return 1;
   }
   const resolved = await resolveDatabase(env, { attach: true });
