@@ -218,6 +218,36 @@ describe('statistics', () => {
     }
   });
 
+  it('counts what happened before a transfer at the facility that held the prisoner then', async () => {
+    const before = await f.facility();
+    const after = await f.facility();
+    const supervisor = await f.user(['supervisor'], [before, after]);
+    const psychologist = await f.user(['psychologist'], [before]);
+    for (let i = 0; i < 6; i++) {
+      const prisoner = await f.prisoner(after);
+      // Held at `before` from January, assessed there in February, transferred in March.
+      await t.db.query(`DELETE FROM prisoner_facility_history WHERE prisoner_id = $1`, [
+        prisoner.id,
+      ]);
+      await t.db.query(
+        `INSERT INTO prisoner_facility_history (prisoner_id, facility_id, from_at, to_at, reason, recorded_by)
+         VALUES ($1, $2, '2026-01-05T09:00:00Z', '2026-03-02T09:00:00Z', 'admission', $4),
+                ($1, $3, '2026-03-02T09:00:00Z', NULL, 'transfer', $4)`,
+        [prisoner.id, before.id, after.id, officer.id],
+      );
+      await t.db.query(`UPDATE assessment SET created_at = '2026-02-10T10:00:00Z' WHERE id = $1`, [
+        await f.openAssessment(prisoner, psychologist),
+      ]);
+    }
+    const res = await t.http.get(QUERY).set('authorization', supervisor.auth).expect(200);
+    const table = (res.body.tables as Table[]).find((x) => x.key === 'assessments_by_status')!;
+    const draft = table.categories.indexOf('draft');
+    const cell = (facilityId: string, period: string) =>
+      table.rows.find((r) => r.facilityId === facilityId && r.period === period)!.cells[draft];
+    expect(cell(before.id, '2026-02')).toEqual({ value: 6, suppressed: false });
+    expect(cell(after.id, '2026-02').value ?? 0).toBe(0);
+  });
+
   it('refuses a range the wrong way round or too long', async () => {
     const supervisor = await f.user(['supervisor'], [await f.facility()]);
     const backwards = await t.http

@@ -28,21 +28,35 @@ interface TableSource {
 }
 
 /**
+ * The facility that held the prisoner at `at` (a timestamptz expression), from the movement
+ * history; the current one for a prisoner whose history starts later (records from before it).
+ * A transfer does not move what happened before it to the new facility's statistics.
+ */
+const heldAt = (at: string) =>
+  `COALESCE((SELECT h.facility_id FROM prisoner_facility_history h
+     WHERE h.prisoner_id = p.id AND h.from_at <= ${at}
+     ORDER BY h.from_at DESC LIMIT 1), p.facility_id)`;
+/** The end of a calendar day, for records that keep only the date. */
+const endOf = (date: string) => `((${date}) + 1)::timestamptz - interval '1 microsecond'`;
+
+/**
  * Each statistic counts rows by facility, day and category: never a name, a prisoner id or a
- * content field. Facilities are the prisoner's current one, or where the measure or grant was
- * made when the row records it.
+ * content field. The facility is the one that held the prisoner when the counted thing happened
+ * (or where the measure or grant was made, which the row records); what is overdue today counts
+ * at the facility responsible today.
  */
 const TABLES: TableSource[] = [
   {
     key: 'assessments_by_status',
     categories: ['draft', 'submitted', 'returned', 'approved', 'superseded', 'cancelled'],
-    sql: `SELECT p.facility_id, a.created_at::date AS d, a.status AS category
+    sql: `SELECT ${heldAt('a.created_at')} AS facility_id, a.created_at::date AS d,
+            a.status AS category
           FROM assessment a JOIN prisoner p ON p.id = a.prisoner_id`,
   },
   {
     key: 'assessments_by_final_level',
     categories: ['low', 'moderate', 'high', 'not_recorded'],
-    sql: `SELECT p.facility_id, a.approved_at::date AS d,
+    sql: `SELECT ${heldAt('a.approved_at')} AS facility_id, a.approved_at::date AS d,
             COALESCE(a.final_risk_level, 'not_recorded') AS category
           FROM assessment a JOIN prisoner p ON p.id = a.prisoner_id
           WHERE a.approved_at IS NOT NULL`,
@@ -64,20 +78,23 @@ const TABLES: TableSource[] = [
   {
     key: 'plans_by_status',
     categories: ['draft', 'pending_approval', 'active', 'suspended', 'completed', 'closed'],
-    sql: `SELECT p.facility_id, pl.created_at::date AS d, pl.status AS category
+    sql: `SELECT ${heldAt('pl.created_at')} AS facility_id, pl.created_at::date AS d,
+            pl.status AS category
           FROM programme_plan pl JOIN prisoner p ON p.id = pl.prisoner_id`,
   },
   {
     key: 'sessions_by_attendance',
     categories: ['attended', 'absent', 'refused', 'cancelled'],
-    sql: `SELECT p.facility_id, s.date AS d, s.attendance AS category
+    sql: `SELECT ${heldAt(endOf('s.date'))} AS facility_id, s.date AS d,
+            s.attendance AS category
           FROM plan_session s JOIN programme_plan pl ON pl.id = s.plan_id
           JOIN prisoner p ON p.id = pl.prisoner_id`,
   },
   {
     key: 'consent',
     categories: ['given', 'refused'],
-    sql: `SELECT p.facility_id, i.consent_recorded_on AS d,
+    sql: `SELECT ${heldAt(endOf('i.consent_recorded_on'))} AS facility_id,
+            i.consent_recorded_on AS d,
             CASE WHEN i.consent_given THEN 'given' ELSE 'refused' END AS category
           FROM plan_intervention i JOIN programme_plan pl ON pl.id = i.plan_id
           JOIN prisoner p ON p.id = pl.prisoner_id
