@@ -137,4 +137,19 @@ export const trainingEn = {
 
   'training.errors.stale':
     'This attempt changed since you opened the page (perhaps in another tab). Reload it and enter your change again.',
+
+  'training.workspace.fictional': 'Fictional case',
+  'training.workspace.title': 'Rate the practice case',
+  'training.workspace.backToCase': 'Back to the case file',
+  'training.workspace.submitTitle': 'Submit and compare with the reference',
+  'training.workspace.changedElsewhere':
+    'You changed this practice rating in another window or tab.',
+  'training.results.icc': 'Intraclass correlation (ICC)',
+  'training.results.notMeasurable': 'not measurable',
+  'training.results.statsTitle': 'What these figures mean',
+  'training.results.statsNote':
+    "Exact agreement is the share of items you rated exactly as the reference did; within one step also counts ratings one point apart. Kappa and the ICC correct for agreement you would reach by chance: 1 is perfect agreement, 0 is no better than chance, and about 0.6 or more is usually taken as good enough to assess real cases. Kappa compares your ratings as categories, weighting near misses as partly right; the ICC treats the ordered scale as scores and asks how closely your scores match the reference's, so rating everything one step too high lowers it. With few items, both figures move a lot from one case to the next.",
+  'training.overview.personIcc': 'ICC {icc}',
+  'training.overview.statsNote':
+    'Kappa and ICC are pooled over every item a person has rated on the practice cases: 1 is perfect agreement with the reference, 0 is no better than chance, about 0.6 or more is usually taken as good. Kappa weights near misses as partly right; the ICC also falls when someone rates consistently too high or too low.',
 } as const;
