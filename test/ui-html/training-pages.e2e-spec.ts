@@ -6,6 +6,7 @@ import { createTestApp, type TestApp } from '../support/test-app.js';
 import { csrfToken, textOf, UiClient } from './support/ui-client.js';
 
 const BANNER = 'Training: fictional case';
+const NEEDS_CASE = 'Needs practice case 1: before release';
 
 interface CaseDoc {
   reference: { ratings: Record<string, { value?: string; notRated?: boolean }> };
@@ -208,7 +209,7 @@ describe('training pages', () => {
     const client = await as(trainee);
     const attemptUrl = await start(client, 'Practice case 2: the night fire');
     const page = await client.get(`${attemptUrl}/items/BA01`);
-    const token = csrfToken(page.body);
+    const token = csrfToken(page.body)!;
     const at = version(page.body);
     const headers = { accept: 'application/json', 'x-csrf-token': token, 'if-match': `"${at}"` };
     const saved = await client.post(
@@ -247,6 +248,30 @@ describe('training pages', () => {
     // Nothing of it is a real assessment: the trainee's real work lists stay empty.
     const myWork = await client.get('/');
     expect(myWork.body).not.toContain(attemptUrl);
+  });
+
+  it('a needs instrument adds the needs page before the final judgement', async () => {
+    const client = await as(trainee);
+    const attemptUrl = await start(client, NEEDS_CASE);
+    const tasks = await client.get(attemptUrl);
+    expect(tasks.body).toContain(`href="${attemptUrl}/needs"`);
+    const needs = await client.get(`${attemptUrl}/needs`);
+    expect(needs.statusCode).toBe(200);
+    expect(textOf(needs.body)).toContain(BANNER);
+    const need = /name="(need-[a-z_]+)"/.exec(needs.body)![1];
+    const saved = await client.post(`${attemptUrl}/needs`, {
+      version: version(needs.body),
+      opened: opened(needs.body),
+      [need]: 'high',
+      next: 'continue',
+    });
+    expect(saved.statusCode).toBe(303);
+    expect(saved.headers.location).toBe(`${attemptUrl}/judgement`);
+    const again = await client.get(`${attemptUrl}/needs`);
+    expect(again.body).toMatch(new RegExp(`name="${need}"[^>]*value="high"[^>]*checked`));
+    const judgement = await client.get(`${attemptUrl}/judgement`);
+    expect(judgement.statusCode).toBe(200);
+    expect(judgement.body).not.toContain('name="finalRiskLevel"');
   });
 
   it('another trainee cannot open or change the attempt (404)', async () => {
