@@ -4,7 +4,8 @@ import type { TestUser } from '../factories/index.js';
 import { expectAccessible, startBrowserHarness, type BrowserHarness } from './harness.js';
 import { signIn } from './prisoner-journey.js';
 
-jest.setTimeout(300_000);
+// Eleven pages scanned by axe per run, twice: allow for a loaded machine.
+jest.setTimeout(600_000);
 
 const BANNER = 'Training: fictional case';
 
