@@ -3,7 +3,9 @@ import type { CertificationRuleDefinition } from './rule-sets/training-rule-set.
 import {
   certificationDates,
   checkCertification,
+  judgementProblems,
   recalibrateFrom,
+  referenceIcc,
   type AttemptAgreement,
   type SubmittedAttempt,
 } from './training-scoring.js';
@@ -86,5 +88,46 @@ describe('certification rule', () => {
       recalibrateFrom: '2028-09-04',
     });
     expect(recalibrateFrom(RULE, '2028-12-03')).toBe('2028-09-04');
+  });
+});
+
+describe('referenceIcc', () => {
+  const reference = [0, 1, 2, 0, 1, 2, 2, 1];
+
+  it('is 1 for a trainee who copies the reference', () => {
+    expect(referenceIcc(reference.map((r) => ({ rater: r, reference: r })))).toBeCloseTo(1, 10);
+  });
+
+  it('falls for a trainee one step high throughout, though the ranking is perfect', () => {
+    const shifted = reference.map((r) => ({ rater: r + 1, reference: r }));
+    const icc = referenceIcc(shifted)!;
+    expect(icc).toBeLessThan(0.9);
+    expect(icc).toBeGreaterThan(0);
+  });
+
+  it('is undefined with fewer than two compared items', () => {
+    expect(referenceIcc([])).toBeNull();
+    expect(referenceIcc([{ rater: 1, reference: 1 }])).toBeNull();
+  });
+});
+
+describe('judgementProblems', () => {
+  const definition = {
+    purpose: 'risk',
+    levels: [{ code: 'low' }, { code: 'moderate' }, { code: 'high' }],
+    domains: [],
+  } as unknown as Parameters<typeof judgementProblems>[0];
+  const judgement = { level: null, needs: [], rationale: null };
+
+  it('asks for the final level, then for a rationale when it departs from the band', () => {
+    expect(judgementProblems(definition, 'low', judgement).map((p) => p.code)).toEqual([
+      'final_level_required',
+    ]);
+    expect(
+      judgementProblems(definition, 'low', { ...judgement, level: 'high' }).map((p) => p.code),
+    ).toEqual(['rationale_required']);
+    expect(
+      judgementProblems(definition, 'low', { ...judgement, level: 'high', rationale: 'Why' }),
+    ).toEqual([]);
   });
 });

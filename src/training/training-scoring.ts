@@ -6,6 +6,7 @@ import type {
 import type { EvaluationResult, ItemRating, Ratings } from '../instruments/engine/evaluate.js';
 import {
   cohensKappa,
+  intraclassCorrelation,
   itemAgreement,
   levelDistance,
   type KappaWeights,
@@ -149,10 +150,81 @@ export interface TraineeJudgement {
   rationale: string | null;
 }
 
+/** Why the final judgement keeps an attempt from being submitted, with a stable code. */
+export interface JudgementProblem extends FieldProblem {
+  code:
+    | 'final_level_required'
+    | 'invalid_level'
+    | 'rationale_required'
+    | 'needs_required'
+    | 'invalid_need';
+}
+
+/**
+ * What the final judgement still lacks: a level when the instrument has levels, a rationale
+ * when it departs from the indicative band, the needs of a needs instrument (the submit check
+ * and the workspace's check page read the same list).
+ */
+export function judgementProblems(
+  definition: InstrumentDefinition,
+  indicativeLevel: string | null,
+  judgement: TraineeJudgement,
+): JudgementProblem[] {
+  const reasons: JudgementProblem[] = [];
+  const levels = (definition.levels ?? []).map((l) => l.code);
+  if (levels.length > 0 && !judgement.level)
+    reasons.push({
+      code: 'final_level_required',
+      path: 'finalLevel',
+      message: 'Record the final judgement (finalLevel)',
+    });
+  if (judgement.level && !levels.includes(judgement.level))
+    reasons.push({
+      code: 'invalid_level',
+      path: 'finalLevel',
+      message: `must be one of: ${levels.join(', ')}`,
+    });
+  if (
+    judgement.level &&
+    indicativeLevel &&
+    judgement.level !== indicativeLevel &&
+    !judgement.rationale?.trim()
+  )
+    reasons.push({
+      code: 'rationale_required',
+      path: 'finalRationale',
+      message: `The final level differs from the indicative band (${indicativeLevel}): explain why`,
+    });
+  if (definition.purpose === 'needs') {
+    if (judgement.needs.length === 0)
+      reasons.push({
+        code: 'needs_required',
+        path: 'finalNeeds',
+        message: 'Record the needs and their priorities',
+      });
+    const needs = new Set(itemsOf(definition).map((i) => i.need));
+    const priorities = new Set(definition.needPriorities?.priorities.map((p) => p.code) ?? []);
+    judgement.needs.forEach((need, i) => {
+      if (!needs.has(need.code))
+        reasons.push({
+          code: 'invalid_need',
+          path: `finalNeeds[${i}].code`,
+          message: 'is not a need of the instrument',
+        });
+      if (!priorities.has(need.priority))
+        reasons.push({
+          code: 'invalid_need',
+          path: `finalNeeds[${i}].priority`,
+          message: `must be one of: ${[...priorities].join(', ')}`,
+        });
+    });
+  }
+  return reasons;
+}
+
 /**
  * Why the attempt cannot be submitted yet: the instrument's own rules on the ratings (from the
- * engine), then the final judgement (a level when the instrument has levels, a rationale when
- * it departs from the indicative band, the needs of a needs instrument).
+ * engine), then the final judgement.
  */
 export function trainingSubmitReasons(
   definition: InstrumentDefinition,
@@ -163,36 +235,12 @@ export function trainingSubmitReasons(
     path: r.item ? `ratings.${r.item}${r.field ? `.${r.field}` : ''}` : (r.field ?? 'ratings'),
     message: r.message,
   }));
-  const levels = (definition.levels ?? []).map((l) => l.code);
-  if (levels.length > 0 && !judgement.level)
-    reasons.push({ path: 'finalLevel', message: 'Record the final judgement (finalLevel)' });
-  if (judgement.level && !levels.includes(judgement.level))
-    reasons.push({ path: 'finalLevel', message: `must be one of: ${levels.join(', ')}` });
-  if (
-    judgement.level &&
-    evaluation.indicativeLevel &&
-    judgement.level !== evaluation.indicativeLevel &&
-    !judgement.rationale?.trim()
-  )
-    reasons.push({
-      path: 'finalRationale',
-      message: `The final level differs from the indicative band (${evaluation.indicativeLevel}): explain why`,
-    });
-  if (definition.purpose === 'needs') {
-    if (judgement.needs.length === 0)
-      reasons.push({ path: 'finalNeeds', message: 'Record the needs and their priorities' });
-    const needs = new Set(itemsOf(definition).map((i) => i.need));
-    const priorities = new Set(definition.needPriorities?.priorities.map((p) => p.code) ?? []);
-    judgement.needs.forEach((need, i) => {
-      if (!needs.has(need.code))
-        reasons.push({ path: `finalNeeds[${i}].code`, message: 'is not a need of the instrument' });
-      if (!priorities.has(need.priority))
-        reasons.push({
-          path: `finalNeeds[${i}].priority`,
-          message: `must be one of: ${[...priorities].join(', ')}`,
-        });
-    });
-  }
+  for (const { path, message } of judgementProblems(
+    definition,
+    evaluation.indicativeLevel,
+    judgement,
+  ))
+    reasons.push({ path, message });
   return reasons;
 }
 
@@ -322,6 +370,15 @@ export function compareWithReference(
     pairs,
     categories,
   };
+}
+
+/**
+ * The intraclass correlation of a trainee's scores with the reference's over compared items:
+ * ICC(2,1), absolute agreement, because a trainee who rates every item one step high ranks the
+ * items well but does not agree with the reference. Null when undefined.
+ */
+export function referenceIcc(pairs: readonly RatingPair[]): number | null {
+  return intraclassCorrelation(pairs.map((p) => [p.rater, p.reference]))?.icc2 ?? null;
 }
 
 // ---------------------------------------------------------------- certification

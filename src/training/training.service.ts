@@ -39,6 +39,7 @@ import {
   compareWithReference,
   mergeTrainingRatings,
   recalibrateFrom,
+  referenceIcc,
   trainingSubmitReasons,
   type AttemptAgreement,
   type CertificationCheck,
@@ -116,8 +117,8 @@ export interface AttemptView {
     flags: EvaluationResult['flags'];
     reasons: EvaluationResult['reasons'];
   };
-  /** Only once submitted: the item-by-item comparison with the reference. */
-  agreement: Omit<AttemptAgreement, 'pairs' | 'categories'> | null;
+  /** Only once submitted: the item-by-item comparison with the reference, and its ICC. */
+  agreement: (Omit<AttemptAgreement, 'pairs' | 'categories'> & { icc: number | null }) | null;
   version: number;
   createdAt: string;
   submittedAt: string | null;
@@ -152,6 +153,7 @@ export interface OverviewPerson {
     instrumentKey: string;
     casesRated: number;
     kappa: number | null;
+    icc: number | null;
     exactRate: number | null;
     certifiedUntil: string | null;
     source: 'earned' | 'external' | null;
@@ -677,7 +679,10 @@ export class TrainingService {
       cacheKey: practiceCase.instrument_version_id,
     });
     const agreement = row.agreement
-      ? (({ pairs: _pairs, categories: _categories, ...rest }) => rest)(row.agreement)
+      ? (({ pairs, categories: _categories, ...rest }) => ({
+          ...rest,
+          icc: round(referenceIcc(pairs)),
+        }))(row.agreement)
       : null;
     return {
       id: row.id,
@@ -829,6 +834,7 @@ export class TrainingService {
           instrumentKey: key,
           casesRated: new Set(mine.map((a) => a.key)).size,
           kappa: round(pairs.length > 0 ? cohensKappa(pairs, categories, 'linear') : null),
+          icc: round(referenceIcc(pairs)),
           exactRate: round(itemAgreement(pairs).exactRate),
           certifiedUntil: cert?.valid_until ?? null,
           source: cert?.source ?? null,

@@ -16,6 +16,7 @@ import { PrisonersModule } from '../prisoners/prisoners.module.js';
 import { ReviewsModule } from '../reviews/reviews.module.js';
 import { TrainingModule } from '../training/training.module.js';
 import { TrainingPagesController } from './training/training-pages.controller.js';
+import { TrainingWorkspaceController } from './training/training-workspace.controller.js';
 import { AssessmentPageData } from './assessments/assessment-page-data.js';
 import { AssessmentPagesController } from './assessments/assessment-pages.controller.js';
 import { AssessmentPrintController } from './assessments/assessment-print.controller.js';
@@ -86,6 +87,7 @@ import { SubjectAccessPagesController } from './rights/subject-access-pages.cont
     DisclosurePagesController,
     SubjectAccessPagesController,
     TrainingPagesController,
+    TrainingWorkspaceController,
     InspectionPagesController,
     AppointmentPagesController,
   ],

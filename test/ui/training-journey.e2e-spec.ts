@@ -4,13 +4,16 @@ import type { TestUser } from '../factories/index.js';
 import { expectAccessible, startBrowserHarness, type BrowserHarness } from './harness.js';
 import { signIn } from './prisoner-journey.js';
 
-jest.setTimeout(300_000);
+// Eleven pages scanned by axe per run, twice: allow for a loaded machine.
+jest.setTimeout(600_000);
 
 const BANNER = 'Training: fictional case';
 
 /**
- * Training in Chromium, with and without JavaScript: every training page and state passes axe
- * (WCAG 2.1 AA) and shows the fictional-case banner.
+ * Training in Chromium, with and without JavaScript: the practice case is rated in the
+ * assessment workspace in training mode (task list, domain, item pages with autosave or the
+ * save buttons, final judgement, check and submit); every page and state passes axe (WCAG 2.1
+ * AA) and shows the fictional-case banner.
  */
 describe('training journey in the browser', () => {
   let h: BrowserHarness;
@@ -47,16 +50,36 @@ describe('training journey in the browser', () => {
           page.getByRole('link', { name: 'Continue rating' }).click(),
         ]);
       const attempt = new URL(page.url()).pathname;
+      // The assessment workspace in training mode: task list, domain, item pages.
+      expect(await page.locator('h1').textContent()).toContain('Rate the practice case');
+      expect(await page.locator('.app-identity').textContent()).toContain('Fictional case');
       await expectAccessible(page);
       await visit(page, `${attempt}/domains/SC`);
+      await visit(page, `${attempt}/items/SC01`);
+      await page.locator('input[name="rating"][value="low"]').check();
+      if (javaScriptEnabled) {
+        // Autosave: "Saved at" in the live region, and the rating survives a reload.
+        await page
+          .locator('[data-autosave-status]', { hasText: /^Saved at \d\d:\d\d$/ })
+          .waitFor({ timeout: 15_000 });
+        await page.reload();
+        expect(await page.locator('input[name="rating"][value="low"]').isChecked()).toBe(true);
+      } else {
+        await Promise.all([
+          page.waitForURL(/items\/SC02$/),
+          page.getByRole('button', { name: 'Save and continue' }).click(),
+        ]);
+      }
+      await visit(page, `${attempt}/items/SC02`);
       await visit(page, `${attempt}/judgement`);
-      // An incomplete submission: the error summary page.
-      await visit(page, attempt);
+      // An incomplete submission: the check page with the error summary.
+      await visit(page, `${attempt}/check`);
       await Promise.all([
         page.waitForLoadState('load'),
         page.getByRole('button', { name: 'Submit and compare with the reference' }).click(),
       ]);
       expect(await page.locator('.govuk-error-summary').count()).toBe(1);
+      expect(await page.locator('.app-training-banner').count()).toBe(1);
       await expectAccessible(page);
 
       // Completed through the API, then the results page.

@@ -227,6 +227,13 @@ export class AttemptAgreementResponse {
   kappaLinear!: number | null;
   @ApiProperty({ type: Number, nullable: true, description: 'Quadratic weighted Cohen’s kappa' })
   kappaQuadratic!: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      'ICC(2,1) of the trainee against the reference over the compared items (two-way random effects, absolute agreement, single rater: the ordinal scores taken as interval); null when undefined (fewer than two items, no variance)',
+  })
+  icc!: number | null;
   @ApiProperty({ type: FinalJudgementComparisonResponse })
   finalJudgement!: FinalJudgementComparisonResponse;
 }
@@ -324,6 +331,12 @@ export class PersonInstrumentResponse {
   @ApiProperty({ type: 'integer' }) casesRated!: number;
   @ApiProperty({ type: Number, nullable: true, description: 'Linear weighted kappa, pooled' })
   kappa!: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'ICC(2,1) against the reference, pooled over the compared items of every case',
+  })
+  icc!: number | null;
   @ApiProperty({ type: Number, nullable: true }) exactRate!: number | null;
   @ApiProperty({ type: String, nullable: true, format: 'date' }) certifiedUntil!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'earned or external' })

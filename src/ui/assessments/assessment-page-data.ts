@@ -15,7 +15,7 @@ import type { PrisonerResponse } from '../../prisoners/dto/prisoner.dto.js';
 import { PrisonersService } from '../../prisoners/prisoners.service.js';
 import type { PageState } from '../common/page-state.js';
 import { prisonerFrame } from '../prisoners/prisoner.view.js';
-import { reasonsOf } from './workspace.view.js';
+import { assessmentRoot, reasonsOf } from './workspace.view.js';
 
 /** An assessment page's data: the assessment in the caller's view, its instrument, the prisoner. */
 export interface LoadedAssessment {
@@ -101,6 +101,14 @@ export class AssessmentPageData {
     return {
       prisoner,
       emergency,
+      workspace: {
+        root: assessmentRoot(a.id),
+        subject: prisoner.name,
+        back: {
+          href: `/prisoners/${loaded.prisoner.id}/assessments`,
+          text: state.t('assessment.frame.backToPrisoner'),
+        },
+      },
       assessment: {
         id: a.id,
         revision: a.revision,

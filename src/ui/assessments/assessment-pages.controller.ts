@@ -4,14 +4,10 @@ import { CountersignDto, ReasonDto } from '../../assessments/dto/assessment.dto.
 import {
   CONFIDENCE,
   INDEX_FACTS,
-  RELEVANCE,
-  RELIABILITIES,
   SCENARIO_IMMINENCE,
   SCENARIO_SEVERITIES,
   SCENARIO_TYPES,
-  SOURCES,
 } from '../../assessments/assessment-rules.js';
-import { timeframeOf } from '../../instruments/rule-sets/rule-set.types.js';
 import { Authorize, Ctx } from '../../auth/decorators.js';
 import type { RequestContext } from '../../auth/request-context.js';
 import { AppConfig } from '../../config/app-config.js';
@@ -40,6 +36,7 @@ import { redirect, render } from '../common/render.js';
 import { rawMessage, type Locale, type MessageKey, type Translate } from '../i18n/catalogue.js';
 import { formatDateTime, formatTime } from '../i18n/format.js';
 import { AssessmentPageData, type LoadedAssessment } from './assessment-page-data.js';
+import { itemPageModel, levelChoices } from './item-page.view.js';
 import {
   formulationForm,
   itemForm,
@@ -48,13 +45,10 @@ import {
   MAX_SCENARIOS,
   needsForm,
   optionLabel,
-  NOT_RATED,
   participationForm,
   PRIORITY_LABEL,
   recommendationsForm,
-  RELIABILITY_LABEL,
   rowsIn,
-  SOURCE_LABEL,
   TAG_LABEL,
   type AssessmentForm,
 } from './assessment-forms.js';
@@ -67,17 +61,14 @@ import {
   type FormBody,
 } from './form-body.js';
 import {
-  durationText,
   indicativeView,
   instrumentNeeds,
-  kindLabel,
   ratingView,
   statusLabel,
   summaryModel,
 } from './summary.view.js';
 import {
   domainPath,
-  itemNavigation,
   itemPath,
   itemStatus,
   ratingsOf,
@@ -144,12 +135,6 @@ const SECTION_TEMPLATE: Record<Section, string> = {
   recommendations: 'pages/assessments/recommendations.njk',
   participation: 'pages/assessments/participation.njk',
   judgement: 'pages/assessments/judgement.njk',
-};
-
-const RELIABILITY_HINT: Record<(typeof RELIABILITIES)[number], MessageKey> = {
-  high: 'assessment.reliability.highHint',
-  medium: 'assessment.reliability.mediumHint',
-  low: 'assessment.reliability.lowHint',
 };
 
 const COUNTERSIGN_FIELDS: FieldMessages = {
@@ -577,74 +562,7 @@ export class AssessmentPagesController {
     t: Translate,
     locale: string,
   ) {
-    const definition = loaded.definition;
-    const scale = definition.scales.find((s) => s.code === item.scale)!;
-    const list = (values: string[], type: 'conjunction' | 'disjunction') =>
-      new Intl.ListFormat(locale, { type }).format(values);
-    const rules = definition.evidence.rules
-      .map((rule) => {
-        const options = rule.options
-          .map((o) => scale.options.find((x) => x.code === o)?.label)
-          .filter((o): o is string => Boolean(o));
-        if (options.length === 0) return undefined;
-        const fields = rule.require.map((f) =>
-          f === 'sources'
-            ? t('assessment.item.needs.sources', { count: rule.minSources ?? 1 })
-            : t(
-                (
-                  {
-                    evidenceFor: 'assessment.item.needs.evidenceFor',
-                    evidenceAgainst: 'assessment.item.needs.evidenceAgainst',
-                    reliability: 'assessment.item.needs.reliability',
-                  } as const
-                )[f],
-              ),
-        );
-        return t('assessment.item.evidenceRule', {
-          options: list(options, 'disjunction'),
-          fields: list(fields, 'conjunction'),
-        });
-      })
-      .filter((text): text is string => Boolean(text));
-    const nav = itemNavigation(loaded.assessment, domain, item.code, t);
-    const index = domain.items.findIndex((i) => i.code === item.code);
-    return {
-      title: `${item.code} ${item.prompt}`,
-      domain: {
-        code: domain.code,
-        title: domain.title,
-        href: domainPath(loaded.assessment.id, domain.code),
-      },
-      item: {
-        code: item.code,
-        prompt: item.prompt,
-        guidance: item.guidance,
-        kind: kindLabel(item.kind, t),
-        note: item.nonDiscriminationNote ?? '',
-        historical: timeframeOf(domain, item) === 'historical',
-        position: t('assessment.item.position', { number: index + 1, count: domain.items.length }),
-      },
-      scale: {
-        label: scale.label,
-        options: scale.options.map((o) => ({
-          value: o.code,
-          text: o.label,
-          ...(o.description ? { hint: { text: o.description } } : {}),
-        })),
-      },
-      notRated: NOT_RATED,
-      evidenceRules: rules,
-      notRatedReasonRequired: definition.evidence.notRatedReasonRequired,
-      sources: SOURCES.map((s) => ({ value: s, text: t(SOURCE_LABEL[s]) })),
-      relevances: RELEVANCE.map((r) => ({ value: r, text: optionLabel(t, 'relevance', r) })),
-      reliabilities: RELIABILITIES.map((r) => ({
-        value: r,
-        text: t(RELIABILITY_LABEL[r]),
-        hint: { text: t(RELIABILITY_HINT[r]) },
-      })),
-      nav,
-      last: index === domain.items.length - 1,
-    };
+    return itemPageModel(loaded.assessment, loaded.definition, domain, item, t, locale);
   }
 
   private async sectionModel(
@@ -740,28 +658,9 @@ export class AssessmentPagesController {
       case 'participation':
         return {};
       case 'judgement': {
-        const intervals = definition.review.intervals ?? {};
         return {
           indicative: a.indicative?.withheld ? null : indicativeView(a, definition, t),
-          levels: (definition.levels ?? []).map((level) => ({
-            value: level.code,
-            text: level.label,
-            hint: {
-              text: [
-                level.description ?? '',
-                intervals[level.code] || definition.review.interval
-                  ? t('assessment.judgement.review', {
-                      interval: durationText(
-                        intervals[level.code] ?? definition.review.interval!,
-                        t,
-                      ),
-                    })
-                  : '',
-              ]
-                .filter(Boolean)
-                .join(' '),
-            },
-          })),
+          levels: levelChoices(definition, t),
           rationaleRequired: reasonsOf(a).some((r) => r.code === 'rationale_required'),
           ...this.judgementsModel(loaded, t, locale),
         };

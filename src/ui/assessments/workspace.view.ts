@@ -146,24 +146,35 @@ export function requiredSection(section: Section, definition: InstrumentDefiniti
   }
 }
 
-export const sectionPath = (id: string, section: Section | 'check') =>
-  `/assessments/${id}/${section}`;
-export const itemPath = (id: string, code: string) => `/assessments/${id}/items/${code}`;
-export const domainPath = (id: string, code: string) => `/assessments/${id}/domains/${code}`;
+/**
+ * Where a workspace's pages live: a real assessment's under /assessments, a trainee's practice
+ * attempt under /training/attempts (the same pages in training mode). Every path helper takes
+ * the root; it defaults to the assessment's.
+ */
+export const assessmentRoot = (id: string) => `/assessments/${id}`;
+
+export const sectionPath = (id: string, section: Section | 'check', root = assessmentRoot(id)) =>
+  `${root}/${section}`;
+export const itemPath = (id: string, code: string, root = assessmentRoot(id)) =>
+  `${root}/items/${code}`;
+export const domainPath = (id: string, code: string, root = assessmentRoot(id)) =>
+  `${root}/domains/${code}`;
 
 /** The task list of an assessment its assessor is completing. */
 export function taskListModel(
   a: AssessmentResponse,
   definition: InstrumentDefinition,
   t: Translate,
+  workspace: { root?: string; sections?: Section[] } = {},
 ) {
+  const root = workspace.root ?? assessmentRoot(a.id);
   const ratings = ratingsOf(a);
   const reasons = reasonsOf(a);
   const domains = definition.domains.map((domain) => {
     const { status, completed } = domainStatus(domain, ratings, reasons);
     return {
       title: { text: domain.title },
-      href: domainPath(a.id, domain.code),
+      href: domainPath(a.id, domain.code, root),
       hint: {
         text: t('assessment.tasks.domainHint', { done: completed, count: domain.items.length }),
       },
@@ -171,12 +182,12 @@ export function taskListModel(
       done: status === 'completed',
     };
   });
-  const sections = sectionsFor(definition).map((section) => {
+  const sections = (workspace.sections ?? sectionsFor(definition)).map((section) => {
     const status = sectionStatus(section, a, definition, reasons);
     const required = requiredSection(section, definition);
     return {
       title: { text: sectionTitle(section, t) },
-      href: sectionPath(a.id, section),
+      href: sectionPath(a.id, section, root),
       ...(required ? {} : { hint: { text: t('assessment.tasks.optional') } }),
       status: statusView(status, t),
       done: status === 'completed',
@@ -186,7 +197,7 @@ export function taskListModel(
   const canSubmit = a.indicative?.canSubmit === true;
   const check = {
     title: { text: sectionTitle('check', t) },
-    href: sectionPath(a.id, 'check'),
+    href: sectionPath(a.id, 'check', root),
     status: canSubmit
       ? { tag: { text: t('assessment.task.ready'), classes: 'govuk-tag--green' } }
       : {
@@ -208,42 +219,47 @@ export function taskListModel(
 }
 
 /** Where a refusal is put right: the page and the exact field on it. */
-export function reasonHref(id: string, reason: SubmitReason, firstNeed?: string): string {
+export function reasonHref(
+  id: string,
+  reason: SubmitReason,
+  firstNeed?: string,
+  root = assessmentRoot(id),
+): string {
   if (reason.item) {
     const field =
       reason.field &&
       ['reason', 'evidenceFor', 'evidenceAgainst', 'sources', 'reliability'].includes(reason.field)
         ? reason.field
         : 'rating';
-    return `${itemPath(id, reason.item)}#${field}`;
+    return `${itemPath(id, reason.item, root)}#${field}`;
   }
   switch (reason.code) {
     case 'minimum_rated':
-      return reason.domain ? domainPath(id, reason.domain) : `/assessments/${id}`;
+      return reason.domain ? domainPath(id, reason.domain, root) : root;
     case 'final_level_required':
-      return `${sectionPath(id, 'judgement')}#finalRiskLevel`;
+      return `${sectionPath(id, 'judgement', root)}#finalRiskLevel`;
     case 'rationale_required':
     case 'final_rationale_required':
-      return `${sectionPath(id, 'judgement')}#finalRationale`;
+      return `${sectionPath(id, 'judgement', root)}#finalRationale`;
     case 'provisional_required':
-      return sectionPath(id, 'judgement');
+      return sectionPath(id, 'judgement', root);
     case 'judgement_level_required':
     case 'judgement_rationale_required': {
       const [, code, part] = (reason.field ?? '').split('.');
-      return `${sectionPath(id, 'judgement')}#judgement-${code}-${part}`;
+      return `${sectionPath(id, 'judgement', root)}#judgement-${code}-${part}`;
     }
     case 'scenarios_required':
-      return `${sectionPath(id, 'formulation')}#scenarios`;
+      return `${sectionPath(id, 'formulation', root)}#scenarios`;
     case 'appraisal_required':
-      return `${sectionPath(id, 'formulation')}#appraisal-${(reason.field ?? '').split('.')[1]}`;
+      return `${sectionPath(id, 'formulation', root)}#appraisal-${(reason.field ?? '').split('.')[1]}`;
     case 'formulation_required':
-      return `${sectionPath(id, 'formulation')}#formulation`;
+      return `${sectionPath(id, 'formulation', root)}#formulation`;
     case 'needs_required':
-      return `${sectionPath(id, 'needs')}${firstNeed ? `#need-${firstNeed}` : ''}`;
+      return `${sectionPath(id, 'needs', root)}${firstNeed ? `#need-${firstNeed}` : ''}`;
     case 'participation_required':
-      return `${sectionPath(id, 'participation')}#informedOn-day`;
+      return `${sectionPath(id, 'participation', root)}#informedOn-day`;
     default:
-      return `/assessments/${id}`;
+      return root;
   }
 }
 
@@ -334,11 +350,12 @@ export function reasonLinks(
   definition: InstrumentDefinition,
   a: AssessmentResponse,
   t: Translate,
+  root = assessmentRoot(a.id),
 ) {
   const firstNeed = definition.domains.flatMap((d) => d.items).find((i) => i.need)?.need;
   return reasons.map((reason) => ({
     text: reasonText(reason, definition, a, t),
-    href: reasonHref(a.id, reason, firstNeed),
+    href: reasonHref(a.id, reason, firstNeed, root),
   }));
 }
 
@@ -348,6 +365,7 @@ export function itemNavigation(
   domain: InstrumentDomain,
   current: string | undefined,
   t: Translate,
+  root = assessmentRoot(a.id),
 ) {
   const ratings = ratingsOf(a);
   const reasons = reasonsOf(a);
@@ -356,7 +374,7 @@ export function itemNavigation(
     return {
       code: item.code,
       prompt: item.prompt,
-      href: itemPath(a.id, item.code),
+      href: itemPath(a.id, item.code, root),
       active: item.code === current,
       status: t(STATUS_TAG[status].key),
       completed: status === 'completed',

@@ -27,9 +27,7 @@ export const trainingEn = {
   'training.progress.certification': 'Certification',
   'training.progress.certifiedUntil': 'Certified until {date}',
 
-  'training.status.completed': 'Completed',
   'training.status.notStarted': 'Not started',
-  'training.status.inProgress': '{done} of {total} rated',
   'training.status.certified': 'Certified',
   'training.status.recalibration_due': 'Recalibration due',
   'training.status.expired': 'Expired',
@@ -47,57 +45,13 @@ export const trainingEn = {
   'training.section.third_party': 'Third-party information',
   'training.section.observation': 'Observation',
 
-  'training.attempt.caption': 'Practice rating',
-  'training.attempt.intro':
-    'Rate every item of each domain, then record your final judgement. You can work in any order and come back later.',
   'training.attempt.caseFile': 'Case file',
   'training.attempt.caseFileNewTab': 'Open the case file (new tab)',
-  'training.attempt.back': 'Back to the task list',
-  'training.attempt.indicative': 'Indicative result',
-  'training.attempt.indicativeLevel': 'Indicative band from your ratings: {level}',
-  'training.attempt.noLevel': 'not yet available',
   'training.attempt.submitHint':
     'When you submit, the reference ratings and their reasoning are shown. You cannot change the attempt afterwards.',
   'training.attempt.submit': 'Submit and compare with the reference',
 
-  'training.judgement.title': 'Final judgement',
-  'training.judgement.level': 'Your final level',
-  'training.judgement.needs': 'Needs and their priorities',
-  'training.judgement.notANeed': 'Not a need',
-  'training.judgement.rationale': 'Rationale',
-  'training.judgement.rationaleHint':
-    'Required when your final level differs from the indicative band.',
-
-  'training.need.identity_belonging': 'Identity and belonging',
-  'training.need.grievance': 'Grievance and perceived injustice',
-  'training.need.ideology': 'Ideology and thinking',
-  'training.need.social_network': 'Social network',
-  'training.need.family': 'Family',
-  'training.need.education': 'Education',
-  'training.need.employment': 'Employment',
-  'training.need.mental_health': 'Mental health',
-  'training.need.practical_reintegration': 'Practical reintegration',
-
-  'training.item.guidance': 'Guidance',
-  'training.item.rating': 'Rating of {code}',
-  'training.item.or': 'or',
   'training.item.notRated': 'Not rated',
-  'training.item.reason': 'Why it cannot be rated',
-  'training.item.evidenceFor': 'Evidence for',
-  'training.item.evidenceAgainst': 'Evidence against',
-  'training.item.sources': 'Sources',
-  'training.item.reliability': 'Reliability of the information',
-  'training.item.save': 'Save and return to the task list',
-
-  'training.source.interview': 'Interview',
-  'training.source.file_review': 'File review',
-  'training.source.observation': 'Observation',
-  'training.source.intelligence': 'Security information',
-  'training.source.third_party': 'Third party',
-  'training.source.self_report': 'Self-report',
-  'training.reliability.high': 'High',
-  'training.reliability.medium': 'Medium',
-  'training.reliability.low': 'Low',
 
   'training.results.title': 'Your ratings compared with the reference',
   'training.results.certified': 'You are certified',
@@ -137,4 +91,19 @@ export const trainingEn = {
 
   'training.errors.stale':
     'This attempt changed since you opened the page (perhaps in another tab). Reload it and enter your change again.',
+
+  'training.workspace.fictional': 'Fictional case',
+  'training.workspace.title': 'Rate the practice case',
+  'training.workspace.backToCase': 'Back to the case file',
+  'training.workspace.submitTitle': 'Submit and compare with the reference',
+  'training.workspace.changedElsewhere':
+    'You changed this practice rating in another window or tab.',
+  'training.results.icc': 'Intraclass correlation (ICC)',
+  'training.results.notMeasurable': 'not measurable',
+  'training.results.statsTitle': 'What these figures mean',
+  'training.results.statsNote':
+    "Exact agreement is the share of items you rated exactly as the reference did; within one step also counts ratings one point apart. Kappa and the ICC correct for agreement you would reach by chance: 1 is perfect agreement, 0 is no better than chance, and about 0.6 or more is usually taken as good enough to assess real cases. Kappa compares your ratings as categories, weighting near misses as partly right; the ICC treats the ordered scale as scores and asks how closely your scores match the reference's, so rating everything one step too high lowers it. With few items, both figures move a lot from one case to the next.",
+  'training.overview.personIcc': 'ICC {icc}',
+  'training.overview.statsNote':
+    'Kappa and ICC are pooled over every item a person has rated on the practice cases: 1 is perfect agreement with the reference, 0 is no better than chance, about 0.6 or more is usually taken as good. Kappa weights near misses as partly right; the ICC also falls when someone rates consistently too high or too low.',
 } as const;

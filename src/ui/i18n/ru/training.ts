@@ -35,9 +35,7 @@ export const trainingRu: Record<keyof typeof trainingEn, Message> = {
   'training.progress.certification': 'Сертификат',
   'training.progress.certifiedUntil': 'Сертификат действует до {date}',
 
-  'training.status.completed': 'Готово',
   'training.status.notStarted': 'Не начато',
-  'training.status.inProgress': 'Оценено {done} из {total}',
   'training.status.certified': 'Сертифицирован',
   'training.status.recalibration_due': 'Нужна повторная калибровка',
   'training.status.expired': 'Срок истёк',
@@ -55,57 +53,13 @@ export const trainingRu: Record<keyof typeof trainingEn, Message> = {
   'training.section.third_party': 'Сведения третьих лиц',
   'training.section.observation': 'Наблюдение',
 
-  'training.attempt.caption': 'Учебная оценка',
-  'training.attempt.intro':
-    'Оцените каждый пункт каждого домена, затем запишите итоговое суждение. Работать можно в любом порядке и возвращаться позже.',
   'training.attempt.caseFile': 'Материалы случая',
   'training.attempt.caseFileNewTab': 'Открыть материалы случая (в новой вкладке)',
-  'training.attempt.back': 'Назад к списку задач',
-  'training.attempt.indicative': 'Ориентировочный результат',
-  'training.attempt.indicativeLevel': 'Ориентировочный уровень по вашим оценкам: {level}',
-  'training.attempt.noLevel': 'пока недоступен',
   'training.attempt.submitHint':
     'После отправки будут показаны эталонные оценки и их обоснование. Изменить попытку после этого нельзя.',
   'training.attempt.submit': 'Отправить и сравнить с эталоном',
 
-  'training.judgement.title': 'Итоговое суждение',
-  'training.judgement.level': 'Ваш итоговый уровень',
-  'training.judgement.needs': 'Потребности и их приоритеты',
-  'training.judgement.notANeed': 'Не потребность',
-  'training.judgement.rationale': 'Обоснование',
-  'training.judgement.rationaleHint':
-    'Обязательно, если итоговый уровень отличается от ориентировочного.',
-
-  'training.need.identity_belonging': 'Идентичность и принадлежность',
-  'training.need.grievance': 'Обиды и ощущение несправедливости',
-  'training.need.ideology': 'Идеология и мышление',
-  'training.need.social_network': 'Круг общения',
-  'training.need.family': 'Семья',
-  'training.need.education': 'Образование',
-  'training.need.employment': 'Работа',
-  'training.need.mental_health': 'Психическое здоровье',
-  'training.need.practical_reintegration': 'Практическая реинтеграция',
-
-  'training.item.guidance': 'Указания',
-  'training.item.rating': 'Оценка пункта {code}',
-  'training.item.or': 'или',
   'training.item.notRated': 'Не оценено',
-  'training.item.reason': 'Почему оценить нельзя',
-  'training.item.evidenceFor': 'Сведения «за»',
-  'training.item.evidenceAgainst': 'Сведения «против»',
-  'training.item.sources': 'Источники',
-  'training.item.reliability': 'Надёжность сведений',
-  'training.item.save': 'Сохранить и вернуться к списку задач',
-
-  'training.source.interview': 'Беседа',
-  'training.source.file_review': 'Изучение дела',
-  'training.source.observation': 'Наблюдение',
-  'training.source.intelligence': 'Сведения службы безопасности',
-  'training.source.third_party': 'Третьи лица',
-  'training.source.self_report': 'Со слов человека',
-  'training.reliability.high': 'Высокая',
-  'training.reliability.medium': 'Средняя',
-  'training.reliability.low': 'Низкая',
 
   'training.results.title': 'Ваши оценки в сравнении с эталоном',
   'training.results.certified': 'Вы сертифицированы',
@@ -150,4 +104,19 @@ export const trainingRu: Record<keyof typeof trainingEn, Message> = {
 
   'training.errors.stale':
     'Попытка изменилась после открытия страницы (возможно, в другой вкладке). Обновите страницу и внесите изменение снова.',
+
+  'training.workspace.fictional': 'Вымышленный случай',
+  'training.workspace.title': 'Оцените учебный случай',
+  'training.workspace.backToCase': 'Назад к материалам случая',
+  'training.workspace.submitTitle': 'Отправить и сравнить с эталоном',
+  'training.workspace.changedElsewhere':
+    'Вы изменили эту учебную оценку в другом окне или вкладке.',
+  'training.results.icc': 'Внутриклассовая корреляция (ICC)',
+  'training.results.notMeasurable': 'не поддаётся измерению',
+  'training.results.statsTitle': 'Что означают эти показатели',
+  'training.results.statsNote':
+    'Точное согласие — доля пунктов, которые вы оценили так же, как эталон; «в пределах одного шага» учитывает и оценки, отличающиеся на один балл. Каппа и ICC делают поправку на случайное совпадение: 1 — полное согласие, 0 — не лучше случайного, около 0,6 и выше обычно считается достаточным для оценки реальных случаев. Каппа сравнивает оценки как категории и засчитывает близкие промахи частично; ICC рассматривает упорядоченную шкалу как баллы и показывает, насколько ваши баллы совпадают с эталонными, поэтому систематически завышенные на один шаг оценки его снижают. При небольшом числе пунктов оба показателя сильно меняются от случая к случаю.',
+  'training.overview.personIcc': 'ICC {icc}',
+  'training.overview.statsNote':
+    'Каппа и ICC рассчитаны по всем пунктам, которые сотрудник оценил в учебных случаях: 1 — полное согласие с эталоном, 0 — не лучше случайного, около 0,6 и выше обычно считается хорошим результатом. Каппа засчитывает близкие промахи частично; ICC снижается и тогда, когда оценки систематически завышены или занижены.',
 };
