@@ -206,6 +206,7 @@ export const en = {
   'risk.intro':
     'Final risk levels of approved assessments over time. The same information is in the table below the chart.',
   'risk.chart.caption': 'Final risk level over time: {instrument}',
+  'risk.chart.captionJudgement': '{judgement} over time: {instrument}',
   'risk.chart.description': {
     one: '{count} approved assessment, on {first}: {level}.',
     other: '{count} approved assessments from {first} to {last}. Latest level: {level}.',

@@ -228,6 +228,7 @@ export const ru: Catalogue = {
   'risk.intro':
     'Итоговые уровни риска по утверждённым оценкам во времени. Те же данные приведены в таблице под графиком.',
   'risk.chart.caption': 'Итоговый уровень риска во времени: {instrument}',
+  'risk.chart.captionJudgement': '{judgement} во времени: {instrument}',
   'risk.chart.description': {
     one: '{count} утверждённая оценка от {first}: {level}.',
     few: '{count} утверждённые оценки с {first} по {last}. Последний уровень: {level}.',
