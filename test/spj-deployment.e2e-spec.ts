@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { AppModule } from '../src/app.module.js';
 import { createHttpAdapter } from '../src/configure-app.js';
 import { Factories, type TestFacility, type TestUser } from './factories/index.js';
@@ -27,6 +28,7 @@ describe('instruments a deployment configures (issue 12 point 8)', () => {
   let psychologist: TestUser;
   let second: TestUser;
   let pve: TestUser;
+  let security: TestUser;
   let versionIds: Map<string, string>;
 
   const CONFIG = {
@@ -41,12 +43,24 @@ describe('instruments a deployment configures (issue 12 point 8)', () => {
     dir = mkdtempSync(join(tmpdir(), 'vep-deployment-rule-sets-'));
     cpSync(SHIPPED, dir, { recursive: true, filter: (src) => !src.includes('schema') });
     cpSync(FIXTURES, dir, { recursive: true });
+    // Point 10: a fixture instrument whose triggers name the new event types.
+    const warnings = join(dir, 'instruments/warning-behaviours@1.0.0.yaml');
+    const doc = parse(readFileSync(warnings, 'utf8'));
+    for (const event of ['intelligence_received', 'hunger_strike'])
+      doc.review.triggers.push({
+        event,
+        action: event === 'hunger_strike' ? 'review' : 'reassess',
+        within: 'P3D',
+        description: `Reviewed within three days of ${event}.`,
+      });
+    writeFileSync(warnings, stringify(doc));
     t = await createTestApp({ env: { RULE_SETS_DIR: dir, ...CONFIG } });
     f = new Factories(t);
     a = await f.facility({ code: 'DEP-A' });
     psychologist = await f.user(['psychologist'], [a]);
     second = await f.user(['psychologist'], [a]);
     pve = await f.user(['pve_inspector'], [a]);
+    security = await f.user(['security_officer'], [a]);
     const rows: { key: string; version: string; id: string }[] = await t.db.query(
       `SELECT key, version, id FROM instrument_version WHERE kind = 'instrument'`,
     );
@@ -308,6 +322,71 @@ describe('instruments a deployment configures (issue 12 point 8)', () => {
       // The configured chart plots the judgement (high), not the overall level (low).
       const chart = page.body.slice(page.body.indexOf('id="risk-chart-1"'));
       expect(chart.slice(0, chart.indexOf('</figure>'))).toContain('High ·');
+    });
+  });
+
+  describe('events (point 10)', () => {
+    it('the new event types make due what the instrument’s triggers name', async () => {
+      const prisoner = await f.prisoner(a);
+      const assessment = await approved(prisoner, 'warning-behaviours@1.0.0', { daysAgo: 3 });
+      const recorded = await t.http
+        .post(`/api/v1/prisoners/${prisoner.id}/events`)
+        .set('authorization', security.auth)
+        .send({ type: 'intelligence_received', occurredAt: new Date().toISOString() })
+        .expect(201);
+      expect(recorded.body.type).toBe('intelligence_received');
+      await t.http
+        .post(`/api/v1/prisoners/${prisoner.id}/events`)
+        .set('authorization', security.auth)
+        .send({ type: 'hunger_strike', occurredAt: new Date().toISOString() })
+        .expect(201);
+      // An event no instrument names is recorded but makes nothing due.
+      await t.http
+        .post(`/api/v1/prisoners/${prisoner.id}/events`)
+        .set('authorization', security.auth)
+        .send({ type: 'separation_order', occurredAt: new Date().toISOString() })
+        .expect(201);
+      await t.http
+        .post(`/api/v1/prisoners/${prisoner.id}/events`)
+        .set('authorization', security.auth)
+        .send({ type: 'hungerstrike', occurredAt: new Date().toISOString() })
+        .expect(400);
+      const due = await t.http
+        .get(`/api/v1/reviews/due?facilityId=${a.id}&limit=100`)
+        .set('authorization', psychologist.auth)
+        .expect(200);
+      const items = (
+        due.body.items as {
+          prisonerId: string;
+          reason: string;
+          action: string;
+          assessmentId?: string;
+          event?: { type: string };
+        }[]
+      ).filter((i) => i.prisonerId === prisoner.id && i.reason === 'event');
+      expect(
+        items
+          .map((i) => ({ type: i.event?.type, action: i.action, on: i.assessmentId }))
+          .sort((x, y) => x.type!.localeCompare(y.type!)),
+      ).toEqual([
+        { type: 'hunger_strike', action: 'review', on: assessment },
+        { type: 'intelligence_received', action: 'reassess', on: assessment },
+      ]);
+    });
+
+    it('the event form offers the new types, labelled in the page’s language', async () => {
+      const prisoner = await f.prisoner(a);
+      const client = new UiClient(t);
+      await client.signInAs(security);
+      const en = await client.get(`/prisoners/${prisoner.id}/events/new`);
+      expect(en.statusCode).toBe(200);
+      expect(en.body).toContain('value="intelligence_received"');
+      expect(textOf(en.body)).toContain('Hunger strike');
+      expect(textOf(en.body)).toContain('Release date changed');
+      const ru = await client.get(`/prisoners/${prisoner.id}/events/new`, {
+        'accept-language': 'ru',
+      });
+      expect(textOf(ru.body)).toContain('Голодовка');
     });
   });
 });

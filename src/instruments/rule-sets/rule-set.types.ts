@@ -42,6 +42,13 @@ export const TRIGGER_EVENTS = [
   'pre_release',
   'parole_review',
   'assessment_challenged',
+  'intelligence_received',
+  'intervention_refused',
+  'disciplinary_finding',
+  'self_harm',
+  'hunger_strike',
+  'separation_order',
+  'release_date_change',
 ] as const;
 export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
 

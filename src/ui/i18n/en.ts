@@ -247,6 +247,13 @@ export const en = {
   'event.type.pre_release': 'Release approaching',
   'event.type.parole_review': 'Parole review',
   'event.type.assessment_challenged': 'Assessment challenged',
+  'event.type.intelligence_received': 'Intelligence received',
+  'event.type.intervention_refused': 'Intervention refused',
+  'event.type.disciplinary_finding': 'Disciplinary finding',
+  'event.type.self_harm': 'Self-harm',
+  'event.type.hunger_strike': 'Hunger strike',
+  'event.type.separation_order': 'Separation order',
+  'event.type.release_date_change': 'Release date changed',
 
   'prisonerNotFound.title': 'Prisoner not found',
   'prisonerNotFound.text': 'There is no prisoner with this reference in your facilities.',

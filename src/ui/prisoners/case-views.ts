@@ -7,6 +7,7 @@ import type { PrisonerEventResponse } from '../../reviews/dto/reviews.dto.js';
 import { riskTrajectorySvg } from '../charts/risk-trajectory-svg.js';
 import type { Locale, MessageKey, Translate } from '../i18n/catalogue.js';
 import { formatDate } from '../i18n/format.js';
+import { EVENT_TYPE } from '../records/records.view.js';
 
 const ASSESSMENT_STATUS: Record<string, MessageKey> = {
   draft: 'assessment.status.draft',
@@ -28,16 +29,6 @@ const PLAN_STATUS: Record<string, MessageKey> = {
   suspended: 'plan.status.suspended',
   completed: 'plan.status.completed',
   closed: 'plan.status.closed',
-};
-const EVENT_TYPE: Record<string, MessageKey> = {
-  transfer: 'event.type.transfer',
-  serious_incident: 'event.type.serious_incident',
-  new_information: 'event.type.new_information',
-  programme_milestone: 'event.type.programme_milestone',
-  legal_status_change: 'event.type.legal_status_change',
-  pre_release: 'event.type.pre_release',
-  parole_review: 'event.type.parole_review',
-  assessment_challenged: 'event.type.assessment_challenged',
 };
 
 const label = (t: Translate, keys: Record<string, MessageKey>, value: string | undefined) =>
