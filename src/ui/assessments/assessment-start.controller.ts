@@ -18,7 +18,7 @@ import {
 } from '../common/forms.js';
 import { PageController } from '../common/page-controller.js';
 import { redirect, render } from '../common/render.js';
-import type { MessageKey, Translate } from '../i18n/catalogue.js';
+import type { Translate } from '../i18n/catalogue.js';
 import { prisonerFrame } from '../prisoners/prisoner.view.js';
 import { EVENT_TYPE } from '../records/records.view.js';
 import { formBody, textOf } from './form-body.js';
