@@ -54,6 +54,19 @@ describe('instruments a deployment configures (issue 12 point 8)', () => {
         description: `Reviewed within three days of ${event}.`,
       });
     writeFileSync(warnings, stringify(doc));
+    // Point 10: a catalogue version whose entries declare their programme phase.
+    const catalogue = parse(
+      readFileSync(join(SHIPPED, 'catalogues/handbook-interventions@1.0.0.yaml'), 'utf8'),
+    );
+    catalogue.version = '1.1.0';
+    const phases: Record<string, string> = {
+      psychological_support: 'motivation',
+      cognitive_behavioural: 'core_work',
+      release_preparation: 'release',
+    };
+    for (const entry of catalogue.interventions)
+      if (phases[entry.code]) entry.phase = phases[entry.code];
+    writeFileSync(join(dir, 'catalogues/handbook-interventions@1.1.0.yaml'), stringify(catalogue));
     t = await createTestApp({ env: { RULE_SETS_DIR: dir, ...CONFIG } });
     f = new Factories(t);
     a = await f.facility({ code: 'DEP-A' });
@@ -387,6 +400,46 @@ describe('instruments a deployment configures (issue 12 point 8)', () => {
         'accept-language': 'ru',
       });
       expect(textOf(ru.body)).toContain('Голодовка');
+    });
+  });
+
+  describe('catalogue phases (point 10)', () => {
+    it('a proposed plan is sequenced by phase, not all starting today', async () => {
+      const prisoner = await f.prisoner(a);
+      const needs = await approved(prisoner, 've-needs@1.0.0', {
+        daysAgo: 1,
+        needs: [
+          { code: 'identity_belonging', priority: 'high' },
+          { code: 'ideology', priority: 'high' },
+          { code: 'practical_reintegration', priority: 'medium' },
+        ],
+      });
+      const res = await t.http
+        .post(`/api/v1/prisoners/${prisoner.id}/plans`)
+        .set('authorization', pve.auth)
+        .send({ basedOnAssessmentId: needs })
+        .expect(201);
+      type Item = { catalogueCode: string; phase: string | null; plannedStart: string };
+      const items = res.body.interventions as Item[];
+      const byCode = Object.fromEntries(items.map((i) => [i.catalogueCode, i]));
+      const today = new Date().toISOString().slice(0, 10);
+      expect(byCode.psychological_support).toMatchObject({
+        phase: 'motivation',
+        plannedStart: today,
+      });
+      expect(byCode.cognitive_behavioural.phase).toBe('core_work');
+      expect(byCode.cognitive_behavioural.plannedStart > today).toBe(true);
+      expect(byCode.release_preparation.phase).toBe('release');
+      expect(
+        byCode.release_preparation.plannedStart > byCode.cognitive_behavioural.plannedStart,
+      ).toBe(true);
+      // Entries without a phase start at once and come first.
+      const unphased = items.filter((i) => i.phase === null);
+      expect(unphased.length).toBeGreaterThan(0);
+      expect(unphased.every((i) => i.plannedStart === today)).toBe(true);
+      const order = items.map((i) => i.phase ?? '');
+      expect(order.indexOf('motivation')).toBeGreaterThan(order.lastIndexOf(''));
+      expect(order.indexOf('release')).toBeGreaterThan(order.lastIndexOf('core_work'));
     });
   });
 });

@@ -87,6 +87,10 @@ export const DISCIPLINES = [
 ] as const;
 export type Discipline = (typeof DISCIPLINES)[number];
 
+/** Where in a programme an intervention belongs; proposed plans are sequenced in this order. */
+export const INTERVENTION_PHASES = ['motivation', 'core_work', 'release', 'aftercare'] as const;
+export type InterventionPhase = (typeof INTERVENTION_PHASES)[number];
+
 export const INTERVENTION_FORMATS = ['individual', 'group', 'individual_or_group'] as const;
 export type InterventionFormat = (typeof INTERVENTION_FORMATS)[number];
 
@@ -304,6 +308,8 @@ export interface Intervention {
   /** Level code (of the risk instrument in use) -> intensity hint (RNR risk principle). */
   intensity?: Record<string, string>;
   needs: string[];
+  /** Programme phase: proposed plans start each phase when the one before it ends. */
+  phase?: InterventionPhase;
 }
 
 export interface InterventionCatalogue {
