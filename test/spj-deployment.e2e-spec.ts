@@ -440,6 +440,16 @@ describe('instruments a deployment configures (issue 12 point 8)', () => {
       const order = items.map((i) => i.phase ?? '');
       expect(order.indexOf('motivation')).toBeGreaterThan(order.lastIndexOf(''));
       expect(order.indexOf('release')).toBeGreaterThan(order.lastIndexOf('core_work'));
+      // The plan page shows each intervention's phase, in the page's language.
+      const client = new UiClient(t);
+      await client.signInAs(pve);
+      const page = await client.get(`/plans/${res.body.id}`);
+      expect(page.statusCode).toBe(200);
+      const text = textOf(page.body);
+      expect(text).toContain('Programme phase Motivation');
+      expect(text).toContain('Programme phase Preparing for release');
+      const ru = await client.get(`/plans/${res.body.id}`, { 'accept-language': 'ru' });
+      expect(textOf(ru.body)).toContain('Этап программы Мотивация');
     });
   });
 });
