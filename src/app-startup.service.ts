@@ -7,6 +7,7 @@ import { AuditTrail } from './audit/audit-trail.service.js';
 import { AppConfig } from './config/app-config.js';
 import { runOrCheckMigrations } from './database/migrations.js';
 import { DemoSeed } from './demo/demo-seed.service.js';
+import { DeploymentInstruments } from './instruments/deployment/deployment-instruments.service.js';
 import { InstrumentsService } from './instruments/instruments.service.js';
 import { RuleSetImportError } from './instruments/rule-set-import.error.js';
 import { TrainingService } from './training/training.service.js';
@@ -28,6 +29,7 @@ export class AppStartup implements OnApplicationBootstrap {
     private readonly instruments: InstrumentsService,
     private readonly users: UsersService,
     private readonly training: TrainingService,
+    private readonly deployment: DeploymentInstruments,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -36,6 +38,10 @@ export class AppStartup implements OnApplicationBootstrap {
     await this.audit.ensureChains();
     await this.users.warnAboutUnseparatedRoles();
     await this.importRuleSets();
+    // The instruments each purpose uses must be among those just imported.
+    await this.deployment.check();
+    const uses = this.deployment.describe();
+    if (Object.keys(uses).length > 0) this.logger.log({ uses }, 'instruments in use');
     if (this.config.seedDemo) await this.demo.run();
     // What arrived since the last checkpoint (a run that ended without one, by a crash or kill)
     // is signed before the first request.

@@ -373,6 +373,8 @@ export interface DueSearch {
   before: string;
   after?: { dueDate: string; id: string };
   limit: number;
+  /** The instrument an intake assessment must use (INSTRUMENT_FOR_INTAKE); else any risk one. */
+  intake?: { key: string; versions: string[] };
 }
 
 const APPROVED_SUMMARY = `
@@ -797,16 +799,18 @@ export class AssessmentsRepository {
     return summary;
   }
 
-  /** The prisoner's current approved assessment of one instrument (newest approval). */
+  /** The prisoner's current approved assessment of one instrument (newest approval), of `versions` if given. */
   async latestApprovedOf(
     m: EntityManager,
     prisonerId: string,
     instrumentKey: string,
+    versions?: string[],
   ): Promise<ApprovedAssessmentSummary | undefined> {
     const [row]: (ApprovedAssessmentSummary & { status?: string })[] = await m.query(
       `${APPROVED_SUMMARY} WHERE a.prisoner_id = $1 AND a.status = 'approved' AND iv.key = $2
+         AND ($3::text[] IS NULL OR iv.version = ANY($3::text[]))
        ORDER BY a.approved_at DESC LIMIT 1`,
-      [prisonerId, instrumentKey],
+      [prisonerId, instrumentKey, versions ?? null],
     );
     if (!row) return undefined;
     const { status: _status, ...summary } = row;
@@ -839,6 +843,10 @@ export class AssessmentsRepository {
     const afterDue = bind(search.after?.dueDate ?? '0001-01-01');
     const afterId = bind(search.after?.id ?? '');
     const limit = bind(search.limit + 1);
+    const intakeKey = search.intake ? bind(search.intake.key) : 'NULL';
+    const intakeDone = search.intake
+      ? `iv.key = ${intakeKey} AND iv.version = ANY(${bind(search.intake.versions)}::text[])`
+      : `iv.purpose = 'risk'`;
     const rows: {
       id: string;
       prisoner_id: string;
@@ -909,11 +917,11 @@ export class AssessmentsRepository {
            SELECT 1 FROM assessment x JOIN instrument_version xv ON xv.id = x.instrument_version_id
            WHERE x.prisoner_id = r.prisoner_id AND xv.key = r.instrument_key AND x.approved_at > r.recorded_at)
          UNION ALL
-         SELECT 'reassessment:' || s.id || ':intake', s.id, NULL, NULL, s.created_at::date, 'intake', NULL, 'reassess'
+         SELECT 'reassessment:' || s.id || ':intake', s.id, ${intakeKey}::text, NULL, s.created_at::date, 'intake', NULL, 'reassess'
          FROM scoped s
          WHERE NOT EXISTS (
            SELECT 1 FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id
-           WHERE a.prisoner_id = s.id AND iv.purpose = 'risk' AND a.status <> 'cancelled'))
+           WHERE a.prisoner_id = s.id AND ${intakeDone} AND a.status <> 'cancelled'))
        SELECT i.id, i.prisoner_id, i.key, i.assessment_id, to_char(i.due, 'YYYY-MM-DD') AS due, i.reason, i.action,
          s.prison_number, s.name, s.facility_id, e.id AS event_id, e.type AS event_type, e.occurred_at AS event_at,
          (SELECT a.id FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id

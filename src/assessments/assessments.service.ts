@@ -25,6 +25,7 @@ import {
   type PageQueryDto,
 } from '../http/page.js';
 import { evaluate, ENGINE_VERSION, type EvaluationResult } from '../instruments/engine/evaluate.js';
+import { DeploymentInstruments } from '../instruments/deployment/deployment-instruments.service.js';
 import { InstrumentsService, type InstrumentVersion } from '../instruments/instruments.service.js';
 import type { InstrumentDefinition } from '../instruments/rule-sets/rule-set.types.js';
 import type { DueItem, DueQuery } from '../reviews/due-item.js';
@@ -118,6 +119,7 @@ export class AssessmentsService {
     private readonly cases: CaseOperations,
     private readonly assessments: AssessmentsRepository,
     private readonly instruments: InstrumentsService,
+    private readonly deployment: DeploymentInstruments,
     /** Only for the reviews-due source, which runs inside the reviews list. */
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
@@ -276,12 +278,20 @@ export class AssessmentsService {
     });
   }
 
-  /** Approved revisions in approval order: of one instrument when `instrumentKey` is given. */
+  /**
+   * Approved revisions in approval order: of one instrument when `instrumentKey` is given, else
+   * of the one the deployment configures (INSTRUMENT_FOR_TIMELINE), else of every instrument.
+   * Pages that chart every instrument side by side ask for `allInstruments`.
+   */
   async riskTimeline(
     ctx: RequestContext,
     prisonerId: string,
-    instrumentKey?: string,
+    asked?: string,
+    options: { allInstruments?: boolean } = {},
   ): Promise<RiskTimelineResponse> {
+    const configured = await this.deployment.resolve('timeline');
+    const byDefault = !asked && !options.allInstruments ? configured : undefined;
+    const instrumentKey = asked ?? byDefault?.key;
     return this.cases.read(ctx, {
       name: 'Prisoner',
       action: 'risk_timeline.read',
@@ -293,7 +303,11 @@ export class AssessmentsService {
       respond: async (location, __, m) => {
         const rows = (
           await this.assessments.approvedForPrisoner(m, prisonerId, scopeOf(ctx.ability))
-        ).filter((a) => !instrumentKey || a.instrument.key === instrumentKey);
+        ).filter(
+          (a) =>
+            (!instrumentKey || a.instrument.key === instrumentKey) &&
+            (!byDefault || byDefault.versions.includes(a.instrument.version)),
+        );
         const definitions = await this.definitions(rows);
         const entries = rows.map((a) => this.project(ctx, a, definitions));
         const views = entries.map((e) => e.view);
@@ -308,6 +322,13 @@ export class AssessmentsService {
         return {
           prisonerId,
           instrumentKey: instrumentKey ?? null,
+          configuredInstrument: configured
+            ? {
+                key: configured.key,
+                versionRange: configured.range ?? null,
+                judgement: configured.judgement ?? null,
+              }
+            : null,
           view,
           entries: rows.map((a, i) => {
             const projected = entries[i];
@@ -681,7 +702,13 @@ export class AssessmentsService {
       facilityId: 'p.facility_id',
       prisonerId: 'p.id',
     });
-    const rows = await this.assessments.due(this.dataSource.manager, { scope, ...query });
+    const m = this.dataSource.manager;
+    const intake = await this.deployment.resolve('intake', m);
+    const rows = await this.assessments.due(m, {
+      scope,
+      ...query,
+      ...(intake ? { intake: { key: intake.key, versions: intake.versions } } : {}),
+    });
     const today = new Date().toISOString().slice(0, 10);
     return rows.map((r) => ({
       id: r.id,

@@ -15,7 +15,11 @@ import {
   type ValidationError,
   type ValidatorConstraintInterface,
 } from 'class-validator';
+import { INSTRUMENT_CHOICE_PATTERN } from '../instruments/deployment/instrument-choice.js';
 import { parseDurationSeconds } from './duration.js';
+
+const choiceMessage = (name: string) =>
+  `${name} must name an instrument as key, key@1.1.0 or key@^1.1.0, optionally followed by #judgement (for example ve-risk-spj@^1.1.0#custody_violence)`;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** Interface languages with a complete message catalogue (src/ui/i18n). */
@@ -176,6 +180,31 @@ export class Env {
 
   @IsString()
   RULE_SETS_DIR = 'rule-sets';
+
+  /**
+   * Which instrument (`key`, optionally `@version` or `@^range`, optionally `#judgement`) the
+   * deployment uses for each purpose; unset keeps the behaviour without configuration. Start-up
+   * refuses names the imported rule-sets do not have (src/instruments/deployment).
+   */
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Matches(INSTRUMENT_CHOICE_PATTERN, { message: choiceMessage('INSTRUMENT_FOR_PLAN_INTENSITY') })
+  INSTRUMENT_FOR_PLAN_INTENSITY?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Matches(INSTRUMENT_CHOICE_PATTERN, { message: choiceMessage('INSTRUMENT_FOR_PLAN_NEEDS') })
+  INSTRUMENT_FOR_PLAN_NEEDS?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Matches(INSTRUMENT_CHOICE_PATTERN, { message: choiceMessage('INSTRUMENT_FOR_INTAKE') })
+  INSTRUMENT_FOR_INTAKE?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Matches(INSTRUMENT_CHOICE_PATTERN, { message: choiceMessage('INSTRUMENT_FOR_TIMELINE') })
+  INSTRUMENT_FOR_TIMELINE?: string;
 
   /** How long an Idempotency-Key of a create is remembered (its first answer replayed). */
   @Transform(toSeconds)

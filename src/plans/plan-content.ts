@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FieldError } from '../errors/problem.exception.js';
 import { addIsoDuration } from '../instruments/rule-sets/iso-duration.js';
-import type {
-  Intervention,
-  InterventionCatalogue,
+import {
+  INTERVENTION_PHASES,
+  type Intervention,
+  type InterventionCatalogue,
+  type InterventionPhase,
 } from '../instruments/rule-sets/rule-set.types.js';
 
 /** Plan content as the service works with it: pure data, no Nest, no SQL. */
@@ -112,7 +114,7 @@ export function proposePlan(
       targetDate: null,
       status: 'not_started',
     }));
-  const interventions = catalogue.interventions
+  const chosen = catalogue.interventions
     .map((entry, index) => {
       const served = goals.filter((g) => entry.needs.includes(g.needCode));
       return { entry, index, served };
@@ -120,10 +122,18 @@ export function proposePlan(
     .filter(({ served }) => served.length > 0)
     .sort(
       (a, b) =>
+        phaseRank(a.entry) - phaseRank(b.entry) ||
         Math.min(...a.served.map((g) => rank(g.priority))) -
-          Math.min(...b.served.map((g) => rank(g.priority))) || a.index - b.index,
-    )
-    .map(({ entry, served }) => ({
+          Math.min(...b.served.map((g) => rank(g.priority))) ||
+        a.index - b.index,
+    );
+  const starts = phaseStarts(
+    chosen.map(({ entry }) => entry),
+    today,
+  );
+  const interventions = chosen.map(({ entry, served }) => {
+    const start = entry.phase ? starts.get(entry.phase)! : today;
+    return {
       id: newId(),
       catalogueCode: entry.code,
       goalIds: served.map((g) => g.id),
@@ -131,14 +141,42 @@ export function proposePlan(
       responsibleStaffId: null,
       provider: null,
       frequency: entry.dosage.frequency,
-      plannedStart: today,
-      plannedEnd: isoDate(addIsoDuration(new Date(`${today}T00:00:00Z`), entry.dosage.duration)),
+      plannedStart: start,
+      plannedEnd: isoDate(addIsoDuration(new Date(`${start}T00:00:00Z`), entry.dosage.duration)),
       location: null,
       status: 'proposed' as const,
       consentRequired: entry.consentRequired,
       consent: null,
-    }));
+    };
+  });
   return { goals, interventions };
+}
+
+/** Entries with a phase in phase order; entries without one first (they start at once). */
+const phaseRank = (entry: Intervention) =>
+  entry.phase ? INTERVENTION_PHASES.indexOf(entry.phase) + 1 : 0;
+
+/**
+ * When each phase starts in a proposed plan: the first at once, each later one when the
+ * longest entry of the phase before it is planned to end (a phase with no entries takes no
+ * time). The team moves dates as the work goes; these are a sequence, not a timetable.
+ */
+export function phaseStarts(
+  entries: Intervention[],
+  today: string,
+): Map<InterventionPhase, string> {
+  const starts = new Map<InterventionPhase, string>();
+  let start = today;
+  for (const phase of INTERVENTION_PHASES) {
+    starts.set(phase, start);
+    const ends = entries
+      .filter((entry) => entry.phase === phase)
+      .map((entry) =>
+        isoDate(addIsoDuration(new Date(`${start}T00:00:00Z`), entry.dosage.duration)),
+      );
+    if (ends.length > 0) start = ends.sort().at(-1)!;
+  }
+  return starts;
 }
 
 /** The catalogue's intensity hint for the plan's risk level (RNR), or null without one. */

@@ -84,6 +84,16 @@ export class PlanReader {
         'not_a_needs_assessment',
         `${assessment.instrumentKey} is a ${assessment.purpose} instrument; a plan starts from a needs assessment`,
       );
+    const configured = await this.assessments.planNeedsInstrument(m);
+    if (
+      configured &&
+      (assessment.instrumentKey !== configured.key ||
+        !configured.versions.includes(assessment.instrumentVersion))
+    )
+      throw refuse(
+        'not_the_plan_instrument',
+        `Plans here start from a ${configured.key}${configured.range ? `@${configured.range}` : ''} needs assessment, not ${assessment.instrumentKey}@${assessment.instrumentVersion}`,
+      );
     const latest = await this.assessments.latest(m, prisonerId, 'needs');
     if (assessment.status !== 'approved' || (latest && latest.id !== assessment.id)) {
       throw refuse(

@@ -91,6 +91,7 @@ export function interventionResponses(
       id: item.id,
       catalogueCode: item.catalogueCode,
       type: entry?.type ?? 'unknown',
+      phase: entry?.phase ?? null,
       discipline: item.discipline,
       responsibleStaff: staffRef(item.responsibleStaffId, itemNames?.responsibleStaff),
       provider: item.provider,

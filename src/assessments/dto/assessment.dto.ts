@@ -904,7 +904,7 @@ export class RiskTimelineQueryDto {
     example: 've-risk-spj',
     maxLength: 64,
     description:
-      'Only this instrument (a timeline is read per instrument; levels differ between them)',
+      'Only this instrument (a timeline is read per instrument; levels differ between them). Default: the instrument the deployment configures (INSTRUMENT_FOR_TIMELINE), else every instrument',
   })
   @Optional()
   @IsString()
@@ -915,10 +915,33 @@ export class RiskTimelineQueryDto {
   instrument?: string;
 }
 
+export class ConfiguredTimelineInstrument {
+  @ApiProperty({ example: 've-risk-spj' }) key!: string;
+  @ApiProperty({ type: String, nullable: true, example: '^1.1.0' }) versionRange!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'custody_violence',
+    description: 'The judgement the timeline plots; null: the overall final level',
+  })
+  judgement!: string | null;
+}
+
 export class RiskTimelineResponse {
   @ApiProperty({ format: 'uuid' }) prisonerId!: string;
-  @ApiProperty({ type: String, nullable: true, description: 'The instrument asked for, if any' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'The instrument shown: the one asked for, else the one the deployment configures (INSTRUMENT_FOR_TIMELINE); null: every instrument',
+  })
   instrumentKey!: string | null;
+  @ApiProperty({
+    type: ConfiguredTimelineInstrument,
+    nullable: true,
+    description: 'The instrument and judgement this deployment shows by default, if configured',
+  })
+  configuredInstrument!: ConfiguredTimelineInstrument | null;
   @ApiProperty({ enum: VIEWS }) view!: AssessmentView;
   @ApiProperty({ type: [RiskTimelineEntry] }) entries!: RiskTimelineEntry[];
 }

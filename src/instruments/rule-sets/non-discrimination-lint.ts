@@ -1,4 +1,8 @@
-import type { InstrumentDefinition } from './rule-set.types.js';
+import type {
+  InstrumentDefinition,
+  Intervention,
+  InterventionCatalogue,
+} from './rule-set.types.js';
 
 /**
  * Words that refer to grounds protected by Mandela Rule 2 (religion, race and ethnicity,
@@ -8,6 +12,7 @@ import type { InstrumentDefinition } from './rule-set.types.js';
  */
 export const PROTECTED_TERMS: Readonly<Record<string, readonly string[]>> = {
   religion: [
+    // English: faith, practice, places of worship, conversion, dress and diet.
     'religion',
     'religions',
     'religious',
@@ -34,6 +39,7 @@ export const PROTECTED_TERMS: Readonly<Record<string, readonly string[]>> = {
     'synagogues',
     'gurdwara',
     'gurdwaras',
+    'prayer room',
     'islam',
     'islamic',
     'muslim',
@@ -60,6 +66,12 @@ export const PROTECTED_TERMS: Readonly<Record<string, readonly string[]>> = {
     'jihadi',
     'jihadist',
     'jihadism',
+    'conversion',
+    'convert',
+    'converts',
+    'converted',
+    'apostasy',
+    'apostate',
     'beard',
     'hijab',
     'headscarf',
@@ -68,6 +80,75 @@ export const PROTECTED_TERMS: Readonly<Record<string, readonly string[]>> = {
     'turban',
     'kippah',
     'dress',
+    'clothing',
+    'diet',
+    'dietary',
+    'halal',
+    'kosher',
+    'fasting',
+    'ramadan',
+    'pork',
+    // Russian (stems end in *: any ending).
+    'религи*',
+    'вера',
+    'веры',
+    'вере',
+    'веру',
+    'верой',
+    'вероисповед*',
+    'верующ*',
+    'набожн*',
+    'молит*',
+    'молил*',
+    'намаз*',
+    'мечет*',
+    'церк*',
+    'храм*',
+    'синагог*',
+    'молельн*',
+    'ислам*',
+    'мусульман*',
+    'христиан*',
+    'православ*',
+    'иудаизм*',
+    'иудей*',
+    'буддиз*',
+    'буддист*',
+    'салаф*',
+    'джихад*',
+    'ваххаб*',
+    'обращени* в',
+    'перешел в',
+    'перешёл в',
+    'отступничеств*',
+    'бород*',
+    'хиджаб*',
+    'никаб*',
+    'паранджа*',
+    'платок',
+    'платк*',
+    'одежд*',
+    'диет*',
+    'халял*',
+    'кошерн*',
+    'свинин*',
+    'постит*',
+    'рамадан*',
+    'ураза*',
+    // Kazakh.
+    'дін*',
+    'иман*',
+    'намаз*',
+    'мешіт*',
+    'шіркеу*',
+    'ғибадат*',
+    'мұсылман*',
+    'христиан*',
+    'сақал*',
+    'орамал*',
+    'киім*',
+    'ораза*',
+    'шошқа*',
   ],
   'race or ethnicity': [
     'race',
@@ -82,6 +163,15 @@ export const PROTECTED_TERMS: Readonly<Record<string, readonly string[]>> = {
     'tribe',
     'tribal',
     'clan',
+    'этнич*',
+    'этнос*',
+    'раса',
+    'расы',
+    'расов*',
+    'народност*',
+    'цвет* кожи',
+    'этникалық',
+    'нәсіл*',
   ],
   'nationality or national origin': [
     'nationality',
@@ -97,6 +187,32 @@ export const PROTECTED_TERMS: Readonly<Record<string, readonly string[]>> = {
     'asylum',
     'refugee',
     'refugees',
+    'национальност*',
+    'гражданств*',
+    'иностран*',
+    'мигрант*',
+    'беженц*',
+    'ұлт*',
+    'азаматтығ*',
+    'шетелдік*',
+    'босқын*',
+  ],
+  language: [
+    'native language',
+    'mother tongue',
+    'first language',
+    'home language',
+    'language spoken',
+    'linguistic minority',
+    'speaks russian',
+    'speaks kazakh',
+    'родн* язык*',
+    'язык* общения',
+    'русскоязычн*',
+    'казахоязычн*',
+    'ана тіл*',
+    'қазақ тілді',
+    'орыс тілді',
   ],
   'political opinion or affiliation': [
     'political affiliation',
@@ -113,21 +229,101 @@ export const PROTECTED_TERMS: Readonly<Record<string, readonly string[]>> = {
     'political leaning',
     'political leanings',
     'political orientation',
+    'политическ* взгляд*',
+    'политическ* убеждени*',
+    'политическ* мнени*',
+    'политическ* парти*',
+    'партийн*',
+    'оппозиц*',
+    'саяси көзқарас*',
+    'саяси сенім*',
+    'саяси партия*',
+    'оппозиция*',
+  ],
+  'sex or gender': [
+    'sex',
+    'gender',
+    'sexual orientation',
+    'transgender',
+    'половая принадлежност*',
+    'полов* принадлежност*',
+    'гендер*',
+    'сексуальн* ориентац*',
+    'жыныс*',
   ],
 };
 
+/**
+ * Phrases in which a protected term does not refer to the ground: "faith in lawful
+ * institutions" is about trust, not religion. A term inside one of these is not a finding.
+ */
+export const ALLOWED_PHRASES: readonly string[] = [
+  'faith in lawful*',
+  'faith in the law',
+  'faith in the rule of law',
+  'faith in institutions',
+  'faith in democratic*',
+  'faith in the courts',
+  'faith in non-violent*',
+  'faith in peaceful*',
+  'good faith',
+  'bad faith',
+  'dress rehearsal',
+  'вера в закон*',
+  'веры в закон*',
+  'веру в закон*',
+  'вера в правов*',
+  'веры в правов*',
+  'веру в правов*',
+  'вера в мирн*',
+  'веры в мирн*',
+  'заңға сенім*',
+  'заңға деген сенім*',
+  'азаматтық қоғам*',
+  'азаматтық құқ*',
+  'ұлттық заң*',
+  'ұлттық қауіпсіздік*',
+];
+
+/** Words that make a sentence of guidance say what is NOT an indicator. */
+const NEGATIONS = [
+  'not',
+  'never',
+  'no',
+  'nor',
+  'не',
+  'нет',
+  'никогда',
+  'ни',
+  'емес',
+  'жоқ',
+  'болмайды',
+];
+
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const WORD = '[\\p{L}\\p{N}]';
+
+/** One term as a pattern: words split by spacing, `_` or `-`; `stem*` takes any ending. */
+function termPattern(term: string): string {
+  return term
+    .split(' ')
+    .map((word) => (word.endsWith('*') ? `${escape(word.slice(0, -1))}${WORD}*` : escape(word)))
+    .join('[\\s_-]+');
+}
+
+function alternation(terms: readonly string[]): string {
+  return `(?<!${WORD})(?:${[...terms]
+    .sort((a, b) => b.length - a.length)
+    .map(termPattern)
+    .join('|')})(?!${WORD})`;
+}
 
 const MATCHERS = Object.entries(PROTECTED_TERMS).map(([ground, terms]) => ({
   ground,
-  pattern: new RegExp(
-    `(?<![\\p{L}\\p{N}])(?:${[...terms]
-      .sort((a, b) => b.length - a.length)
-      .map((term) => term.split(' ').map(escape).join('[\\s_-]+'))
-      .join('|')})(?![\\p{L}\\p{N}])`,
-    'iu',
-  ),
+  pattern: new RegExp(alternation(terms), 'giu'),
 }));
+const ALLOWED = new RegExp(alternation(ALLOWED_PHRASES), 'giu');
+const NEGATION = new RegExp(alternation(NEGATIONS), 'iu');
 
 /** Splits a code into words: `RELIGIOUS_PRACTICE01` and `religiousPractice` both give two words. */
 function codeToWords(code: string): string {
@@ -148,9 +344,26 @@ export function findProtectedReference(
   asCode = false,
 ): ProtectedReference | undefined {
   const subject = asCode ? codeToWords(text) : text;
+  const allowed = [...subject.matchAll(ALLOWED)].map((m) => [m.index, m.index + m[0].length]);
   for (const { ground, pattern } of MATCHERS) {
-    const match = pattern.exec(subject);
-    if (match) return { term: match[0], ground };
+    for (const match of subject.matchAll(pattern)) {
+      const [from, to] = [match.index, match.index + match[0].length];
+      if (allowed.some(([start, end]) => start <= from && to <= end)) continue;
+      return { term: match[0], ground };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The first reference in explanatory text (guidance, descriptions) outside sentences that
+ * say what is NOT an indicator ("Religious observance is not in itself an indicator").
+ */
+export function findProtectedReferenceInProse(text: string): ProtectedReference | undefined {
+  for (const sentence of text.split(/(?<=[.!?])\s+/u)) {
+    if (NEGATION.test(sentence)) continue;
+    const found = findProtectedReference(sentence);
+    if (found) return found;
   }
   return undefined;
 }
@@ -171,30 +384,73 @@ function finding(path: string, subject: string, reference: ProtectedReference): 
 }
 
 /**
- * Mandela Rule 2 lint: item codes and prompts, and flag codes and labels, that refer to a
- * protected ground need a `nonDiscriminationNote`. Guidance is not linted: it is where
- * authors say what is NOT an indicator.
+ * Mandela Rule 2 lint: item codes, prompts and guidance, domain titles, and flag codes, labels
+ * and descriptions that refer to a protected ground need a `nonDiscriminationNote` (on the item
+ * or flag; a domain title needs one on every item of the domain). Guidance and descriptions are
+ * prose: a sentence that says what is NOT an indicator is where authors should name the ground.
  */
 export function lintNonDiscrimination(definition: InstrumentDefinition): LintFinding[] {
   const findings: LintFinding[] = [];
+  const noted = (entry: { nonDiscriminationNote?: string }) =>
+    !!entry.nonDiscriminationNote && entry.nonDiscriminationNote.trim() !== '';
   definition.domains.forEach((domain, d) => {
+    const byTitle = findProtectedReference(domain.title);
+    if (byTitle && !domain.items.every(noted))
+      findings.push(finding(`domains[${d}].title`, `domain ${domain.code}: its title`, byTitle));
     domain.items.forEach((item, i) => {
-      if (item.nonDiscriminationNote && item.nonDiscriminationNote.trim() !== '') return;
+      if (noted(item)) return;
       const base = `domains[${d}].items[${i}]`;
       const byCode = findProtectedReference(item.code, true);
       if (byCode) findings.push(finding(`${base}.code`, `item ${item.code}: its code`, byCode));
       const byPrompt = findProtectedReference(item.prompt);
       if (byPrompt)
         findings.push(finding(`${base}.prompt`, `item ${item.code}: its prompt`, byPrompt));
+      const byGuidance = findProtectedReferenceInProse(item.guidance ?? '');
+      if (byGuidance)
+        findings.push(finding(`${base}.guidance`, `item ${item.code}: its guidance`, byGuidance));
     });
   });
   (definition.flags ?? []).forEach((flag, f) => {
-    if (flag.nonDiscriminationNote && flag.nonDiscriminationNote.trim() !== '') return;
+    if (noted(flag)) return;
     const byCode = findProtectedReference(flag.code, true);
     if (byCode) findings.push(finding(`flags[${f}].code`, `flag ${flag.code}: its code`, byCode));
     const byLabel = findProtectedReference(flag.label);
     if (byLabel)
       findings.push(finding(`flags[${f}].label`, `flag ${flag.code}: its label`, byLabel));
+    const byDescription = findProtectedReferenceInProse(flag.description ?? '');
+    if (byDescription)
+      findings.push(
+        finding(`flags[${f}].description`, `flag ${flag.code}: its description`, byDescription),
+      );
   });
   return findings;
+}
+
+/** Where a catalogue entry touches a protected ground (its code, title or description). */
+export function catalogueEntryReference(entry: Intervention): ProtectedReference | undefined {
+  return (
+    findProtectedReference(entry.code, true) ??
+    findProtectedReference(entry.title) ??
+    findProtectedReferenceInProse(entry.description)
+  );
+}
+
+/**
+ * Catalogue entries that need the prisoner's consent before they enter a plan: those a faith
+ * advisor delivers (or supports) and those whose code, title or description the lint flags.
+ */
+export function consentSensitiveEntries(
+  catalogue: InterventionCatalogue,
+): { index: number; entry: Intervention; why: string }[] {
+  return catalogue.interventions.flatMap((entry, index) => {
+    if (
+      entry.discipline === 'faith_advisor' ||
+      entry.supportingDisciplines?.includes('faith_advisor')
+    )
+      return [{ index, entry, why: 'delivered with a faith advisor' }];
+    const reference = catalogueEntryReference(entry);
+    return reference
+      ? [{ index, entry, why: `refers to "${reference.term}" (${reference.ground})` }]
+      : [];
+  });
 }

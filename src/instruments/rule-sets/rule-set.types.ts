@@ -42,6 +42,13 @@ export const TRIGGER_EVENTS = [
   'pre_release',
   'parole_review',
   'assessment_challenged',
+  'intelligence_received',
+  'intervention_refused',
+  'disciplinary_finding',
+  'self_harm',
+  'hunger_strike',
+  'separation_order',
+  'release_date_change',
 ] as const;
 export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
 
@@ -79,6 +86,10 @@ export const DISCIPLINES = [
   'community_partner',
 ] as const;
 export type Discipline = (typeof DISCIPLINES)[number];
+
+/** Where in a programme an intervention belongs; proposed plans are sequenced in this order. */
+export const INTERVENTION_PHASES = ['motivation', 'core_work', 'release', 'aftercare'] as const;
+export type InterventionPhase = (typeof INTERVENTION_PHASES)[number];
 
 export const INTERVENTION_FORMATS = ['individual', 'group', 'individual_or_group'] as const;
 export type InterventionFormat = (typeof INTERVENTION_FORMATS)[number];
@@ -297,6 +308,8 @@ export interface Intervention {
   /** Level code (of the risk instrument in use) -> intensity hint (RNR risk principle). */
   intensity?: Record<string, string>;
   needs: string[];
+  /** Programme phase: proposed plans start each phase when the one before it ends. */
+  phase?: InterventionPhase;
 }
 
 export interface InterventionCatalogue {

@@ -620,6 +620,14 @@ describe('validateRuleSets: the prayer fixture file', () => {
         line: 45,
         message: expect.stringContaining('"prayers" (religion'),
       },
+      // Its guidance names religious practice without saying it is not an indicator.
+      {
+        file: 'prayer-item@1.0.0.yaml',
+        path: 'domains[0].items[3].guidance',
+        code: 'non_discrimination',
+        line: 46,
+        message: expect.stringContaining('"religious" (religion'),
+      },
     ]);
   });
 

@@ -4,7 +4,7 @@ import type { Node } from 'yaml';
 import { canonicalSha256 } from '../../crypto/canonical-json.js';
 import { checkInstrumentRules } from '../engine/check-instrument-rules.js';
 import { isPositiveDuration, parseIsoDuration } from './iso-duration.js';
-import { lintNonDiscrimination } from './non-discrimination-lint.js';
+import { consentSensitiveEntries, lintNonDiscrimination } from './non-discrimination-lint.js';
 import { schemaIssues, schemaValidators } from './rule-set-schemas.js';
 import { satisfiesRange } from './semver.js';
 import type {
@@ -104,6 +104,14 @@ function checkCatalogue(catalogue: InterventionCatalogue, report: Report): void 
     checkDuration(`${base}.dosage.sessionLength`, intervention.dosage.sessionLength, report);
     checkDuration(`${base}.dosage.duration`, intervention.dosage.duration, report);
   });
+  // Entries a faith advisor delivers or the lint flags enter a plan only with consent.
+  for (const { index, entry, why } of consentSensitiveEntries(catalogue))
+    if (!entry.consentRequired && entry.type !== 'faith_dialogue')
+      report(
+        `interventions[${index}].consentRequired`,
+        'consent_required',
+        `${entry.code} ${why}: it is offered only with the prisoner's consent, so consentRequired must be true (Mandela Rules 2, 65(3))`,
+      );
   catalogue.needs.forEach((need, i) => {
     if (!addressed.has(need.code))
       report(

@@ -1,5 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { DISCIPLINES, INTERVENTION_TYPES } from '../../instruments/rule-sets/rule-set.types.js';
+import {
+  DISCIPLINES,
+  INTERVENTION_PHASES,
+  INTERVENTION_TYPES,
+} from '../../instruments/rule-sets/rule-set.types.js';
 import {
   GOAL_STATUSES,
   INTERVENTION_STATUSES,
@@ -54,6 +58,12 @@ export class InterventionResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() catalogueCode!: string;
   @ApiProperty({ enum: INTERVENTION_TYPES }) type!: string;
+  @ApiPropertyOptional({
+    enum: INTERVENTION_PHASES,
+    nullable: true,
+    description: 'The catalogue entry’s programme phase (null: none declared)',
+  })
+  phase?: string | null;
   @ApiProperty({ enum: DISCIPLINES, description: 'The catalogue entry’s delivering discipline' })
   discipline!: string;
   @ApiProperty({ type: StaffRef, nullable: true }) responsibleStaff!: StaffRef | null;

@@ -18,8 +18,9 @@ import {
 } from '../common/forms.js';
 import { PageController } from '../common/page-controller.js';
 import { redirect, render } from '../common/render.js';
-import type { MessageKey, Translate } from '../i18n/catalogue.js';
+import type { Translate } from '../i18n/catalogue.js';
 import { prisonerFrame } from '../prisoners/prisoner.view.js';
+import { EVENT_TYPE } from '../records/records.view.js';
 import { formBody, textOf } from './form-body.js';
 
 const PrisonerId = () => Param('id', new ParseUUIDPipe({ exceptionFactory: () => notFound() }));
@@ -30,17 +31,6 @@ const START_FIELDS: FieldMessages = {
   reason: { id: 'reason', message: 'assessment.start.errors.reason' },
   trigger: { id: 'trigger', message: 'assessment.start.errors.trigger' },
   triggerEventId: { id: 'triggerEventId', message: 'assessment.start.errors.triggerEvent' },
-};
-
-const EVENT_TYPE: Record<string, MessageKey> = {
-  transfer: 'event.type.transfer',
-  serious_incident: 'event.type.serious_incident',
-  new_information: 'event.type.new_information',
-  programme_milestone: 'event.type.programme_milestone',
-  legal_status_change: 'event.type.legal_status_change',
-  pre_release: 'event.type.pre_release',
-  parole_review: 'event.type.parole_review',
-  assessment_challenged: 'event.type.assessment_challenged',
 };
 
 interface StartValues {

@@ -206,6 +206,7 @@ export const en = {
   'risk.intro':
     'Final risk levels of approved assessments over time. The same information is in the table below the chart.',
   'risk.chart.caption': 'Final risk level over time: {instrument}',
+  'risk.chart.captionJudgement': '{judgement} over time: {instrument}',
   'risk.chart.description': {
     one: '{count} approved assessment, on {first}: {level}.',
     other: '{count} approved assessments from {first} to {last}. Latest level: {level}.',
@@ -246,6 +247,13 @@ export const en = {
   'event.type.pre_release': 'Release approaching',
   'event.type.parole_review': 'Parole review',
   'event.type.assessment_challenged': 'Assessment challenged',
+  'event.type.intelligence_received': 'Intelligence received',
+  'event.type.intervention_refused': 'Intervention refused',
+  'event.type.disciplinary_finding': 'Disciplinary finding',
+  'event.type.self_harm': 'Self-harm',
+  'event.type.hunger_strike': 'Hunger strike',
+  'event.type.separation_order': 'Separation order',
+  'event.type.release_date_change': 'Release date changed',
 
   'prisonerNotFound.title': 'Prisoner not found',
   'prisonerNotFound.text': 'There is no prisoner with this reference in your facilities.',

@@ -228,6 +228,7 @@ export const ru: Catalogue = {
   'risk.intro':
     'Итоговые уровни риска по утверждённым оценкам во времени. Те же данные приведены в таблице под графиком.',
   'risk.chart.caption': 'Итоговый уровень риска во времени: {instrument}',
+  'risk.chart.captionJudgement': '{judgement} во времени: {instrument}',
   'risk.chart.description': {
     one: '{count} утверждённая оценка от {first}: {level}.',
     few: '{count} утверждённые оценки с {first} по {last}. Последний уровень: {level}.',
@@ -270,6 +271,13 @@ export const ru: Catalogue = {
   'event.type.pre_release': 'Приближается освобождение',
   'event.type.parole_review': 'Рассмотрение УДО',
   'event.type.assessment_challenged': 'Оценка оспорена',
+  'event.type.intelligence_received': 'Получены оперативные сведения',
+  'event.type.intervention_refused': 'Отказ от мероприятия',
+  'event.type.disciplinary_finding': 'Дисциплинарное решение',
+  'event.type.self_harm': 'Самоповреждение',
+  'event.type.hunger_strike': 'Голодовка',
+  'event.type.separation_order': 'Решение об изоляции',
+  'event.type.release_date_change': 'Изменение даты освобождения',
 
   'prisonerNotFound.title': 'Заключённый не найден',
   'prisonerNotFound.text': 'В ваших учреждениях нет заключённого с таким идентификатором.',

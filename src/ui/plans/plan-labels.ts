@@ -154,3 +154,10 @@ export function frequencyOptions(t: Translate, current: string | undefined) {
     selected: value === current,
   }));
 }
+
+export const INTERVENTION_PHASE: Record<string, MessageKey> = {
+  motivation: 'plans.phase.motivation',
+  core_work: 'plans.phase.core_work',
+  release: 'plans.phase.release',
+  aftercare: 'plans.phase.aftercare',
+};

@@ -7,6 +7,7 @@ import type { PrisonerEventResponse } from '../../reviews/dto/reviews.dto.js';
 import { riskTrajectorySvg } from '../charts/risk-trajectory-svg.js';
 import type { Locale, MessageKey, Translate } from '../i18n/catalogue.js';
 import { formatDate } from '../i18n/format.js';
+import { EVENT_TYPE } from '../records/records.view.js';
 
 const ASSESSMENT_STATUS: Record<string, MessageKey> = {
   draft: 'assessment.status.draft',
@@ -29,16 +30,6 @@ const PLAN_STATUS: Record<string, MessageKey> = {
   completed: 'plan.status.completed',
   closed: 'plan.status.closed',
 };
-const EVENT_TYPE: Record<string, MessageKey> = {
-  transfer: 'event.type.transfer',
-  serious_incident: 'event.type.serious_incident',
-  new_information: 'event.type.new_information',
-  programme_milestone: 'event.type.programme_milestone',
-  legal_status_change: 'event.type.legal_status_change',
-  pre_release: 'event.type.pre_release',
-  parole_review: 'event.type.parole_review',
-  assessment_challenged: 'event.type.assessment_challenged',
-};
 
 const label = (t: Translate, keys: Record<string, MessageKey>, value: string | undefined) =>
   value === undefined ? '' : keys[value] ? t(keys[value]) : value;
@@ -60,16 +51,18 @@ const STATUS_TAG: Record<string, string> = {
 
 /** The levels of an instrument version, lowest first, as the rule-set defines them. */
 export type LevelScales = Map<string, { code: string; label: string }[]>;
-export const scaleKey = (key: string, version: string) => `${key}@${version}`;
+export const scaleKey = (key: string, version: string, judgement?: string) =>
+  `${key}@${version}${judgement ? `#${judgement}` : ''}`;
 
 /** A level's label in its instrument version's scale; the code itself if the scale lacks it. */
 export function levelLabel(
   scales: LevelScales,
   instrument: { key: string; version: string },
   code: string | null | undefined,
+  judgement?: string,
 ): string {
   if (!code) return '';
-  const scale = scales.get(scaleKey(instrument.key, instrument.version));
+  const scale = scales.get(scaleKey(instrument.key, instrument.version, judgement));
   return scale?.find((l) => l.code === code)?.label ?? code;
 }
 
@@ -112,9 +105,14 @@ export function eventRows(items: PrisonerEventResponse[], t: Translate) {
   }));
 }
 
+const judgementLabel = (entry: RiskTimelineResponse['entries'][number], code: string) =>
+  entry.judgements.find((j) => j.code === code)?.label ?? code;
+
 /**
  * Risk over time: one chart per instrument that has levels (versions of one instrument share a
- * chart, with the version changes marked), and every approved revision in the table.
+ * chart, with the version changes marked), and every approved revision in the table. The
+ * instrument the deployment configures for the timeline comes first and, when it names a
+ * judgement, its chart plots that judgement's final level.
  */
 export function riskModel(
   timeline: RiskTimelineResponse,
@@ -125,32 +123,52 @@ export function riskModel(
 ) {
   const levelOf = (key: string, version: string, code: string | null) =>
     levelLabel(scales, { key, version }, code);
+  const configured = timeline.configuredInstrument;
+  const judgementOf = (key: string) =>
+    configured?.key === key ? (configured.judgement ?? undefined) : undefined;
+  const plotted = (e: (typeof timeline.entries)[number]) => {
+    const judgement = judgementOf(e.instrument.key);
+    return judgement
+      ? (e.judgements.find((j) => j.code === judgement)?.level ?? null)
+      : e.finalRiskLevel;
+  };
   const byKey = new Map<string, typeof timeline.entries>();
+  if (configured) byKey.set(configured.key, []);
   for (const entry of timeline.entries) {
+    const judgement = judgementOf(entry.instrument.key);
     if (
-      !entry.finalRiskLevel ||
-      !scales.get(scaleKey(entry.instrument.key, entry.instrument.version))?.length
+      !plotted(entry) ||
+      !scales.get(scaleKey(entry.instrument.key, entry.instrument.version, judgement))?.length
     )
       continue;
     byKey.set(entry.instrument.key, [...(byKey.get(entry.instrument.key) ?? []), entry]);
   }
-  const charts = [...byKey.entries()].map(([key, entries], index) => {
+  const charted = [...byKey.entries()].filter(([, entries]) => entries.length > 0);
+  const charts = charted.map(([key, entries], index) => {
+    const judgement = judgementOf(key);
     const newest = entries[entries.length - 1];
-    const levels = scales.get(scaleKey(key, newest.instrument.version))!;
+    const levels = scales.get(scaleKey(key, newest.instrument.version, judgement))!;
+    const plottedLabel = (e: (typeof entries)[number]) =>
+      levelLabel(scales, e.instrument, plotted(e), judgement);
     const points = entries.map((e) => ({
       at: e.approvedAt,
-      level: e.finalRiskLevel!,
-      label: `${levelOf(key, e.instrument.version, e.finalRiskLevel)} · ${formatDate(e.approvedAt, locale, timeZone)}`,
+      level: plotted(e)!,
+      label: `${plottedLabel(e)} · ${formatDate(e.approvedAt, locale, timeZone)}`,
       version: e.instrument.version,
     }));
     return riskTrajectorySvg({
       id: `risk-chart-${index + 1}`,
-      caption: t('risk.chart.caption', { instrument: newest.instrument.title }),
+      caption: judgement
+        ? t('risk.chart.captionJudgement', {
+            instrument: newest.instrument.title,
+            judgement: judgementLabel(newest, judgement),
+          })
+        : t('risk.chart.caption', { instrument: newest.instrument.title }),
       description: t('risk.chart.description', {
         count: points.length,
         first: formatDate(entries[0].approvedAt, locale, timeZone),
         last: formatDate(newest.approvedAt, locale, timeZone),
-        level: levelOf(key, newest.instrument.version, newest.finalRiskLevel),
+        level: plottedLabel(newest),
       }),
       levels,
       points,

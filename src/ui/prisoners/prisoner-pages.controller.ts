@@ -178,7 +178,9 @@ export class PrisonerPagesController {
     @PrisonerId() id: string,
   ): Promise<void> {
     return this.prisonerPage(ctx, request, reply, id, 'risk', async (_, state) => {
-      const timeline = await this.assessments.riskTimeline(ctx, id);
+      const timeline = await this.assessments.riskTimeline(ctx, id, undefined, {
+        allInstruments: true,
+      });
       const scales = await this.levelScales(timeline.entries.map((e) => e.instrument));
       return riskModel(timeline, scales, state.t, state.locale, this.config.env.UI_TIME_ZONE);
     });
@@ -259,11 +261,16 @@ export class PrisonerPagesController {
     for (const { key, version } of instruments) {
       if (scales.has(scaleKey(key, version))) continue;
       const found = await this.instruments.getVersion(key, version);
-      const levels = (found?.definition as InstrumentDefinition | undefined)?.levels ?? [];
+      const definition = found?.definition as InstrumentDefinition | undefined;
       scales.set(
         scaleKey(key, version),
-        levels.map((l) => ({ code: l.code, label: l.label })),
+        (definition?.levels ?? []).map((l) => ({ code: l.code, label: l.label })),
       );
+      for (const judgement of definition?.judgements ?? [])
+        scales.set(
+          scaleKey(key, version, judgement.code),
+          judgement.levels.map((l) => ({ code: l.code, label: l.label })),
+        );
     }
     return scales;
   }

@@ -44,12 +44,26 @@ export const EVENT_TYPE: Record<string, MessageKey> = {
   pre_release: 'event.type.pre_release',
   parole_review: 'event.type.parole_review',
   assessment_challenged: 'event.type.assessment_challenged',
+  intelligence_received: 'event.type.intelligence_received',
+  intervention_refused: 'event.type.intervention_refused',
+  disciplinary_finding: 'event.type.disciplinary_finding',
+  self_harm: 'event.type.self_harm',
+  hunger_strike: 'event.type.hunger_strike',
+  separation_order: 'event.type.separation_order',
+  release_date_change: 'event.type.release_date_change',
 };
 const EVENT_HINT: Record<string, MessageKey> = {
   serious_incident: 'records.event.hint.serious_incident',
   new_information: 'records.event.hint.new_information',
   legal_status_change: 'records.event.hint.legal_status_change',
   assessment_challenged: 'records.event.hint.assessment_challenged',
+  intelligence_received: 'records.event.hint.intelligence_received',
+  intervention_refused: 'records.event.hint.intervention_refused',
+  disciplinary_finding: 'records.event.hint.disciplinary_finding',
+  self_harm: 'records.event.hint.self_harm',
+  hunger_strike: 'records.event.hint.hunger_strike',
+  separation_order: 'records.event.hint.separation_order',
+  release_date_change: 'records.event.hint.release_date_change',
 };
 
 export const recordValues = (p: PrisonerResponse): RecordValues => ({

@@ -86,6 +86,19 @@ export const recordsEn = {
   'records.event.hint.legal_status_change': 'Sentenced, appeal decided, charges changed',
   'records.event.hint.assessment_challenged':
     'The prisoner or their lawyer challenges an assessment',
+  'records.event.hint.intelligence_received':
+    'Information from the security or intelligence service; record only what the case team may know',
+  'records.event.hint.intervention_refused':
+    'The person declined or withdrew from a planned intervention',
+  'records.event.hint.disciplinary_finding':
+    'A disciplinary hearing found a breach of the rules proven',
+  'records.event.hint.self_harm': 'An act of self-harm; health care is informed separately',
+  'records.event.hint.hunger_strike':
+    'Refusing food as a protest; health care is informed separately',
+  'records.event.hint.separation_order':
+    'An order separating the person from others (see restrictive measures)',
+  'records.event.hint.release_date_change':
+    'The expected release date moved (appeal, remission, new sentence)',
   'records.event.date': 'Date',
   'records.event.time': 'Time',
   'records.event.timeHint': 'For example 14:30',

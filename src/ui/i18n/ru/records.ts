@@ -87,6 +87,18 @@ export const recordsRu: Record<keyof typeof recordsEn, Message> = {
   'records.event.hint.legal_status_change':
     'Вынесен приговор, решена апелляция, изменено обвинение',
   'records.event.hint.assessment_challenged': 'Заключённый или его адвокат оспаривает оценку',
+  'records.event.hint.intelligence_received':
+    'Сведения от службы безопасности или оперативной службы; вносите только то, что может знать команда',
+  'records.event.hint.intervention_refused':
+    'Отказ от запланированного мероприятия или выход из него',
+  'records.event.hint.disciplinary_finding': 'Дисциплинарное разбирательство установило нарушение',
+  'records.event.hint.self_harm': 'Акт самоповреждения; медицинская служба уведомляется отдельно',
+  'records.event.hint.hunger_strike':
+    'Отказ от пищи в знак протеста; медицинская служба уведомляется отдельно',
+  'records.event.hint.separation_order':
+    'Решение об отделении от других (см. ограничительные меры)',
+  'records.event.hint.release_date_change':
+    'Ожидаемая дата освобождения изменилась (апелляция, сокращение срока, новый приговор)',
   'records.event.date': 'Дата',
   'records.event.time': 'Время',
   'records.event.timeHint': 'Например, 14:30',
