@@ -21,6 +21,7 @@ import { CaseFactors1764115200123 } from './1764115200123-case-factors.js';
 import { PrisonerRights1764115200130 } from './1764115200130-prisoner-rights.js';
 import { Oversight1764115200140 } from './1764115200140-oversight.js';
 import { Training1764115200150 } from './1764115200150-training.js';
+import { MeasureHealthObjections1764115200200 } from './1764115200200-measure-health-objections.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -47,4 +48,5 @@ export const migrations = [
   PrisonerRights1764115200130,
   Oversight1764115200140,
   Training1764115200150,
+  MeasureHealthObjections1764115200200,
 ];
