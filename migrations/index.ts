@@ -22,6 +22,7 @@ import { PrisonerRights1764115200130 } from './1764115200130-prisoner-rights.js'
 import { Oversight1764115200140 } from './1764115200140-oversight.js';
 import { Training1764115200150 } from './1764115200150-training.js';
 import { EventTypes1764115200170 } from './1764115200170-event-types.js';
+import { MeasureHealthObjections1764115200200 } from './1764115200200-measure-health-objections.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -49,4 +50,5 @@ export const migrations = [
   Oversight1764115200140,
   Training1764115200150,
   EventTypes1764115200170,
+  MeasureHealthObjections1764115200200,
 ];

@@ -124,6 +124,7 @@ const MATRIX: Record<string, [string, string, string, string, string]> = {
   'POST /restrictive-measures/:id/days': ['403/403/403',        '403/403/403',        '200/404/403',        '403/403/403',        '403/403/403'],
   'POST /restrictive-measures/:id/reviews':['403/403/403',      '403/403/403',        '200/404/403',        '403/403/403',        '403/403/403'],
   'POST /restrictive-measures/:id/end':  ['403/403/403',        '403/403/403',        '200/404/403',        '403/403/403',        '403/403/403'],
+  'POST /restrictive-measures/:id/health-objections':['200/404/403','403/403/403', '403/403/403',        '403/403/403',        '403/403/403'],
 };
 
 /**
@@ -204,6 +205,7 @@ const INSPECTOR: Record<string, string> = {
   'GET /restrictive-measures/:id': '200/404/404',
   'GET /restrictive-measures/alerts': 'listed/absent/absent',
   'POST /restrictive-measures/:id/days': '403/403/403',
+  'POST /restrictive-measures/:id/health-objections': '403/403/403',
   'POST /restrictive-measures/:id/reviews': '403/403/403',
   'POST /restrictive-measures/:id/end': '403/403/403',
   'GET /training/cases': '403/-/-',
@@ -457,6 +459,9 @@ describe('access matrix: every endpoint x every role x scope', () => {
   const get = (path: string, user: TestUser) => t.http.get(path).set('authorization', user.auth);
   const post = (path: string, user: TestUser, body: object = {}) =>
     t.http.post(path).set('authorization', user.auth).send(body);
+  /** A change of a record just made (version 1), as one who read it would send it. */
+  const postIfMatch = (path: string, user: TestUser, body: object = {}) =>
+    t.http.post(path).set('authorization', user.auth).set('if-match', '1').send(body);
 
   /** Whether a list (walked page by page) shows something of the prisoner, or its status. */
   const listedIn = async (path: string, user: TestUser, prisoner: TestPrisoner) => {
@@ -1098,7 +1103,8 @@ describe('access matrix: every endpoint x every role x scope', () => {
       return status(
         await t.http
           .post(`/api/v1/inspector-appointments/${appointmentId}/end`)
-          .set('authorization', user.auth),
+          .set('authorization', user.auth)
+          .set('if-match', '1'),
       );
     },
     'GET /statistics': async ({ user, prisoner }) =>
@@ -1133,7 +1139,7 @@ describe('access matrix: every endpoint x every role x scope', () => {
     },
     'POST /restrictive-measures/:id/days': async ({ user, prisoner }) =>
       status(
-        await post(
+        await postIfMatch(
           `/api/v1/restrictive-measures/${await f.measure(prisoner, measurer)}/days`,
           user,
           {
@@ -1146,7 +1152,7 @@ describe('access matrix: every endpoint x every role x scope', () => {
       ),
     'POST /restrictive-measures/:id/reviews': async ({ user, prisoner }) =>
       status(
-        await post(
+        await postIfMatch(
           `/api/v1/restrictive-measures/${await f.measure(prisoner, measurer)}/reviews`,
           user,
           {
@@ -1160,13 +1166,21 @@ describe('access matrix: every endpoint x every role x scope', () => {
       ),
     'POST /restrictive-measures/:id/end': async ({ user, prisoner }) =>
       status(
-        await post(
+        await postIfMatch(
           `/api/v1/restrictive-measures/${await f.measure(prisoner, measurer)}/end`,
           user,
           {
             endedOn: new Date().toISOString().slice(0, 10),
             reason: 'No longer necessary',
           },
+        ),
+      ),
+    'POST /restrictive-measures/:id/health-objections': async ({ user, prisoner }) =>
+      status(
+        await postIfMatch(
+          `/api/v1/restrictive-measures/${await f.measure(prisoner, measurer)}/health-objections`,
+          user,
+          { objectedOn: new Date().toISOString().slice(0, 10) },
         ),
       ),
     'GET /plans/:id/reviews': async ({ user, prisoner }) => {

@@ -115,15 +115,31 @@ describe('inspectors', () => {
       expect(list.status).toBe(200);
       expect(list.body.items.map((a: { id: string }) => a.id)).toContain(appointed.body.id);
 
-      const ended = await t.http
-        .post(`/api/v1/inspector-appointments/${appointed.body.id}/end`)
-        .set('authorization', admin.auth);
+      const end = (ifMatch?: string) => {
+        const request = t.http
+          .post(`/api/v1/inspector-appointments/${appointed.body.id}/end`)
+          .set('authorization', admin.auth);
+        return ifMatch === undefined ? request : request.set('if-match', ifMatch);
+      };
+      // Ending takes the version the administrator read: none 428, a stale one 409.
+      expect((await end()).status).toBe(428);
+      const stale = await end(`"${appointed.body.version + 1}"`);
+      expect(stale.status).toBe(409);
+      expect(stale.body).toMatchObject({
+        code: 'version_conflict',
+        currentVersion: appointed.body.version,
+      });
+      expect(
+        (await get(`/inspector-appointments/${appointed.body.id}`, admin)).body.status,
+      ).not.toBe('ended');
+      const ended = await end(`"${appointed.body.version}"`);
       expect(ended.status).toBe(200);
       expect(ended.body.status).toBe('ended');
-      const again = await t.http
-        .post(`/api/v1/inspector-appointments/${appointed.body.id}/end`)
-        .set('authorization', admin.auth);
+      expect(ended.headers.etag).toBe(`"${ended.body.version}"`);
+      expect(ended.body.version).toBe(appointed.body.version + 1);
+      const again = await end(`"${ended.body.version}"`);
       expect(again.status).toBe(409);
+      expect(again.body.code).toBe('appointment_not_open');
       const [{ n }] = await t.db.query(
         `SELECT count(*)::int AS n FROM audit_event
          WHERE action IN ('inspector_appointment.create', 'inspector_appointment.end')

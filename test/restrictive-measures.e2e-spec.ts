@@ -67,6 +67,9 @@ describe('restrictive measures', () => {
       measureId: string;
       solitary: { consecutiveDays: number; level: string };
       independentReviewMissing: boolean;
+      healthObjection: boolean;
+      missedHealthVisits: number;
+      lastMissedHealthVisit: string | null;
     }[];
   };
 
@@ -168,6 +171,7 @@ describe('restrictive measures', () => {
     const reviewed = await t.http
       .post(`/api/v1/restrictive-measures/${measure.id}/reviews`)
       .set('authorization', officer.auth)
+      .set('if-match', `"${measure.version}"`)
       .send({
         reviewedOn: today,
         reviewerName: 'B. Judge',
@@ -182,6 +186,7 @@ describe('restrictive measures', () => {
     const ended = await t.http
       .post(`/api/v1/restrictive-measures/${measure.id}/end`)
       .set('authorization', officer.auth)
+      .set('if-match', `"${reviewed.body.version}"`)
       .send({ endedOn: addDays(START, 15), reason: 'Review decided to end it' });
     expect(ended.status).toBe(200);
     today = addDays(START, 16);
@@ -201,11 +206,16 @@ describe('restrictive measures', () => {
         familyContactRestrictedUntil: null,
       }),
     );
-    const record = (day: string, meaningfulContactHours: number) =>
-      t.http
+    let version: number = measure.version;
+    const record = async (day: string, meaningfulContactHours: number) => {
+      const res = await t.http
         .post(`/api/v1/restrictive-measures/${measure.id}/days`)
         .set('authorization', officer.auth)
+        .set('if-match', String(version))
         .send({ day, hoursOutOfCell: 1, meaningfulContactHours, healthVisit: true });
+      if (res.status === 200) version = res.body.version;
+      return res;
+    };
     today = addDays(START, 12);
     for (let i = 0; i <= 12; i++) expect((await record(addDays(START, i), 1)).status).toBe(200);
     const last = await t.http
@@ -242,5 +252,195 @@ describe('restrictive measures', () => {
       .get(`/api/v1/restrictive-measures/${measure.id}`)
       .set('authorization', outsider.auth);
     expect(hidden.status).toBe(404);
+  });
+
+  it('changes a measure only at the version the officer read: none 428, a stale one 409, nothing written', async () => {
+    today = addDays(START, 2);
+    const prisoner = await f.prisoner(home);
+    const { body: measure } = await create(prisoner, officer);
+    const read = await t.http
+      .get(`/api/v1/restrictive-measures/${measure.id}`)
+      .set('authorization', officer.auth);
+    expect(read.headers.etag).toBe(`"${measure.version}"`);
+    const change = (path: string, body: object, ifMatch?: string) => {
+      const request = t.http
+        .post(`/api/v1/restrictive-measures/${measure.id}/${path}`)
+        .set('authorization', officer.auth);
+      return (ifMatch === undefined ? request : request.set('if-match', ifMatch)).send(body);
+    };
+    const day = { day: START, hoursOutOfCell: 1, meaningfulContactHours: 1, healthVisit: true };
+    const review = {
+      reviewedOn: START,
+      reviewerName: 'B. Judge',
+      reviewerBody: 'Supervising court',
+      independent: true,
+      decision: 'continue',
+    };
+    const end = { endedOn: today, reason: 'No longer necessary' };
+    for (const [path, body] of [
+      ['days', day],
+      ['reviews', review],
+      ['end', end],
+    ] as const) {
+      expect((await change(path, body)).status).toBe(428);
+      const stale = await change(path, body, `"${measure.version + 1}"`);
+      expect(stale.status).toBe(409);
+      expect(stale.body).toMatchObject({
+        code: 'version_conflict',
+        currentVersion: measure.version,
+      });
+    }
+    const [written] = await t.db.query(
+      `SELECT (SELECT count(*)::int FROM restrictive_measure_day WHERE measure_id = $1) AS days,
+         (SELECT count(*)::int FROM restrictive_measure_review WHERE measure_id = $1) AS reviews,
+         (SELECT ended_on IS NOT NULL FROM restrictive_measure WHERE id = $1) AS ended`,
+      [measure.id],
+    );
+    expect(written).toEqual({ days: 0, reviews: 0, ended: false });
+
+    // Each change moves the version on by one; the answer carries it as the next ETag.
+    const first = await change('days', day, String(measure.version));
+    expect(first.status).toBe(200);
+    expect(first.body.version).toBe(measure.version + 1);
+    expect(first.headers.etag).toBe(`"${first.body.version}"`);
+    // A second officer who read the measure before the day was recorded is stopped.
+    expect((await change('reviews', review, `"${measure.version}"`)).status).toBe(409);
+    const reviewed = await change('reviews', review, `W/"${first.body.version}"`);
+    expect(reviewed.status).toBe(200);
+    expect(reviewed.body.version).toBe(measure.version + 2);
+    const closed = await change('end', end, String(reviewed.body.version));
+    expect(closed.status).toBe(200);
+    expect(closed.body.version).toBe(measure.version + 3);
+  });
+
+  it('alerts while separation continues against a health professional’s objection, which never carries a diagnosis (Rule 45(2))', async () => {
+    today = addDays(START, 3);
+    const prisoner = await f.prisoner(home);
+    const separation = measureBody({
+      type: 'separation',
+      plannedEndOn: null,
+      familyContact: 'unrestricted',
+      familyContactRestrictedUntil: null,
+      nextReviewOn: addDays(START, 20),
+    });
+    const { body: measure } = await create(prisoner, officer, separation);
+    const object = (user: TestUser, objectedOn: string, version: number) =>
+      t.http
+        .post(`/api/v1/restrictive-measures/${measure.id}/health-objections`)
+        .set('authorization', user.auth)
+        .set('if-match', String(version))
+        .send({ objectedOn });
+    const mine = async (user: TestUser) =>
+      (await alerts(user)).find((a) => a.measureId === measure.id);
+    expect(await mine(supervisor)).toBeUndefined();
+
+    // Health staff object; those who impose or oversee the measure do not.
+    for (const user of [officer, supervisor, pve, await f.inspector([home])])
+      expect((await object(user, today, measure.version)).status).toBe(403);
+    const elsewhere = await f.user(['psychologist'], [away]);
+    expect((await object(elsewhere, today, measure.version)).status).toBe(404);
+    const early = await object(psychologist, addDays(START, -1), measure.version);
+    expect(early.status).toBe(400);
+    expect(early.body.errors.map((e: { path: string }) => e.path)).toEqual(['objectedOn']);
+    expect((await object(psychologist, today, measure.version + 1)).status).toBe(409);
+
+    const objected = await object(psychologist, today, measure.version);
+    expect(objected.status).toBe(200);
+    expect(objected.body.version).toBe(measure.version + 1);
+    expect(objected.body.healthObjections).toEqual([
+      {
+        id: expect.any(String),
+        objectedOn: today,
+        recordedBy: { id: psychologist.id, displayName: expect.any(String) },
+      },
+    ]);
+    // Only the fact and the day: nothing else is stored that could hold a diagnosis.
+    const columns = await t.db.query(
+      `SELECT column_name FROM information_schema.columns
+       WHERE table_name = 'restrictive_measure_health_objection' ORDER BY column_name`,
+    );
+    expect(columns.map((c: { column_name: string }) => c.column_name)).toEqual([
+      'id',
+      'measure_id',
+      'objected_on',
+      'recorded_at',
+      'recorded_by',
+    ]);
+    const [audit] = await t.db.query(
+      `SELECT actor_id, changed_fields FROM audit_event
+       WHERE action = 'restrictive_measure.health_objection' AND entity_id = $1`,
+      [measure.id],
+    );
+    expect(audit).toMatchObject({
+      actor_id: psychologist.id,
+      changed_fields: ['healthObjections'],
+    });
+
+    // Supervisors, health staff, the officers who run it and inspectors are alerted.
+    for (const user of [supervisor, psychologist, officer, await f.inspector([home])])
+      expect(await mine(user)).toMatchObject({
+        healthObjection: true,
+        solitary: { level: 'none' },
+        missedHealthVisits: 0,
+      });
+    expect(await mine(await f.user(['supervisor'], [away]))).toBeUndefined();
+
+    const read = await t.http
+      .get(`/api/v1/restrictive-measures/${measure.id}`)
+      .set('authorization', officer.auth);
+    const ended = await t.http
+      .post(`/api/v1/restrictive-measures/${measure.id}/end`)
+      .set('authorization', officer.auth)
+      .set('if-match', String(read.body.version))
+      .send({ endedOn: today, reason: 'Health objection' });
+    expect(ended.status).toBe(200);
+    today = addDays(START, 4);
+    expect(await mine(supervisor)).toBeUndefined();
+  });
+
+  it('alerts on days of solitary confinement recorded without the daily health-care visit (Rule 46(1))', async () => {
+    today = START;
+    const prisoner = await f.prisoner(home);
+    const { body: measure } = await create(
+      prisoner,
+      officer,
+      measureBody({
+        type: 'separation',
+        plannedEndOn: null,
+        familyContact: 'unrestricted',
+        familyContactRestrictedUntil: null,
+        nextReviewOn: addDays(START, 20),
+      }),
+    );
+    let version: number = measure.version;
+    const record = async (day: string, meaningfulContactHours: number, healthVisit: boolean) => {
+      const res = await t.http
+        .post(`/api/v1/restrictive-measures/${measure.id}/days`)
+        .set('authorization', officer.auth)
+        .set('if-match', String(version))
+        .send({ day, hoursOutOfCell: 1, meaningfulContactHours, healthVisit });
+      expect(res.status).toBe(200);
+      version = res.body.version;
+    };
+    const mine = async () => (await alerts(supervisor)).find((a) => a.measureId === measure.id);
+
+    today = addDays(START, 3);
+    await record(START, 1, true); // solitary, visited
+    await record(addDays(START, 1), 6, false); // not solitary: no daily visit owed
+    expect(await mine()).toBeUndefined();
+
+    await record(addDays(START, 2), 1, false); // solitary, no visit
+    await record(addDays(START, 3), 0.5, false); // solitary, no visit
+    expect(await mine()).toMatchObject({
+      missedHealthVisits: 2,
+      lastMissedHealthVisit: addDays(START, 3),
+      healthObjection: false,
+      solitary: { consecutiveDays: 2, level: 'none' },
+    });
+    const [{ n }] = await t.db.query(
+      `SELECT count(*)::int AS n FROM restrictive_measure_day WHERE measure_id = $1`,
+      [measure.id],
+    );
+    expect(n).toBe(4);
   });
 });

@@ -24,7 +24,8 @@ export type AppAction =
   | 'complete'
   | 'close'
   | 'release'
-  | 'answer';
+  | 'answer'
+  | 'object';
 
 export type AppSubject =
   | 'User'
@@ -152,8 +153,10 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         train();
         break;
       case 'psychologist':
-        // Health staff see separated prisoners' regimes and alerts (Rule 46(1)), never impose them.
+        // Health staff see separated prisoners' regimes and alerts (Rule 46(1)), never impose them;
+        // they may object that a measure would worsen a disability or mental illness (Rule 45(2)).
         readMeasures();
+        can('object', 'RestrictiveMeasure', inScope);
         readPrisoners();
         readAssessments();
         can('create', 'Assessment', inScope);

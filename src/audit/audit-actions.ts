@@ -81,6 +81,7 @@ export const AUDIT_ACTIONS = [
   'restrictive_measure.end',
   'restrictive_measure.day',
   'restrictive_measure.review',
+  'restrictive_measure.health_objection',
   'restrictive_measure.alerts',
   'audit.archive',
 ] as const;

@@ -5,6 +5,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  MaxLength,
   Matches,
   Max,
   Min,
@@ -321,6 +322,36 @@ export class Env {
   @Min(86400, { message: 'CHALLENGE_AMENDMENT_PERIOD must be at least 1d' })
   @Max(366 * 86400)
   CHALLENGE_AMENDMENT_PERIOD = 28 * 86400;
+
+  /**
+   * The operator's own words on the privacy notice (/privacy), shown as given in every language:
+   * who is responsible for the data, the lawful basis of the processing, how long records are
+   * kept, and whom to contact (also on the accessibility statement). Unset: the page says the
+   * operator has not stated it yet.
+   */
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  PRIVACY_CONTROLLER?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  PRIVACY_LAWFUL_BASIS?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  PRIVACY_RETENTION?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  SERVICE_CONTACT?: string;
 }
 
 export class ConfigError extends Error {

@@ -4,6 +4,7 @@ import { Authorize, Ctx } from '../auth/decorators.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { ApiProblems } from '../errors/problem.schema.js';
 import type { Page } from '../http/page.js';
+import { ApiIfMatch, ETAG_HEADER, IfMatchVersion, SendsETag } from '../http/if-match.js';
 import { UuidParam } from '../http/uuid-param.js';
 import {
   AppointmentPageResponse,
@@ -16,6 +17,7 @@ import { Idempotent } from '../idempotency/idempotency.js';
 
 @ApiTags('inspection')
 @Controller('inspector-appointments')
+@SendsETag()
 export class InspectorAppointmentsController {
   constructor(private readonly appointments: InspectorAppointmentsService) {}
 
@@ -26,7 +28,7 @@ export class InspectorAppointmentsController {
     summary:
       'Appoint an inspector to facilities for a period (administrators; Mandela Rules 83-84)',
   })
-  @ApiCreatedResponse({ type: AppointmentResponse })
+  @ApiCreatedResponse({ type: AppointmentResponse, headers: ETAG_HEADER })
   create(
     @Ctx() ctx: RequestContext,
     @Body() dto: CreateAppointmentDto,
@@ -47,7 +49,7 @@ export class InspectorAppointmentsController {
 
   @Get(':id')
   @Authorize('manage', 'InspectorAppointment')
-  @ApiOkResponse({ type: AppointmentResponse })
+  @ApiOkResponse({ type: AppointmentResponse, headers: ETAG_HEADER })
   @ApiProblems([404, 'No such appointment (`not_found`)'])
   get(@UuidParam() id: string): Promise<AppointmentResponse> {
     return this.appointments.get(id);
@@ -57,12 +59,20 @@ export class InspectorAppointmentsController {
   @HttpCode(200)
   @Authorize('manage', 'InspectorAppointment')
   @ApiOperation({ summary: 'End an appointment before its last day: access stops at once' })
-  @ApiOkResponse({ type: AppointmentResponse })
+  @ApiIfMatch('appointment')
+  @ApiOkResponse({ type: AppointmentResponse, headers: ETAG_HEADER })
   @ApiProblems(
     [404, 'No such appointment (`not_found`)'],
-    [409, 'Ended or expired already (`appointment_not_open`)'],
+    [
+      409,
+      'Stale If-Match (`version_conflict`), or ended or expired already (`appointment_not_open`)',
+    ],
   )
-  end(@Ctx() ctx: RequestContext, @UuidParam() id: string): Promise<AppointmentResponse> {
-    return this.appointments.end(ctx, id);
+  end(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @IfMatchVersion() version: number,
+  ): Promise<AppointmentResponse> {
+    return this.appointments.end(ctx, id, version);
   }
 }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import type { RequestContext } from '../auth/request-context.js';
-import { conflict, notFound, type FieldError } from '../errors/problem.exception.js';
+import { conflict, notFound, staleVersion, type FieldError } from '../errors/problem.exception.js';
 import { validationProblem } from '../errors/validation-errors.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, toPage, type Page } from '../http/page.js';
 import type {
@@ -210,11 +210,15 @@ export class InspectorAppointmentsService {
     return { inspectors, facilities };
   }
 
-  /** Ends an appointment before its last day: access stops at once. */
-  async end(ctx: RequestContext, id: string): Promise<AppointmentResponse> {
+  /**
+   * Ends an appointment before its last day: access stops at once. `version` is the one the
+   * administrator read (If-Match); a stale one answers 409.
+   */
+  async end(ctx: RequestContext, id: string, version: number): Promise<AppointmentResponse> {
     return this.dataSource.transaction(async (m) => {
       const current = await this.find(m, id, true);
       if (!current) throw notFound('Appointment');
+      if (current.version !== version) throw staleVersion(current.version);
       if (current.status === 'ended' || current.status === 'expired')
         throw conflict('appointment_not_open', `The appointment has ${current.status} already`);
       await m.query(

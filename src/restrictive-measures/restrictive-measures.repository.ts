@@ -52,6 +52,13 @@ export interface ReviewRow {
   recordedBy: { id: string; displayName: string };
 }
 
+export interface HealthObjectionRow {
+  id: string;
+  measureId: string;
+  objectedOn: string;
+  recordedBy: { id: string; displayName: string };
+}
+
 const SELECT = `
   SELECT m.id, m.prisoner_id AS "prisonerId", m.facility_id AS "facilityId",
     p.facility_id AS "currentFacilityId", p.prison_number AS "prisonNumber", m.type,
@@ -144,6 +151,31 @@ export class RestrictiveMeasuresRepository {
     );
   }
 
+  async healthObjections(m: EntityManager, measureIds: string[]): Promise<HealthObjectionRow[]> {
+    if (measureIds.length === 0) return [];
+    return m.query(
+      `SELECT o.id, o.measure_id AS "measureId", o.objected_on::text AS "objectedOn",
+         json_build_object('id', u.id, 'displayName', u.display_name) AS "recordedBy"
+       FROM restrictive_measure_health_objection o JOIN app_user u ON u.id = o.recorded_by
+       WHERE o.measure_id = ANY($1::uuid[]) ORDER BY o.objected_on DESC, o.recorded_at DESC`,
+      [measureIds],
+    );
+  }
+
+  async insertHealthObjection(
+    m: EntityManager,
+    id: string,
+    objectedOn: string,
+    by: string,
+  ): Promise<string> {
+    const [{ id: objectionId }]: { id: string }[] = await m.query(
+      `INSERT INTO restrictive_measure_health_objection (measure_id, objected_on, recorded_by)
+       VALUES ($1, $2, $3) RETURNING id`,
+      [id, objectedOn, by],
+    );
+    return objectionId;
+  }
+
   async insert(
     m: EntityManager,
     prisonerId: string,
@@ -208,18 +240,23 @@ export class RestrictiveMeasuresRepository {
       ],
     );
     if (dto.nextReviewOn)
-      await m.query(
-        `UPDATE restrictive_measure SET next_review_on = $2, version = version + 1 WHERE id = $1`,
-        [id, dto.nextReviewOn],
-      );
+      await m.query(`UPDATE restrictive_measure SET next_review_on = $2 WHERE id = $1`, [
+        id,
+        dto.nextReviewOn,
+      ]);
     return reviewId;
   }
 
   async end(m: EntityManager, id: string, endedOn: string, reason: string): Promise<void> {
-    await m.query(
-      `UPDATE restrictive_measure SET ended_on = $2, end_reason = $3, version = version + 1
-       WHERE id = $1`,
-      [id, endedOn, reason],
-    );
+    await m.query(`UPDATE restrictive_measure SET ended_on = $2, end_reason = $3 WHERE id = $1`, [
+      id,
+      endedOn,
+      reason,
+    ]);
+  }
+
+  /** One change of the measure or its records: the version a client must send next. */
+  async touch(m: EntityManager, id: string): Promise<void> {
+    await m.query(`UPDATE restrictive_measure SET version = version + 1 WHERE id = $1`, [id]);
   }
 }

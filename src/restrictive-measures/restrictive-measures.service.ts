@@ -9,6 +9,7 @@ import { DEFAULT_PAGE_SIZE, decodeCursor, toPage, type Page } from '../http/page
 import type {
   CreateMeasureDto,
   EndMeasureDto,
+  HealthObjectionDto,
   ListAlertsQueryDto,
   ListMeasuresQueryDto,
   MeasureAlertResponse,
@@ -21,12 +22,14 @@ import { MeasureClock } from './measure-clock.js';
 import {
   RestrictiveMeasuresRepository,
   type DayRow,
+  type HealthObjectionRow,
   type MeasureRow,
   type ReviewRow,
 } from './restrictive-measures.repository.js';
 import {
   addDays,
   countSolitary,
+  solitaryOn,
   PROLONGED_AFTER_DAYS,
   SOLITARY_HOURS,
   type CountedMeasure,
@@ -37,6 +40,7 @@ interface History {
   measures: MeasureRow[];
   days: DayRow[];
   reviews: ReviewRow[];
+  objections: HealthObjectionRow[];
 }
 
 const measureTarget = (row: MeasureRow): CaseTarget => {
@@ -196,9 +200,14 @@ export class RestrictiveMeasuresService {
     });
   }
 
-  async recordDay(ctx: RequestContext, id: string, dto: RecordDayDto): Promise<MeasureResponse> {
+  async recordDay(
+    ctx: RequestContext,
+    id: string,
+    version: number,
+    dto: RecordDayDto,
+  ): Promise<MeasureResponse> {
     const today = this.clock.today();
-    return this.change(ctx, id, 'restrictive_measure.day', async (row, m) => {
+    return this.change(ctx, id, version, 'restrictive_measure.day', async (row, m) => {
       const last = row.endedOn && row.endedOn < today ? row.endedOn : today;
       if (dto.day < row.startsOn || dto.day > last)
         throw validationProblem([
@@ -213,9 +222,14 @@ export class RestrictiveMeasuresService {
     });
   }
 
-  async review(ctx: RequestContext, id: string, dto: RecordReviewDto): Promise<MeasureResponse> {
+  async review(
+    ctx: RequestContext,
+    id: string,
+    version: number,
+    dto: RecordReviewDto,
+  ): Promise<MeasureResponse> {
     const today = this.clock.today();
-    return this.change(ctx, id, 'restrictive_measure.review', async (row, m) => {
+    return this.change(ctx, id, version, 'restrictive_measure.review', async (row, m) => {
       const problems: FieldError[] = [];
       if (dto.reviewedOn < row.startsOn || dto.reviewedOn > today)
         problems.push({
@@ -233,9 +247,14 @@ export class RestrictiveMeasuresService {
     });
   }
 
-  async end(ctx: RequestContext, id: string, dto: EndMeasureDto): Promise<MeasureResponse> {
+  async end(
+    ctx: RequestContext,
+    id: string,
+    version: number,
+    dto: EndMeasureDto,
+  ): Promise<MeasureResponse> {
     const today = this.clock.today();
-    return this.change(ctx, id, 'restrictive_measure.end', async (row, m) => {
+    return this.change(ctx, id, version, 'restrictive_measure.end', async (row, m) => {
       if (row.endedOn) throw conflict('measure_ended', `The measure ended on ${row.endedOn}`);
       if (dto.endedOn < row.startsOn || dto.endedOn > today)
         throw validationProblem([
@@ -246,7 +265,52 @@ export class RestrictiveMeasuresService {
     });
   }
 
-  /** Alerts in the caller's facilities: solitary runs from day 13, overdue reviews. */
+  /**
+   * A health professional's objection that the measure would worsen the prisoner's disability or
+   * mental illness (Rule 45(2)): kept as a fact and a date only, never the diagnosis, so that the
+   * security staff who run the measure and the supervisors who are alerted need no health record.
+   */
+  async healthObjection(
+    ctx: RequestContext,
+    id: string,
+    version: number,
+    dto: HealthObjectionDto,
+  ): Promise<MeasureResponse> {
+    const today = this.clock.today();
+    return this.change(
+      ctx,
+      id,
+      version,
+      'restrictive_measure.health_objection',
+      async (row, m) => {
+        const last = row.endedOn && row.endedOn < today ? row.endedOn : today;
+        if (dto.objectedOn < row.startsOn || dto.objectedOn > last)
+          throw validationProblem([
+            {
+              path: 'objectedOn',
+              message: `objectedOn must be a day of the measure, from ${row.startsOn} to ${last}`,
+            },
+          ]);
+        const objectionId = await this.measures.insertHealthObjection(
+          m,
+          id,
+          dto.objectedOn,
+          ctx.actor.id,
+        );
+        return { changedFields: ['healthObjections'], details: { objectionId } };
+      },
+      {
+        permission: 'object',
+        forbidden: 'Health objections are recorded by health staff of the prisoner’s facility',
+      },
+    );
+  }
+
+  /**
+   * Alerts in the caller's facilities: solitary runs from day 13, overdue reviews, separation or
+   * solitary confinement despite a health objection (Rule 45(2)), and solitary days recorded
+   * without the daily health-care visit (Rule 46(1)).
+   */
   async alerts(
     ctx: RequestContext,
     query: ListAlertsQueryDto,
@@ -309,7 +373,12 @@ export class RestrictiveMeasuresService {
         const reviewOverdue = m.nextReviewOn < today;
         const independentReviewMissing =
           solitary.level !== 'none' && !solitary.independentReviewRecorded;
-        if (solitary.level === 'none' && !reviewOverdue) return [];
+        const healthObjection =
+          history.objections.some((o) => o.measureId === m.id) &&
+          (m.type !== 'special_regime' || solitary.consecutiveDays > 0);
+        const missed = this.missedHealthVisits(m, measures, history);
+        if (solitary.level === 'none' && !reviewOverdue && !healthObjection && missed.length === 0)
+          return [];
         return [
           {
             measureId: m.id,
@@ -322,30 +391,79 @@ export class RestrictiveMeasuresService {
             nextReviewOn: m.nextReviewOn,
             reviewOverdue,
             independentReviewMissing,
+            healthObjection,
+            missedHealthVisits: missed.length,
+            lastMissedHealthVisit: missed[0] ?? null,
           },
         ];
       });
   }
 
+  /**
+   * The days of `measure`, newest first, on which the prisoner was in solitary confinement and
+   * the day's record says no health-care visit took place (Rule 46(1): daily visits). A day
+   * nobody recorded is not counted here; the solitary count already treats it as solitary.
+   */
+  private missedHealthVisits(
+    measure: MeasureRow,
+    measures: MeasureRow[],
+    history: History,
+  ): string[] {
+    const counted = this.counted(measures, history);
+    const visited = new Set(
+      history.days
+        .filter((d) => d.healthVisit && measures.some((x) => x.id === d.measureId))
+        .map((d) => d.day),
+    );
+    return history.days
+      .filter((d) => d.measureId === measure.id && !d.healthVisit && !visited.has(d.day))
+      .filter((d) => solitaryOn(counted, d.day))
+      .map((d) => d.day);
+  }
+
+  private counted(measures: MeasureRow[], history: History): CountedMeasure[] {
+    return measures.map((x) => ({
+      type: x.type,
+      startsOn: x.startsOn,
+      endedOn: x.endedOn,
+      days: new Map(history.days.filter((d) => d.measureId === x.id).map((d) => [d.day, d])),
+    }));
+  }
+
+  /**
+   * A change of a measure the caller read at `version` (If-Match): a stale one answers 409, and
+   * every change moves the version on by one, so a second writer cannot act on what it never saw.
+   */
   private async change(
     ctx: RequestContext,
     id: string,
-    action: 'restrictive_measure.day' | 'restrictive_measure.review' | 'restrictive_measure.end',
+    version: number,
+    action:
+      | 'restrictive_measure.day'
+      | 'restrictive_measure.review'
+      | 'restrictive_measure.end'
+      | 'restrictive_measure.health_objection',
     work: (
       row: MeasureRow,
       m: EntityManager,
     ) => Promise<{ changedFields: string[]; details?: Record<string, string | boolean> }>,
+    who: { permission: 'update' | 'object'; forbidden: string } = {
+      permission: 'update',
+      forbidden:
+        'Restrictive measures are recorded by security officers of the prisoner’s facility',
+    },
   ): Promise<MeasureResponse> {
     return this.cases.change(ctx, {
       name: 'Restrictive measure',
       action,
-      permission: 'update',
-      forbidden:
-        'Restrictive measures are recorded by security officers of the prisoner’s facility',
+      permission: who.permission,
+      forbidden: who.forbidden,
       load: (m) => this.measures.find(m, id, true),
       target: changeTarget,
+      version: { expected: version, current: (row) => row.version },
       apply: async (row, _, m) => {
         const done = await work(row, m);
+        await this.measures.touch(m, id);
         return {
           ...done,
           respond: async () => this.respond(m, (await this.measures.find(m, id))!),
@@ -357,8 +475,10 @@ export class RestrictiveMeasuresService {
   private async history(m: EntityManager, prisonerIds: string[]): Promise<History> {
     const measures = await this.measures.ofPrisoners(m, prisonerIds);
     const ids = measures.map((x) => x.id);
-    const [days, reviews] = [await this.measures.days(m, ids), await this.measures.reviews(m, ids)];
-    return { measures, days, reviews };
+    const days = await this.measures.days(m, ids);
+    const reviews = await this.measures.reviews(m, ids);
+    const objections = await this.measures.healthObjections(m, ids);
+    return { measures, days, reviews, objections };
   }
 
   private async respond(m: EntityManager, row: MeasureRow): Promise<MeasureResponse> {
@@ -366,13 +486,7 @@ export class RestrictiveMeasuresService {
   }
 
   private solitary(measures: MeasureRow[], history: History, today: string): SolitaryCountResponse {
-    const counted: CountedMeasure[] = measures.map((x) => ({
-      type: x.type,
-      startsOn: x.startsOn,
-      endedOn: x.endedOn,
-      days: new Map(history.days.filter((d) => d.measureId === x.id).map((d) => [d.day, d])),
-    }));
-    const count = countSolitary(counted, today);
+    const count = countSolitary(this.counted(measures, history), today);
     const ids = new Set(measures.map((x) => x.id));
     const independentReviewRecorded =
       count.since !== null &&
@@ -423,6 +537,9 @@ export class RestrictiveMeasuresService {
           nextReviewOn: r.nextReviewOn,
           recordedBy: r.recordedBy,
         })),
+      healthObjections: history.objections
+        .filter((o) => o.measureId === row.id)
+        .map((o) => ({ id: o.id, objectedOn: o.objectedOn, recordedBy: o.recordedBy })),
       solitary: this.solitary(ofPrisoner, history, today),
       recordedBy: row.recordedBy,
       recordedAt: row.recordedAt.toISOString(),

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { SqlFilter } from '../access/accessible-where.js';
-import { isClinical, type CopyRecord } from './copy.js';
+import { isClinical, type CopyRecord, type CopyRecordType } from './copy.js';
 
 export interface StaffName {
   id: string;
@@ -92,6 +92,202 @@ const toRequest = (r: Row): SubjectAccessRequest => ({
 
 const DAY = (column: string) => `to_char(${column}, 'YYYY-MM-DD')`;
 const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+type CopyRow = Record<string, unknown>;
+
+/**
+ * How one kind of record in the copy is read: its query (the prisoner's id as $1, oldest first),
+ * the record's date and its fields in the order the copy lists them.
+ */
+interface CopySource {
+  type: CopyRecordType;
+  sql: string;
+  date: (row: CopyRow) => string | null;
+  fields: (row: CopyRow) => [name: string, value: unknown][];
+}
+
+const text = (value: unknown) => value as string | null;
+const at = (value: unknown) => iso(value as Date | null);
+
+const COPY_SOURCES: CopySource[] = [
+  {
+    type: 'particulars',
+    sql: `SELECT p.id, p.prison_number, p.given_name, p.family_name, ${DAY('p.date_of_birth')} AS date_of_birth,
+         p.sex, p.legal_status, fa.name AS facility, ${DAY('p.expected_release_date')} AS expected_release_date,
+         ${DAY('p.created_at')} AS created_on
+       FROM prisoner p JOIN facility fa ON fa.id = p.facility_id WHERE p.id = $1`,
+    date: (p) => text(p.created_on),
+    fields: (p) => [
+      ['prisonNumber', p.prison_number],
+      ['givenName', p.given_name],
+      ['familyName', p.family_name],
+      ['dateOfBirth', p.date_of_birth],
+      ['sex', p.sex],
+      ['legalStatus', p.legal_status],
+      ['facility', p.facility],
+      ['expectedReleaseDate', p.expected_release_date],
+    ],
+  },
+  {
+    type: 'assessment',
+    sql: `SELECT a.id, a.revision, iv.key, iv.version AS instrument_version, iv.title, a.status, a.reason,
+         a.trigger, a.approved_at, a.final_risk_level, a.final_rationale, a.needs, a.recommendations,
+         ${DAY('a.next_review_due')} AS next_review_due, a.formulation, a.ratings, a.scenarios,
+         a.prisoner_participation, a.indicative, ua.display_name AS assessor, uc.display_name AS countersigner
+       FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id
+       JOIN app_user ua ON ua.id = a.assessor_id LEFT JOIN app_user uc ON uc.id = a.countersigner_id
+       WHERE a.prisoner_id = $1 AND a.status IN ('approved', 'superseded')
+       ORDER BY a.approved_at, a.id`,
+    date: (a) => at(a.approved_at),
+    fields: (a) => {
+      const recommendations = a.recommendations as { tag?: string }[];
+      return [
+        ['instrument', `${text(a.title)} (${text(a.key)} ${text(a.instrument_version)})`],
+        ['revision', a.revision],
+        ['status', a.status],
+        ['reason', a.trigger ? `${text(a.reason)}: ${text(a.trigger)}` : a.reason],
+        ['assessor', a.assessor],
+        ['countersigner', a.countersigner],
+        ['approvedAt', at(a.approved_at)],
+        ['finalRiskLevel', a.final_risk_level],
+        ['needs', a.needs],
+        // Programme staff read the non-clinical recommendations; clinical ones are clinical.
+        ['recommendations', recommendations.filter((r) => r.tag !== 'clinical')],
+        ['clinicalRecommendations', recommendations.filter((r) => r.tag === 'clinical')],
+        ['nextReviewDue', a.next_review_due],
+        ['finalRationale', a.final_rationale],
+        ['formulation', a.formulation],
+        ['scenarios', a.scenarios],
+        ['ratings', a.ratings],
+        ['indicative', a.indicative],
+        ['prisonerParticipation', a.prisoner_participation],
+      ];
+    },
+  },
+  {
+    type: 'plan',
+    sql: `SELECT pl.id, pl.revision, pl.status, pl.created_at, pl.approved_at, pl.agreement_response,
+         pl.agreement_words, ${DAY('pl.agreement_recorded_on')} AS agreement_recorded_on,
+         ${DAY('pl.expected_release_date')} AS expected_release_date, pl.release_tasks, pl.release_handovers,
+         pl.suspend_reason, pl.completion_note, pl.close_reason,
+         (SELECT COALESCE(jsonb_agg(jsonb_build_object('need', g.need_code, 'description', g.description,
+            'targetDate', g.target_date, 'status', g.status) ORDER BY g.position), '[]')
+          FROM plan_goal g WHERE g.plan_id = pl.id AND g.removed_at IS NULL) AS goals,
+         (SELECT COALESCE(jsonb_agg(jsonb_build_object('intervention', i.catalogue_code, 'discipline', i.discipline,
+            'frequency', i.frequency, 'plannedStart', i.planned_start, 'plannedEnd', i.planned_end,
+            'status', i.status, 'consentGiven', i.consent_given) ORDER BY i.position), '[]')
+          FROM plan_intervention i WHERE i.plan_id = pl.id AND i.removed_at IS NULL) AS interventions
+       FROM programme_plan pl WHERE pl.prisoner_id = $1 ORDER BY pl.created_at, pl.id`,
+    date: (pl) => at(pl.created_at),
+    fields: (pl) => [
+      ['status', pl.status],
+      ['revision', pl.revision],
+      ['approvedAt', at(pl.approved_at)],
+      ['goals', pl.goals],
+      ['interventions', pl.interventions],
+      [
+        'agreement',
+        pl.agreement_response
+          ? {
+              response: pl.agreement_response,
+              words: pl.agreement_words,
+              recordedOn: pl.agreement_recorded_on,
+            }
+          : null,
+      ],
+      ['expectedReleaseDate', pl.expected_release_date],
+      ['releaseTasks', pl.release_tasks],
+      ['releaseHandovers', pl.release_handovers],
+      ['suspendReason', pl.suspend_reason],
+      ['completionNote', pl.completion_note],
+      ['closeReason', pl.close_reason],
+    ],
+  },
+  {
+    type: 'session',
+    sql: `SELECT s.id, s.plan_id, ${DAY('s.date')} AS date, s.attendance, s.engagement, s.notes,
+         i.catalogue_code
+       FROM plan_session s JOIN programme_plan pl ON pl.id = s.plan_id
+       LEFT JOIN plan_intervention i ON i.id = s.intervention_id
+       WHERE pl.prisoner_id = $1 ORDER BY s.date, s.id`,
+    date: (s) => text(s.date),
+    fields: (s) => [
+      ['plan', s.plan_id],
+      ['intervention', s.catalogue_code],
+      ['date', s.date],
+      ['attendance', s.attendance],
+      ['engagement', s.engagement],
+      ['notes', s.notes],
+    ],
+  },
+  {
+    type: 'review',
+    sql: `SELECT r.id, r.plan_id, ${DAY('r.date')} AS date, r.attendees, r.goal_progress, r.summary,
+         ${DAY('r.next_review_date')} AS next_review_date
+       FROM plan_review r JOIN programme_plan pl ON pl.id = r.plan_id
+       WHERE pl.prisoner_id = $1 ORDER BY r.date, r.id`,
+    date: (r) => text(r.date),
+    fields: (r) => [
+      ['plan', r.plan_id],
+      ['date', r.date],
+      ['attendees', r.attendees],
+      ['goalProgress', r.goal_progress],
+      ['summary', r.summary],
+      ['nextReviewDate', r.next_review_date],
+    ],
+  },
+  {
+    type: 'event',
+    sql: `SELECT id, type, occurred_at, note FROM prisoner_event WHERE prisoner_id = $1
+       ORDER BY occurred_at, id`,
+    date: (e) => at(e.occurred_at),
+    fields: (e) => [
+      ['type', e.type],
+      ['occurredAt', at(e.occurred_at)],
+      ['note', e.note],
+    ],
+  },
+  {
+    type: 'challenge',
+    sql: `SELECT c.id, c.target_type, COALESCE(c.assessment_id, c.plan_id) AS target_id,
+         ${DAY('c.received_on')} AS received_on, c.words, ${DAY('c.respond_by')} AS respond_by, c.status,
+         c.outcome, c.response, c.answered_at, u.display_name AS answered_by,
+         ${DAY('c.amendment_due')} AS amendment_due
+       FROM challenge c LEFT JOIN app_user u ON u.id = c.answered_by
+       WHERE c.prisoner_id = $1 ORDER BY c.received_on, c.id`,
+    date: (c) => text(c.received_on),
+    fields: (c) => [
+      ['challenged', `${text(c.target_type)} ${text(c.target_id)}`],
+      ['receivedOn', c.received_on],
+      ['words', c.words],
+      ['respondBy', c.respond_by],
+      ['status', c.status],
+      ['outcome', c.outcome],
+      ['response', c.response],
+      ['answeredBy', c.answered_by],
+      ['answeredAt', at(c.answered_at)],
+      ['amendmentDue', c.amendment_due],
+    ],
+  },
+  {
+    type: 'disclosure',
+    sql: `SELECT d.id, d.source, d.recipient_type, d.recipient, d.lawful_basis, d.purpose, d.records,
+         ${DAY('d.disclosed_on')} AS disclosed_on, u.display_name AS approved_by
+       FROM disclosure d LEFT JOIN app_user u ON u.id = d.approved_by
+       WHERE d.prisoner_id = $1 ORDER BY d.disclosed_on, d.id`,
+    date: (d) => text(d.disclosed_on),
+    fields: (d) => [
+      ['recipientType', d.recipient_type],
+      ['recipient', d.recipient],
+      ['lawfulBasis', d.lawful_basis],
+      ['purpose', d.purpose],
+      ['records', d.records],
+      ['disclosedOn', d.disclosed_on],
+      ['approvedBy', d.approved_by],
+      ['source', d.source],
+    ],
+  },
+];
 
 /** Subject-access requests, their register and released copies; and the records a copy holds. */
 @Injectable()
@@ -245,233 +441,20 @@ export class SubjectAccessRepository {
    */
   async records(m: EntityManager, prisonerId: string): Promise<CopyRecord[]> {
     const out: CopyRecord[] = [];
-    const f = (name: string, value: unknown) => ({ name, value, clinical: false });
-
-    const [p] = await m.query(
-      `SELECT p.id, p.prison_number, p.given_name, p.family_name, ${DAY('p.date_of_birth')} AS date_of_birth,
-         p.sex, p.legal_status, fa.name AS facility, ${DAY('p.expected_release_date')} AS expected_release_date,
-         ${DAY('p.created_at')} AS created_on
-       FROM prisoner p JOIN facility fa ON fa.id = p.facility_id WHERE p.id = $1`,
-      [prisonerId],
-    );
-    out.push({
-      type: 'particulars',
-      id: p.id,
-      date: p.created_on,
-      fields: [
-        f('prisonNumber', p.prison_number),
-        f('givenName', p.given_name),
-        f('familyName', p.family_name),
-        f('dateOfBirth', p.date_of_birth),
-        f('sex', p.sex),
-        f('legalStatus', p.legal_status),
-        f('facility', p.facility),
-        f('expectedReleaseDate', p.expected_release_date),
-      ],
-    });
-
-    const assessments = await m.query(
-      `SELECT a.id, a.revision, iv.key, iv.version AS instrument_version, iv.title, a.status, a.reason,
-         a.trigger, a.approved_at, a.final_risk_level, a.final_rationale, a.needs, a.recommendations,
-         ${DAY('a.next_review_due')} AS next_review_due, a.formulation, a.ratings, a.scenarios,
-         a.prisoner_participation, a.indicative, ua.display_name AS assessor, uc.display_name AS countersigner
-       FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id
-       JOIN app_user ua ON ua.id = a.assessor_id LEFT JOIN app_user uc ON uc.id = a.countersigner_id
-       WHERE a.prisoner_id = $1 AND a.status IN ('approved', 'superseded')
-       ORDER BY a.approved_at, a.id`,
-      [prisonerId],
-    );
-    for (const a of assessments)
-      out.push({
-        type: 'assessment',
-        id: a.id,
-        date: iso(a.approved_at),
-        fields: [
-          f('instrument', `${a.title} (${a.key} ${a.instrument_version})`),
-          f('revision', a.revision),
-          f('status', a.status),
-          f('reason', a.trigger ? `${a.reason}: ${a.trigger}` : a.reason),
-          f('assessor', a.assessor),
-          f('countersigner', a.countersigner),
-          f('approvedAt', iso(a.approved_at)),
-          f('finalRiskLevel', a.final_risk_level),
-          f('needs', a.needs),
-          // Programme staff read the non-clinical recommendations; clinical ones are clinical.
-          f(
-            'recommendations',
-            (a.recommendations as { tag?: string }[]).filter((r) => r.tag !== 'clinical'),
-          ),
-          f(
-            'clinicalRecommendations',
-            (a.recommendations as { tag?: string }[]).filter((r) => r.tag === 'clinical'),
-          ),
-          f('nextReviewDue', a.next_review_due),
-          f('finalRationale', a.final_rationale),
-          f('formulation', a.formulation),
-          f('scenarios', a.scenarios),
-          f('ratings', a.ratings),
-          f('indicative', a.indicative),
-          f('prisonerParticipation', a.prisoner_participation),
-        ],
-      });
-
-    const plans = await m.query(
-      `SELECT pl.id, pl.revision, pl.status, pl.created_at, pl.approved_at, pl.agreement_response,
-         pl.agreement_words, ${DAY('pl.agreement_recorded_on')} AS agreement_recorded_on,
-         ${DAY('pl.expected_release_date')} AS expected_release_date, pl.release_tasks, pl.release_handovers,
-         pl.suspend_reason, pl.completion_note, pl.close_reason,
-         (SELECT COALESCE(jsonb_agg(jsonb_build_object('need', g.need_code, 'description', g.description,
-            'targetDate', g.target_date, 'status', g.status) ORDER BY g.position), '[]')
-          FROM plan_goal g WHERE g.plan_id = pl.id AND g.removed_at IS NULL) AS goals,
-         (SELECT COALESCE(jsonb_agg(jsonb_build_object('intervention', i.catalogue_code, 'discipline', i.discipline,
-            'frequency', i.frequency, 'plannedStart', i.planned_start, 'plannedEnd', i.planned_end,
-            'status', i.status, 'consentGiven', i.consent_given) ORDER BY i.position), '[]')
-          FROM plan_intervention i WHERE i.plan_id = pl.id AND i.removed_at IS NULL) AS interventions
-       FROM programme_plan pl WHERE pl.prisoner_id = $1 ORDER BY pl.created_at, pl.id`,
-      [prisonerId],
-    );
-    for (const pl of plans)
-      out.push({
-        type: 'plan',
-        id: pl.id,
-        date: iso(pl.created_at),
-        fields: [
-          f('status', pl.status),
-          f('revision', pl.revision),
-          f('approvedAt', iso(pl.approved_at)),
-          f('goals', pl.goals),
-          f('interventions', pl.interventions),
-          f(
-            'agreement',
-            pl.agreement_response
-              ? {
-                  response: pl.agreement_response,
-                  words: pl.agreement_words,
-                  recordedOn: pl.agreement_recorded_on,
-                }
-              : null,
-          ),
-          f('expectedReleaseDate', pl.expected_release_date),
-          f('releaseTasks', pl.release_tasks),
-          f('releaseHandovers', pl.release_handovers),
-          f('suspendReason', pl.suspend_reason),
-          f('completionNote', pl.completion_note),
-          f('closeReason', pl.close_reason),
-        ],
-      });
-
-    const sessions = await m.query(
-      `SELECT s.id, s.plan_id, ${DAY('s.date')} AS date, s.attendance, s.engagement, s.notes,
-         i.catalogue_code
-       FROM plan_session s JOIN programme_plan pl ON pl.id = s.plan_id
-       LEFT JOIN plan_intervention i ON i.id = s.intervention_id
-       WHERE pl.prisoner_id = $1 ORDER BY s.date, s.id`,
-      [prisonerId],
-    );
-    for (const s of sessions)
-      out.push({
-        type: 'session',
-        id: s.id,
-        date: s.date,
-        fields: [
-          f('plan', s.plan_id),
-          f('intervention', s.catalogue_code),
-          f('date', s.date),
-          f('attendance', s.attendance),
-          f('engagement', s.engagement),
-          f('notes', s.notes),
-        ],
-      });
-
-    const reviews = await m.query(
-      `SELECT r.id, r.plan_id, ${DAY('r.date')} AS date, r.attendees, r.goal_progress, r.summary,
-         ${DAY('r.next_review_date')} AS next_review_date
-       FROM plan_review r JOIN programme_plan pl ON pl.id = r.plan_id
-       WHERE pl.prisoner_id = $1 ORDER BY r.date, r.id`,
-      [prisonerId],
-    );
-    for (const r of reviews)
-      out.push({
-        type: 'review',
-        id: r.id,
-        date: r.date,
-        fields: [
-          f('plan', r.plan_id),
-          f('date', r.date),
-          f('attendees', r.attendees),
-          f('goalProgress', r.goal_progress),
-          f('summary', r.summary),
-          f('nextReviewDate', r.next_review_date),
-        ],
-      });
-
-    const events = await m.query(
-      `SELECT id, type, occurred_at, note FROM prisoner_event WHERE prisoner_id = $1
-       ORDER BY occurred_at, id`,
-      [prisonerId],
-    );
-    for (const e of events)
-      out.push({
-        type: 'event',
-        id: e.id,
-        date: iso(e.occurred_at),
-        fields: [f('type', e.type), f('occurredAt', iso(e.occurred_at)), f('note', e.note)],
-      });
-
-    const challenges = await m.query(
-      `SELECT c.id, c.target_type, COALESCE(c.assessment_id, c.plan_id) AS target_id,
-         ${DAY('c.received_on')} AS received_on, c.words, ${DAY('c.respond_by')} AS respond_by, c.status,
-         c.outcome, c.response, c.answered_at, u.display_name AS answered_by,
-         ${DAY('c.amendment_due')} AS amendment_due
-       FROM challenge c LEFT JOIN app_user u ON u.id = c.answered_by
-       WHERE c.prisoner_id = $1 ORDER BY c.received_on, c.id`,
-      [prisonerId],
-    );
-    for (const c of challenges)
-      out.push({
-        type: 'challenge',
-        id: c.id,
-        date: c.received_on,
-        fields: [
-          f('challenged', `${c.target_type} ${c.target_id}`),
-          f('receivedOn', c.received_on),
-          f('words', c.words),
-          f('respondBy', c.respond_by),
-          f('status', c.status),
-          f('outcome', c.outcome),
-          f('response', c.response),
-          f('answeredBy', c.answered_by),
-          f('answeredAt', iso(c.answered_at)),
-          f('amendmentDue', c.amendment_due),
-        ],
-      });
-
-    const disclosures = await m.query(
-      `SELECT d.id, d.source, d.recipient_type, d.recipient, d.lawful_basis, d.purpose, d.records,
-         ${DAY('d.disclosed_on')} AS disclosed_on, u.display_name AS approved_by
-       FROM disclosure d LEFT JOIN app_user u ON u.id = d.approved_by
-       WHERE d.prisoner_id = $1 ORDER BY d.disclosed_on, d.id`,
-      [prisonerId],
-    );
-    for (const d of disclosures)
-      out.push({
-        type: 'disclosure',
-        id: d.id,
-        date: d.disclosed_on,
-        fields: [
-          f('recipientType', d.recipient_type),
-          f('recipient', d.recipient),
-          f('lawfulBasis', d.lawful_basis),
-          f('purpose', d.purpose),
-          f('records', d.records),
-          f('disclosedOn', d.disclosed_on),
-          f('approvedBy', d.approved_by),
-          f('source', d.source),
-        ],
-      });
-    return out.map((r) => ({
-      ...r,
-      fields: r.fields.map((x) => ({ ...x, clinical: isClinical(r.type, x.name) })),
-    }));
+    for (const source of COPY_SOURCES) {
+      const rows: CopyRow[] = await m.query(source.sql, [prisonerId]);
+      for (const row of rows)
+        out.push({
+          type: source.type,
+          id: row.id as string,
+          date: source.date(row),
+          fields: source.fields(row).map(([name, value]) => ({
+            name,
+            value,
+            clinical: isClinical(source.type, name),
+          })),
+        });
+    }
+    return out;
   }
 }

@@ -25,6 +25,7 @@ import { AssessmentStartController } from './assessments/assessment-start.contro
 import { HomeController } from './home/home.controller.js';
 import { HomeSections } from './home/home-sections.js';
 import { AdminHome } from './admin/admin-home.js';
+import { AboutPagesController } from './about/about-pages.controller.js';
 import { AdminPagesController } from './admin/admin-pages.controller.js';
 import { AuditPagesController } from './oversight/audit-pages.controller.js';
 import { OversightHome } from './oversight/oversight-home.js';
@@ -69,6 +70,7 @@ import { SubjectAccessPagesController } from './rights/subject-access-pages.cont
   ],
   controllers: [
     SessionPagesController,
+    AboutPagesController,
     HomeController,
     PrisonerPagesController,
     AssessmentStartController,

@@ -144,11 +144,23 @@ describe('inspection pages', () => {
     const measure = await client.get(location);
     expect(measure.statusCode).toBe(200);
     expect(textOf(measure.body)).toContain('never prohibited');
-    const badDay = await client.post(`${location}/days`, { day: today, hoursOutOfCell: '30' });
+    // Each form carries the version the page showed; a change made meanwhile answers 409.
+    const version = async () => {
+      const match = /name="version" value="(\d+)"/.exec((await client.get(location)).body);
+      expect(match).not.toBeNull();
+      return match![1];
+    };
+    const shown = await version();
+    const badDay = await client.post(`${location}/days`, {
+      version: shown,
+      day: today,
+      hoursOutOfCell: '30',
+    });
     expect(badDay.statusCode).toBe(400);
     expect(badDay.body).toContain('href="#hoursOutOfCell"');
     expect(badDay.body).toContain('href="#healthVisit"');
     const day = await client.post(`${location}/days`, {
+      version: shown,
       day: today,
       hoursOutOfCell: '1',
       meaningfulContactHours: '0.5',
@@ -157,21 +169,34 @@ describe('inspection pages', () => {
     expect(day.statusCode).toBe(303);
     const after = textOf((await client.get(location)).body);
     expect(after).toContain('1 day');
-    const badReview = await client.post(`${location}/reviews`, { reviewedOn: today });
-    expect(badReview.statusCode).toBe(400);
-    for (const id of ['reviewerName', 'reviewerBody', 'independent', 'decision'])
-      expect(badReview.body).toContain(`href="#${id}"`);
-    const review = await client.post(`${location}/reviews`, {
+    const reviewBody = {
       reviewedOn: today,
       reviewerName: 'B. Judge',
       reviewerBody: 'Supervising court',
       independent: 'yes',
       decision: 'continue',
       reviewNextReviewOn: '2099-01-01',
+    };
+    const staleReview = await client.post(`${location}/reviews`, { ...reviewBody, version: shown });
+    expect(staleReview.statusCode).toBe(409);
+    const badReview = await client.post(`${location}/reviews`, {
+      version: await version(),
+      reviewedOn: today,
+    });
+    expect(badReview.statusCode).toBe(400);
+    for (const id of ['reviewerName', 'reviewerBody', 'independent', 'decision'])
+      expect(badReview.body).toContain(`href="#${id}"`);
+    const review = await client.post(`${location}/reviews`, {
+      ...reviewBody,
+      version: await version(),
     });
     expect(review.statusCode).toBe(303);
     expect(textOf((await client.get(location)).body)).toContain('Supervising court');
-    const ended = await client.post(`${location}/end`, { endedOn: today, endReason: 'Review' });
+    const ended = await client.post(`${location}/end`, {
+      version: await version(),
+      endedOn: today,
+      endReason: 'Review',
+    });
     expect(ended.statusCode).toBe(303);
     const closed = await client.get(location);
     expect(closed.body).not.toContain(`action="${location}/days"`);
@@ -216,10 +241,51 @@ describe('inspection pages', () => {
     const [{ id }] = await t.db.query(`SELECT id FROM inspector_appointment WHERE user_id = $1`, [
       account.id,
     ]);
-    const ended = await client.post(`/admin/appointments/${id}/end`);
+    const listed = (await client.get('/admin/appointments')).body;
+    const shownVersion = /name="version" value="(\d+)"/.exec(listed)?.[1] ?? '';
+    expect(shownVersion).toBe('1');
+    const ended = await client.post(`/admin/appointments/${id}/end`, { version: shownVersion });
     expect(ended.statusCode).toBe(303);
     expect(textOf((await client.get('/admin/appointments')).body)).toContain('Ended early');
     const inspectorClient = await as(account);
     expect((await inspectorClient.get(`/prisoners/${prisoner.id}`)).statusCode).toBe(403);
+  });
+
+  it('health staff record an objection on the measure page; the alerts say so without a diagnosis', async () => {
+    const psychologist = await f.user(['psychologist'], [home]);
+    const separated = await f.prisoner(home, { givenName: 'Bolat', familyName: 'Objected' });
+    const measureId = await f.measure(separated, officer, { type: 'separation', daysAgo: 2 });
+    const location = `/restrictive-measures/${measureId}`;
+    const client = await as(psychologist);
+    const page = await client.get(location);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`action="${location}/health-objections"`);
+    // Security officers run the measure; they are told of objections but do not record them.
+    const officerPage = await (await as(officer)).get(location);
+    expect(officerPage.body).not.toContain(`action="${location}/health-objections"`);
+
+    const version = /name="version" value="(\d+)"/.exec(page.body)?.[1] ?? '';
+    const bad = await client.post(`${location}/health-objections`, {
+      version,
+      objectedOn: '1999-01-01',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('href="#objectedOn"');
+    const today = new Date().toISOString().slice(0, 10);
+    const done = await client.post(`${location}/health-objections`, { version, objectedOn: today });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe(`${location}#objections`);
+    const after = textOf((await (await as(officer)).get(location)).body);
+    expect(after).toContain('No diagnosis is recorded here');
+    const [{ display_name: name }] = await t.db.query(
+      `SELECT display_name FROM app_user WHERE id = $1`,
+      [psychologist.id],
+    );
+    expect(after).toContain(name);
+
+    const alerts = textOf((await (await as(supervisor)).get('/restrictive-measures/alerts')).body);
+    expect(alerts).toContain(
+      'Continues although a health professional objected (disability or mental illness)',
+    );
   });
 });

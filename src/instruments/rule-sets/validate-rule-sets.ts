@@ -18,7 +18,7 @@ import type {
 } from './rule-set.types.js';
 import { RULE_SET_KINDS } from './rule-set.types.js';
 
-interface Issue {
+export interface Issue {
   path: string;
   code: RuleSetErrorCode;
   message: string;
@@ -494,8 +494,11 @@ function pathSegments(path: string): (string | number)[] {
   return segments;
 }
 
-/** Adds 1-based line numbers, found by re-reading the YAML (only when there are errors). */
-function withLines(file: RuleSetFile, issues: Issue[]): RuleSetError[] {
+/**
+ * Schema and semantic issues of one file as its errors, with 1-based line numbers found by
+ * re-reading the YAML (only when there are errors). Shared by every rule-set validator.
+ */
+export function withLines(file: RuleSetFile, issues: Issue[]): RuleSetError[] {
   let locate: (path: string) => number | undefined = () => undefined;
   try {
     const lineCounter = new LineCounter();

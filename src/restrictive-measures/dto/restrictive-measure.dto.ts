@@ -178,6 +178,22 @@ export class EndMeasureDto {
   reason!: string;
 }
 
+export class HealthObjectionDto {
+  @ApiProperty({
+    format: 'date',
+    description:
+      'The day the health professional objected (from the start of the measure to today)',
+  })
+  @IsCalendarDate()
+  objectedOn!: string;
+}
+
+export class HealthObjectionResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'date' }) objectedOn!: string;
+  @ApiProperty({ type: StaffRef, description: 'The health professional' }) recordedBy!: StaffRef;
+}
+
 export class MeasureDayResponse {
   @ApiProperty({ format: 'date' }) day!: string;
   @ApiProperty() hoursOutOfCell!: number;
@@ -243,6 +259,12 @@ export class MeasureResponse {
   days!: MeasureDayResponse[];
   @ApiProperty({ type: [MeasureReviewResponse], description: 'Reviews, newest first' })
   reviews!: MeasureReviewResponse[];
+  @ApiProperty({
+    type: [HealthObjectionResponse],
+    description:
+      'A health professional’s objection that the measure would worsen a disability or mental illness (Rule 45(2)), newest first; never the diagnosis',
+  })
+  healthObjections!: HealthObjectionResponse[];
   @ApiProperty({ type: SolitaryCountResponse }) solitary!: SolitaryCountResponse;
   @ApiProperty({ type: StaffRef }) recordedBy!: StaffRef;
   @ApiProperty({ format: 'date-time' }) recordedAt!: string;
@@ -266,6 +288,19 @@ export class MeasureAlertResponse {
   @ApiProperty() reviewOverdue!: boolean;
   @ApiProperty({ description: 'A prolonged run without an independent review recorded' })
   independentReviewMissing!: boolean;
+  @ApiProperty({
+    description:
+      'Separation or solitary confinement although a health professional objected that it would worsen a disability or mental illness (Rule 45(2))',
+  })
+  healthObjection!: boolean;
+  @ApiProperty({
+    type: 'integer',
+    description:
+      'Days of solitary confinement under this measure recorded without the daily health-care visit (Rule 46(1))',
+  })
+  missedHealthVisits!: number;
+  @ApiProperty({ type: String, format: 'date', nullable: true, description: 'The latest of them' })
+  lastMissedHealthVisit!: string | null;
 }
 
 export class MeasureAlertPageResponse {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { LineCounter, parseDocument, type Node } from 'yaml';
 import { canonicalSha256 } from '../../crypto/canonical-json.js';
 import { isPositiveDuration, parseIsoDuration } from '../../instruments/rule-sets/iso-duration.js';
 import { findSchemaDirectory, schemaIssues } from '../../instruments/rule-sets/rule-set-schemas.js';
+import { withLines, type Issue } from '../../instruments/rule-sets/validate-rule-sets.js';
 import type {
   InstrumentDefinition,
   RuleSetError,
@@ -60,11 +60,6 @@ function schemaValidators(): Record<TrainingRuleSetKind, ValidateFunction> {
   return validators;
 }
 
-interface Issue {
-  path: string;
-  code: RuleSetErrorCode;
-  message: string;
-}
 type Report = (path: string, code: RuleSetErrorCode, message: string) => void;
 
 /** The instrument versions a batch may refer to, by `key@version`. */
@@ -184,36 +179,6 @@ function checkCertificationRule(
       'schema',
       `${doc.minimumCases} cases are required but only ${cases} active practice cases of ${doc.key} exist`,
     );
-}
-
-function pathSegments(path: string): (string | number)[] {
-  const segments: (string | number)[] = [];
-  for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g))
-    segments.push(match[2] !== undefined ? Number(match[2]) : match[1]);
-  return segments;
-}
-
-function withLines(file: RuleSetFile, issues: Issue[]): RuleSetError[] {
-  let locate: (path: string) => number | undefined = () => undefined;
-  try {
-    const lineCounter = new LineCounter();
-    const document = parseDocument(file.text, { lineCounter, schema: 'core' });
-    locate = (path) => {
-      const segments = pathSegments(path);
-      while (segments.length > 0) {
-        const node = document.getIn(segments, true) as Node | undefined;
-        if (node?.range) return lineCounter.linePos(node.range[0]).line;
-        segments.pop();
-      }
-      return undefined;
-    };
-  } catch {
-    // Lines are a convenience; the path alone identifies the place.
-  }
-  return issues.map((issue) => {
-    const line = issue.path === '' ? undefined : locate(issue.path);
-    return { file: file.file, ...issue, ...(line !== undefined ? { line } : {}) };
-  });
 }
 
 /**

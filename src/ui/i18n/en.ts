@@ -1,3 +1,4 @@
+import { aboutEn } from './en/about.js';
 import { adminEn } from './en/admin.js';
 import { oversightEn } from './en/oversight.js';
 import { inspectionEn } from './en/inspection.js';
@@ -280,4 +281,5 @@ export const en = {
   ...enAssessments,
   ...trainingEn,
   ...enSpj,
+  ...aboutEn,
 } as const;

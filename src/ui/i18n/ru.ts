@@ -1,4 +1,5 @@
 import type { Catalogue } from './catalogue.js';
+import { aboutRu } from './ru/about.js';
 import { adminRu } from './ru/admin.js';
 import { oversightRu } from './ru/oversight.js';
 import { inspectionRu } from './ru/inspection.js';
@@ -304,4 +305,5 @@ export const ru: Catalogue = {
   ...trainingRu,
   ...ruAssessments,
   ...ruSpj,
+  ...aboutRu,
 };

@@ -5,16 +5,12 @@ import type { RequestContext } from '../../auth/request-context.js';
 import type { FieldError } from '../../errors/problem.exception.js';
 import { CreateAppointmentDto } from '../../inspectors/dto/appointment.dto.js';
 import { InspectorAppointmentsService } from '../../inspectors/inspector-appointments.service.js';
-import {
-  formErrors,
-  problemFieldErrors,
-  validateForm,
-  type FieldMessages,
-} from '../common/forms.js';
+import { formErrors, type FieldMessages } from '../common/forms.js';
 import { PageController } from '../common/page-controller.js';
+import { submitForm } from '../common/submit-form.js';
 import { keysetLinks } from '../common/pagination.js';
 import { redirect, render } from '../common/render.js';
-import { field, fields, UuidPageParam } from '../common/uuid-page-param.js';
+import { field, fields, postedVersion, UuidPageParam } from '../common/uuid-page-param.js';
 
 const APPOINTMENT_FIELDS: FieldMessages = {
   userId: { id: 'userId', message: 'appointments.errors.userId' },
@@ -61,6 +57,7 @@ export class AppointmentPagesController {
     return render(reply, 'pages/inspection/appointments.njk', {
       rows: page.items.map((a) => ({
         id: a.id,
+        version: a.version,
         inspector: `${a.user.displayName} (${a.user.username})`,
         body: a.body,
         facilities: a.facilities.map((f) => f.code).join(', '),
@@ -107,24 +104,20 @@ export class AppointmentPagesController {
       startsOn: field(body, 'startsOn').trim(),
       endsOn: field(body, 'endsOn').trim(),
     };
-    const { value, errors } = await validateForm(CreateAppointmentDto, {
-      ...values,
-      healthProfessional:
-        values.healthProfessional === 'yes'
-          ? true
-          : values.healthProfessional === 'no'
-            ? false
-            : '',
+    return submitForm(CreateAppointmentDto, {
+      input: {
+        ...values,
+        healthProfessional:
+          values.healthProfessional === 'yes'
+            ? true
+            : values.healthProfessional === 'no'
+              ? false
+              : '',
+      },
+      save: (value) => this.appointments.create(ctx, value),
+      refuse: (found) => this.formPage(request, reply, values, found),
+      done: () => redirect(reply, '/admin/appointments'),
     });
-    if (errors.length > 0) return this.formPage(request, reply, values, errors);
-    try {
-      await this.appointments.create(ctx, value);
-    } catch (error) {
-      const found = problemFieldErrors(error);
-      if (found) return this.formPage(request, reply, values, found);
-      throw error;
-    }
-    return redirect(reply, '/admin/appointments');
   }
 
   @Post(':id/end')
@@ -133,8 +126,9 @@ export class AppointmentPagesController {
     @Ctx() ctx: RequestContext,
     @Res() reply: FastifyReply,
     @UuidPageParam() id: string,
+    @Body() body: unknown,
   ): Promise<void> {
-    await this.appointments.end(ctx, id);
+    await this.appointments.end(ctx, id, postedVersion(body));
     return redirect(reply, '/admin/appointments');
   }
 

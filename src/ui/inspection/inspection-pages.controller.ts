@@ -7,9 +7,9 @@ import { PrisonersService } from '../../prisoners/prisoners.service.js';
 import {
   CreateMeasureDto,
   EndMeasureDto,
+  HealthObjectionDto,
   RecordDayDto,
   RecordReviewDto,
-  type MeasureResponse,
 } from '../../restrictive-measures/dto/restrictive-measure.dto.js';
 import { RestrictiveMeasuresService } from '../../restrictive-measures/restrictive-measures.service.js';
 import { StatisticsQueryDto } from '../../statistics/dto/statistics.dto.js';
@@ -21,9 +21,10 @@ import {
   type FieldMessages,
 } from '../common/forms.js';
 import { PageController } from '../common/page-controller.js';
+import { submitForm } from '../common/submit-form.js';
 import { keysetLinks } from '../common/pagination.js';
 import { redirect, render } from '../common/render.js';
-import { field, UuidPageParam } from '../common/uuid-page-param.js';
+import { field, postedVersion, UuidPageParam } from '../common/uuid-page-param.js';
 import { prisonerFrame } from '../prisoners/prisoner.view.js';
 import { alertRows, measureModel, measureType, statisticsModel } from './inspection.view.js';
 
@@ -63,6 +64,7 @@ const REVIEW_FIELDS: FieldMessages = {
   nextReviewOn: { id: 'reviewNextReviewOn', message: 'measures.errors.nextReviewOn' },
   endedOn: { id: 'endedOn', message: 'measures.errors.endedOn' },
   reason: { id: 'endReason', message: 'measures.errors.endReason' },
+  objectedOn: { id: 'objectedOn', message: 'measures.errors.objectedOn' },
 };
 
 const MEASURE_INPUTS = [
@@ -92,11 +94,13 @@ const DAY_INPUTS = [
   'reviewNextReviewOn',
   'endedOn',
   'endReason',
+  'objectedOn',
 ] as const;
 type DayValues = Record<(typeof DAY_INPUTS)[number], string>;
 
 const orNull = (value: string) => value.trim() || null;
 const number = (value: string) => (value.trim() === '' ? undefined : Number(value));
+const yesNo = (value: string) => (value === 'yes' ? true : value === 'no' ? false : '');
 
 /**
  * Oversight pages (Mandela Rules 10, 36-46, 83-85): statistics with small cells suppressed and
@@ -235,28 +239,25 @@ export class InspectionPagesController {
     const values = Object.fromEntries(
       MEASURE_INPUTS.map((k) => [k, field(body, k).trim()]),
     ) as MeasureValues;
-    const { value, errors } = await validateForm(CreateMeasureDto, {
-      type: values.type,
-      legalBasis: values.legalBasis,
-      reason: values.reason,
-      authorisedBy: { name: values.authorisedByName, position: values.authorisedByPosition },
-      startsOn: values.startsOn,
-      plannedEndOn: orNull(values.plannedEndOn),
-      familyContact: values.familyContact,
-      familyContactRestrictedUntil:
-        values.familyContact === 'restricted' ? orNull(values.familyContactRestrictedUntil) : null,
-      nextReviewOn: values.nextReviewOn,
+    return submitForm(CreateMeasureDto, {
+      input: {
+        type: values.type,
+        legalBasis: values.legalBasis,
+        reason: values.reason,
+        authorisedBy: { name: values.authorisedByName, position: values.authorisedByPosition },
+        startsOn: values.startsOn,
+        plannedEndOn: orNull(values.plannedEndOn),
+        familyContact: values.familyContact,
+        familyContactRestrictedUntil:
+          values.familyContact === 'restricted'
+            ? orNull(values.familyContactRestrictedUntil)
+            : null,
+        nextReviewOn: values.nextReviewOn,
+      },
+      save: (value) => this.measures.create(ctx, id, value),
+      refuse: (found) => this.measureForm(ctx, request, reply, id, values, found),
+      done: (created) => redirect(reply, `/restrictive-measures/${created.id}`),
     });
-    if (errors.length > 0) return this.measureForm(ctx, request, reply, id, values, errors);
-    let created: MeasureResponse;
-    try {
-      created = await this.measures.create(ctx, id, value);
-    } catch (error) {
-      const found = problemFieldErrors(error);
-      if (found) return this.measureForm(ctx, request, reply, id, values, found);
-      throw error;
-    }
-    return redirect(reply, `/restrictive-measures/${created.id}`);
   }
 
   @Get('restrictive-measures/:id')
@@ -283,21 +284,17 @@ export class InspectionPagesController {
     const values = Object.fromEntries(
       DAY_INPUTS.map((k) => [k, field(body, k).trim()]),
     ) as DayValues;
-    const { value, errors } = await validateForm(RecordDayDto, {
-      day: values.day,
-      hoursOutOfCell: number(values.hoursOutOfCell),
-      meaningfulContactHours: number(values.meaningfulContactHours),
-      healthVisit: values.healthVisit === 'yes' ? true : values.healthVisit === 'no' ? false : '',
+    return submitForm(RecordDayDto, {
+      input: {
+        day: values.day,
+        hoursOutOfCell: number(values.hoursOutOfCell),
+        meaningfulContactHours: number(values.meaningfulContactHours),
+        healthVisit: yesNo(values.healthVisit),
+      },
+      save: (value) => this.measures.recordDay(ctx, id, postedVersion(body), value),
+      refuse: (found) => this.measurePage(ctx, request, reply, id, values, found),
+      done: () => redirect(reply, `/restrictive-measures/${id}#days`),
     });
-    if (errors.length > 0) return this.measurePage(ctx, request, reply, id, values, errors);
-    try {
-      await this.measures.recordDay(ctx, id, value);
-    } catch (error) {
-      const found = problemFieldErrors(error);
-      if (found) return this.measurePage(ctx, request, reply, id, values, found);
-      throw error;
-    }
-    return redirect(reply, `/restrictive-measures/${id}#days`);
   }
 
   @Post('restrictive-measures/:id/reviews')
@@ -312,25 +309,19 @@ export class InspectionPagesController {
     const values = Object.fromEntries(
       DAY_INPUTS.map((k) => [k, field(body, k).trim()]),
     ) as DayValues;
-    const { value, errors } = await validateForm(RecordReviewDto, {
-      reviewedOn: values.reviewedOn,
-      reviewerName: values.reviewerName,
-      reviewerBody: values.reviewerBody,
-      independent: values.independent === 'yes' ? true : values.independent === 'no' ? false : '',
-      decision: values.decision,
-      nextReviewOn: orNull(values.reviewNextReviewOn),
+    return submitForm(RecordReviewDto, {
+      input: {
+        reviewedOn: values.reviewedOn,
+        reviewerName: values.reviewerName,
+        reviewerBody: values.reviewerBody,
+        independent: yesNo(values.independent),
+        decision: values.decision,
+        nextReviewOn: orNull(values.reviewNextReviewOn),
+      },
+      save: (value) => this.measures.review(ctx, id, postedVersion(body), value),
+      refuse: (found) => this.measurePage(ctx, request, reply, id, values, found, REVIEW_FIELDS),
+      done: () => redirect(reply, `/restrictive-measures/${id}#reviews`),
     });
-    const refuse = (found: FieldError[]) =>
-      this.measurePage(ctx, request, reply, id, values, found, REVIEW_FIELDS);
-    if (errors.length > 0) return refuse(errors);
-    try {
-      await this.measures.review(ctx, id, value);
-    } catch (error) {
-      const found = problemFieldErrors(error);
-      if (found) return refuse(found);
-      throw error;
-    }
-    return redirect(reply, `/restrictive-measures/${id}#reviews`);
   }
 
   @Post('restrictive-measures/:id/end')
@@ -345,21 +336,32 @@ export class InspectionPagesController {
     const values = Object.fromEntries(
       DAY_INPUTS.map((k) => [k, field(body, k).trim()]),
     ) as DayValues;
-    const { value, errors } = await validateForm(EndMeasureDto, {
-      endedOn: values.endedOn,
-      reason: values.endReason,
+    return submitForm(EndMeasureDto, {
+      input: { endedOn: values.endedOn, reason: values.endReason },
+      save: (value) => this.measures.end(ctx, id, postedVersion(body), value),
+      refuse: (found) => this.measurePage(ctx, request, reply, id, values, found, REVIEW_FIELDS),
+      done: () => redirect(reply, `/restrictive-measures/${id}`),
     });
-    const refuse = (found: FieldError[]) =>
-      this.measurePage(ctx, request, reply, id, values, found, REVIEW_FIELDS);
-    if (errors.length > 0) return refuse(errors);
-    try {
-      await this.measures.end(ctx, id, value);
-    } catch (error) {
-      const found = problemFieldErrors(error);
-      if (found) return refuse(found);
-      throw error;
-    }
-    return redirect(reply, `/restrictive-measures/${id}`);
+  }
+
+  @Post('restrictive-measures/:id/health-objections')
+  @Authorize('object', 'RestrictiveMeasure')
+  async healthObjection(
+    @Ctx() ctx: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @UuidPageParam() id: string,
+    @Body() body: unknown,
+  ): Promise<void> {
+    const values = Object.fromEntries(
+      DAY_INPUTS.map((k) => [k, field(body, k).trim()]),
+    ) as DayValues;
+    return submitForm(HealthObjectionDto, {
+      input: { objectedOn: values.objectedOn },
+      save: (value) => this.measures.healthObjection(ctx, id, postedVersion(body), value),
+      refuse: (found) => this.measurePage(ctx, request, reply, id, values, found, REVIEW_FIELDS),
+      done: () => redirect(reply, `/restrictive-measures/${id}#objections`),
+    });
   }
 
   private async measureForm(
@@ -408,6 +410,7 @@ export class InspectionPagesController {
         ...prisonerFrame(prisoner, 'measures', ctx.ability, state.grants, state.t),
         measure: measureModel(measure, state.t),
         canRecord: ctx.ability.can('update', 'RestrictiveMeasure') && measure.endedOn === null,
+        canObject: ctx.ability.can('object', 'RestrictiveMeasure') && measure.endedOn === null,
         values,
         errors: errors.length
           ? formErrors(

@@ -37,6 +37,13 @@ export function alertRows(alerts: MeasureAlertResponse[], t: Translate) {
     notes: [
       a.independentReviewMissing ? t('measures.alerts.reviewMissing') : undefined,
       a.reviewOverdue ? t('measures.alerts.reviewOverdue', { date: a.nextReviewOn }) : undefined,
+      a.healthObjection ? t('measures.alerts.healthObjection') : undefined,
+      a.missedHealthVisits > 0
+        ? t('measures.alerts.missedHealthVisits', {
+            count: a.missedHealthVisits,
+            date: a.lastMissedHealthVisit ?? '',
+          })
+        : undefined,
     ].filter((n): n is string => n !== undefined),
   }));
 }
@@ -74,6 +81,10 @@ export function measureModel(m: MeasureResponse, t: Translate) {
       contact: String(d.meaningfulContactHours),
       healthVisit: d.healthVisit ? t('measures.yes') : t('measures.no'),
       solitary: d.solitary ? t('measures.yes') : t('measures.no'),
+    })),
+    healthObjections: m.healthObjections.map((o) => ({
+      objectedOn: o.objectedOn,
+      recordedBy: o.recordedBy.displayName,
     })),
     reviews: m.reviews.map((r) => ({
       reviewedOn: r.reviewedOn,

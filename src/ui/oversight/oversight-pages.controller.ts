@@ -17,6 +17,7 @@ import { PlansService } from '../../plans/plans.service.js';
 import { ReviewsService } from '../../reviews/reviews.service.js';
 import { formErrors, validateForm, type FieldMessages } from '../common/forms.js';
 import { PageController } from '../common/page-controller.js';
+import { submitForm } from '../common/submit-form.js';
 import { keysetLinks } from '../common/pagination.js';
 import { refusedFields } from '../common/problem-errors.js';
 import { redirect, render } from '../common/render.js';
@@ -139,21 +140,14 @@ export class OversightPagesController {
     @Body() body: unknown,
   ): Promise<void> {
     const values = { outcome: field(body, 'outcome'), note: field(body, 'note'), reason: '' };
-    const { value, errors } = await validateForm(ReviewEmergencyAccessDto, {
-      outcome: values.outcome,
-      note: values.note.trim(),
+    return submitForm(ReviewEmergencyAccessDto, {
+      input: { outcome: values.outcome, note: values.note.trim() },
+      save: (value) => this.grants.review(ctx, id, value),
+      refuse: async (found) =>
+        this.grantPage(ctx, request, reply, await this.grants.get(ctx, id), values, found),
+      refused: (error) => refusedFields(error, 'note'),
+      done: () => redirect(reply, `/oversight/emergency-access/${id}`),
     });
-    const refuse = async (found: FieldError[]) =>
-      this.grantPage(ctx, request, reply, await this.grants.get(ctx, id), values, found);
-    if (errors.length > 0) return refuse(errors);
-    try {
-      await this.grants.review(ctx, id, value);
-    } catch (error) {
-      const refused = refusedFields(error, 'note');
-      if (!refused) throw error;
-      return refuse(refused);
-    }
-    return redirect(reply, `/oversight/emergency-access/${id}`);
   }
 
   @Post('emergency-access/:id/revoke')

@@ -8,8 +8,8 @@ import { CreateReviewDto } from '../../plans/dto/plan-review.dto.js';
 import { CreateSessionDto } from '../../plans/dto/plan-session.dto.js';
 import { PlanDeliveryService } from '../../plans/plan-delivery.service.js';
 import { type FieldMessages } from '../common/forms.js';
-import { validateForm } from '../common/forms.js';
 import { PageController } from '../common/page-controller.js';
+import { submitForm } from '../common/submit-form.js';
 import { refusedFields } from '../common/problem-errors.js';
 import { redirect } from '../common/render.js';
 import { field, fields, optional, UuidPageParam } from '../common/uuid-page-param.js';
@@ -89,18 +89,14 @@ export class PlanDeliveryPagesController {
           : undefined,
       notes: optional(values.notes),
     };
-    const { value, errors } = await validateForm(CreateSessionDto, input);
-    const refuse = async (found: FieldError[]) =>
-      this.sessionForm(ctx, request, reply, await this.pages.load(ctx, id), values, found);
-    if (errors.length > 0) return refuse(errors);
-    try {
-      await this.delivery.recordSession(ctx, id, value);
-    } catch (error) {
-      const refused = refusedFields(error, 'interventionId');
-      if (!refused) throw error;
-      return refuse(refused);
-    }
-    return redirect(reply, `/plans/${id}#sessions`);
+    return submitForm(CreateSessionDto, {
+      input,
+      save: (value) => this.delivery.recordSession(ctx, id, value),
+      refuse: async (found) =>
+        this.sessionForm(ctx, request, reply, await this.pages.load(ctx, id), values, found),
+      refused: (error) => refusedFields(error, 'interventionId'),
+      done: () => redirect(reply, `/plans/${id}#sessions`),
+    });
   }
 
   private sessionForm(
@@ -201,7 +197,6 @@ export class PlanDeliveryPagesController {
           note: optional(values[`goal-${goal.id}-note`]),
         })),
     };
-    const { value, errors } = await validateForm(CreateReviewDto, input);
     // Progress errors name the goal's own fields on this form.
     const named = (found: FieldError[]) =>
       found.map((e) => {
@@ -210,16 +205,14 @@ export class PlanDeliveryPagesController {
         const goal = match && sent[Number(match[1])];
         return goal ? { ...e, path: `goal-${goal.id}-${match[2]}` } : e;
       });
-    if (errors.length > 0)
-      return this.reviewForm(ctx, request, reply, page, values, attendees, named(errors));
-    try {
-      await this.delivery.recordReview(ctx, id, value);
-    } catch (error) {
-      const refused = refusedFields(error, 'date');
-      if (!refused) throw error;
-      return this.reviewForm(ctx, request, reply, page, values, attendees, named(refused));
-    }
-    return redirect(reply, `/plans/${id}#reviews`);
+    return submitForm(CreateReviewDto, {
+      input,
+      save: (value) => this.delivery.recordReview(ctx, id, value),
+      refuse: (found) =>
+        this.reviewForm(ctx, request, reply, page, values, attendees, named(found)),
+      refused: (error) => refusedFields(error, 'date'),
+      done: () => redirect(reply, `/plans/${id}#reviews`),
+    });
   }
 
   private reviewForm(

@@ -22,6 +22,7 @@ import { CreatePrisonerEventDto } from '../../reviews/dto/reviews.dto.js';
 import { PrisonerEventsService } from '../../reviews/prisoner-events.service.js';
 import { formErrors, validateForm, type FieldMessages } from '../common/forms.js';
 import { PageController } from '../common/page-controller.js';
+import { submitForm } from '../common/submit-form.js';
 import { problemCode, refusedFields } from '../common/problem-errors.js';
 import { redirect, render } from '../common/render.js';
 import { field, optional, postedVersion, UuidPageParam } from '../common/uuid-page-param.js';
@@ -131,19 +132,13 @@ export class RecordPagesController {
   ): Promise<void> {
     const values = postedRecord(body);
     const facilities = await this.ownFacilities(ctx);
-    const { value, errors } = await validateForm(CreatePrisonerDto, {
-      ...values,
-      expectedReleaseDate: optional(values.expectedReleaseDate),
+    return submitForm(CreatePrisonerDto, {
+      input: { ...values, expectedReleaseDate: optional(values.expectedReleaseDate) },
+      save: (value) => this.prisoners.create(ctx, value),
+      refuse: (found) => this.createForm(request, reply, facilities, values, found),
+      refused: (error) => numberTaken(error) ?? refusedFields(error, 'prisonNumber'),
+      done: (created) => redirect(reply, `/prisoners/${created.id}`),
     });
-    if (errors.length > 0) return this.createForm(request, reply, facilities, values, errors);
-    try {
-      const created = await this.prisoners.create(ctx, value);
-      return redirect(reply, `/prisoners/${created.id}`);
-    } catch (error) {
-      const refused = numberTaken(error) ?? refusedFields(error, 'prisonNumber');
-      if (!refused) throw error;
-      return this.createForm(request, reply, facilities, values, refused);
-    }
   }
 
   private createForm(

@@ -14,8 +14,9 @@ import {
 import type { FieldError } from '../../errors/problem.exception.js';
 import { PlansService } from '../../plans/plans.service.js';
 import { PrisonersService } from '../../prisoners/prisoners.service.js';
-import { formErrors, validateForm, type FieldMessages } from '../common/forms.js';
+import { formErrors, type FieldMessages } from '../common/forms.js';
 import { PageController } from '../common/page-controller.js';
+import { submitForm } from '../common/submit-form.js';
 import { keysetLinks } from '../common/pagination.js';
 import { problemCode, refusedFields } from '../common/problem-errors.js';
 import { redirect, render } from '../common/render.js';
@@ -103,30 +104,29 @@ export class ChallengePagesController {
       words: field(body, 'words'),
     };
     const [targetType, targetId] = values.target.split(':');
-    const { value, errors } = await validateForm(CreateChallengeDto, {
-      targetType,
-      targetId,
-      receivedOn: values.receivedOn,
-      words: values.words.trim() ? values.words : '',
-    });
-    const target = errors.some((e) => e.path === 'targetType' || e.path === 'targetId');
-    const shown: FieldError[] = [
-      ...(target ? [{ path: 'target', message: 'target' }] : []),
-      ...errors.filter((e) => e.path !== 'targetType' && e.path !== 'targetId'),
-    ];
-    if (shown.length > 0) return this.form(ctx, request, reply, id, values, shown);
-    let created: ChallengeResponse;
-    try {
-      created = await this.challenges.create(ctx, id, value);
-    } catch (error) {
-      const refused =
+    return submitForm(CreateChallengeDto, {
+      input: {
+        targetType,
+        targetId,
+        receivedOn: values.receivedOn,
+        words: values.words.trim() ? values.words : '',
+      },
+      save: (value) => this.challenges.create(ctx, id, value),
+      // The form has one choice for the two fields that name what is challenged.
+      refuse: (errors) => {
+        const target = errors.some((e) => e.path === 'targetType' || e.path === 'targetId');
+        const shown: FieldError[] = [
+          ...(target ? [{ path: 'target', message: 'target' }] : []),
+          ...errors.filter((e) => e.path !== 'targetType' && e.path !== 'targetId'),
+        ];
+        return this.form(ctx, request, reply, id, values, shown);
+      },
+      refused: (error) =>
         problemCode(error) === 'no_impartial_reviewer'
           ? [{ path: 'assignedToId', message: 'reviewer' }]
-          : refusedFields(error, 'target');
-      if (!refused) throw error;
-      return this.form(ctx, request, reply, id, values, refused);
-    }
-    return redirect(reply, `/challenges/${created.id}`);
+          : refusedFields(error, 'target'),
+      done: (created) => redirect(reply, `/challenges/${created.id}`),
+    });
   }
 
   @Get('challenges')
@@ -185,21 +185,14 @@ export class ChallengePagesController {
     @Body() body: unknown,
   ): Promise<void> {
     const values = { outcome: field(body, 'outcome'), response: field(body, 'response') };
-    const { value, errors } = await validateForm(AnswerChallengeDto, {
-      outcome: values.outcome,
-      response: values.response.trim() ? values.response : '',
+    return submitForm(AnswerChallengeDto, {
+      input: { outcome: values.outcome, response: values.response.trim() ? values.response : '' },
+      save: (value) => this.challenges.answer(ctx, id, value),
+      refuse: async (found) =>
+        this.challengePage(ctx, request, reply, await this.challenges.get(ctx, id), values, found),
+      refused: (error) => refusedFields(error, 'response'),
+      done: () => redirect(reply, `/challenges/${id}`),
     });
-    const refuse = async (found: FieldError[]) =>
-      this.challengePage(ctx, request, reply, await this.challenges.get(ctx, id), values, found);
-    if (errors.length > 0) return refuse(errors);
-    try {
-      await this.challenges.answer(ctx, id, value);
-    } catch (error) {
-      const refused = refusedFields(error, 'response');
-      if (!refused) throw error;
-      return refuse(refused);
-    }
-    return redirect(reply, `/challenges/${id}`);
   }
 
   private async challengePage(

@@ -11,8 +11,9 @@ import {
 } from '../../disclosures/dto/disclosure.dto.js';
 import type { FieldError } from '../../errors/problem.exception.js';
 import { PrisonersService } from '../../prisoners/prisoners.service.js';
-import { formErrors, validateForm, type FieldMessages } from '../common/forms.js';
+import { formErrors, type FieldMessages } from '../common/forms.js';
 import { PageController } from '../common/page-controller.js';
+import { submitForm } from '../common/submit-form.js';
 import { keysetLinks } from '../common/pagination.js';
 import { refusedFields } from '../common/problem-errors.js';
 import { redirect, render } from '../common/render.js';
@@ -132,23 +133,20 @@ export class DisclosurePagesController {
         .map((f) => f.trim())
         .filter(Boolean),
     })).filter((r) => r.recordType || r.recordId || r.fields.length);
-    const { value, errors } = await validateForm(CreateDisclosureDto, {
-      recipientType: values.recipientType,
-      recipient: values.recipient.trim(),
-      lawfulBasis: values.lawfulBasis.trim(),
-      purpose: values.purpose.trim(),
-      disclosedOn: values.disclosedOn,
-      records,
+    return submitForm(CreateDisclosureDto, {
+      input: {
+        recipientType: values.recipientType,
+        recipient: values.recipient.trim(),
+        lawfulBasis: values.lawfulBasis.trim(),
+        purpose: values.purpose.trim(),
+        disclosedOn: values.disclosedOn,
+        records,
+      },
+      save: (value) => this.disclosures.create(ctx, id, value),
+      refuse: (found) => this.form(ctx, request, reply, id, values, found),
+      refused: (error) => refusedFields(error, 'disclosedOn'),
+      done: () => redirect(reply, `/prisoners/${id}/disclosures`),
     });
-    if (errors.length > 0) return this.form(ctx, request, reply, id, values, errors);
-    try {
-      await this.disclosures.create(ctx, id, value);
-    } catch (error) {
-      const refused = refusedFields(error, 'disclosedOn');
-      if (!refused) throw error;
-      return this.form(ctx, request, reply, id, values, refused);
-    }
-    return redirect(reply, `/prisoners/${id}/disclosures`);
   }
 
   private async form(

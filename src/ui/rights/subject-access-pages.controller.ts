@@ -15,8 +15,9 @@ import {
   type SubjectAccessResponse,
 } from '../../subject-access/dto/subject-access.dto.js';
 import { SubjectAccessService } from '../../subject-access/subject-access.service.js';
-import { formErrors, validateForm, type FieldMessages } from '../common/forms.js';
+import { formErrors, type FieldMessages } from '../common/forms.js';
 import { PageController } from '../common/page-controller.js';
+import { submitForm } from '../common/submit-form.js';
 import type { PageState } from '../common/page-state.js';
 import { keysetLinks } from '../common/pagination.js';
 import { refusedFields } from '../common/problem-errors.js';
@@ -133,21 +134,13 @@ export class SubjectAccessPagesController {
       receivedOn: field(body, 'receivedOn'),
       note: field(body, 'note'),
     };
-    const { value, errors } = await validateForm(CreateSubjectAccessDto, {
-      kind: values.kind,
-      receivedOn: values.receivedOn,
-      note: values.note.trim() || null,
+    return submitForm(CreateSubjectAccessDto, {
+      input: { kind: values.kind, receivedOn: values.receivedOn, note: values.note.trim() || null },
+      save: (value) => this.subjectAccess.create(ctx, id, value),
+      refuse: (found) => this.prisonerTab(ctx, request, reply, id, values, found),
+      refused: (error) => refusedFields(error, 'receivedOn'),
+      done: (created) => redirect(reply, `/subject-access/${created.id}`),
     });
-    if (errors.length > 0) return this.prisonerTab(ctx, request, reply, id, values, errors);
-    let created: SubjectAccessResponse;
-    try {
-      created = await this.subjectAccess.create(ctx, id, value);
-    } catch (error) {
-      const refused = refusedFields(error, 'receivedOn');
-      if (!refused) throw error;
-      return this.prisonerTab(ctx, request, reply, id, values, refused);
-    }
-    return redirect(reply, `/subject-access/${created.id}`);
   }
 
   @Get('subject-access/:id')
@@ -175,20 +168,13 @@ export class SubjectAccessPagesController {
       ground: field(body, 'ground'),
       note: field(body, 'note'),
     };
-    const { value, errors } = await validateForm(RedactDto, {
-      element: values.element,
-      ground: values.ground,
-      note: values.note.trim() || null,
+    return submitForm(RedactDto, {
+      input: { element: values.element, ground: values.ground, note: values.note.trim() || null },
+      save: (value) => this.subjectAccess.redact(ctx, id, value),
+      refuse: (found) => this.requestPage(ctx, request, reply, id, values, found),
+      refused: (error) => refusedFields(error, 'element'),
+      done: () => redirect(reply, `/subject-access/${id}#register`),
     });
-    if (errors.length > 0) return this.requestPage(ctx, request, reply, id, values, errors);
-    try {
-      await this.subjectAccess.redact(ctx, id, value);
-    } catch (error) {
-      const refused = refusedFields(error, 'element');
-      if (!refused) throw error;
-      return this.requestPage(ctx, request, reply, id, values, refused);
-    }
-    return redirect(reply, `/subject-access/${id}#register`);
   }
 
   @Post('subject-access/:id/redactions/:redactionId/withdraw')

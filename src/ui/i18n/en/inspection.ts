@@ -93,6 +93,12 @@ export const inspectionEn = {
   'measures.alerts.state': 'State',
   'measures.alerts.reviewMissing': 'No independent review recorded',
   'measures.alerts.reviewOverdue': 'Review was due on {date}',
+  'measures.alerts.healthObjection':
+    'Continues although a health professional objected (disability or mental illness)',
+  'measures.alerts.missedHealthVisits': {
+    one: '{count} solitary day without a health-care visit, last {date}',
+    other: '{count} solitary days without a health-care visit, last {date}',
+  },
   'measures.days': { one: '{count} day', other: '{count} days' },
   'measures.level.none': 'Within limits',
   'measures.level.alert': 'Alert: day 13 or later',
@@ -209,4 +215,16 @@ export const inspectionEn = {
   'measures.errors.decision': 'Choose the decision',
   'measures.errors.endedOn': 'Enter the last day as YYYY-MM-DD, not in the future',
   'measures.errors.endReason': 'Enter why the measure ends',
+  'measures.objections.title': 'Health objections',
+  'measures.objections.intro':
+    'A health professional objected that this measure would worsen the prisoner’s disability or mental illness. No diagnosis is recorded here.',
+  'measures.objections.none': 'No health objection recorded.',
+  'measures.objections.objectedOn': 'Objected on',
+  'measures.objections.recordedBy': 'Recorded by',
+  'measures.objections.recordTitle': 'Record a health objection',
+  'measures.objections.recordHint':
+    'Record only that the measure would worsen a disability or mental illness; keep the clinical details in the health record.',
+  'measures.objections.button': 'Record the objection',
+  'measures.errors.objectedOn':
+    'Enter the day of the objection as YYYY-MM-DD, a day of the measure',
 };

@@ -93,6 +93,14 @@ export const inspectionRu = {
   'measures.alerts.state': 'Состояние',
   'measures.alerts.reviewMissing': 'Независимый пересмотр не записан',
   'measures.alerts.reviewOverdue': 'Пересмотр должен был состояться {date}',
+  'measures.alerts.healthObjection':
+    'Продолжается, несмотря на возражение медработника (инвалидность или психическое расстройство)',
+  'measures.alerts.missedHealthVisits': {
+    one: '{count} день одиночного заключения без посещения медработника, последний {date}',
+    few: '{count} дня одиночного заключения без посещения медработника, последний {date}',
+    many: '{count} дней одиночного заключения без посещения медработника, последний {date}',
+    other: '{count} дня одиночного заключения без посещения медработника, последний {date}',
+  },
   'measures.days': {
     one: '{count} день',
     few: '{count} дня',
@@ -214,4 +222,15 @@ export const inspectionRu = {
   'measures.errors.decision': 'Выберите решение',
   'measures.errors.endedOn': 'Введите последний день как ГГГГ-ММ-ДД, не в будущем',
   'measures.errors.endReason': 'Введите, почему мера прекращается',
+  'measures.objections.title': 'Возражения медработников',
+  'measures.objections.intro':
+    'Медработник возразил, что эта мера ухудшит инвалидность или психическое расстройство заключённого. Диагноз здесь не записывается.',
+  'measures.objections.none': 'Возражений медработников нет.',
+  'measures.objections.objectedOn': 'Дата возражения',
+  'measures.objections.recordedBy': 'Кто записал',
+  'measures.objections.recordTitle': 'Записать возражение медработника',
+  'measures.objections.recordHint':
+    'Запишите только то, что мера ухудшит инвалидность или психическое расстройство; клинические подробности храните в медицинской карте.',
+  'measures.objections.button': 'Записать возражение',
+  'measures.errors.objectedOn': 'Введите дату возражения как ГГГГ-ММ-ДД, день действия меры',
 };
