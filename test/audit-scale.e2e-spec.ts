@@ -441,6 +441,12 @@ describe('partitioned audit storage', () => {
       expect(follower.rows).toBe(n);
       expect(n).toBeGreaterThan(1000);
       expect(suspects).toEqual([{ chainId: 9999, chainSeq: '100', seq: '9000000100' }]);
+      // A COPY the server refuses rejects (it does not hang), and the connection goes on.
+      await expect(
+        copyOut(db, `COPY (SELECT 1 FROM no_such_table) TO STDOUT`, () => undefined),
+      ).rejects.toThrow(/no_such_table/);
+      await db.query('ROLLBACK');
+      expect((await db.query(`SELECT 1 AS one`)).rows).toEqual([{ one: 1 }]);
     } finally {
       await db.query('ROLLBACK').catch(() => undefined);
       await db.end();

@@ -75,6 +75,8 @@ class CopyTo {
   /** A server error (ReadyForQuery follows) or a lost connection (nothing follows). */
   handleError(error: Error): void {
     this.error = error;
+    // Clears pg's read timer now: after a lost connection no ReadyForQuery follows.
+    this.callback?.(error);
     this.reject(error);
   }
 
