@@ -122,13 +122,33 @@ async function seedPeople(db: pg.Client, size: ScaleSize): Promise<void> {
  * (made through the API by the benchmark), so every row has the shape the service writes.
  */
 async function seedCases(db: pg.Client, size: ScaleSize): Promise<void> {
-  const [template] = (
+  let [template] = (
     await db.query(
       `SELECT id FROM assessment WHERE status = 'approved' ORDER BY created_at LIMIT 1`,
     )
   ).rows;
   if (!template) {
-    log('no approved assessment to clone: assessments and plans not seeded');
+    // None made through the API: an approved needs assessment written as the service stores one
+    // (the instrument imported at start-up), by two of the seeded accounts.
+    [template] = (
+      await db.query(
+        `INSERT INTO assessment (prisoner_id, instrument_version_id, instrument_key, status, reason,
+           assessor_id, countersigner_id, needs, approved_at, submitted_at, next_review_due)
+         SELECT (SELECT id FROM prisoner WHERE prison_number LIKE 'S%' ORDER BY prison_number LIMIT 1),
+           iv.id, iv.key, 'approved', 'intake',
+           (SELECT id FROM app_user WHERE username LIKE 'scale.security_officer.%' ORDER BY username LIMIT 1),
+           (SELECT id FROM app_user WHERE username LIKE 'scale.supervisor.%' ORDER BY username LIMIT 1),
+           '[]', now(), now(), current_date + 180
+         FROM instrument_version iv WHERE iv.key = 've-needs'
+         ORDER BY iv.imported_at DESC LIMIT 1
+         RETURNING id`,
+      )
+    ).rows;
+  }
+  if (!template) {
+    log(
+      'no approved assessment to clone and no needs instrument: assessments and plans not seeded',
+    );
     return;
   }
   await timed(`${size.assessments} assessments`, () =>
@@ -148,6 +168,35 @@ async function seedCases(db: pg.Client, size: ScaleSize): Promise<void> {
              WHERE prison_number LIKE 'S%') p ON p.n = g % $2
        CROSS JOIN (SELECT * FROM assessment WHERE id = $3) t`,
       [size.assessments, size.prisoners, template.id],
+    ),
+  );
+  // Plans: one active plan for each of the first prisoners, older closed ones after that, each
+  // based on an assessment of its prisoner; written by a security officer account, approved by a
+  // supervisor's (four eyes holds).
+  await timed(`${size.plans} plans`, () =>
+    db.query(
+      `INSERT INTO programme_plan (prisoner_id, based_on_assessment_id, catalogue_version_id, status,
+         author_id, submitted_by, submitted_at, approver_id, approved_at, expected_release_date,
+         closed_at, close_reason, created_at, updated_at)
+       SELECT p.id, a.id, c.id,
+         CASE WHEN g <= $2 THEN 'active' ELSE 'closed' END,
+         au.id, au.id, ts, ap.id, ts, p.expected_release_date,
+         CASE WHEN g <= $2 THEN NULL ELSE ts + interval '90 days' END,
+         CASE WHEN g <= $2 THEN NULL ELSE 'scale seed' END, ts, ts
+       FROM generate_series(1, $1) g
+       CROSS JOIN LATERAL (SELECT now() - make_interval(days => (g / $2) * 200 + g % 150) AS ts) x
+       JOIN (SELECT id, expected_release_date, row_number() OVER (ORDER BY prison_number) - 1 AS n
+             FROM prisoner WHERE prison_number LIKE 'S%') p ON p.n = (g - 1) % $2
+       CROSS JOIN LATERAL (SELECT id FROM assessment
+                           WHERE prisoner_id = p.id ORDER BY created_at DESC LIMIT 1) a
+       CROSS JOIN (SELECT id FROM instrument_version
+                   WHERE kind = 'intervention-catalogue' AND status = 'active'
+                   ORDER BY imported_at DESC LIMIT 1) c
+       CROSS JOIN (SELECT id FROM app_user WHERE username LIKE 'scale.security_officer.%'
+                   ORDER BY username LIMIT 1) au
+       CROSS JOIN (SELECT id FROM app_user WHERE username LIKE 'scale.supervisor.%'
+                   ORDER BY username LIMIT 1) ap`,
+      [size.plans, Math.min(size.prisoners, size.assessments)],
     ),
   );
 }

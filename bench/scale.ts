@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import {
   recordVerification,
+  pgSession,
   verifyAuditTrail,
   verifyWorkers,
   type VerifyMode,
@@ -50,6 +51,24 @@ export interface ServiceHarness {
   hashPassword(password: string): Promise<string>;
 }
 
+/** Sequential requests per HTTP measure (fewer at the CI size, to stay within its minute). */
+const HTTP_RUNS = Number(
+  process.env.SCALE_HTTP_RUNS ?? ((process.env.SCALE_SIZE ?? 'small') === 'tiny' ? 30 : 100),
+);
+
+/**
+ * CPU time (ms, user and system) a process has used, from /proc (Linux); 0 elsewhere. On a
+ * shared machine this, unlike the wall time, hardly depends on what else runs.
+ */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 /** Resident memory (kB) of a process, from /proc (Linux); 0 elsewhere. */
 function rssKb(pid: number): number {
   try {
@@ -69,7 +88,7 @@ async function httpAudit(
   harness: ServiceHarness,
   url: string,
   dataDir: string,
-): Promise<Record<string, number>> {
+): Promise<Record<string, number | null>> {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   const [{ id: facilityId }] = (
@@ -77,8 +96,25 @@ async function httpAudit(
       `SELECT facility_id AS id FROM prisoner GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`,
     )
   ).rows;
-  const prisoners = (
-    await db.query(`SELECT id FROM prisoner WHERE facility_id = $1 LIMIT 100`, [facilityId])
+  const prisonerRows = (
+    await db.query(`SELECT id, prison_number FROM prisoner WHERE facility_id = $1 LIMIT 100`, [
+      facilityId,
+    ])
+  ).rows as { id: string; prison_number: string }[];
+  const prisoners = prisonerRows.map((r) => r.id);
+  const assessments = (
+    await db.query(
+      `SELECT a.id FROM assessment a JOIN prisoner p ON p.id = a.prisoner_id
+       WHERE p.facility_id = $1 AND a.status = 'approved' LIMIT 100`,
+      [facilityId],
+    )
+  ).rows.map((r: { id: string }) => r.id);
+  const plans = (
+    await db.query(
+      `SELECT pl.id FROM programme_plan pl JOIN prisoner p ON p.id = pl.prisoner_id
+       WHERE p.facility_id = $1 LIMIT 100`,
+      [facilityId],
+    )
   ).rows.map((r: { id: string }) => r.id);
   const hash = await harness.hashPassword(harness.password);
   const [{ id: userId }] = (
@@ -110,21 +146,53 @@ async function httpAudit(
   try {
     const token = await harness.login(service.base, 'scale.auditor');
     const headers = { authorization: `Bearer ${token}` };
-    const samples: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      const started = process.hrtime.bigint();
-      const res = await fetch(
-        `${service.base}/api/v1/audit/events?prisonerId=${prisoners[i % prisoners.length]}`,
-        { headers },
-      );
-      if (!res.ok) throw new Error(`audit page: ${res.status}`);
-      await res.arrayBuffer();
-      samples.push(Number(process.hrtime.bigint() - started) / 1e6);
-    }
+    /** p95 (ms) of `runs` sequential GETs of `path(i)`; null when there is nothing to read. */
+    const httpP95 = async (
+      name: string,
+      ids: string[] | null,
+      path: (id: string) => string,
+      runs = HTTP_RUNS,
+    ): Promise<number | null> => {
+      if (ids !== null && ids.length === 0) return null;
+      const samples: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const started = process.hrtime.bigint();
+        const res = await fetch(`${service.base}/api/v1${path(ids ? ids[i % ids.length] : '')}`, {
+          headers,
+        });
+        if (!res.ok) throw new Error(`${name}: ${res.status}`);
+        await res.arrayBuffer();
+        samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+      return p95(samples);
+    };
+    const auditPage = await httpP95(
+      'audit page',
+      prisoners,
+      (id) => `/audit/events?prisonerId=${id}`,
+      2 * HTTP_RUNS,
+    );
+    // A search by the start of a prison number, given or family name, as a user types it.
+    const terms = prisonerRows.map((r, i) =>
+      i % 2 === 0 ? r.prison_number.slice(0, 4) : `Family${r.prison_number.slice(-3)}`,
+    );
+    const prisonerSearch = await httpP95(
+      'prisoner search',
+      terms,
+      (q) => `/prisoners?q=${encodeURIComponent(q)}&facilityId=${facilityId}`,
+    );
+    const assessmentRead = await httpP95(
+      'assessment read',
+      assessments,
+      (id) => `/assessments/${id}`,
+    );
+    const planRead = await httpP95('plan read', plans, (id) => `/plans/${id}`);
+    const reviewsDue = await httpP95('reviews due', null, () => `/reviews/due`);
     const rssBefore = rssKb(service.pid);
     let rssPeak = rssBefore;
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssKb(service.pid))), 100);
     const started = Date.now();
+    const cpuBefore = cpuMs(service.pid);
     const res = await fetch(`${service.base}/api/v1/audit/events/export?format=ndjson`, {
       headers,
     });
@@ -136,11 +204,17 @@ async function httpAudit(
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) rows += 1;
     }
     const ms = Date.now() - started;
+    const exportCpuMs = cpuMs(service.pid) - cpuBefore;
     clearInterval(sampler);
     return {
       serviceRssBeforeExportMb: Math.round(rssBefore / 1024),
+      exportServiceCpuUsPerRow: rows > 0 ? Number(((exportCpuMs * 1000) / rows).toFixed(2)) : null,
       serviceRssPeakDuringExportMb: Math.round(rssPeak / 1024),
-      auditPageHttpP95Ms: p95(samples),
+      auditPageHttpP95Ms: auditPage,
+      prisonerSearchP95Ms: prisonerSearch,
+      assessmentReadP95Ms: assessmentRead,
+      planReadP95Ms: planRead,
+      reviewsDueP95Ms: reviewsDue,
       exportRows: rows,
       exportRowsPerSecond: Math.round((rows / Math.max(1, ms)) * 1000),
     };
@@ -185,17 +259,33 @@ export async function benchScale(harness?: ServiceHarness): Promise<Record<strin
     const trustedKeys = new TrustedKeys([key.publicKey]);
     const pool = new pg.Pool({ connectionString: url.toString(), max: verifyWorkers() + 1 });
     pool.on('error', () => undefined);
+    // CPU of the database's backends (local server only): what a verification costs there.
+    const backendsCpuMs = async () => {
+      const pids = (
+        await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+      ).rows.map((r: { pid: number }) => r.pid);
+      return new Map<number, number>(pids.map((pid: number) => [pid, cpuMs(pid)]));
+    };
+    let lastVerifyCpu = { node: 0, database: 0 };
     const verify = async (mode: VerifyMode) => {
+      const backendsBefore = await backendsCpuMs();
+      const nodeBefore = process.cpuUsage();
       const result = await verifyAuditTrail(
         async () => {
           const client = await pool.connect();
-          return {
-            query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
-            release: async () => client.release(),
-          };
+          return pgSession(client, () => client.release());
         },
         { mode, trustedKeys, workers: verifyWorkers() },
       );
+      const node = process.cpuUsage(nodeBefore);
+      const backendsAfter = await backendsCpuMs();
+      lastVerifyCpu = {
+        node: (node.user + node.system) / 1000,
+        database: [...backendsAfter].reduce(
+          (sum, [pid, ms]) => sum + ms - (backendsBefore.get(pid) ?? 0),
+          0,
+        ),
+      };
       if (!result.ok) {
         throw new Error(`verification failed: ${JSON.stringify(result.problems.slice(0, 3))}`);
       }
@@ -217,13 +307,29 @@ export async function benchScale(harness?: ServiceHarness): Promise<Record<strin
               return [p.id, [p.facility_id]];
             });
       const full = await verify('full');
+      const fullCpu = lastVerifyCpu;
       const incremental = await verify('incremental');
+      const perEvent = (ms: number) =>
+        full.checked > 0 ? Number(((ms * 1000) / full.checked).toFixed(2)) : null;
       return {
         auditPageP95Ms: page,
         fullVerify: {
           events: full.checked,
           ms: full.durationMs,
           eventsPerSecond: Math.round((full.checked / Math.max(1, full.durationMs)) * 1000),
+          // CPU per event, this process and the database's backends (local server only), and
+          // the most two otherwise idle cores could give at that cost (the hashing runs on one
+          // thread, the backends on both cores).
+          cpuUsPerEvent: { node: perEvent(fullCpu.node), database: perEvent(fullCpu.database) },
+          eventsPerSecondBoundOnTwoIdleCores:
+            full.checked > 0 && fullCpu.database > 0
+              ? Math.round(
+                  Math.min(
+                    (2 * full.checked * 1000) / (fullCpu.node + fullCpu.database),
+                    (full.checked * 1000) / fullCpu.node,
+                  ),
+                )
+              : null,
         },
         incrementalVerifyMs: incremental.durationMs,
         incrementalMode: incremental.mode,
@@ -261,6 +367,25 @@ export async function benchScale(harness?: ServiceHarness): Promise<Record<strin
       empty,
       seeded: full,
       auditPageRatio: ratio(full.auditPageP95Ms, empty.auditPageP95Ms),
+      ...(harness
+        ? {
+            ratios: Object.fromEntries(
+              [
+                'auditPageHttpP95Ms',
+                'prisonerSearchP95Ms',
+                'assessmentReadP95Ms',
+                'planReadP95Ms',
+                'reviewsDueP95Ms',
+              ].map((k) => [
+                k,
+                ratio(
+                  (full as Record<string, unknown>)[k] as number | null,
+                  (empty as Record<string, unknown>)[k] as number | null,
+                ),
+              ]),
+            ),
+          }
+        : {}),
     };
   } finally {
     await stop();

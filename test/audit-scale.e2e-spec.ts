@@ -10,6 +10,13 @@ import { seedAudit } from '../bench/scale-seed.js';
 import { AuditArchiver } from '../src/audit/audit-archive.service.js';
 import { AuditCheckpoints } from '../src/audit/audit-checkpoints.service.js';
 import {
+  copyOut,
+  COPY_SCAN_COLUMNS,
+  RunFollower,
+  type ScanSuspect,
+} from '../src/audit/audit-copy-scan.js';
+import { auditHash, type AuditRecord } from '../src/audit/audit-event.js';
+import {
   SQL_CANONICAL_ROW,
   verifyAuditTrail,
   type VerifyResult,
@@ -332,6 +339,118 @@ describe('partitioned audit storage', () => {
     );
     expect(total).toBeGreaterThan(1000);
     expect(differ).toBe(0);
+  });
+
+  it('hashes every row in the streaming full check as the reference does, awkward content included, and flags a changed row', async () => {
+    const db = new pg.Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    try {
+      await db.query('BEGIN');
+      // Rows the service would never write in this shape, but a trail may hold: every escape
+      // COPY and JSON know, quoted array elements, nested details, non-ASCII, odd timestamps.
+      const awkward = [
+        ['a b', 'x"y', 'back\\slash', 'NULL', '{braces}', ''],
+        ['security_officer'],
+        [],
+      ].map((roles, i) => ({
+        seq: String(9_000_000_000 + i),
+        chainId: 9_999,
+        chainSeq: String(i + 1),
+        occurredAt: new Date(Math.floor(Date.now() / 1000) * 1000 + [0, 120, 999][i]).toISOString(),
+        actorId: i === 2 ? null : '6d0f8f1e-1c1a-4c3e-9d51-5c3b0e2f7a10',
+        actorUsername: i === 0 ? 'tab\there\nnew "quoted" \\ back\u0001 ünï Привет 🎉' : 'plain',
+        actorRoles: roles,
+        action: 'prisoner.read',
+        entityType: i === 1 ? null : 'prisoner',
+        entityId: i === 1 ? null : 'x\ty',
+        prisonerId: null,
+        facilityId: i === 0 ? '0b6c1a52-3f0e-4b7e-8d9a-1f2e3d4c5b6a' : null,
+        outcome: 'success',
+        purpose: i === 2 ? 'line one\r\nline two' : null,
+        requestId: null,
+        ip: i === 0 ? '::1' : null,
+        userAgent: i === 1 ? 'Mozilla/5.0 (X11; \u2028) "q" \\' : null,
+        changedFields: i === 0 ? [] : i === 1 ? ['a,b', 'NULL'] : null,
+        details:
+          i === 0
+            ? {
+                zeta: 1.5,
+                alpha: ['x', 'y z'],
+                big: 1e21,
+                neg: -0.25,
+                t: true,
+                n: null,
+                ключ: 'значение',
+                '😀': 'e',
+              }
+            : i === 1
+              ? { s: 'tab\there "q" \\ \u0001' }
+              : null,
+        prevHash: '0'.repeat(64),
+      })) as AuditRecord[];
+      for (const record of awkward) {
+        await db.query(
+          `INSERT INTO audit_event (seq, chain_id, chain_seq, occurred_at, actor_id, actor_username,
+             actor_roles, action, entity_type, entity_id, prisoner_id, facility_id, outcome, purpose,
+             request_id, ip, user_agent, changed_fields, details, prev_hash, hash)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+          [
+            record.seq,
+            record.chainId,
+            record.chainSeq,
+            record.occurredAt,
+            record.actorId,
+            record.actorUsername,
+            record.actorRoles,
+            record.action,
+            record.entityType,
+            record.entityId,
+            record.prisonerId,
+            record.facilityId,
+            record.outcome,
+            record.purpose,
+            record.requestId,
+            record.ip,
+            record.userAgent,
+            record.changedFields,
+            record.details === null ? null : JSON.stringify(record.details),
+            record.prevHash,
+            auditHash(record),
+          ],
+        );
+      }
+      // And one row whose stored hash is not its content's.
+      await db.query(
+        `INSERT INTO audit_event (seq, chain_id, chain_seq, occurred_at, action, outcome, prev_hash, hash)
+         VALUES (9000000100, 9999, 100, now(), 'prisoner.read', 'success', $1, $1)`,
+        ['1'.repeat(64)],
+      );
+      await db.query(`SET LOCAL TimeZone = 'UTC'`);
+      const suspects: ScanSuspect[] = [];
+      const follower = new RunFollower(
+        () => undefined,
+        (s) => suspects.push(s),
+      );
+      const rows = await copyOut(
+        db,
+        `COPY (SELECT ${COPY_SCAN_COLUMNS} FROM audit_event) TO STDOUT`,
+        (row) => follower.row(row),
+      );
+      const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM audit_event`)).rows;
+      expect(rows).toBe(n);
+      expect(follower.rows).toBe(n);
+      expect(n).toBeGreaterThan(1000);
+      expect(suspects).toEqual([{ chainId: 9999, chainSeq: '100', seq: '9000000100' }]);
+      // A COPY the server refuses rejects (it does not hang), and the connection goes on.
+      await expect(
+        copyOut(db, `COPY (SELECT 1 FROM no_such_table) TO STDOUT`, () => undefined),
+      ).rejects.toThrow(/no_such_table/);
+      await db.query('ROLLBACK');
+      expect((await db.query(`SELECT 1 AS one`)).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await db.query('ROLLBACK').catch(() => undefined);
+      await db.end();
+    }
   });
 
   it('verifies chains that cross a month, and finds a row removed at the end of a month', async () => {

@@ -13,6 +13,7 @@ import {
   type ArchiveHeader,
 } from './audit-archive-file.js';
 import { AuditCheckpoints } from './audit-checkpoints.service.js';
+import { copyOut, type CopyClient } from './audit-copy-scan.js';
 import { AUDIT_RECORD_COLUMNS, auditHash, type AuditRecord } from './audit-event.js';
 import { AuditTrail, type AuditOrigin } from './audit-trail.service.js';
 import {
@@ -245,10 +246,11 @@ export class AuditArchiver {
 
   private async session(): Promise<Session> {
     const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+    const client = (await runner.connect()) as CopyClient;
     return {
       query: (sql, params) => runner.query(sql, params),
       release: () => runner.release(),
+      copyOut: (sql, onRow) => copyOut(client, sql, onRow),
     };
   }
 }

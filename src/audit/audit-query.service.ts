@@ -17,6 +17,7 @@ import {
   type VerifyResult,
 } from './audit-verifier.js';
 import { loadTrustedKeys } from '../crypto/trusted-keys.js';
+import { copyOut, type CopyClient } from './audit-copy-scan.js';
 import { csvHeader, csvLine } from './audit-csv.js';
 import type {
   AuditEventResponse,
@@ -25,6 +26,9 @@ import type {
 } from './dto/audit-query.dto.js';
 
 type Row = AuditRecord & { hash: string };
+
+/** Events per read of an export (and per chunk written). */
+const EXPORT_BATCH = 2000;
 
 const toResponse = (r: Row): AuditEventResponse => ({
   seq: Number(r.seq),
@@ -227,21 +231,35 @@ export class AuditQueryService {
     ]);
     const dataSource = this.dataSource;
     const where = (before: string | null) => this.where(ctx, query, before);
+    const batch = EXPORT_BATCH;
+    const fetch = (before: string | null): Promise<Row[]> => {
+      const w = where(before);
+      return dataSource.query(
+        `SELECT ${AUDIT_RECORD_COLUMNS} FROM audit_event WHERE ${w.sql}
+         ORDER BY audit_event.seq DESC LIMIT ${batch}`,
+        w.params,
+      );
+    };
+    // One chunk per batch (a write per row cost more than the rows), and the next batch read
+    // while this one is written: at most two batches in memory, however many events match.
     async function* lines(): AsyncGenerator<string> {
       if (query.format === 'csv') yield csvHeader();
-      let before: string | null = null;
+      let next = fetch(null);
       for (;;) {
-        const w = where(before);
-        const rows: Row[] = await dataSource.query(
-          `SELECT ${AUDIT_RECORD_COLUMNS} FROM audit_event WHERE ${w.sql} ORDER BY audit_event.seq DESC LIMIT 1000`,
-          w.params,
-        );
+        const rows = await next;
+        const full = rows.length === batch;
+        if (full) {
+          next = fetch(rows[rows.length - 1].seq);
+          // Settled even if the client leaves before it is awaited.
+          next.catch(() => undefined);
+        }
+        let chunk = '';
         for (const row of rows) {
           const event = toResponse(row);
-          yield query.format === 'csv' ? csvLine(event) : JSON.stringify(event) + '\n';
+          chunk += query.format === 'csv' ? csvLine(event) : JSON.stringify(event) + '\n';
         }
-        if (rows.length < 1000) return;
-        before = rows[rows.length - 1].seq;
+        if (chunk) yield chunk;
+        if (!full) return;
       }
     }
     return Readable.from(lines());
@@ -284,10 +302,11 @@ export class AuditQueryService {
   /** A pooled connection of its own, for one reader of a parallel verification. */
   private async session(): Promise<Session> {
     const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+    const client = (await runner.connect()) as CopyClient;
     return {
       query: (sql, params) => runner.query(sql, params),
       release: () => runner.release(),
+      copyOut: (sql, onRow) => copyOut(client, sql, onRow),
     };
   }
 }

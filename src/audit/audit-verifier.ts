@@ -1,7 +1,15 @@
 import { sign, type KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { canonicalJson } from '../crypto/canonical-json.js';
+import type pg from 'pg';
 import type { TrustedKeys } from '../crypto/trusted-keys.js';
+import {
+  copyOut,
+  COPY_SCAN_COLUMNS,
+  RunFollower,
+  type CopyClient,
+  type ScanSuspect,
+} from './audit-copy-scan.js';
 import { AUDIT_RECORD_COLUMNS, auditHash, GENESIS_HASH, type AuditRecord } from './audit-event.js';
 
 /** Anything that runs SQL: a TypeORM manager in the service, a pg client in the CLI. */
@@ -13,6 +21,20 @@ export interface Queryable {
 export interface Session {
   query(sql: string, params?: unknown[]): Promise<unknown>;
   release(): Promise<void>;
+  /**
+   * `COPY ... TO STDOUT` on this connection, each row to `onRow` as it arrives (see
+   * `copyOut`). With it a full check hashes here, streaming; without it, in SQL.
+   */
+  copyOut?(sql: string, onRow: (row: Buffer) => void): Promise<number>;
+}
+
+/** A Session over a pg client (a pool's, or the one TypeORM's query runner holds). */
+export function pgSession(client: pg.ClientBase, release: () => void): Session {
+  return {
+    query: async (sql, params) => (await client.query(sql, params)).rows,
+    release: async () => release(),
+    copyOut: (sql, onRow) => copyOut(client as CopyClient, sql, onRow),
+  };
 }
 
 export interface CheckpointHead {
@@ -309,7 +331,28 @@ interface Unit {
   /** A partition (full check) or the whole table from a position on (incremental). */
   table: string;
   from?: number;
+  /** Full check by COPY: the stretch of the partition's pages [fromPage, toPage) to read. */
+  fromPage?: number;
+  toPage?: number;
 }
+
+/**
+ * Pages per stretch a full check reads in one COPY: small enough that every connection stays
+ * busy to the end (about eight stretches per connection), large enough to cost little.
+ */
+const stretchPages = (totalPages: number, workers: number) =>
+  Math.max(1024, Math.ceil(totalPages / (Math.max(1, workers) * 8)));
+
+/** One stretch of a partition as a COPY in file order (a TID range scan). */
+const copySql = (unit: Unit) => {
+  const range = [
+    unit.fromPage ? `ctid >= '(${unit.fromPage},0)'::tid` : '',
+    unit.toPage !== undefined ? `ctid < '(${unit.toPage},0)'::tid` : '',
+  ].filter(Boolean);
+  return `COPY (SELECT ${COPY_SCAN_COLUMNS} FROM ${unit.table}${
+    range.length > 0 ? ` WHERE ${range.join(' AND ')}` : ''
+  }) TO STDOUT`;
+};
 
 interface CheckpointRow {
   id: number;
@@ -412,8 +455,10 @@ export async function verifyAuditTrail(
 
     const archived = await readArchives(lead, keys, problems, untrusted);
 
-    // Work: one unit per (partition, chain), or per chain after the trusted checkpoint's head.
+    // Work: stretches of partitions (full), or one unit per chain after the trusted checkpoint's
+    // head (incremental, read along the chain's index).
     const units: Unit[] = [];
+    const useCopy = !anchor && lead.copyOut !== undefined;
     const anchorHead = new Map(anchor?.payload.heads.map((h) => [h.chainId, h]) ?? []);
     if (anchor) {
       for (const head of heads) {
@@ -422,10 +467,31 @@ export async function verifyAuditTrail(
       }
     } else {
       const partitions = (await lead.query(
-        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        `SELECT c.relname AS name,
+           (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages
+         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
          WHERE i.inhparent = 'audit_event'::regclass ORDER BY c.relname`,
-      )) as { name: string }[];
-      for (const partition of partitions) units.push({ table: quoteIdent(partition.name) });
+      )) as { name: string; pages: number }[];
+      if (useCopy) {
+        // Stretches of pages, biggest partitions first: the connections finish together. The
+        // last stretch of a partition has no end (the snapshot decides what it sees).
+        const step = stretchPages(
+          partitions.reduce((n, p) => n + p.pages, 0),
+          options.workers,
+        );
+        for (const partition of [...partitions].sort((a, b) => b.pages - a.pages)) {
+          for (let page = 0; page === 0 || page < partition.pages; page += step) {
+            const last = page + step >= partition.pages;
+            units.push({
+              table: quoteIdent(partition.name),
+              fromPage: page,
+              ...(last ? {} : { toPage: page + step }),
+            });
+          }
+        }
+      } else {
+        for (const partition of partitions) units.push({ table: quoteIdent(partition.name) });
+      }
     }
     const total =
       heads.reduce((n, h) => n + Number(h.chainSeq), 0) -
@@ -441,10 +507,38 @@ export async function verifyAuditTrail(
       await session.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/'/g, "''")}'`);
     }
     const runs = new Map<number, ChainRun[]>(heads.map((h) => [h.chainId, []]));
-    const suspects: { table: string; chainId: number; row: ScanRow }[] = [];
+    const suspects: { table: string; chainId: number; row: ScanSuspect }[] = [];
     let checked = 0;
     const queue = [...units];
+    const addRun = (run: ChainRun) => {
+      const list = runs.get(run.chainId);
+      if (list) list.push(run);
+      else runs.set(run.chainId, [run]);
+      checked += run.end - run.start + 1;
+    };
+    const progress = () =>
+      options.onProgress?.({
+        checked,
+        total: Math.max(total, checked),
+        elapsedMs: Date.now() - started,
+      });
+    const copyWork = async (session: Session) => {
+      await session.query(`SET LOCAL statement_timeout = 0`);
+      // occurred_at printed as `auditHash` reads it once made ISO: UTC, ISO style.
+      await session.query(`SET LOCAL TimeZone = 'UTC'`);
+      await session.query(`SET LOCAL DateStyle = 'ISO, MDY'`);
+      for (let unit = queue.shift(); unit; unit = queue.shift()) {
+        const { table } = unit;
+        const follower = new RunFollower(addRun, (suspect: ScanSuspect) =>
+          suspects.push({ table, chainId: suspect.chainId, row: suspect }),
+        );
+        await session.copyOut!(copySql(unit), (row) => follower.row(row));
+        follower.finish();
+        progress();
+      }
+    };
     const work = async (session: Session) => {
+      if (useCopy) return copyWork(session);
       // A partition is sorted by chain in memory; a scan may outlast a request's timeout.
       await session.query(`SET LOCAL work_mem = '256MB'`);
       await session.query(`SET LOCAL statement_timeout = 0`);
@@ -459,21 +553,10 @@ export async function verifyAuditTrail(
           scanSql(unit.table, unit.from !== undefined),
           unit.from !== undefined ? [unit.chainId, unit.from] : [],
         )) as ScanRow[];
-        collectRuns(
-          rows,
-          (run) => {
-            const list = runs.get(run.chainId);
-            if (list) list.push(run);
-            else runs.set(run.chainId, [run]);
-            checked += run.end - run.start + 1;
-          },
-          (row) => suspects.push({ table: unit.table, chainId: row.chainId, row }),
+        collectRuns(rows, addRun, (row) =>
+          suspects.push({ table: unit.table, chainId: row.chainId, row }),
         );
-        options.onProgress?.({
-          checked,
-          total: Math.max(total, checked),
-          elapsedMs: Date.now() - started,
-        });
+        progress();
       }
     };
     await Promise.all(sessions.length > 0 ? sessions.map(work) : [work(lead)]);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { verifyArchiveFile } from '../audit/audit-archive-file.js';
 import {
+  pgSession,
   verifyAuditTrail,
   verifyWorkers,
   type VerifyProgress,
@@ -93,10 +94,7 @@ export async function auditVerifyCli(
       const result = await verifyAuditTrail(
         async () => {
           const client = await pool.connect();
-          return {
-            query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
-            release: async () => client.release(),
-          };
+          return pgSession(client, () => client.release());
         },
         {
           mode: argv.includes('--incremental') ? 'incremental' : 'full',
