@@ -21,6 +21,7 @@ import { CaseFactors1764115200123 } from './1764115200123-case-factors.js';
 import { PrisonerRights1764115200130 } from './1764115200130-prisoner-rights.js';
 import { Oversight1764115200140 } from './1764115200140-oversight.js';
 import { Training1764115200150 } from './1764115200150-training.js';
+import { TeamWorking1764115200160 } from './1764115200160-team-working.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -47,4 +48,5 @@ export const migrations = [
   PrisonerRights1764115200130,
   Oversight1764115200140,
   Training1764115200150,
+  TeamWorking1764115200160,
 ];
