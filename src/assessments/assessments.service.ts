@@ -26,10 +26,7 @@ import {
 } from '../http/page.js';
 import { evaluate, ENGINE_VERSION, type EvaluationResult } from '../instruments/engine/evaluate.js';
 import { InstrumentsService, type InstrumentVersion } from '../instruments/instruments.service.js';
-import {
-  teamOf,
-  type InstrumentDefinition,
-} from '../instruments/rule-sets/rule-set.types.js';
+import { teamOf, type InstrumentDefinition } from '../instruments/rule-sets/rule-set.types.js';
 import type { DueItem, DueQuery } from '../reviews/due-item.js';
 import { CountersignAssignmentsService } from './team/countersign-assignments.service.js';
 import { bothSubmitted, ratingDifferences } from './team/rating-sets.service.js';
@@ -254,9 +251,13 @@ export class AssessmentsService {
               ? `the second assessor holds no current certification for ${definition.key}`
               : undefined;
     if (problem)
-      throw unprocessable('invalid_second_assessor', `The second assessor cannot rate: ${problem}`, {
-        errors: [{ path: 'secondAssessorId', message: problem }],
-      });
+      throw unprocessable(
+        'invalid_second_assessor',
+        `The second assessor cannot rate: ${problem}`,
+        {
+          errors: [{ path: 'secondAssessorId', message: problem }],
+        },
+      );
     return second!.id;
   }
 

@@ -99,7 +99,10 @@ export class CountersignAssignmentsService {
     });
   }
 
-  async list(ctx: RequestContext, assessmentId: string): Promise<CountersignAssignmentListResponse> {
+  async list(
+    ctx: RequestContext,
+    assessmentId: string,
+  ): Promise<CountersignAssignmentListResponse> {
     return this.cases.read(ctx, {
       name: 'Assessment',
       action: 'countersign_assignment.list',
@@ -128,7 +131,11 @@ export class CountersignAssignmentsService {
       load: (m) => this.team.assignment(m, id, true),
       target: (c) => ({
         subject: 'CountersignAssignment',
-        fields: { facilityId: c.facilityId, prisonerId: c.prisonerId, assessmentId: c.assessmentId },
+        fields: {
+          facilityId: c.facilityId,
+          prisonerId: c.prisonerId,
+          assessmentId: c.assessmentId,
+        },
         location: { prisonerId: c.prisonerId, facilityId: c.facilityId },
         entity: { type: 'countersign_assignment', id: c.id },
         details: { assessmentId: c.assessmentId },

@@ -145,10 +145,7 @@ export class TeamController {
   @ApiOkResponse({ type: CountersignAssignmentResponse, headers: ETAG_HEADER })
   @ApiProblems(
     [404, 'No such assignment in the caller’s scope (`not_found`)'],
-    [
-      409,
-      'Stale If-Match (`version_conflict`), or already used or revoked (`assignment_ended`)',
-    ],
+    [409, 'Stale If-Match (`version_conflict`), or already used or revoked (`assignment_ended`)'],
   )
   async revokeAssignment(
     @Ctx() ctx: RequestContext,
@@ -173,10 +170,7 @@ export class TeamController {
     [404, 'No such assessment in the caller’s scope (`not_found`)'],
     [409, 'The assessment is rated by one assessor (`not_double_rated`)'],
   )
-  getRatingSets(
-    @Ctx() ctx: RequestContext,
-    @UuidParam() id: string,
-  ): Promise<RatingSetsResponse> {
+  getRatingSets(@Ctx() ctx: RequestContext, @UuidParam() id: string): Promise<RatingSetsResponse> {
     return this.ratingSets.get(ctx, id);
   }
 

@@ -52,8 +52,10 @@ export interface Candidate {
   active: boolean;
 }
 
-const ISO = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const USER = (alias: string) => `json_build_object('id', ${alias}.id, 'displayName', ${alias}.display_name)`;
+const ISO = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const USER = (alias: string) =>
+  `json_build_object('id', ${alias}.id, 'displayName', ${alias}.display_name)`;
 
 const ASSIGNMENT_SELECT = `
   SELECT ca.id, ca.assessment_id AS "assessmentId", a.prisoner_id AS "prisonerId",
@@ -135,7 +137,8 @@ export class TeamRepository {
     assessmentId: string,
     assigneeId: string,
   ): Promise<string | undefined> {
-    const rows: { id: string }[] = await m.query(
+    // TypeORM answers an UPDATE with [rows, affected].
+    const [rows]: [{ id: string }[], number] = await m.query(
       `UPDATE countersign_assignment SET used_at = now(), version = version + 1
        WHERE assessment_id = $1 AND assignee_id = $2 AND used_at IS NULL AND revoked_at IS NULL
        RETURNING id`,

@@ -263,7 +263,12 @@ export interface InstrumentDefinition {
 }
 
 /** Roles an instrument's `team` may name. */
-export const TEAM_ROLES = ['psychologist', 'pve_inspector', 'security_officer', 'supervisor'] as const;
+export const TEAM_ROLES = [
+  'psychologist',
+  'pve_inspector',
+  'security_officer',
+  'supervisor',
+] as const;
 export type TeamRole = (typeof TEAM_ROLES)[number];
 
 /** Team working: who assesses and countersigns, and whether two assessors rate blind. */

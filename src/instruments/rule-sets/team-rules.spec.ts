@@ -52,9 +52,7 @@ describe('instrument team', () => {
     const changed = await mutatedFile(NEEDS_FILE, (doc: any) => {
       doc.team = { assessors: ['pve_inspector'], countersigners: ['psychologist'] };
     });
-    const { errors } = validateRuleSets(
-      shipped.map((f) => (f.file === NEEDS_FILE ? changed : f)),
-    );
+    const { errors } = validateRuleSets(shipped.map((f) => (f.file === NEEDS_FILE ? changed : f)));
     const team = errors.filter((e) => e.code === 'team_roles');
     expect(team.length).toBeGreaterThan(0);
     expect(team.every((e) => e.file === NEEDS_FILE)).toBe(true);
@@ -67,12 +65,8 @@ describe('instrument team', () => {
     const changed = await mutatedFile(NEEDS_FILE, (doc: any) => {
       doc.team = { assessors: ['administrator'], doubleRating: 'sometimes' };
     });
-    const { errors } = validateRuleSets(
-      shipped.map((f) => (f.file === NEEDS_FILE ? changed : f)),
-    );
+    const { errors } = validateRuleSets(shipped.map((f) => (f.file === NEEDS_FILE ? changed : f)));
     const paths = errors.filter((e) => e.code === 'schema').map((e) => e.path);
-    expect(paths).toEqual(
-      expect.arrayContaining(['team.assessors[0]', 'team.doubleRating']),
-    );
+    expect(paths).toEqual(expect.arrayContaining(['team.assessors[0]', 'team.doubleRating']));
   });
 });
