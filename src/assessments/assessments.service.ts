@@ -493,7 +493,8 @@ export class AssessmentsService {
         const errors: FieldError[] = [];
         const changes: Partial<Record<EditableField, unknown>> = {};
         let ratings = a.ratings;
-        if (dto.ratings && a.doubleRating)
+        // Once agreed, the lead completes the consensus ratings (evidence, sources) as usual.
+        if (dto.ratings && a.doubleRating && !a.consensus)
           throw conflict(
             'double_rated',
             'A double-rated assessment takes its ratings from the consensus of the two blind sets',

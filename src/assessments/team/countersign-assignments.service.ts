@@ -119,6 +119,42 @@ export class CountersignAssignmentsService {
     });
   }
 
+  /**
+   * The assignments of an assessment and whom it could be assigned to, for the supervisors'
+   * assignment page: audited as the list is.
+   */
+  async page(
+    ctx: RequestContext,
+    assessmentId: string,
+  ): Promise<
+    CountersignAssignmentListResponse & { candidates: { id: string; displayName: string }[] }
+  > {
+    return this.cases.read(ctx, {
+      name: 'Assessment',
+      action: 'countersign_assignment.list',
+      load: (m) => this.assessments.detail(m, assessmentId),
+      target: (a) => ({ ...onAssessment(a), entity: { type: 'assessment', id: a.id } }),
+      refuse: (a) =>
+        ctx.ability.can('assign', asSubject('CountersignAssignment', onAssessment(a).fields))
+          ? undefined
+          : forbidden('Supervisors of the prisoner’s facility assign countersignatures'),
+      respond: async (a, _access, m) => {
+        const { definition } = (await this.instruments.pinned(a.instrumentVersionId, m))!;
+        const d = definition as InstrumentDefinition;
+        const psychologists = (d.team?.countersigners ?? ['psychologist']).includes('psychologist');
+        return {
+          items: (await this.team.assignmentsOf(m, a.id)).map(toResponse),
+          candidates: psychologists
+            ? (
+                await this.team.assignees(m, a.facilityId, d.requiresCertification ? d.key : null)
+              ).filter((u) => u.id !== a.assessor.id)
+            : [],
+        };
+      },
+      details: (_, answer) => ({ resultCount: answer.items.length }),
+    });
+  }
+
   async revoke(
     ctx: RequestContext,
     id: string,

@@ -90,6 +90,26 @@ export class TeamRepository {
 
   // ---------------------------------------------------------------- countersign assignments
 
+  /**
+   * Who may be assigned: active psychologists none of whose facilities is `facilityId`,
+   * certified for `certifiedFor` when given; by name, at most 200.
+   */
+  async assignees(
+    m: EntityManager,
+    facilityId: string,
+    certifiedFor: string | null,
+  ): Promise<UserRef[]> {
+    return m.query(
+      `SELECT u.id, u.display_name AS "displayName" FROM app_user u
+       WHERE u.active AND 'psychologist' = ANY (u.roles)
+         AND NOT EXISTS (SELECT 1 FROM user_facility uf WHERE uf.user_id = u.id AND uf.facility_id = $1)
+         AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM certification c WHERE c.user_id = u.id
+               AND c.instrument_key = $2 AND c.valid_until >= current_date))
+       ORDER BY u.display_name, u.id LIMIT 200`,
+      [facilityId, certifiedFor],
+    );
+  }
+
   async insertAssignment(
     m: EntityManager,
     a: { assessmentId: string; assigneeId: string; assignedBy: string; reason: string },

@@ -8,6 +8,7 @@ import { rightsRu } from './ru/rights.js';
 import { ruAssessments } from './ru/assessments.js';
 import { trainingRu } from './ru/training.js';
 import { ruSpj } from './ru/spj.js';
+import { ruTeam } from './ru/team.js';
 
 /** Russian: complete (the catalogue test checks that every English key is here). */
 export const ru: Catalogue = {
@@ -296,4 +297,5 @@ export const ru: Catalogue = {
   ...trainingRu,
   ...ruAssessments,
   ...ruSpj,
+  ...ruTeam,
 };
