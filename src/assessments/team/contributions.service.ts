@@ -8,8 +8,8 @@ import { isEditable } from '../assessment-rules.js';
 import { subjectOf } from '../assessment-view.js';
 import { AssessmentsRepository, type Assessment } from '../assessments.repository.js';
 import type {
-  ContributionListResponse,
-  ContributionResponse,
+  AssessmentContributionListResponse,
+  AssessmentContributionResponse,
   CreateContributionDto,
 } from './dto/team.dto.js';
 import { TeamRepository } from './team.repository.js';
@@ -58,7 +58,7 @@ export class ContributionsService {
     ctx: RequestContext,
     assessmentId: string,
     dto: CreateContributionDto,
-  ): Promise<ContributionResponse> {
+  ): Promise<AssessmentContributionResponse> {
     if (dto.observedOn > new Date().toISOString().slice(0, 10))
       throw validationProblem([
         { path: 'observedOn', message: 'observedOn cannot be in the future' },
@@ -109,7 +109,10 @@ export class ContributionsService {
     });
   }
 
-  async list(ctx: RequestContext, assessmentId: string): Promise<ContributionListResponse> {
+  async list(
+    ctx: RequestContext,
+    assessmentId: string,
+  ): Promise<AssessmentContributionListResponse> {
     return this.cases.read(ctx, {
       name: 'Assessment',
       action: 'contribution.list',

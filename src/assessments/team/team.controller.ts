@@ -19,8 +19,8 @@ import { ContributionsService } from './contributions.service.js';
 import { CountersignAssignmentsService } from './countersign-assignments.service.js';
 import {
   ConsensusDto,
-  ContributionListResponse,
-  ContributionResponse,
+  AssessmentContributionListResponse,
+  AssessmentContributionResponse,
   CountersignAssignmentListResponse,
   CountersignAssignmentResponse,
   CreateContributionDto,
@@ -60,7 +60,7 @@ export class TeamController {
     summary:
       'Add an observation for the assessor to weigh (PVE inspectors, security officers, psychologists); it never changes a rating',
   })
-  @ApiCreatedResponse({ type: ContributionResponse })
+  @ApiCreatedResponse({ type: AssessmentContributionResponse })
   @ApiProblems(
     [
       403,
@@ -73,7 +73,7 @@ export class TeamController {
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
     @Body() dto: CreateContributionDto,
-  ): Promise<ContributionResponse> {
+  ): Promise<AssessmentContributionResponse> {
     return this.contributions.create(ctx, id, dto);
   }
 
@@ -82,7 +82,7 @@ export class TeamController {
   @ApiOperation({
     summary: 'The contributions to an assessment, of the confidentiality classes the caller reads',
   })
-  @ApiOkResponse({ type: ContributionListResponse })
+  @ApiOkResponse({ type: AssessmentContributionListResponse })
   @ApiProblems(
     [403, 'The caller’s roles read no contributions here (`forbidden`)'],
     [404, 'No such assessment in the caller’s scope (`not_found`)'],
@@ -90,7 +90,7 @@ export class TeamController {
   listContributions(
     @Ctx() ctx: RequestContext,
     @UuidParam() id: string,
-  ): Promise<ContributionListResponse> {
+  ): Promise<AssessmentContributionListResponse> {
     return this.contributions.list(ctx, id);
   }
 

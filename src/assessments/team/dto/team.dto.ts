@@ -105,7 +105,7 @@ export class CreateContributionDto {
   confidentiality!: (typeof CONTRIBUTION_CLASSES)[number];
 }
 
-export class ContributionResponse {
+export class AssessmentContributionResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) assessmentId!: string;
   @ApiProperty({ type: StaffRef }) author!: StaffRef;
@@ -118,12 +118,12 @@ export class ContributionResponse {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 
-export class ContributionListResponse {
+export class AssessmentContributionListResponse {
   @ApiProperty({
-    type: [ContributionResponse],
+    type: [AssessmentContributionResponse],
     description: 'Oldest first, only the classes the caller’s roles read (at most 500)',
   })
-  items!: ContributionResponse[];
+  items!: AssessmentContributionResponse[];
 }
 
 // ---------------------------------------------------------------- double rating
