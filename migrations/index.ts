@@ -21,6 +21,7 @@ import { CaseFactors1764115200123 } from './1764115200123-case-factors.js';
 import { PrisonerRights1764115200130 } from './1764115200130-prisoner-rights.js';
 import { Oversight1764115200140 } from './1764115200140-oversight.js';
 import { Training1764115200150 } from './1764115200150-training.js';
+import { TeamWorking1764115200160 } from './1764115200160-team-working.js';
 import { EventTypes1764115200170 } from './1764115200170-event-types.js';
 import { MeasureHealthObjections1764115200200 } from './1764115200200-measure-health-objections.js';
 
@@ -49,6 +50,7 @@ export const migrations = [
   PrisonerRights1764115200130,
   Oversight1764115200140,
   Training1764115200150,
+  TeamWorking1764115200160,
   EventTypes1764115200170,
   MeasureHealthObjections1764115200200,
 ];

@@ -81,6 +81,15 @@ const MATRIX: Record<string, [string, string, string, string, string]> = {
   'POST /assessments/:id/amend':         ['201/404/403',        '403/403/403',        '403/403/403',        '403/403/403',        '403/403/403'],
   'POST /assessments/:id/trigger-reviews':['201/404/403',        '403/403/403',        '403/403/403',        '403/403/403',        '403/403/403'],
   'POST /assessments/:id/cancel':        ['403/404/403',        '403/403/403',        '403/403/403',        '403/403/403',        '403/403/403'],
+  'POST /assessments/:id/contributions':['201/404/403',        '201/404/403',        '201/404/403',        '403/403/403',        '403/403/403'],
+  'GET /assessments/:id/contributions':  ['200/404/403',        '200/404/403',        '200/404/403',        '200/404/403',        '403/403/403'],
+  'POST /assessments/:id/countersign-assignments':['403/403/403','403/403/403',       '403/403/403',        '201/404/403',        '403/403/403'],
+  'GET /assessments/:id/countersign-assignments':['403/403/403', '403/403/403',       '403/403/403',        '200/404/403',        '403/403/403'],
+  'POST /countersign-assignments/:id/revoke':['403/403/403',     '403/403/403',        '403/403/403',        '200/404/404',        '403/403/403'],
+  'GET /assessments/:id/rating-sets':    ['200/404/200',        '403/404/403',        '403/404/403',        '403/404/403',        '403/403/403'],
+  'PATCH /assessments/:id/rating-sets/mine (another’s)':['403/404/403','403/404/403', '403/404/403',        '403/404/403',        '403/403/403'],
+  'POST /assessments/:id/rating-sets/mine/submit (another’s)':['403/404/403','403/404/403','403/404/403',  '403/404/403',        '403/403/403'],
+  'POST /assessments/:id/consensus (another’s)':['403/404/403', '403/403/403',        '403/403/403',        '403/403/403',        '403/403/403'],
   'POST /prisoners/:id/events':          ['201/404/403',        '201/404/403',        '201/404/403',        '403/403/403',        '403/403/403'],
   'GET /prisoners/:id/events':           ['200/404/200',        '200/404/200',        '200/404/200',        '200/404/200',        '403/403/403'],
   'GET /reviews/due':                    ['listed/absent/listed','listed/absent/listed','listed/absent/listed','listed/absent/listed','403/403/403'],
@@ -191,6 +200,15 @@ const INSPECTOR: Record<string, string> = {
   'POST /assessments/:id/amend': '403/403/403',
   'POST /assessments/:id/cancel': '403/403/403',
   'POST /assessments/:id/trigger-reviews': '403/403/403',
+  'POST /assessments/:id/contributions': '403/403/403',
+  'GET /assessments/:id/contributions': '403/403/403',
+  'POST /assessments/:id/countersign-assignments': '403/403/403',
+  'GET /assessments/:id/countersign-assignments': '403/403/403',
+  'POST /countersign-assignments/:id/revoke': '403/403/403',
+  'GET /assessments/:id/rating-sets': '403/404/404',
+  'PATCH /assessments/:id/rating-sets/mine (another’s)': '403/403/403',
+  'POST /assessments/:id/rating-sets/mine/submit (another’s)': '403/403/403',
+  'POST /assessments/:id/consensus (another’s)': '403/403/403',
   'POST /prisoners/:id/events': '403/403/403',
   'GET /prisoners/:id/events': '200/404/404',
   'GET /reviews/due': 'listed/absent/absent',
@@ -299,6 +317,21 @@ describe('access matrix: every endpoint x every role x scope', () => {
         { code: 'education', priority: 'low' },
       ],
     });
+
+  /** A psychologist of a facility none of the matrix's prisoners is in (countersign assignments). */
+  let outsiderUser: TestUser | undefined;
+  const outsider = async () => (outsiderUser ??= await f.user(['psychologist'], [elsewhere]));
+  /** A double-rated draft by the assessor and the countersigner, their sets submitted or not. */
+  const doubleRated = async (prisoner: TestPrisoner, submitted: boolean) => {
+    const id = await f.openAssessment(prisoner, assessor);
+    await t.db.query(`UPDATE assessment SET double_rating = true WHERE id = $1`, [id]);
+    await t.db.query(
+      `INSERT INTO assessment_rating_set (assessment_id, rater_id, lead, ratings, submitted_at)
+       VALUES ($1, $2, true, '{"ID01": {"value": "some"}}', $4), ($1, $3, false, '{"ID01": {"value": "none"}}', $4)`,
+      [id, assessor.id, countersigner.id, submitted ? new Date() : null],
+    );
+    return id;
+  };
 
   type PlanState =
     'draft' | 'ready' | 'pending' | 'active' | 'delivering' | 'revising' | 'revision-submitted';
@@ -659,6 +692,82 @@ describe('access matrix: every endpoint x every role x scope', () => {
             reason: 'Matrix cancellation',
           },
         ),
+      ),
+    'POST /assessments/:id/contributions': async ({ user, prisoner }) =>
+      status(
+        await post(
+          `/api/v1/assessments/${await f.openAssessment(prisoner, assessor)}/contributions`,
+          user,
+          {
+            observation: 'Matrix observation',
+            source: 'observation',
+            observedOn: '2025-01-02',
+            confidentiality: 'standard',
+          },
+        ),
+      ),
+    'GET /assessments/:id/contributions': async ({ user, prisoner }) =>
+      status(
+        await get(
+          `/api/v1/assessments/${await f.openAssessment(prisoner, assessor)}/contributions`,
+          user,
+        ),
+      ),
+    'POST /assessments/:id/countersign-assignments': async ({ user, prisoner }) =>
+      status(
+        await post(
+          `/api/v1/assessments/${await f.openAssessment(prisoner, assessor, 'submitted')}/countersign-assignments`,
+          user,
+          { assigneeId: (await outsider()).id, reason: 'Matrix: one psychologist here' },
+        ),
+      ),
+    'GET /assessments/:id/countersign-assignments': async ({ user, prisoner }) =>
+      status(
+        await get(
+          `/api/v1/assessments/${await f.openAssessment(prisoner, assessor, 'submitted')}/countersign-assignments`,
+          user,
+        ),
+      ),
+    'POST /countersign-assignments/:id/revoke': async ({ user, prisoner }) => {
+      const id = await f.openAssessment(prisoner, assessor, 'submitted');
+      const assigned = await post(
+        `/api/v1/assessments/${id}/countersign-assignments`,
+        planners.get(prisoner.facilityId)!.supervisor,
+        { assigneeId: (await outsider()).id, reason: 'Matrix: one psychologist here' },
+      ).expect(201);
+      return status(
+        await t.http
+          .post(`/api/v1/countersign-assignments/${assigned.body.id}/revoke`)
+          .set('authorization', user.auth)
+          .set('if-match', String(assigned.body.version)),
+      );
+    },
+    'GET /assessments/:id/rating-sets': async ({ user, prisoner }) =>
+      status(
+        await get(`/api/v1/assessments/${await doubleRated(prisoner, true)}/rating-sets`, user),
+      ),
+    'PATCH /assessments/:id/rating-sets/mine (another’s)': async ({ user, prisoner }) =>
+      status(
+        await t.http
+          .patch(`/api/v1/assessments/${await doubleRated(prisoner, false)}/rating-sets/mine`)
+          .set('authorization', user.auth)
+          .set('if-match', '1')
+          .send({ ratings: {} }),
+      ),
+    'POST /assessments/:id/rating-sets/mine/submit (another’s)': async ({ user, prisoner }) =>
+      status(
+        await t.http
+          .post(`/api/v1/assessments/${await doubleRated(prisoner, false)}/rating-sets/mine/submit`)
+          .set('authorization', user.auth)
+          .set('if-match', '1'),
+      ),
+    'POST /assessments/:id/consensus (another’s)': async ({ user, prisoner }) =>
+      status(
+        await t.http
+          .post(`/api/v1/assessments/${await doubleRated(prisoner, true)}/consensus`)
+          .set('authorization', user.auth)
+          .set('if-match', '1')
+          .send({ ratings: {}, rationale: 'Matrix consensus' }),
       ),
     'POST /prisoners/:id/events': async ({ user, prisoner }) =>
       status(

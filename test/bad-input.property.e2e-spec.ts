@@ -30,6 +30,9 @@ const TABLES = [
   'subject_access_redaction',
   'training_rule_set_version',
   'training_attempt',
+  'assessment_contribution',
+  'countersign_assignment',
+  'assessment_rating_set',
 ];
 
 interface Endpoint {
@@ -357,6 +360,37 @@ describe('property: bad input gets 4xx problems and writes nothing', () => {
         url: `/api/v1/assessments/${draft.body.id}/cancel`,
         user: psychologist,
         refused: { reason: 'Entered in error' },
+      },
+      {
+        // Team working on the cancelled draft: no longer being written (409).
+        method: 'POST',
+        url: `/api/v1/assessments/${draft.body.id}/contributions`,
+        user: pve,
+        refused: {
+          observation: 'Seen at education',
+          source: 'observation',
+          observedOn: '2025-03-01',
+          confidentiality: 'standard',
+        },
+      },
+      {
+        method: 'POST',
+        url: `/api/v1/assessments/${draft.body.id}/countersign-assignments`,
+        user: supervisor,
+        refused: { assigneeId: psychologist2.id, reason: 'One psychologist here' },
+      },
+      {
+        // Not double-rated: the caller has no rating set (403).
+        method: 'PATCH',
+        url: `/api/v1/assessments/${draft.body.id}/rating-sets/mine`,
+        user: psychologist,
+        refused: { ratings: { ID01: { value: 'some' } } },
+      },
+      {
+        method: 'POST',
+        url: `/api/v1/assessments/${draft.body.id}/consensus`,
+        user: psychologist,
+        refused: { ratings: { ID01: { value: 'some' } }, rationale: 'Agreed' },
       },
       {
         // The prisoner has an open plan already (409).

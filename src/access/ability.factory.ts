@@ -25,7 +25,9 @@ export type AppAction =
   | 'close'
   | 'release'
   | 'answer'
-  | 'object';
+  | 'object'
+  | 'assign'
+  | 'revoke';
 
 export type AppSubject =
   | 'User'
@@ -48,7 +50,10 @@ export type AppSubject =
   | 'TrainingOverview'
   | 'InspectorAppointment'
   | 'RestrictiveMeasure'
-  | 'Statistics';
+  | 'Statistics'
+  | 'CountersignAssignment'
+  | 'Contribution'
+  | 'RatingSet';
 
 export type AppAbility = MongoAbility<[AppAction, AppSubject | Record<string, unknown>]>;
 
@@ -78,6 +83,12 @@ export const PLAN_FIELDS = ['logistics', 'content'];
  * view read its summary only (`challengeView` in the challenges feature derives the view).
  */
 export const CHALLENGE_SUMMARY_FIELDS = ['summary'];
+/**
+ * Contribution fields are their confidentiality classes: `standard` observations reach every
+ * role that reads the assessment; `security` ones (restricted security information) the
+ * assessor's clinical team and security officers; `clinical` ones the clinical team only.
+ */
+export const CONTRIBUTION_CLASSES = ['standard', 'security', 'clinical'] as const;
 
 /**
  * The only place access rules are written. Everything is denied unless a rule below allows it.
@@ -246,8 +257,84 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         break;
     }
   }
+  teamWorking(actor, inScope, can, cannot);
   // Four eyes, whatever roles one person holds: nobody approves a plan they wrote or submitted.
   cannot('approve', 'Plan', { authorId: actor.id });
   cannot('approve', 'Plan', { submittedBy: actor.id });
   return build();
+}
+
+type Builder = AbilityBuilder<AppAbility>;
+
+/**
+ * Team working (issue 12 point 6). Instruments may say which roles assess and countersign
+ * (`team`; the session loads every version that does): a named role may start, edit (its own),
+ * read in full and countersign assessments with that version in scope; a role it does not name
+ * may not, whatever its other rules give. Validation keeps clinical items out of instruments
+ * that roles outside psychology work on. A psychologist assigned to countersign one assessment
+ * of another facility reads it in full and countersigns it, and nothing else of the prisoner.
+ * Other disciplines contribute observations; each reads the confidentiality classes below.
+ * Blind rating sets are each rater's own until both are submitted.
+ */
+function teamWorking(
+  actor: Actor,
+  inScope: Conditions,
+  can: Builder['can'],
+  cannot: Builder['cannot'],
+): void {
+  const team = actor.teamInstruments ?? [];
+  const holds = (roles: string[]) => roles.some((r) => (actor.roles as string[]).includes(r));
+  const versions = (pick: (t: (typeof team)[number]) => boolean) =>
+    team.filter(pick).map((t) => t.versionId);
+  const assesses = versions((t) => holds(t.assessors));
+  const countersigns = versions((t) => holds(t.countersigners));
+  const clinical = actor.roles.includes('psychologist');
+  if (assesses.length > 0) {
+    const with_ = { ...inScope, instrumentVersionId: { $in: assesses } };
+    can(['create', 'read'], 'Assessment', with_);
+    can('update', 'Assessment', { ...with_, assessorId: actor.id });
+  }
+  if (countersigns.length > 0) {
+    const with_ = { ...inScope, instrumentVersionId: { $in: countersigns } };
+    can(['countersign', 'read'], 'Assessment', with_);
+  }
+  const notAssessed = versions((t) => !holds(t.assessors));
+  const notCountersigned = versions((t) => !holds(t.countersigners));
+  if (notAssessed.length > 0)
+    cannot(['create', 'update'], 'Assessment', { instrumentVersionId: { $in: notAssessed } });
+  if (notCountersigned.length > 0)
+    cannot('countersign', 'Assessment', { instrumentVersionId: { $in: notCountersigned } });
+
+  const assigned = actor.countersignAssignments ?? [];
+  if (clinical && assigned.length > 0) {
+    can(['read', 'countersign'], 'Assessment', { id: { $in: assigned } });
+    can('read', 'Contribution', { assessmentId: { $in: assigned } });
+  }
+
+  for (const role of actor.roles) {
+    switch (role) {
+      case 'psychologist':
+        can(['create', 'read'], 'Contribution', inScope);
+        break;
+      case 'security_officer':
+        can('create', 'Contribution', inScope);
+        can('read', 'Contribution', ['standard', 'security'], inScope);
+        break;
+      case 'pve_inspector':
+        can('create', 'Contribution', inScope);
+        can('read', 'Contribution', ['standard'], inScope);
+        break;
+      case 'supervisor':
+        can('read', 'Contribution', ['standard'], inScope);
+        // A facility with one psychologist: its supervisors assign another facility's.
+        can(['assign', 'read', 'revoke'], 'CountersignAssignment', inScope);
+        break;
+    }
+  }
+  // Each rater works on their own set; once both are in, both sets and where they differ are
+  // read by whoever reads the assessment in full (the service checks that view).
+  if (actor.roles.some((r) => r !== 'administrator' && r !== 'inspector')) {
+    can(['read', 'update', 'submit'], 'RatingSet', { raterId: actor.id });
+    can('read', 'RatingSet', { blind: false });
+  }
 }

@@ -39,8 +39,11 @@ export function accessibleWhere(
         if (parts.length === 0) return node.operator === 'and' ? 'TRUE' : 'FALSE';
         return `(${parts.join(node.operator === 'and' ? ' AND ' : ' OR ')})`;
       }
-      case 'not':
-        return `NOT (${render(node.value as Node)})`;
+      case 'not': {
+        // An inverted rule's conditions come as one node or as a list of them.
+        const negated = Array.isArray(node.value) ? (node.value as Node[]) : [node.value as Node];
+        return `NOT (${negated.map(render).join(' AND ')})`;
+      }
     }
     const mapped = node.field ? columns[node.field] : undefined;
     if (!mapped)

@@ -17,6 +17,8 @@ export interface AssessmentSubject {
   prisonerId: string;
   facilityId: string;
   assessorId: string;
+  /** The pinned instrument version, whose `team` may name who assesses and countersigns. */
+  instrumentVersionId?: string;
 }
 
 /**
@@ -39,6 +41,7 @@ export const subjectOf = (a: Assessment): AssessmentSubject => ({
   prisonerId: a.prisonerId,
   facilityId: a.facilityId,
   assessorId: a.assessor.id,
+  instrumentVersionId: a.instrumentVersionId,
 });
 
 /** Whether the caller may edit (and so submit) the assessment, as far as their rules go. */
@@ -193,6 +196,8 @@ export function projectAssessment(
     caseFactors: a.caseFactors,
     prisonerParticipation: a.prisonerParticipation,
     cancelReason: a.cancelReason,
+    doubleRating: a.doubleRating,
+    consensus: a.consensus,
     ...(options.history ? { history: options.history } : {}),
   };
 }

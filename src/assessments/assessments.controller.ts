@@ -169,7 +169,7 @@ export class AssessmentsController {
     [404, 'No such assessment in the caller’s scope (`not_found`)'],
     [
       409,
-      'Stale If-Match (`version_conflict`), or the status does not allow editing (`invalid_status`, `currentStatus`)',
+      'Stale If-Match (`version_conflict`), the status does not allow editing (`invalid_status`, `currentStatus`), or ratings of a double-rated assessment before its consensus (`double_rated`)',
     ],
   )
   async update(

@@ -64,6 +64,15 @@ export interface CaseFactor {
   rating: 'low' | 'moderate' | 'high';
 }
 
+/** The consensus of a double-rated assessment, as the lead assessor recorded it. */
+export interface Consensus {
+  rationale: string;
+  recordedAt: string;
+  recordedBy: UserRef;
+  /** Item codes on which the two blind ratings differed. */
+  differed: string[];
+}
+
 /** How far the report can be relied on. */
 export interface Appraisal {
   confidence?: 'low' | 'medium' | 'high';
@@ -119,6 +128,9 @@ export interface Assessment {
   judgements: FinalJudgement[];
   appraisal: Appraisal | null;
   caseFactors: CaseFactor[];
+  /** Two assessors rate blind; the lead records the consensus that becomes `ratings`. */
+  doubleRating: boolean;
+  consensus: Consensus | null;
   /** Flags that first fired with a `shareWith` or `makesDue`, oldest first. */
   sharedFlags: SharedFlag[];
   finalRiskLevel: string | null;
@@ -184,6 +196,7 @@ export interface NewAssessment {
   assessorId: string;
   indicative: EvaluationResult;
   engineVersion: string;
+  doubleRating?: boolean;
 }
 
 interface Row {
@@ -213,6 +226,8 @@ interface Row {
   judgements: FinalJudgement[];
   appraisal: Appraisal | null;
   case_factors: CaseFactor[];
+  double_rating: boolean;
+  consensus: Consensus | null;
   shared_flags: SharedFlag[];
   final_risk_level: string | null;
   final_rationale: string | null;
@@ -241,7 +256,7 @@ const SELECT = `
     a.supersedes_id, a.status, a.reason, a.trigger, a.trigger_event_id,
     a.assessor_id, au.display_name AS assessor_name, a.countersigner_id, cu.display_name AS countersigner_name,
     a.ratings, a.formulation, a.scenarios, a.needs, a.provisional, a.judgements, a.appraisal,
-    a.case_factors,
+    a.case_factors, a.double_rating, a.consensus,
     (SELECT coalesce(json_agg(json_build_object('code', f.flag_code, 'label', f.label,
         'severity', f.severity, 'sharedWith', f.shared_with,
         'firedAt', to_char(f.fired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
@@ -306,6 +321,8 @@ const toAssessment = (r: Row): Assessment => ({
   judgements: r.judgements,
   appraisal: r.appraisal,
   caseFactors: r.case_factors,
+  doubleRating: r.double_rating,
+  consensus: r.consensus,
   sharedFlags: r.shared_flags,
   finalRiskLevel: r.final_risk_level,
   finalRationale: r.final_rationale,
@@ -645,8 +662,8 @@ export class AssessmentsRepository {
   async insert(m: EntityManager, a: NewAssessment): Promise<string> {
     const [{ id }]: { id: string }[] = await m.query(
       `INSERT INTO assessment (prisoner_id, instrument_version_id, reason, trigger, trigger_event_id, assessor_id,
-         indicative, engine_version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+         indicative, engine_version, double_rating)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
       [
         a.prisonerId,
         a.instrumentVersionId,
@@ -656,6 +673,7 @@ export class AssessmentsRepository {
         a.assessorId,
         a.indicative,
         a.engineVersion,
+        a.doubleRating ?? false,
       ],
     );
     await this.transition(m, id, null, 'draft', a.assessorId, null);

@@ -27,8 +27,12 @@ import {
 import { evaluate, ENGINE_VERSION, type EvaluationResult } from '../instruments/engine/evaluate.js';
 import { DeploymentInstruments } from '../instruments/deployment/deployment-instruments.service.js';
 import { InstrumentsService, type InstrumentVersion } from '../instruments/instruments.service.js';
-import type { InstrumentDefinition } from '../instruments/rule-sets/rule-set.types.js';
+import { teamOf, type InstrumentDefinition } from '../instruments/rule-sets/rule-set.types.js';
 import type { DueItem, DueQuery } from '../reviews/due-item.js';
+import { CountersignAssignmentsService } from './team/countersign-assignments.service.js';
+import { bothSubmitted, ratingDifferences } from './team/rating-sets.service.js';
+import type { ConsensusDto } from './team/dto/team.dto.js';
+import { TeamRepository } from './team/team.repository.js';
 import {
   checkJudgements,
   checkProvisional,
@@ -89,6 +93,7 @@ const scopeOf = (ability: AppAbility, action: 'read' | 'countersign' = 'read'): 
     prisonerId: 'a.prisoner_id',
     assessorId: 'a.assessor_id',
     id: 'a.id',
+    instrumentVersionId: 'a.instrument_version_id',
   });
 
 const wrongStatus = (status: string, what: string) =>
@@ -120,6 +125,8 @@ export class AssessmentsService {
     private readonly assessments: AssessmentsRepository,
     private readonly instruments: InstrumentsService,
     private readonly deployment: DeploymentInstruments,
+    private readonly team: TeamRepository,
+    private readonly assignments: CountersignAssignmentsService,
     /** Only for the reviews-due source, which runs inside the reviews list. */
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
@@ -143,10 +150,29 @@ export class AssessmentsService {
       name: 'Prisoner',
       action: 'assessment.create',
       permission: 'create',
-      load: (m) => this.cases.locate(m, prisonerId, true),
-      target: (location) => underPrisoner(location, 'Assessment', 'assessment'),
-      apply: async (location, access, m) => {
-        const instrument = await this.pickVersion(m, dto);
+      // The instrument is known before the access decision: its team may say who assesses.
+      load: async (m) => {
+        const location = await this.cases.locate(m, prisonerId, true);
+        if (!location) return undefined;
+        const instrument = await this.pickVersion(m, dto).catch((e: unknown) => {
+          if (e instanceof ProblemException) return e;
+          throw e;
+        });
+        return { location, instrument };
+      },
+      target: ({ location, instrument }) =>
+        underPrisoner(
+          location,
+          'Assessment',
+          'assessment',
+          instrument instanceof ProblemException ? {} : { instrumentVersionId: instrument.id },
+        ),
+      forbidden: ({ instrument }) =>
+        instrument instanceof ProblemException
+          ? undefined
+          : `${instrument.title} is assessed by ${teamOf(instrument.definition as InstrumentDefinition).assessors.join(', ')}`,
+      apply: async ({ location, instrument }, access, m) => {
+        if (instrument instanceof ProblemException) throw instrument;
         const certification = await this.certificationProblem(m, ctx, instrument);
         if (certification) access.refuse(certification);
         if (
@@ -157,8 +183,9 @@ export class AssessmentsService {
             { path: 'triggerEventId', message: 'no such event recorded for this prisoner' },
           ]);
         }
-        await this.refuseSecondOpen(m, prisonerId, instrument.key);
         const definition = instrument.definition as InstrumentDefinition;
+        const secondAssessorId = await this.doubleRatingOf(m, ctx, definition, location, dto);
+        await this.refuseSecondOpen(m, prisonerId, instrument.key);
         const id = await this.assessments.insert(m, {
           prisonerId,
           instrumentVersionId: instrument.id,
@@ -168,7 +195,10 @@ export class AssessmentsService {
           assessorId: ctx.actor.id,
           indicative: evaluate(definition, {}, { cacheKey: instrument.id }),
           engineVersion: ENGINE_VERSION,
+          doubleRating: secondAssessorId !== undefined,
         });
+        if (secondAssessorId)
+          await this.team.insertRatingSets(m, id, ctx.actor.id, secondAssessorId);
         return {
           entityId: id,
           changedFields: [
@@ -176,11 +206,61 @@ export class AssessmentsService {
             'reason',
             ...(dto.trigger ? ['trigger'] : []),
             ...(dto.triggerEventId ? ['triggerEventId'] : []),
+            ...(secondAssessorId ? ['doubleRating', 'secondAssessor'] : []),
           ],
+          ...(secondAssessorId ? { details: { secondAssessorId } } : {}),
           respond: () => this.respond(m, ctx, id, access),
         };
       },
     });
+  }
+
+  /**
+   * Double rating as the instrument declares it (`team.doubleRating`): required always,
+   * optional when asked for, off never. The second assessor may assess with the instrument
+   * (named by its team, certified when it asks for it) in the prisoner's facility. Returns the
+   * second assessor, or undefined for one assessor.
+   */
+  private async doubleRatingOf(
+    m: EntityManager,
+    ctx: RequestContext,
+    definition: InstrumentDefinition,
+    location: { facilityId: string },
+    dto: CreateAssessmentDto,
+  ): Promise<string | undefined> {
+    const mode = teamOf(definition).doubleRating;
+    const wanted = mode === 'required' || (mode === 'optional' && dto.doubleRating === true);
+    const errors: FieldError[] = [];
+    if (mode === 'off' && dto.doubleRating)
+      errors.push({ path: 'doubleRating', message: `${definition.key} is rated by one assessor` });
+    if (!wanted && dto.secondAssessorId && !errors.length)
+      errors.push({ path: 'secondAssessorId', message: 'only for a double-rated assessment' });
+    if (wanted && !dto.secondAssessorId)
+      errors.push({ path: 'secondAssessorId', message: 'name the second assessor' });
+    if (errors.length > 0) throw validationProblem(errors);
+    if (!wanted) return undefined;
+    const second = await this.team.candidate(m, dto.secondAssessorId!);
+    const problem = !second?.active
+      ? 'no such active user'
+      : second.id === ctx.actor.id
+        ? 'the second assessor is someone else'
+        : !second.roles.some((r) => (teamOf(definition).assessors as string[]).includes(r))
+          ? `${definition.key} is assessed by ${teamOf(definition).assessors.join(', ')}`
+          : !second.facilityIds.includes(location.facilityId)
+            ? 'the second assessor works in another facility'
+            : definition.requiresCertification &&
+                !(await this.assessments.certified(m, second.id, definition.key))
+              ? `the second assessor holds no current certification for ${definition.key}`
+              : undefined;
+    if (problem)
+      throw unprocessable(
+        'invalid_second_assessor',
+        `The second assessor cannot rate: ${problem}`,
+        {
+          errors: [{ path: 'secondAssessorId', message: problem }],
+        },
+      );
+    return second!.id;
   }
 
   // ------------------------------------------------------------------ reads
@@ -434,6 +514,12 @@ export class AssessmentsService {
         const errors: FieldError[] = [];
         const changes: Partial<Record<EditableField, unknown>> = {};
         let ratings = a.ratings;
+        // Once agreed, the lead completes the consensus ratings (evidence, sources) as usual.
+        if (dto.ratings && a.doubleRating && !a.consensus)
+          throw conflict(
+            'double_rated',
+            'A double-rated assessment takes its ratings from the consensus of the two blind sets',
+          );
         if (dto.ratings) {
           const merged = mergeRatings(definition, ratings, dto.ratings);
           errors.push(...merged.errors);
@@ -523,6 +609,11 @@ export class AssessmentsService {
         });
         if (reasons.some((r) => r.code === 'invalid_status'))
           throw wrongStatus(a.status, 'submitted');
+        if (a.doubleRating && !a.consensus)
+          reasons.push({
+            code: 'consensus_required',
+            message: 'Both assessors rate blind, then the lead records the consensus',
+          });
         if (reasons.length > 0) {
           throw unprocessable(
             'assessment_incomplete',
@@ -577,6 +668,7 @@ export class AssessmentsService {
             new Date(),
           );
           await this.assessments.approve(m, a, ctx.actor.id, due, dto.comments ?? null);
+          await this.assignments.use(m, ctx, a);
         } else {
           await this.assessments.returnToAssessor(m, a, ctx.actor.id, dto.comments!);
         }
@@ -630,6 +722,81 @@ export class AssessmentsService {
         await this.assessments.cancel(m, a, ctx.actor.id, dto.reason);
         return {
           changedFields: ['status', 'cancelReason'],
+          respond: () => this.respond(m, ctx, id, access),
+        };
+      },
+    });
+  }
+
+  /**
+   * The consensus of a double-rated assessment, by its lead assessor once both blind sets are
+   * submitted: the agreed ratings become the assessment's (the engine recomputes, flags fire as
+   * on any save), with the rationale and the items on which the sets differed. Every item either
+   * assessor rated must be agreed. It may be recorded again until the assessment is submitted.
+   */
+  async recordConsensus(
+    ctx: RequestContext,
+    id: string,
+    version: number,
+    dto: ConsensusDto,
+  ): Promise<AssessmentResponse> {
+    return this.cases.change(ctx, {
+      name: 'Assessment',
+      action: 'assessment.consensus',
+      permission: 'update',
+      forbidden: 'Only the lead assessor records the consensus',
+      load: (m) => this.assessments.lock(m, id),
+      target,
+      version: { expected: version, current: (a) => a.version },
+      apply: async (a, access, m) => {
+        if (!isEditable(a.status)) throw wrongStatus(a.status, 'agreed');
+        if (!a.doubleRating)
+          throw conflict('not_double_rated', 'This assessment is rated by one assessor');
+        const sets = await this.team.ratingSetsOf(m, a.id);
+        if (!bothSubmitted(sets))
+          throw conflict(
+            'blind_ratings_pending',
+            'Both assessors submit their blind ratings before the consensus',
+          );
+        const instrument = (await this.instruments.getById(a.instrumentVersionId, m))!;
+        const definition = instrument.definition as InstrumentDefinition;
+        const merged = mergeRatings(definition, {}, dto.ratings);
+        const errors = [...merged.errors];
+        const rated = new Set(sets.flatMap((s) => Object.keys(s.ratings)));
+        for (const code of rated)
+          if (!merged.ratings[code])
+            errors.push({ path: `ratings.${code}`, message: `agree a rating for ${code}` });
+        if (errors.length > 0) throw validationProblem(errors);
+        const { differences } = ratingDifferences(
+          definition,
+          sets.find((s) => s.lead)!.ratings,
+          sets.find((s) => !s.lead)!.ratings,
+        );
+        const evaluation = evaluate(definition, engineRatings(merged.ratings), {
+          cacheKey: instrument.id,
+        });
+        await this.assessments.update(
+          m,
+          id,
+          { ratings: merged.ratings },
+          evaluation,
+          ENGINE_VERSION,
+        );
+        await this.team.recordConsensus(m, id, {
+          rationale: dto.rationale,
+          recordedAt: new Date().toISOString(),
+          recordedBy: { id: ctx.actor.id, displayName: ctx.actor.displayName },
+          differed: differences.map((d) => d.item),
+        });
+        const told = await this.shareFlags(m, ctx, a, definition, evaluation);
+        return {
+          changedFields: ['ratings', 'consensus'],
+          details: {
+            differed: differences.length,
+            ...(told.length > 0
+              ? { flagsShared: told.map((t) => `${t.flag}: told ${t.sharedWith.join(', ')}`) }
+              : {}),
+          },
           respond: () => this.respond(m, ctx, id, access),
         };
       },
@@ -698,9 +865,13 @@ export class AssessmentsService {
 
   /** Reassessments due for prisoners in the caller's scope (see DueItem), keyset-paginated. */
   async dueReassessments(ctx: RequestContext, query: DueQuery): Promise<DueItem[]> {
+    // A due item is a prisoner's, not an assessment's: rules that open one assessment (by id or
+    // instrument version, team working) open no due item beyond the prisoner's facility rules.
     const scope = accessibleWhere(ctx.ability, 'read', 'Assessment', {
       facilityId: 'p.facility_id',
       prisonerId: 'p.id',
+      id: 'NULL::uuid',
+      instrumentVersionId: 'NULL::uuid',
     });
     const m = this.dataSource.manager;
     const intake = await this.deployment.resolve('intake', m);

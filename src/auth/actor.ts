@@ -12,6 +12,17 @@ export interface Actor {
   emergencyGrants: EmergencyGrant[];
   /** Live inspection appointments (inspectors only): each opens its facilities for reading. */
   appointments?: InspectionAppointment[];
+  /** Instrument versions that declare a `team`: who assesses and countersigns with them. */
+  teamInstruments?: TeamInstrument[];
+  /** Assessments of another facility this psychologist was assigned to countersign (live). */
+  countersignAssignments?: string[];
+}
+
+/** An instrument version's team roles, as the ability factory needs them. */
+export interface TeamInstrument {
+  versionId: string;
+  assessors: string[];
+  countersigners: string[];
 }
 
 /** An inspector's appointment in force today (Mandela Rules 83-84). */

@@ -8,7 +8,7 @@ import { ProblemException, type FieldError } from '../errors/problem.exception.j
 import { validationProblem } from '../errors/validation-errors.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../users/password-hasher.js';
 import { passwordProblem } from '../users/password-policy.js';
-import type { Actor, EmergencyGrant, InspectionAppointment } from './actor.js';
+import type { Actor, EmergencyGrant, InspectionAppointment, TeamInstrument } from './actor.js';
 import type { ChangePasswordDto } from './dto/change-password.dto.js';
 import type { LoginDto, LoginResponse, ProfileResponse } from './dto/login.dto.js';
 import { LoginThrottle } from './login-throttle.service.js';
@@ -49,6 +49,8 @@ interface SessionRow {
   facility_ids: string[];
   grants: EmergencyGrant[];
   appointments: InspectionAppointment[];
+  team_instruments: TeamInstrument[];
+  countersign_assignments: string[];
   token_generation: number;
 }
 
@@ -191,7 +193,17 @@ export class AuthService {
                     ORDER BY a.starts_on, a.id)
            FROM inspector_appointment a
            WHERE a.user_id = u.id AND a.ended_at IS NULL
-             AND current_date BETWEEN a.starts_on AND a.ends_on), '[]') ELSE '[]' END AS appointments
+             AND current_date BETWEEN a.starts_on AND a.ends_on), '[]') ELSE '[]' END AS appointments,
+         COALESCE((SELECT json_agg(json_build_object('versionId', iv.id,
+                    'assessors', COALESCE(iv.team -> 'assessors', '["psychologist"]'),
+                    'countersigners', COALESCE(iv.team -> 'countersigners', '["psychologist"]')))
+                   FROM instrument_version iv
+                   WHERE iv.team IS NOT NULL AND (iv.team ? 'assessors' OR iv.team ? 'countersigners')),
+                  '[]') AS team_instruments,
+         CASE WHEN 'psychologist' = ANY (u.roles) THEN ARRAY(
+           SELECT ca.assessment_id FROM countersign_assignment ca
+           WHERE ca.assignee_id = u.id AND ca.revoked_at IS NULL AND ca.used_at IS NULL)
+         ELSE '{}' END AS countersign_assignments
        FROM user_session s JOIN app_user u ON u.id = s.user_id
        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
          AND u.active`,
@@ -409,4 +421,6 @@ const toActor = (row: SessionRow, sessionId: string): Actor => ({
   sessionId,
   emergencyGrants: row.grants,
   appointments: row.appointments,
+  teamInstruments: row.team_instruments,
+  countersignAssignments: row.countersign_assignments,
 });

@@ -21,6 +21,7 @@ import { AssessmentPageData } from './assessments/assessment-page-data.js';
 import { AssessmentPagesController } from './assessments/assessment-pages.controller.js';
 import { AssessmentPrintController } from './assessments/assessment-print.controller.js';
 import { TriggerReviewController } from './assessments/trigger-review.controller.js';
+import { TeamPagesController } from './assessments/team-pages.controller.js';
 import { AssessmentStartController } from './assessments/assessment-start.controller.js';
 import { HomeController } from './home/home.controller.js';
 import { HomeSections } from './home/home-sections.js';
@@ -76,6 +77,7 @@ import { SubjectAccessPagesController } from './rights/subject-access-pages.cont
     AssessmentStartController,
     AssessmentPrintController,
     TriggerReviewController,
+    TeamPagesController,
     AssessmentPagesController,
     PlanPagesController,
     PlanItemsPagesController,

@@ -79,6 +79,25 @@ export class CreateAssessmentDto {
   @Optional()
   @IsUUID()
   triggerEventId?: string;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    description:
+      'Two assessors rate blind (team working): where the instrument’s `team.doubleRating` is optional; required ones always are, off ones never',
+  })
+  @Optional()
+  @IsBoolean()
+  doubleRating?: boolean;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    description:
+      'The second assessor of a double-rated assessment: another user who may assess with the instrument, in the prisoner’s facility',
+  })
+  @Optional()
+  @IsUUID()
+  secondAssessorId?: string;
 }
 
 export class ScenarioDto {
@@ -647,6 +666,15 @@ export class RatingResponse {
   @ApiPropertyOptional({ enum: RELEVANCE }) relevance?: string;
 }
 
+/** The consensus of a double-rated assessment (team working). */
+export class ConsensusResponse {
+  @ApiProperty() rationale!: string;
+  @ApiProperty({ format: 'date-time' }) recordedAt!: string;
+  @ApiProperty({ type: StaffRef }) recordedBy!: StaffRef;
+  @ApiProperty({ type: [String], description: 'Items on which the blind ratings differed' })
+  differed!: string[];
+}
+
 export class AssessmentResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) prisonerId!: string;
@@ -725,6 +753,13 @@ export class AssessmentResponse {
   @ApiPropertyOptional({ type: ParticipationDto, nullable: true })
   prisonerParticipation?: ParticipationDto | null;
   @ApiPropertyOptional({ type: String, nullable: true }) cancelReason?: string | null;
+  @ApiPropertyOptional({
+    type: Boolean,
+    description: 'Two assessors rate blind; `ratings` hold the consensus once recorded',
+  })
+  doubleRating?: boolean;
+  @ApiPropertyOptional({ type: ConsensusResponse, nullable: true })
+  consensus?: ConsensusResponse | null;
   @ApiPropertyOptional({ type: [TransitionDto], description: 'full view of a single assessment' })
   history?: TransitionDto[];
   @ApiPropertyOptional({

@@ -270,6 +270,32 @@ export interface InstrumentDefinition {
   needPriorities?: NeedPriorityRules;
   review: ReviewPolicy;
   reporting?: ReportingRules;
+  team?: TeamRules;
+}
+
+/** Roles an instrument's `team` may name. */
+export const TEAM_ROLES = [
+  'psychologist',
+  'pve_inspector',
+  'security_officer',
+  'supervisor',
+] as const;
+export type TeamRole = (typeof TEAM_ROLES)[number];
+
+/** Team working: who assesses and countersigns, and whether two assessors rate blind. */
+export interface TeamRules {
+  assessors?: TeamRole[];
+  countersigners?: TeamRole[];
+  doubleRating?: 'off' | 'optional' | 'required';
+}
+
+/** An instrument's team with its defaults (psychologists assess and countersign, one rater). */
+export function teamOf(instrument: Pick<InstrumentDefinition, 'team'>): Required<TeamRules> {
+  return {
+    assessors: instrument.team?.assessors ?? ['psychologist'],
+    countersigners: instrument.team?.countersigners ?? ['psychologist'],
+    doubleRating: instrument.team?.doubleRating ?? 'off',
+  };
 }
 
 /** The time frame an item has after defaults (its own, its domain's, else current). */
@@ -387,6 +413,8 @@ export const RULE_SET_ERROR_CODES = [
   'historical_in_band',
   /** A catalogue's intensity key, or its intensityFrom judgement, that the instrument lacks. */
   'unknown_intensity_level',
+  /** A `team` naming a role outside the clinical team on an instrument with clinical items. */
+  'team_roles',
   /** For the import: the same key and version already imported with other content. */
   'version_conflict',
 ] as const;

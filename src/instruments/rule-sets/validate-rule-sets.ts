@@ -480,9 +480,33 @@ function checkInstrument(
     if (names) checkIntensityLevels(instrument, catalogue, report);
   }
 
+  checkTeam(instrument, report);
+
   // Mandela Rule 2.
   for (const finding of lintNonDiscrimination(instrument))
     report(finding.path, 'non_discrimination', finding.message);
+}
+
+/**
+ * Roles outside psychology get the full view of the assessments they assess or countersign, so
+ * an instrument naming them holds no clinical or restricted item (Mandela Rule 32).
+ */
+function checkTeam(instrument: InstrumentDefinition, report: Report): void {
+  if (!instrument.team) return;
+  for (const side of ['assessors', 'countersigners'] as const) {
+    const others = (instrument.team[side] ?? []).filter((role) => role !== 'psychologist');
+    if (others.length === 0) continue;
+    instrument.domains.forEach((domain, d) =>
+      domain.items.forEach((item, i) => {
+        if (item.confidentiality !== 'standard')
+          report(
+            `domains[${d}].items[${i}].confidentiality`,
+            'team_roles',
+            `team.${side} names ${others.join(', ')}, who would read this ${item.confidentiality} item: only standard items when roles outside psychology assess or countersign`,
+          );
+      }),
+    );
+  }
 }
 
 // ---------------------------------------------------------------- lines and batch

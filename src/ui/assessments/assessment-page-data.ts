@@ -151,6 +151,24 @@ export class AssessmentPageData {
       amend: a.status === 'approved' && a.view === 'full' && can('create'),
       cancel: ['draft', 'submitted', 'returned'].includes(a.status) && mine && can('update'),
       edit: this.editing(loaded),
+      ...this.teamActions(loaded, ctx),
+    };
+  }
+
+  /** Team working: contributions, the countersign assignment, the blind ratings. */
+  private teamActions(loaded: LoadedAssessment, ctx: RequestContext) {
+    const a = loaded.assessment;
+    const fields = {
+      facilityId: loaded.prisoner.facility.id,
+      prisonerId: a.prisonerId,
+      assessmentId: a.id,
+    };
+    return {
+      contributions: ctx.ability.can('read', asSubject('Contribution', fields)),
+      assign:
+        ['draft', 'submitted', 'returned'].includes(a.status) &&
+        ctx.ability.can('assign', asSubject('CountersignAssignment', fields)),
+      doubleRating: a.doubleRating === true,
     };
   }
 

@@ -8,6 +8,7 @@ import { rightsEn } from './en/rights.js';
 import { enAssessments } from './en/assessments.js';
 import { trainingEn } from './en/training.js';
 import { enSpj } from './en/spj.js';
+import { enTeam } from './en/team.js';
 
 /**
  * English: every interface string. Keys are the catalogue's contract; every other language
@@ -282,4 +283,5 @@ export const en = {
   ...trainingEn,
   ...enSpj,
   ...aboutEn,
+  ...enTeam,
 } as const;

@@ -9,6 +9,7 @@ import { rightsRu } from './ru/rights.js';
 import { ruAssessments } from './ru/assessments.js';
 import { trainingRu } from './ru/training.js';
 import { ruSpj } from './ru/spj.js';
+import { ruTeam } from './ru/team.js';
 
 /** Russian: complete (the catalogue test checks that every English key is here). */
 export const ru: Catalogue = {
@@ -306,4 +307,5 @@ export const ru: Catalogue = {
   ...ruAssessments,
   ...ruSpj,
   ...aboutRu,
+  ...ruTeam,
 };
