@@ -252,6 +252,12 @@ describe('instruments: rule-set import and catalogue API', () => {
           path: 'domains[0].items[3].prompt',
           code: 'non_discrimination',
         }),
+        // Its guidance names religious practice without saying it is not an indicator.
+        expect.objectContaining({
+          file: 'instruments/prayer-item@1.0.0.yaml',
+          path: 'domains[0].items[3].guidance',
+          code: 'non_discrimination',
+        }),
       ]);
       expect(await counts()).toEqual(before);
     });
