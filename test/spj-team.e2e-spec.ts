@@ -181,10 +181,15 @@ describe('team working', () => {
       expect(assigned.headers.etag).toBe(`"${assigned.body.version}"`);
       await post(supervisor, `/assessments/${id}/countersign-assignments`, body).expect(409);
 
-      // The assignee reads that assessment in full, and nothing else of the prisoner.
+      // The assignee reads that assessment in full and the prisoner's record (whose it is),
+      // nothing else of the prisoner.
       expect((await get(otherPsych, `/assessments/${id}`).expect(200)).body.view).toBe('full');
       await get(otherPsych, `/assessments/${sibling}`).expect(404);
-      await get(otherPsych, `/prisoners/${prisoner.id}`).expect(404);
+      await get(otherPsych, `/prisoners/${prisoner.id}`).expect(200);
+      const listedForAssignee = await get(otherPsych, `/prisoners/${prisoner.id}/assessments`);
+      expect((listedForAssignee.body.items ?? []).map((a: { id: string }) => a.id)).not.toContain(
+        sibling,
+      );
       const queue = await get(otherPsych, '/assessments?awaitingMyCountersignature=true').expect(
         200,
       );
@@ -196,6 +201,7 @@ describe('team working', () => {
       expect(approved.body.countersigner.id).toBe(otherPsych.id);
       // Used: the assignment ends, and with it the access.
       await get(otherPsych, `/assessments/${id}`).expect(404);
+      await get(otherPsych, `/prisoners/${prisoner.id}`).expect(404);
       const listed = await get(supervisor, `/assessments/${id}/countersign-assignments`).expect(
         200,
       );

@@ -309,6 +309,10 @@ function teamWorking(
   if (clinical && assigned.length > 0) {
     can(['read', 'countersign'], 'Assessment', { id: { $in: assigned } });
     can('read', 'Contribution', { assessmentId: { $in: assigned } });
+    // The prisoner's record too, so that the countersigner knows whose assessment it is (and
+    // its pages have their frame); nothing else of the prisoner opens.
+    const prisoners = actor.countersignPrisoners ?? [];
+    if (prisoners.length > 0) can('read', 'Prisoner', { id: { $in: prisoners } });
   }
 
   for (const role of actor.roles) {

@@ -16,6 +16,8 @@ export interface Actor {
   teamInstruments?: TeamInstrument[];
   /** Assessments of another facility this psychologist was assigned to countersign (live). */
   countersignAssignments?: string[];
+  /** The prisoners of those assessments: their record opens so the pages can say whose it is. */
+  countersignPrisoners?: string[];
 }
 
 /** An instrument version's team roles, as the ability factory needs them. */

@@ -51,6 +51,7 @@ interface SessionRow {
   appointments: InspectionAppointment[];
   team_instruments: TeamInstrument[];
   countersign_assignments: string[];
+  countersign_prisoners: string[];
   token_generation: number;
 }
 
@@ -203,7 +204,12 @@ export class AuthService {
          CASE WHEN 'psychologist' = ANY (u.roles) THEN ARRAY(
            SELECT ca.assessment_id FROM countersign_assignment ca
            WHERE ca.assignee_id = u.id AND ca.revoked_at IS NULL AND ca.used_at IS NULL)
-         ELSE '{}' END AS countersign_assignments
+         ELSE '{}' END AS countersign_assignments,
+         CASE WHEN 'psychologist' = ANY (u.roles) THEN ARRAY(
+           SELECT DISTINCT a.prisoner_id FROM countersign_assignment ca
+           JOIN assessment a ON a.id = ca.assessment_id
+           WHERE ca.assignee_id = u.id AND ca.revoked_at IS NULL AND ca.used_at IS NULL)
+         ELSE '{}' END AS countersign_prisoners
        FROM user_session s JOIN app_user u ON u.id = s.user_id
        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
          AND u.active`,
@@ -423,4 +429,5 @@ const toActor = (row: SessionRow, sessionId: string): Actor => ({
   appointments: row.appointments,
   teamInstruments: row.team_instruments,
   countersignAssignments: row.countersign_assignments,
+  countersignPrisoners: row.countersign_prisoners,
 });

@@ -120,6 +120,14 @@ describe('team working pages', () => {
     expect(pveText).not.toContain('CLINICAL-PAGE-OBS');
   });
 
+  it('offers a named role the actions its instrument gives it (a PVE inspector cancels their own)', async () => {
+    const prisoner = await f.prisoner(home);
+    const id = await f.openAssessment(prisoner, pve, 'draft', 'team-needs');
+    const page = await (await as(pve)).get(`/assessments/${id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`href="/assessments/${id}/cancel"`);
+  });
+
   it('lets a supervisor assign and revoke a psychologist of another facility', async () => {
     const prisoner = await f.prisoner(home);
     const id = await f.openAssessment(prisoner, psych, 'submitted');
@@ -146,12 +154,21 @@ describe('team working pages', () => {
     expect(assigned.statusCode).toBe(303);
     const live = await client.get(assigned.headers.location as string);
     expect(textOf(live.body)).toContain(otherPsych.username);
+    // The assignee works on the pages: the assessment with the prisoner's frame, and the
+    // countersign action.
+    const assignee = await as(otherPsych);
+    const assessmentPage = await assignee.get(`/assessments/${id}`);
+    expect(assessmentPage.statusCode).toBe(200);
+    expect(assessmentPage.body).toContain(`href="/assessments/${id}/countersign"`);
+    expect(textOf(assessmentPage.body)).toContain(prisoner.familyName);
+    expect((await assignee.get(`/assessments/${id}/countersign`)).statusCode).toBe(200);
     const action = /action="([^"]+\/revoke)"/.exec(live.body)![1];
     const version = /name="version" value="(\d+)"/.exec(live.body)![1];
     const revoked = await client.post(action, { version });
     expect(revoked.statusCode).toBe(303);
     const after = await client.get(revoked.headers.location as string);
     expect(after.body).not.toContain('/revoke"');
+    expect((await assignee.get(`/assessments/${id}`)).statusCode).toBe(404);
     expect(after.body).toContain(`value="${otherPsych.id}"`);
   });
 

@@ -22,6 +22,8 @@ export interface LoadedAssessment {
   assessment: AssessmentResponse;
   definition: InstrumentDefinition;
   prisoner: PrisonerResponse;
+  /** The pinned instrument version's id: an instrument's `team` rules are written on it. */
+  instrumentVersionId: string;
 }
 
 /** The most assessments whose instrument version is remembered (immutable: pinned at start). */
@@ -49,12 +51,17 @@ export class AssessmentPageData {
 
   /** The prisoner and instrument of an assessment the caller has already read. */
   async complete(assessment: AssessmentResponse, ctx: RequestContext): Promise<LoadedAssessment> {
-    const [definition, prisoner] = await Promise.all([
-      this.definition(assessment.instrument),
+    const [version, prisoner] = await Promise.all([
+      this.version(assessment.instrument),
       this.prisoners.get(ctx, assessment.prisonerId),
     ]);
     this.remember(assessment);
-    return { assessment, definition, prisoner };
+    return {
+      assessment,
+      definition: version.definition as InstrumentDefinition,
+      prisoner,
+      instrumentVersionId: version.id,
+    };
   }
 
   /** The pinned instrument of an assessment, remembered from an earlier page or read now. */
@@ -67,9 +74,13 @@ export class AssessmentPageData {
   }
 
   async definition(instrument: { key: string; version: string }): Promise<InstrumentDefinition> {
+    return (await this.version(instrument)).definition as InstrumentDefinition;
+  }
+
+  private async version(instrument: { key: string; version: string }) {
     const found = await this.instruments.getVersion(instrument.key, instrument.version);
     if (!found || found.kind !== 'instrument') throw notFound('Instrument');
-    return found.definition as InstrumentDefinition;
+    return found;
   }
 
   /** Need codes -> labels, from the intervention catalogue the instrument refers to. */
@@ -142,6 +153,7 @@ export class AssessmentPageData {
       prisonerId: a.prisonerId,
       facilityId: loaded.prisoner.facility.id,
       assessorId: a.assessor?.id,
+      instrumentVersionId: loaded.instrumentVersionId,
     };
     const can = (action: 'countersign' | 'create' | 'update') =>
       a.assessor !== undefined && ctx.ability.can(action, asSubject('Assessment', fields));
