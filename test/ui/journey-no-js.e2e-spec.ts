@@ -3,10 +3,6 @@ import { expectAccessible, startBrowserHarness, type BrowserHarness } from './ha
 import { prisonerJourney, seedJourney, type JourneyData } from './prisoner-journey.js';
 
 jest.setTimeout(300_000);
-// Chromium has closed this journey's page mid-run on a loaded machine ("Target page, context or
-// browser has been closed"), cause not found yet: one retry, so the flake cannot hide a failure
-// that happens twice.
-jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
 /** Every page and form works without JavaScript: the same journey, each page checked by axe as served. */
 describe('browser journey without JavaScript', () => {
