@@ -168,7 +168,9 @@ function startWatchdog(postmaster: number): ChildProcess {
 }
 
 function stopWatchdog(child: ChildProcess | undefined): void {
-  if (!child?.pid) return;
+  // Once it has exited (and been reaped) its pid, and so its group id, may belong to another
+  // process: never signal a group that is not the watchdog's any more.
+  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
   try {
     process.kill(-child.pid, 'SIGKILL');
   } catch {
@@ -389,6 +391,7 @@ class Postmaster {
     this.stopping = true;
     clearTimeout(this.restarting);
     stopWatchdog(this.watchdog);
+    this.watchdog = undefined;
     const pid = this.pid;
     if (pid) await stopPostmaster(pid);
     rmSync(join(this.clusterDir, OWNER_FILE), { force: true });
