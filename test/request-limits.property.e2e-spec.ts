@@ -86,6 +86,8 @@ function userFor(method: string, path: string): TestUser | undefined {
   if (/\/(disclosures|subject-access-requests)/.test(path)) return users.supervisor;
   if (path.endsWith('/challenges/{id}/answer')) return users.supervisor;
   if (path.includes('/training/')) return users.psychologist;
+  if (path.endsWith('/countersign-assignments')) return users.supervisor;
+  if (path.endsWith('/health-objections')) return users.psychologist;
   if (/\/emergency-access\/\{id\}/.test(path) || path.includes('/audit/')) return users.supervisor;
   if (/\/(activate|approve|return)$/.test(path)) return users.supervisor;
   if (path.includes('assessments')) return users.psychologist;

@@ -1,6 +1,12 @@
 import type { ValidationError } from 'class-validator';
 import { ProblemException, type FieldError } from './problem.exception.js';
 
+/**
+ * A constraint whose message lists failing paths inside a map, one `path\tmessage` per line
+ * (rating maps, checked value by value): expanded into one entry per field.
+ */
+export const RATING_MAP_CONSTRAINT = 'ratingMap';
+
 function joinPath(parent: string, property: string): string {
   if (/^\d+$/.test(property)) return `${parent}[${property}]`;
   return parent ? `${parent}.${property}` : property;
@@ -34,6 +40,14 @@ function mainMessage(constraints: Record<string, string>): string | undefined {
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const path = joinPath(parent, error.property);
+    // A map checked value by value (rating maps) names each failing field inside it.
+    const inner = error.constraints?.[RATING_MAP_CONSTRAINT];
+    if (inner && Object.keys(error.constraints!).length === 1) {
+      return inner.split('\n').map((line) => {
+        const [at, message] = line.split('\t');
+        return { path: parent ? `${parent}.${at}` : at, message };
+      });
+    }
     const message = mainMessage(error.constraints ?? {});
     const own = message === undefined ? [] : [{ path, message }];
     return [...own, ...flattenValidationErrors(error.children ?? [], path)];

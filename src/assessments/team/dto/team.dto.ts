@@ -12,6 +12,7 @@ import {
 import { StaffRef } from '../../../users/dto/staff-ref.js';
 import { CONTRIBUTION_CLASSES } from '../../../access/ability.factory.js';
 import { RATING_INPUT_SCHEMA, RatingResponse } from '../../dto/assessment.dto.js';
+import { IsRatingMap } from '../../dto/rating-map.validator.js';
 
 export const CONTRIBUTION_SOURCES = [
   'observation',
@@ -136,6 +137,7 @@ export class UpdateRatingSetDto {
     description: 'Item code -> rating, or null to clear it; other items keep theirs',
   })
   @IsObject()
+  @IsRatingMap({ nullable: true })
   ratings!: Record<string, unknown>;
 }
 
@@ -148,6 +150,7 @@ export class ConsensusDto {
       'The agreed rating of every item either assessor rated: it becomes the assessment’s ratings',
   })
   @IsObject()
+  @IsRatingMap({ nullable: false })
   ratings!: Record<string, unknown>;
 
   @ApiProperty({
