@@ -1,14 +1,17 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Authorize } from '../auth/decorators.js';
 import { InstrumentDiffQueryDto } from './dto/instrument-diff-query.dto.js';
+import { InstrumentLocaleQueryDto } from './dto/instrument-locale-query.dto.js';
 import {
   InstrumentDiffResponse,
   InstrumentSummaryResponse,
@@ -16,6 +19,8 @@ import {
 } from './dto/instrument.response.js';
 import { RuleSetKeyParam, RuleSetVersionParam } from './instrument-params.js';
 import { InstrumentsService } from './instruments.service.js';
+import { localeFromAcceptLanguage } from './rule-sets/localize-rule-set.js';
+import { RULE_SET_LOCALES, type RuleSetLocale } from './rule-sets/rule-set.types.js';
 
 @ApiTags('instruments')
 @Controller('instruments')
@@ -37,15 +42,38 @@ export class InstrumentsController {
 
   @Get(':key/versions/:version')
   @Authorize('read', 'Instrument')
-  @ApiOperation({ summary: 'One version: metadata and the full definition' })
-  @ApiOkResponse({ type: InstrumentVersionResponse })
-  @ApiBadRequestResponse({ description: 'Malformed key or version' })
+  @ApiOperation({
+    summary: 'One version: metadata and the full definition, with its text in a language',
+    description:
+      'The language comes from `?locale=`, else Accept-Language, else the rule-set’s own; `localized` and `title` are in it, falling back entry by entry.',
+  })
+  @ApiHeader({ name: 'Accept-Language', required: false, description: 'Used without ?locale=' })
+  @ApiOkResponse({
+    type: InstrumentVersionResponse,
+    headers: {
+      'Content-Language': {
+        description: 'The language of `localized` (en, ru or kk)',
+        required: true,
+        schema: { type: 'string', enum: [...RULE_SET_LOCALES] },
+      },
+    },
+  })
+  @ApiBadRequestResponse({
+    description: 'Malformed key or version, or a locale other than en, ru, kk',
+  })
   @ApiNotFoundResponse({ description: 'No such key or version' })
-  version(
+  async version(
     @RuleSetKeyParam() key: string,
     @RuleSetVersionParam() version: string,
+    @Query() query: InstrumentLocaleQueryDto,
+    @Headers('accept-language') acceptLanguage: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<InstrumentVersionResponse> {
-    return this.instruments.describeVersion(key, version);
+    const asked =
+      (query.locale as RuleSetLocale | undefined) ?? localeFromAcceptLanguage(acceptLanguage);
+    const answer = await this.instruments.describeVersion(key, version, asked);
+    void reply.header('content-language', answer.locale);
+    return answer;
   }
 
   @Get(':key/diff')

@@ -15,6 +15,7 @@ import {
   type InstrumentDiff,
 } from './rule-sets/diff-instrument-definitions.js';
 import { loadRuleSetFiles } from './rule-sets/load-rule-set-files.js';
+import { localizeRuleSet, servedLocale } from './rule-sets/localize-rule-set.js';
 import { isTrainingRuleSet } from '../training/rule-sets/training-rule-set.types.js';
 import {
   RULE_SET_KINDS,
@@ -25,6 +26,7 @@ import {
   type RuleSetError,
   type RuleSetFile,
   type RuleSetKind,
+  type RuleSetLocale,
   type RuleSetStatus,
 } from './rule-sets/rule-set.types.js';
 import { compareSemVer, parseSemVer } from './rule-sets/semver.js';
@@ -427,18 +429,24 @@ export class InstrumentsService {
       });
   }
 
-  async describeVersion(key: string, version: string): Promise<InstrumentVersionResponse> {
+  async describeVersion(
+    key: string,
+    version: string,
+    asked?: RuleSetLocale,
+  ): Promise<InstrumentVersionResponse> {
     const [row]: VersionRow[] = await this.dataSource.query(
       `SELECT ${VERSION_COLUMNS} FROM instrument_version WHERE key = $1 AND version = $2`,
       [key, version],
     );
     if (!row) throw notFound(`Version ${version} of ${key}`);
     const { definition } = await this.withStatus(this.dataSource.manager, row);
+    const locale = servedLocale(definition, asked);
+    const localized = localizeRuleSet(definition, locale);
     return {
       key: row.key,
       version: row.version,
       kind: row.kind,
-      title: row.title,
+      title: localized.title,
       purpose: row.purpose,
       status: row.status,
       sha256: row.content_sha256,
@@ -446,6 +454,8 @@ export class InstrumentsService {
       importedAt: row.imported_at.toISOString(),
       retiredAt: row.retired_at?.toISOString() ?? null,
       definition,
+      locale,
+      localized,
     };
   }
 

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ITEM_KINDS,
   RULE_SET_KINDS,
+  RULE_SET_LOCALES,
   RULE_SET_STATUSES,
   type RuleSetDefinition,
 } from '../rule-sets/rule-set.types.js';
@@ -73,6 +74,20 @@ export class InstrumentVersionResponse {
       'The rule-set document exactly as imported, by `kind` (the schemas in rule-sets/schema/; fields: rule-sets/README.md)',
   })
   definition!: RuleSetDefinition;
+  @ApiProperty({
+    enum: RULE_SET_LOCALES,
+    description:
+      'The language of `localized` (also sent as Content-Language): the one asked for when the rule-set has text in it, else its own language',
+  })
+  locale!: string;
+  @ApiProperty({
+    oneOf: Object.values(RULE_SET_SCHEMA_NAMES).map((name) => ({
+      $ref: `#/components/schemas/${name}`,
+    })),
+    description:
+      '`definition` with its titles, prompts, guidance and labels in `locale`, entry by entry; whatever the translation leaves out stays in the rule-set’s own language. Codes and rules are as in `definition`',
+  })
+  localized!: RuleSetDefinition;
 }
 
 export class ItemSummaryResponse {

@@ -410,6 +410,7 @@ export function lintNonDiscrimination(definition: InstrumentDefinition): LintFin
         findings.push(finding(`${base}.guidance`, `item ${item.code}: its guidance`, byGuidance));
     });
   });
+  lintTranslations(definition, noted, findings);
   (definition.flags ?? []).forEach((flag, f) => {
     if (noted(flag)) return;
     const byCode = findProtectedReference(flag.code, true);
@@ -426,12 +427,92 @@ export function lintNonDiscrimination(definition: InstrumentDefinition): LintFin
   return findings;
 }
 
-/** Where a catalogue entry touches a protected ground (its code, title or description). */
-export function catalogueEntryReference(entry: Intervention): ProtectedReference | undefined {
+/**
+ * Translated text is held to the same lint as the text it translates: a domain title, item
+ * prompt or guidance, or flag label or description in any locale, exempt where the entry it
+ * translates carries a nonDiscriminationNote.
+ */
+function lintTranslations(
+  definition: InstrumentDefinition,
+  noted: (entry: { nonDiscriminationNote?: string }) => boolean,
+  findings: LintFinding[],
+): void {
+  for (const [locale, t] of Object.entries(definition.translations ?? {})) {
+    const base = `translations.${locale}`;
+    for (const [code, text] of Object.entries(t.domains ?? {})) {
+      const domain = definition.domains.find((d) => d.code === code);
+      const byTitle = text.title ? findProtectedReference(text.title) : undefined;
+      if (domain && byTitle && !domain.items.every(noted))
+        findings.push(
+          finding(`${base}.domains.${code}.title`, `domain ${code}: its ${locale} title`, byTitle),
+        );
+    }
+    const items = new Map(
+      definition.domains.flatMap((d) => d.items).map((item) => [item.code, item]),
+    );
+    for (const [code, text] of Object.entries(t.items ?? {})) {
+      const item = items.get(code);
+      if (!item || noted(item)) continue;
+      const byPrompt = text.prompt ? findProtectedReference(text.prompt) : undefined;
+      if (byPrompt)
+        findings.push(
+          finding(`${base}.items.${code}.prompt`, `item ${code}: its ${locale} prompt`, byPrompt),
+        );
+      const byGuidance = text.guidance ? findProtectedReferenceInProse(text.guidance) : undefined;
+      if (byGuidance)
+        findings.push(
+          finding(
+            `${base}.items.${code}.guidance`,
+            `item ${code}: its ${locale} guidance`,
+            byGuidance,
+          ),
+        );
+    }
+    for (const [code, text] of Object.entries(t.flags ?? {})) {
+      const flag = definition.flags?.find((f) => f.code === code);
+      if (!flag || noted(flag)) continue;
+      const byLabel = text.label ? findProtectedReference(text.label) : undefined;
+      if (byLabel)
+        findings.push(
+          finding(`${base}.flags.${code}.label`, `flag ${code}: its ${locale} label`, byLabel),
+        );
+      const byDescription = text.description
+        ? findProtectedReferenceInProse(text.description)
+        : undefined;
+      if (byDescription)
+        findings.push(
+          finding(
+            `${base}.flags.${code}.description`,
+            `flag ${code}: its ${locale} description`,
+            byDescription,
+          ),
+        );
+    }
+  }
+}
+
+/**
+ * Where a catalogue entry touches a protected ground: its code, title or description, in its
+ * own language or any translation the catalogue carries.
+ */
+export function catalogueEntryReference(
+  entry: Intervention,
+  catalogue?: InterventionCatalogue,
+): ProtectedReference | undefined {
+  const translated = Object.values(catalogue?.translations ?? {}).map(
+    (t) => t.interventions?.[entry.code],
+  );
   return (
     findProtectedReference(entry.code, true) ??
     findProtectedReference(entry.title) ??
-    findProtectedReferenceInProse(entry.description)
+    findProtectedReferenceInProse(entry.description) ??
+    translated
+      .map(
+        (text) =>
+          (text?.title ? findProtectedReference(text.title) : undefined) ??
+          (text?.description ? findProtectedReferenceInProse(text.description) : undefined),
+      )
+      .find(Boolean)
   );
 }
 
@@ -448,7 +529,7 @@ export function consentSensitiveEntries(
       entry.supportingDisciplines?.includes('faith_advisor')
     )
       return [{ index, entry, why: 'delivered with a faith advisor' }];
-    const reference = catalogueEntryReference(entry);
+    const reference = catalogueEntryReference(entry, catalogue);
     return reference
       ? [{ index, entry, why: `refers to "${reference.term}" (${reference.ground})` }]
       : [];

@@ -94,6 +94,49 @@ export type InterventionPhase = (typeof INTERVENTION_PHASES)[number];
 export const INTERVENTION_FORMATS = ['individual', 'group', 'individual_or_group'] as const;
 export type InterventionFormat = (typeof INTERVENTION_FORMATS)[number];
 
+// ---------------------------------------------------------------- translations
+
+/** Languages a rule-set's text may be written or translated in. */
+export const RULE_SET_LOCALES = ['en', 'ru', 'kk'] as const;
+export type RuleSetLocale = (typeof RULE_SET_LOCALES)[number];
+
+export interface TextTranslation {
+  label?: string;
+  title?: string;
+  description?: string;
+  prompt?: string;
+  guidance?: string;
+  consentNotes?: string;
+}
+
+/** Keyed by the code an entry has in the rule-set. */
+export type TranslationsByCode = Record<string, TextTranslation>;
+
+/** An instrument's text in one locale; whatever is left out falls back to its `language`. */
+export interface InstrumentTranslation {
+  title?: string;
+  description?: string;
+  notice?: string;
+  scales?: Record<string, { label?: string; options?: TranslationsByCode }>;
+  levels?: TranslationsByCode;
+  judgements?: Record<
+    string,
+    { label?: string; description?: string; levels?: TranslationsByCode }
+  >;
+  domains?: TranslationsByCode;
+  items?: TranslationsByCode;
+  flags?: TranslationsByCode;
+  needPriorities?: TranslationsByCode;
+}
+
+export interface CatalogueTranslation {
+  title?: string;
+  description?: string;
+  notice?: string;
+  needs?: TranslationsByCode;
+  interventions?: TranslationsByCode;
+}
+
 // ---------------------------------------------------------------- instrument
 
 export interface ScaleOption {
@@ -271,6 +314,9 @@ export interface InstrumentDefinition {
   review: ReviewPolicy;
   reporting?: ReportingRules;
   team?: TeamRules;
+  /** The language of the text above (default en): the fallback for every locale. */
+  language?: RuleSetLocale;
+  translations?: Partial<Record<RuleSetLocale, InstrumentTranslation>>;
 }
 
 /** Roles an instrument's `team` may name. */
@@ -351,6 +397,8 @@ export interface InterventionCatalogue {
   intensityFrom?: { instrument: string; judgement?: string };
   needs: CatalogueNeed[];
   interventions: Intervention[];
+  language?: RuleSetLocale;
+  translations?: Partial<Record<RuleSetLocale, CatalogueTranslation>>;
 }
 
 export type RuleSetDefinition = InstrumentDefinition | InterventionCatalogue;
@@ -415,6 +463,8 @@ export const RULE_SET_ERROR_CODES = [
   'unknown_intensity_level',
   /** A `team` naming a role outside the clinical team on an instrument with clinical items. */
   'team_roles',
+  /** A translation keyed by a code the rule-set does not have. */
+  'unknown_translation_code',
   /** For the import: the same key and version already imported with other content. */
   'version_conflict',
 ] as const;

@@ -506,6 +506,14 @@ const cases: Case[] = [
     code: 'non_discrimination',
     path: 'flags[2].label',
   },
+  {
+    name: 'a translation of an item the instrument does not have',
+    file: RISK_FILE,
+    mutate: (doc) => (doc.translations = { ru: { items: { ZZ99: { prompt: 'Нет такого' } } } }),
+    code: 'unknown_translation_code',
+    path: 'translations.ru.items.ZZ99',
+    message: /item "ZZ99" is not in this rule-set/,
+  },
 ];
 
 describe('validateRuleSets: semantic checks, one failing fixture each', () => {

@@ -3,6 +3,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { Node } from 'yaml';
 import { canonicalSha256 } from '../../crypto/canonical-json.js';
 import { checkInstrumentRules } from '../engine/check-instrument-rules.js';
+import { checkCatalogueTranslations, checkInstrumentTranslations } from './check-translations.js';
 import { isPositiveDuration, parseIsoDuration } from './iso-duration.js';
 import { consentSensitiveEntries, lintNonDiscrimination } from './non-discrimination-lint.js';
 import { schemaIssues, schemaValidators } from './rule-set-schemas.js';
@@ -112,6 +113,7 @@ function checkCatalogue(catalogue: InterventionCatalogue, report: Report): void 
         'consent_required',
         `${entry.code} ${why}: it is offered only with the prisoner's consent, so consentRequired must be true (Mandela Rules 2, 65(3))`,
       );
+  checkCatalogueTranslations(catalogue, report);
   catalogue.needs.forEach((need, i) => {
     if (!addressed.has(need.code))
       report(
@@ -481,6 +483,7 @@ function checkInstrument(
   }
 
   checkTeam(instrument, report);
+  checkInstrumentTranslations(instrument, report);
 
   // Mandela Rule 2.
   for (const finding of lintNonDiscrimination(instrument))

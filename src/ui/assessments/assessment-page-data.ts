@@ -6,9 +6,14 @@ import type { AssessmentResponse } from '../../assessments/dto/assessment.dto.js
 import type { RequestContext } from '../../auth/request-context.js';
 import { notFound } from '../../errors/problem.exception.js';
 import { InstrumentsService } from '../../instruments/instruments.service.js';
+import {
+  localizeCatalogue,
+  localizeInstrument,
+} from '../../instruments/rule-sets/localize-rule-set.js';
 import type {
   InstrumentDefinition,
   InterventionCatalogue,
+  RuleSetLocale,
 } from '../../instruments/rule-sets/rule-set.types.js';
 import { compareSemVer, parseSemVer, satisfiesRange } from '../../instruments/rule-sets/semver.js';
 import type { PrisonerResponse } from '../../prisoners/dto/prisoner.dto.js';
@@ -45,12 +50,17 @@ export class AssessmentPageData {
     private readonly prisoners: PrisonersService,
   ) {}
 
-  async load(ctx: RequestContext, id: string): Promise<LoadedAssessment> {
-    return this.complete(await this.assessments.get(ctx, id), ctx);
+  /** With `locale`, the instrument's text is in that language where the rule-set has it. */
+  async load(ctx: RequestContext, id: string, locale?: RuleSetLocale): Promise<LoadedAssessment> {
+    return this.complete(await this.assessments.get(ctx, id), ctx, locale);
   }
 
   /** The prisoner and instrument of an assessment the caller has already read. */
-  async complete(assessment: AssessmentResponse, ctx: RequestContext): Promise<LoadedAssessment> {
+  async complete(
+    assessment: AssessmentResponse,
+    ctx: RequestContext,
+    locale?: RuleSetLocale,
+  ): Promise<LoadedAssessment> {
     const [version, prisoner] = await Promise.all([
       this.version(assessment.instrument),
       this.prisoners.get(ctx, assessment.prisonerId),
@@ -58,23 +68,39 @@ export class AssessmentPageData {
     this.remember(assessment);
     return {
       assessment,
-      definition: version.definition as InstrumentDefinition,
+      definition: this.localized(version.definition, locale),
       prisoner,
       instrumentVersionId: version.id,
     };
   }
 
   /** The pinned instrument of an assessment, remembered from an earlier page or read now. */
-  async instrumentFor(ctx: RequestContext, id: string): Promise<InstrumentDefinition> {
+  async instrumentFor(
+    ctx: RequestContext,
+    id: string,
+    locale?: RuleSetLocale,
+  ): Promise<InstrumentDefinition> {
     const known = this.instrumentOf.get(id);
-    if (known) return this.definition(known);
+    if (known) return this.definition(known, locale);
     const assessment = await this.assessments.get(ctx, id);
     this.remember(assessment);
-    return this.definition(assessment.instrument);
+    return this.definition(assessment.instrument, locale);
   }
 
-  async definition(instrument: { key: string; version: string }): Promise<InstrumentDefinition> {
-    return (await this.version(instrument)).definition as InstrumentDefinition;
+  /**
+   * The one way instrument text reaches the pages: the pinned version, with its titles,
+   * prompts, guidance and labels in the page's language where the rule-set translates them.
+   */
+  async definition(
+    instrument: { key: string; version: string },
+    locale?: RuleSetLocale,
+  ): Promise<InstrumentDefinition> {
+    return this.localized((await this.version(instrument)).definition, locale);
+  }
+
+  private localized(definition: unknown, locale?: RuleSetLocale): InstrumentDefinition {
+    const plain = definition as InstrumentDefinition;
+    return locale ? localizeInstrument(plain, locale) : plain;
   }
 
   private async version(instrument: { key: string; version: string }) {
@@ -84,7 +110,10 @@ export class AssessmentPageData {
   }
 
   /** Need codes -> labels, from the intervention catalogue the instrument refers to. */
-  async needLabels(definition: InstrumentDefinition): Promise<Map<string, string>> {
+  async needLabels(
+    definition: InstrumentDefinition,
+    locale?: RuleSetLocale,
+  ): Promise<Map<string, string>> {
     const labels = new Map<string, string>();
     const reference = definition.catalogue;
     if (!reference) return labels;
@@ -93,9 +122,11 @@ export class AssessmentPageData {
       .filter((v) => v.status !== 'draft' && satisfiesRange(v.version, reference.version))
       .sort((x, y) => compareSemVer(parseSemVer(y.version)!, parseSemVer(x.version)!))[0];
     if (!newest) return labels;
-    const catalogue = await this.instruments.getVersion(reference.key, newest.version);
-    for (const need of (catalogue?.definition as InterventionCatalogue | undefined)?.needs ?? [])
-      labels.set(need.code, need.label);
+    const found = await this.instruments.getVersion(reference.key, newest.version);
+    if (found?.kind !== 'intervention-catalogue') return labels;
+    const stored = found.definition as InterventionCatalogue;
+    const catalogue = locale ? localizeCatalogue(stored, locale) : stored;
+    for (const need of catalogue.needs) labels.set(need.code, need.label);
     return labels;
   }
 

@@ -171,7 +171,7 @@ export class AssessmentPagesController {
     @Query('done') done?: string,
   ): Promise<void> {
     const state = request.uiPage!;
-    const loaded = await this.data.load(ctx, id);
+    const loaded = await this.data.load(ctx, id, state.locale);
     const actions = this.data.actions(loaded, ctx);
     const common = {
       ...this.data.frame(loaded, ctx, state),
@@ -192,7 +192,7 @@ export class AssessmentPagesController {
     }
     return render(reply, 'pages/assessments/view.njk', {
       ...common,
-      summary: await this.summary(loaded, state.t),
+      summary: await this.summary(loaded, state.t, state.locale),
     });
   }
 
@@ -208,7 +208,7 @@ export class AssessmentPagesController {
     @Param('domain') code: string,
   ): Promise<void> {
     const state = request.uiPage!;
-    const loaded = await this.editable(ctx, reply, id);
+    const loaded = await this.editable(ctx, reply, id, request.uiPage!.locale);
     if (!loaded) return;
     const domain = loaded.definition.domains.find((d) => d.code === code);
     if (!domain) throw notFound('Domain');
@@ -244,7 +244,7 @@ export class AssessmentPagesController {
     @Param('code') code: string,
     @Query('from') from?: string,
   ): Promise<void> {
-    const loaded = await this.editable(ctx, reply, id);
+    const loaded = await this.editable(ctx, reply, id, request.uiPage!.locale);
     if (!loaded) return;
     return this.formPage(ctx, request, reply, loaded, 'item', code, { from });
   }
@@ -274,7 +274,7 @@ export class AssessmentPagesController {
     @Query('from') from?: string,
   ): Promise<void> {
     const section = lastSegment(request) as Section;
-    const loaded = await this.editable(ctx, reply, id);
+    const loaded = await this.editable(ctx, reply, id, request.uiPage!.locale);
     if (!loaded) return;
     if (!sectionsFor(loaded.definition).includes(section)) throw notFound('Section');
     return this.formPage(ctx, request, reply, loaded, section, undefined, { from });
@@ -303,7 +303,7 @@ export class AssessmentPagesController {
     @Res() reply: FastifyReply,
     @AssessmentId() id: string,
   ): Promise<void> {
-    const loaded = await this.editable(ctx, reply, id);
+    const loaded = await this.editable(ctx, reply, id, request.uiPage!.locale);
     if (!loaded) return;
     return this.checkPage(ctx, request.uiPage!, reply, loaded);
   }
@@ -321,7 +321,7 @@ export class AssessmentPagesController {
     } catch (error) {
       if (!(error instanceof ProblemException) || error.body.code !== 'assessment_incomplete')
         throw error;
-      const loaded = await this.data.load(ctx, id);
+      const loaded = await this.data.load(ctx, id, request.uiPage!.locale);
       const reasons = (error.body.reasons as SubmitReason[] | undefined) ?? [];
       return this.checkPage(ctx, request.uiPage!, reply, loaded, reasons);
     }
@@ -338,7 +338,7 @@ export class AssessmentPagesController {
     @Res() reply: FastifyReply,
     @AssessmentId() id: string,
   ): Promise<void> {
-    const loaded = await this.data.load(ctx, id);
+    const loaded = await this.data.load(ctx, id, request.uiPage!.locale);
     this.refuseCountersign(loaded, ctx);
     return this.countersignForm(ctx, request.uiPage!, reply, loaded, {});
   }
@@ -380,7 +380,7 @@ export class AssessmentPagesController {
         }
       }
     }
-    const loaded = await this.data.load(ctx, id);
+    const loaded = await this.data.load(ctx, id, state.locale);
     return this.countersignForm(ctx, state, reply, loaded, values, problems);
   }
 
@@ -395,7 +395,7 @@ export class AssessmentPagesController {
     @AssessmentId() id: string,
   ): Promise<void> {
     const kind = lastSegment(request) as 'amend' | 'cancel';
-    const loaded = await this.data.load(ctx, id);
+    const loaded = await this.data.load(ctx, id, request.uiPage!.locale);
     const actions = this.data.actions(loaded, ctx);
     if (!actions[kind]) return redirect(reply, `/assessments/${id}`);
     return this.reasonForm(ctx, request.uiPage!, reply, loaded, kind, '');
@@ -438,19 +438,20 @@ export class AssessmentPagesController {
     ctx: RequestContext,
     reply: FastifyReply,
     id: string,
+    locale: Locale,
   ): Promise<LoadedAssessment | undefined> {
-    const loaded = await this.data.load(ctx, id);
+    const loaded = await this.data.load(ctx, id, locale);
     if (this.data.editing(loaded)) return loaded;
     await redirect(reply, `/assessments/${id}`);
     return undefined;
   }
 
-  private async summary(loaded: LoadedAssessment, t: Translate) {
+  private async summary(loaded: LoadedAssessment, t: Translate, locale: Locale) {
     return summaryModel(
       loaded.assessment,
       loaded.definition,
       t,
-      await this.data.needLabels(loaded.definition),
+      await this.data.needLabels(loaded.definition, locale),
     );
   }
 
@@ -467,6 +468,7 @@ export class AssessmentPagesController {
     page: FormPage,
     definition: InstrumentDefinition,
     t: Translate,
+    locale: Locale,
     code?: string,
   ): Promise<AssessmentForm> {
     switch (page) {
@@ -475,7 +477,7 @@ export class AssessmentPagesController {
       case 'formulation':
         return formulationForm(t);
       case 'needs': {
-        const labels = await this.data.needLabels(definition);
+        const labels = await this.data.needLabels(definition, locale);
         return needsForm(
           instrumentNeeds(definition).map((c) => ({ code: c, label: labels.get(c) ?? c })),
           t,
@@ -506,7 +508,7 @@ export class AssessmentPagesController {
     const state = request.uiPage!;
     const t = state.t;
     const a = loaded.assessment;
-    const form = await this.formFor(page, loaded.definition, t, code);
+    const form = await this.formFor(page, loaded.definition, t, state.locale, code);
     const saved = form.values(a);
     const values = options.posted ?? saved;
     const messages = form.messages(values);
@@ -634,7 +636,7 @@ export class AssessmentPagesController {
           })),
         };
       case 'needs': {
-        const labels = await this.data.needLabels(definition);
+        const labels = await this.data.needLabels(definition, locale);
         const indicated = indicativeView(a, definition, t)?.needs ?? [];
         const priorityLabel = (code: string | null | undefined) =>
           code
@@ -739,7 +741,7 @@ export class AssessmentPagesController {
       'pages/assessments/check.njk',
       {
         ...this.data.frame(loaded, ctx, state),
-        summary: await this.summary(loaded, t),
+        summary: await this.summary(loaded, t, state.locale),
         outstanding: refused ? [] : links,
         errors: refused ? { summary: links, fields: {} } : undefined,
         canSubmit: a.indicative?.canSubmit === true && !refused?.length,
@@ -781,7 +783,7 @@ export class AssessmentPagesController {
       'pages/assessments/countersign.njk',
       {
         ...this.data.frame(loaded, ctx, state),
-        summary: await this.summary(loaded, state.t),
+        summary: await this.summary(loaded, state.t, state.locale),
         values,
         errors: problems.length ? formErrors(state.t, problems, COUNTERSIGN_FIELDS) : undefined,
       },
@@ -851,7 +853,7 @@ export class AssessmentPagesController {
         }
       }
     }
-    const loaded = await this.data.load(ctx, id);
+    const loaded = await this.data.load(ctx, id, state.locale);
     return this.reasonForm(ctx, state, reply, loaded, kind, reason, summary);
   }
 
@@ -874,9 +876,9 @@ export class AssessmentPagesController {
   ): Promise<void> {
     const state = request.uiPage!;
     const json = wantsJson(request);
-    const definition = await this.data.instrumentFor(ctx, id);
+    const definition = await this.data.instrumentFor(ctx, id, state.locale);
     if (page !== 'item' && !sectionsFor(definition).includes(page)) throw notFound('Section');
-    const form = await this.formFor(page, definition, state.t, code);
+    const form = await this.formFor(page, definition, state.t, state.locale, code);
     const version = versionOf(request, posted);
     if (version === undefined) {
       throw badRequest('invalid_version', 'The form carries no record version', [
@@ -965,7 +967,7 @@ export class AssessmentPagesController {
         });
       return;
     }
-    const loaded = await this.data.load(ctx, id);
+    const loaded = await this.data.load(ctx, id, state.locale);
     if (!this.data.editing(loaded)) return redirect(reply, `/assessments/${id}`);
     return this.formPage(ctx, request, reply, loaded, page, code, { posted, errors });
   }

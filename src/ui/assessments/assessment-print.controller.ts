@@ -111,7 +111,7 @@ export class AssessmentPrintController {
       loaded.assessment,
       loaded.definition,
       state.t,
-      await this.data.needLabels(loaded.definition),
+      await this.data.needLabels(loaded.definition, state.locale),
     );
     return {
       ...this.data.frame(loaded, ctx, state),

@@ -121,7 +121,7 @@ export class TeamPagesController {
     done = false,
   ): Promise<void> {
     const t = state.t;
-    const loaded = await this.data.load(ctx, id);
+    const loaded = await this.data.load(ctx, id, state.locale);
     const list = await this.contributions.list(ctx, id);
     const fields = this.fields(loaded);
     const subject = asSubject('Contribution', fields);
@@ -230,7 +230,7 @@ export class TeamPagesController {
     done?: string,
   ): Promise<void> {
     const t = state.t;
-    const loaded = await this.data.load(ctx, id);
+    const loaded = await this.data.load(ctx, id, state.locale);
     const page = await this.assignments.page(ctx, id);
     return render(
       reply,
@@ -293,7 +293,7 @@ export class TeamPagesController {
   ): Promise<void> {
     const body = formBody(raw);
     const state = request.uiPage!;
-    const definition = await this.data.instrumentFor(ctx, id);
+    const definition = await this.data.instrumentFor(ctx, id, state.locale);
     const ratings: Record<string, unknown> = {};
     for (const item of definition.domains.flatMap((d) => d.items)) {
       const value = textOf(body, `value-${item.code}`);
@@ -395,7 +395,7 @@ export class TeamPagesController {
     done = false,
   ): Promise<void> {
     const t = state.t;
-    const loaded = await this.data.load(ctx, id);
+    const loaded = await this.data.load(ctx, id, state.locale);
     const sets: RatingSetsResponse = await this.ratingSets.get(ctx, id);
     const definition = loaded.definition;
     const optionsOf = (scale: string) =>

@@ -46,7 +46,7 @@ export class TriggerReviewController {
     @Res() reply: FastifyReply,
     @AssessmentId() id: string,
   ): Promise<void> {
-    const loaded = await this.data.load(ctx, id);
+    const loaded = await this.data.load(ctx, id, request.uiPage!.locale);
     if (!this.data.actions(loaded, ctx).amend) return redirect(reply, `/assessments/${id}`);
     return this.form(ctx, request.uiPage!, reply, loaded, {});
   }
@@ -91,7 +91,7 @@ export class TriggerReviewController {
         }
       }
     }
-    return this.form(ctx, state, reply, await this.data.load(ctx, id), values, shown);
+    return this.form(ctx, state, reply, await this.data.load(ctx, id, state.locale), values, shown);
   }
 
   private async form(

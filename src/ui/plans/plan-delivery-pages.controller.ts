@@ -52,7 +52,7 @@ export class PlanDeliveryPagesController {
     @Res() reply: FastifyReply,
     @UuidPageParam() id: string,
   ): Promise<void> {
-    const page = await this.pages.load(ctx, id);
+    const page = await this.pages.load(ctx, id, request.uiPage!.locale);
     return this.sessionForm(ctx, request, reply, page, {
       interventionId: '',
       date: today(),
@@ -93,7 +93,14 @@ export class PlanDeliveryPagesController {
       input,
       save: (value) => this.delivery.recordSession(ctx, id, value),
       refuse: async (found) =>
-        this.sessionForm(ctx, request, reply, await this.pages.load(ctx, id), values, found),
+        this.sessionForm(
+          ctx,
+          request,
+          reply,
+          await this.pages.load(ctx, id, request.uiPage!.locale),
+          values,
+          found,
+        ),
       refused: (error) => refusedFields(error, 'interventionId'),
       done: () => redirect(reply, `/plans/${id}#sessions`),
     });
@@ -153,7 +160,7 @@ export class PlanDeliveryPagesController {
     @Res() reply: FastifyReply,
     @UuidPageParam() id: string,
   ): Promise<void> {
-    const page = await this.pages.load(ctx, id);
+    const page = await this.pages.load(ctx, id, request.uiPage!.locale);
     const values: Record<string, string> = { date: today(), summary: '', nextReviewDate: '' };
     for (const goal of page.plan.goals ?? []) {
       values[`goal-${goal.id}-status`] = goal.status;
@@ -171,7 +178,7 @@ export class PlanDeliveryPagesController {
     @UuidPageParam() id: string,
     @Body() body: unknown,
   ): Promise<void> {
-    const page = await this.pages.load(ctx, id);
+    const page = await this.pages.load(ctx, id, request.uiPage!.locale);
     const goals = page.plan.goals ?? [];
     const values: Record<string, string> = {
       date: field(body, 'date'),

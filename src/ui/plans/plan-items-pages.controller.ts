@@ -1,3 +1,4 @@
+import type { Locale } from '../i18n/catalogue.js';
 import { Body, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Authorize, Ctx } from '../../auth/decorators.js';
@@ -114,7 +115,7 @@ export class PlanItemsPagesController {
     @Res() reply: FastifyReply,
     @UuidPageParam() id: string,
   ): Promise<void> {
-    const page = await this.editable(ctx, id);
+    const page = await this.editable(ctx, id, request.uiPage!.locale);
     return this.goalForm(ctx, request, reply, page, undefined, {
       needCode: '',
       description: '',
@@ -132,7 +133,7 @@ export class PlanItemsPagesController {
     @UuidPageParam() id: string,
     @UuidPageParam('goalId') goalId: string,
   ): Promise<void> {
-    const page = await this.editable(ctx, id);
+    const page = await this.editable(ctx, id, request.uiPage!.locale);
     const goal = this.findGoal(page, ctx, goalId);
     return this.goalForm(ctx, request, reply, page, goal, {
       needCode: goal.needCode,
@@ -152,7 +153,7 @@ export class PlanItemsPagesController {
     @Body() body: unknown,
   ): Promise<void> {
     const goalId = (request.params as { goalId?: string }).goalId;
-    const page = await this.editable(ctx, id);
+    const page = await this.editable(ctx, id, request.uiPage!.locale);
     const existing = goalId ? this.findGoal(page, ctx, goalId) : undefined;
     const values = {
       needCode: field(body, 'needCode'),
@@ -252,7 +253,7 @@ export class PlanItemsPagesController {
     @UuidPageParam() id: string,
     @UuidPageParam('goalId') goalId: string,
   ): Promise<void> {
-    const page = await this.editable(ctx, id);
+    const page = await this.editable(ctx, id, request.uiPage!.locale);
     const goal = this.findGoal(page, ctx, goalId);
     const t = request.uiPage!.t;
     return this.pages.render(
@@ -305,7 +306,7 @@ export class PlanItemsPagesController {
     @UuidPageParam() id: string,
     @Query('need') need?: string,
   ): Promise<void> {
-    const page = await this.editable(ctx, id);
+    const page = await this.editable(ctx, id, request.uiPage!.locale);
     const t = request.uiPage!.t;
     const catalogue = page.catalogue;
     const needLabels = new Map((catalogue?.needs ?? []).map((n) => [n.code, n.label]));
@@ -409,7 +410,7 @@ export class PlanItemsPagesController {
     @UuidPageParam() id: string,
     @UuidPageParam('itemId') itemId: string,
   ): Promise<void> {
-    const page = await this.pages.load(ctx, id);
+    const page = await this.pages.load(ctx, id, request.uiPage!.locale);
     const item = this.findIntervention(page, ctx, itemId);
     return this.interventionForm(ctx, request, reply, page, item, {
       responsibleStaffId: item.responsibleStaff?.id ?? '',
@@ -433,7 +434,7 @@ export class PlanItemsPagesController {
     @UuidPageParam('itemId') itemId: string,
     @Body() body: unknown,
   ): Promise<void> {
-    const page = await this.pages.load(ctx, id);
+    const page = await this.pages.load(ctx, id, request.uiPage!.locale);
     const item = this.findIntervention(page, ctx, itemId);
     const goalIds = fields(body, 'goalIds');
     const values = {
@@ -578,7 +579,7 @@ export class PlanItemsPagesController {
     @UuidPageParam() id: string,
     @UuidPageParam('itemId') itemId: string,
   ): Promise<void> {
-    const page = await this.editable(ctx, id);
+    const page = await this.editable(ctx, id, request.uiPage!.locale);
     const item = this.findIntervention(page, ctx, itemId);
     const t = request.uiPage!.t;
     return this.pages.render(
@@ -625,7 +626,7 @@ export class PlanItemsPagesController {
     @UuidPageParam() id: string,
     @UuidPageParam('itemId') itemId: string,
   ): Promise<void> {
-    const page = await this.pages.load(ctx, id);
+    const page = await this.pages.load(ctx, id, request.uiPage!.locale);
     const item = this.findIntervention(page, ctx, itemId);
     return this.consentForm(ctx, request, reply, page, item, {
       given: '',
@@ -644,7 +645,7 @@ export class PlanItemsPagesController {
     @UuidPageParam('itemId') itemId: string,
     @Body() body: unknown,
   ): Promise<void> {
-    const page = await this.pages.load(ctx, id);
+    const page = await this.pages.load(ctx, id, request.uiPage!.locale);
     const item = this.findIntervention(page, ctx, itemId);
     const values = {
       given: field(body, 'given'),
@@ -725,8 +726,8 @@ export class PlanItemsPagesController {
    * The plan, when its programme may be changed by the caller now: not while a revision that
    * is submitted, or someone else's, waits for a decision (409: it is decided first).
    */
-  private async editable(ctx: RequestContext, id: string): Promise<PlanPage> {
-    const page = await this.pages.load(ctx, id);
+  private async editable(ctx: RequestContext, id: string, locale?: Locale): Promise<PlanPage> {
+    const page = await this.pages.load(ctx, id, locale);
     if (editTarget(page.plan, ctx.actor.id) === 'blocked') {
       throw conflict(
         'revision_pending',

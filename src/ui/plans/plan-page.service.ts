@@ -6,7 +6,12 @@ import { InstrumentsService } from '../../instruments/instruments.service.js';
 import type {
   InstrumentDefinition,
   InterventionCatalogue,
+  RuleSetLocale,
 } from '../../instruments/rule-sets/rule-set.types.js';
+import {
+  localizeCatalogue,
+  localizeInstrument,
+} from '../../instruments/rule-sets/localize-rule-set.js';
 import type { PlanResponse } from '../../plans/dto/plan.response.js';
 import { PlansService } from '../../plans/plans.service.js';
 import type { PrisonerResponse } from '../../prisoners/dto/prisoner.dto.js';
@@ -42,20 +47,24 @@ export class PlanPages {
     private readonly instruments: InstrumentsService,
   ) {}
 
-  async load(ctx: RequestContext, id: string): Promise<PlanPage> {
+  /** With `locale`, catalogue titles and level labels are in that language where translated. */
+  async load(ctx: RequestContext, id: string, locale?: RuleSetLocale): Promise<PlanPage> {
     const plan = await this.plans.get(ctx, id);
     const prisoner = await this.prisoners.get(ctx, plan.prisonerId);
-    const catalogue = plan.catalogue
+    const stored = plan.catalogue
       ? ((await this.instruments.getVersion(plan.catalogue.key, plan.catalogue.version))
           ?.definition as InterventionCatalogue | undefined)
       : undefined;
+    const catalogue = stored && locale ? localizeCatalogue(stored, locale) : stored;
     let riskLevelLabel: string | null = plan.riskLevel ?? null;
     if (plan.riskAssessment && plan.riskLevel) {
       const risk = await this.instruments.getVersion(
         plan.riskAssessment.instrumentKey,
         plan.riskAssessment.instrumentVersion,
       );
-      const levels = (risk?.definition as InstrumentDefinition | undefined)?.levels ?? [];
+      const instrument = risk?.definition as InstrumentDefinition | undefined;
+      const shown = instrument && locale ? localizeInstrument(instrument, locale) : instrument;
+      const levels = shown?.levels ?? [];
       riskLevelLabel = levels.find((l) => l.code === plan.riskLevel)?.label ?? plan.riskLevel;
     }
     return {
@@ -63,7 +72,7 @@ export class PlanPages {
       prisoner,
       catalogue,
       riskLevelLabel,
-      titles: catalogue ? titlesOf(catalogue) : await this.catalogueTitles(),
+      titles: catalogue ? titlesOf(catalogue) : await this.catalogueTitles(locale),
       can: abilitiesFor(ctx, plan, prisoner),
     };
   }
@@ -72,12 +81,13 @@ export class PlanPages {
    * The logistics view names interventions by catalogue code only: their titles come from the
    * imported catalogues (rule-set data, the same for everyone).
    */
-  private async catalogueTitles(): Promise<Map<string, string>> {
+  private async catalogueTitles(locale?: RuleSetLocale): Promise<Map<string, string>> {
     const titles = new Map<string, string>();
     for (const summary of await this.instruments.list()) {
       if (summary.kind !== 'intervention-catalogue') continue;
       const newest = await this.instruments.getVersion(summary.key, summary.versions[0].version);
-      const catalogue = newest?.definition as InterventionCatalogue | undefined;
+      const stored = newest?.definition as InterventionCatalogue | undefined;
+      const catalogue = stored && locale ? localizeCatalogue(stored, locale) : stored;
       for (const [code, title] of titlesOf(catalogue))
         if (!titles.has(code)) titles.set(code, title);
     }

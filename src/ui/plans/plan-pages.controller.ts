@@ -205,7 +205,7 @@ export class PlanPagesController {
     @Query('reviews') reviewsCursor?: string,
   ): Promise<void> {
     const state = request.uiPage!;
-    const page = await this.pages.load(ctx, id);
+    const page = await this.pages.load(ctx, id, request.uiPage!.locale);
     const sessions = await this.delivery.listSessions(ctx, id, {
       limit: 20,
       cursor: sessionsCursor,
@@ -240,7 +240,7 @@ export class PlanPagesController {
     @Res() reply: FastifyReply,
     @UuidPageParam() id: string,
   ): Promise<void> {
-    const page = await this.pages.load(ctx, id);
+    const page = await this.pages.load(ctx, id, request.uiPage!.locale);
     const a = page.plan.prisonerAgreement;
     return this.agreementForm(ctx, request, reply, page, {
       response: a?.response ?? '',
@@ -268,7 +268,7 @@ export class PlanPagesController {
       prisonerWords: optional(values.prisonerWords) ?? null,
       recordedOn: values.recordedOn,
     });
-    const page = await this.pages.load(ctx, id);
+    const page = await this.pages.load(ctx, id, request.uiPage!.locale);
     if (errors.length > 0) return this.agreementForm(ctx, request, reply, page, values, errors);
     try {
       await this.plans.update(ctx, id, postedVersion(body), { prisonerAgreement: value });
@@ -317,7 +317,7 @@ export class PlanPagesController {
     @Res() reply: FastifyReply,
     @UuidPageParam() id: string,
   ): Promise<void> {
-    const page = await this.pages.load(ctx, id);
+    const page = await this.pages.load(ctx, id, request.uiPage!.locale);
     // Release preparation is plan content: the logistics view has none of it.
     if (!page.can.full) throw forbidden('Your role reads the plan’s logistics only');
     return this.releaseForm(ctx, request, reply, page, {});
@@ -446,7 +446,7 @@ export class PlanPagesController {
       value: T,
     ) => Record<string, unknown> = (_, value) => value as Record<string, unknown>,
   ): Promise<void> {
-    const page = await this.pages.load(ctx, id);
+    const page = await this.pages.load(ctx, id, request.uiPage!.locale);
     const release = page.plan.release ?? { expectedReleaseDate: null, tasks: [], handovers: [] };
     let value = undefined as unknown as T;
     if (input) {
@@ -518,7 +518,7 @@ export class PlanPagesController {
     @Res() reply: FastifyReply,
     @UuidPageParam() id: string,
   ): Promise<void> {
-    const page = await this.pages.load(ctx, id);
+    const page = await this.pages.load(ctx, id, request.uiPage!.locale);
     return this.pages.render(
       reply,
       request,
@@ -543,7 +543,7 @@ export class PlanPagesController {
     } catch (error) {
       const refused = refusedFields(error, 'plan');
       if (!refused) throw error;
-      const page = await this.pages.load(ctx, id);
+      const page = await this.pages.load(ctx, id, request.uiPage!.locale);
       const t = request.uiPage!.t;
       // Each reason links to where it is put right: the goals, the agreement, the intervention.
       const summary = refused.map((e) => ({
@@ -574,7 +574,7 @@ export class PlanPagesController {
     @Res() reply: FastifyReply,
     @UuidPageParam() id: string,
   ): Promise<void> {
-    const page = await this.pages.load(ctx, id);
+    const page = await this.pages.load(ctx, id, request.uiPage!.locale);
     return this.decisionForm(ctx, request, reply, page, { decision: '', comments: '' });
   }
 
@@ -599,7 +599,7 @@ export class PlanPagesController {
       comments = checked.value;
     }
     if (errors.length > 0) {
-      const page = await this.pages.load(ctx, id);
+      const page = await this.pages.load(ctx, id, request.uiPage!.locale);
       return this.decisionForm(ctx, request, reply, page, values, errors);
     }
     if (values.decision === 'approve') {
@@ -648,7 +648,7 @@ export class PlanPagesController {
     @UuidPageParam() id: string,
   ): Promise<void> {
     const step = stepOf(request);
-    const page = await this.pages.load(ctx, id);
+    const page = await this.pages.load(ctx, id, request.uiPage!.locale);
     return this.stepForm(ctx, request, reply, page, step, { reason: '', note: '' });
   }
 
@@ -664,7 +664,15 @@ export class PlanPagesController {
     const step = stepOf(request);
     const values = { reason: field(body, 'reason'), note: field(body, 'note') };
     const refuse = async (errors: FieldError[]) =>
-      this.stepForm(ctx, request, reply, await this.pages.load(ctx, id), step, values, errors);
+      this.stepForm(
+        ctx,
+        request,
+        reply,
+        await this.pages.load(ctx, id, request.uiPage!.locale),
+        step,
+        values,
+        errors,
+      );
     try {
       if (step === 'resume') {
         await this.plans.transition(ctx, id, 'activate', {}, postedVersion(body));

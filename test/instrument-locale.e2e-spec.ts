@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canonicalSha256 } from '../src/crypto/canonical-json.js';
+import { Factories, type TestUser } from './factories/index.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+import { parse } from 'yaml';
+
+const SHIPPED = join(process.cwd(), 'rule-sets');
+const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'rule-sets');
+const FIXTURE_FILE = join(FIXTURES, 'instruments', 'translated-risk@1.0.0.yaml');
+
+/**
+ * Issue 12 point 9: an instrument read in a language (`?locale=`, else Accept-Language), with
+ * the answer's language in Content-Language and whatever is not translated in the rule-set's
+ * own language. The stored definition is served unchanged beside it.
+ */
+describe('GET /instruments/:key/versions/:version by locale', () => {
+  let t: TestApp;
+  let dir: string;
+  let reader: TestUser;
+  const url = '/api/v1/instruments/translated-risk/versions/1.0.0';
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vep-locale-rule-sets-'));
+    cpSync(SHIPPED, dir, { recursive: true, filter: (src) => !src.includes('schema') });
+    cpSync(FIXTURES, dir, { recursive: true });
+    t = await createTestApp({ env: { RULE_SETS_DIR: dir } });
+    const f = new Factories(t);
+    const facility = await f.facility({ code: 'LOC-A' });
+    reader = await f.user(['psychologist'], [facility]);
+  });
+  afterAll(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers in Russian for ?locale=ru, with English where the translation has a gap', async () => {
+    const res = await t.http.get(`${url}?locale=ru`).set('authorization', reader.auth).expect(200);
+    expect(res.headers['content-language']).toBe('ru');
+    expect(res.body.locale).toBe('ru');
+    expect(res.body.title).toBe('Переведённая формулировка (тестовый пример, иллюстративный)');
+    const [t1, t2] = res.body.localized.domains[0].items;
+    expect(t1.prompt).toBe('Считает причинение вреда другим оправданным');
+    expect(t2.prompt).toBe('Has trusted people outside the group');
+    expect(res.body.localized.judgements[0].levels[1].label).toBe('Высокий');
+    // The stored document is served as imported: its hash still matches.
+    expect(res.body.definition.domains[0].items[0].prompt).toBe(
+      'Regards harming others as justified',
+    );
+    expect(canonicalSha256(res.body.definition)).toBe(res.body.sha256);
+    expect(res.body.definition).toEqual(parse(readFileSync(FIXTURE_FILE, 'utf8')));
+  });
+
+  it('takes the language from Accept-Language without ?locale=, and ?locale= over it', async () => {
+    const kk = await t.http
+      .get(url)
+      .set('authorization', reader.auth)
+      .set('accept-language', 'de-DE, kk;q=0.8, ru;q=0.5')
+      .expect(200);
+    expect(kk.headers['content-language']).toBe('kk');
+    expect(kk.body.localized.domains[0].items[0].prompt).toBe('Басқаларға зиян келтіруді ақтайды');
+    expect(kk.body.localized.domains[0].title).toBe('Attitudes');
+    const ru = await t.http
+      .get(`${url}?locale=ru`)
+      .set('authorization', reader.auth)
+      .set('accept-language', 'kk')
+      .expect(200);
+    expect(ru.headers['content-language']).toBe('ru');
+  });
+
+  it('falls back to the rule-set’s own language when it has no text in the one asked for', async () => {
+    const res = await t.http
+      .get('/api/v1/instruments/ve-risk-spj/versions/1.0.0?locale=kk')
+      .set('authorization', reader.auth)
+      .expect(200);
+    expect(res.headers['content-language']).toBe('en');
+    expect(res.body.locale).toBe('en');
+    expect(res.body.localized).toEqual(res.body.definition);
+    const plain = await t.http.get(url).set('authorization', reader.auth).expect(200);
+    expect(plain.headers['content-language']).toBe('en');
+    expect(plain.body.localized.title).toBe('Translated formulation (test fixture, illustrative)');
+  });
+
+  it('refuses a locale it does not know with a 400 naming the parameter', async () => {
+    const res = await t.http.get(`${url}?locale=de`).set('authorization', reader.auth).expect(400);
+    expect(JSON.stringify(res.body)).toContain('locale');
+  });
+});

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Factories, type TestFacility, type TestUser } from '../factories/index.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+import { UiClient } from './support/ui-client.js';
+
+/**
+ * Issue 12 point 9: the assessment pages show an instrument's text in the reader's language
+ * where the rule-set translates it, and in the rule-set's own language where it does not
+ * (test/fixtures/rule-sets: translated-risk has Russian for T1, none for T2).
+ */
+describe('assessment pages in the reader’s language', () => {
+  let t: TestApp;
+  let dir: string;
+  let north: TestFacility;
+  let assessor: TestUser;
+  let id: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vep-translated-pages-'));
+    cpSync(join(process.cwd(), 'rule-sets'), dir, {
+      recursive: true,
+      filter: (src) => !src.includes('schema'),
+    });
+    cpSync(join(process.cwd(), 'test', 'fixtures', 'rule-sets'), dir, { recursive: true });
+    t = await createTestApp({ env: { RULE_SETS_DIR: dir } });
+    const f = new Factories(t);
+    north = await f.facility({ name: 'North facility' });
+    assessor = await f.user(['psychologist'], [north]);
+    const prisoner = await f.prisoner(north);
+    const res = await t.http
+      .post(`/api/v1/prisoners/${prisoner.id}/assessments`)
+      .set('authorization', assessor.auth)
+      .send({ instrumentKey: 'translated-risk', reason: 'intake' })
+      .expect(201);
+    id = res.body.id;
+  });
+  afterAll(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const client = async (locale: 'en' | 'ru') => {
+    const c = new UiClient(t);
+    await c.signInAs(assessor);
+    await c.get('/');
+    await c.post('/language', { locale, returnTo: '/' });
+    return c;
+  };
+
+  it('shows a Russian session the Russian item text, and English where there is none', async () => {
+    const ru = await client('ru');
+    const t1 = await ru.get(`/assessments/${id}/items/T1`);
+    expect(t1.statusCode).toBe(200);
+    expect(t1.body).toContain('<html lang="ru"');
+    expect(t1.body).toContain('Считает причинение вреда другим оправданным');
+    expect(t1.body).toContain('Оцените высказывания и поведение за последние двенадцать месяцев.');
+    expect(t1.body).toContain('Сильно выражено');
+    expect(t1.body).not.toContain('Regards harming others as justified');
+    const t2 = await ru.get(`/assessments/${id}/items/T2`);
+    expect(t2.statusCode).toBe(200);
+    expect(t2.body).toContain('Has trusted people outside the group');
+    const tasks = await ru.get(`/assessments/${id}`);
+    expect(tasks.statusCode).toBe(200);
+    expect(tasks.body).toContain('Установки');
+    expect(tasks.body).not.toContain('>Attitudes<');
+  });
+
+  it('shows an English session the text as written', async () => {
+    const en = await client('en');
+    const t1 = await en.get(`/assessments/${id}/items/T1`);
+    expect(t1.statusCode).toBe(200);
+    expect(t1.body).toContain('Regards harming others as justified');
+    expect(t1.body).not.toContain('Считает причинение вреда');
+    const tasks = await en.get(`/assessments/${id}`);
+    expect(tasks.body).toContain('Attitudes');
+    expect(tasks.body).not.toContain('Установки');
+  });
+});
