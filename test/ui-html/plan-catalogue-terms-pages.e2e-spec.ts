@@ -134,4 +134,20 @@ describe('plan pages on a catalogue that declares its own types and disciplines'
     );
     expect(textOf(form.body)).toContain('Theologian');
   });
+
+  it('lists a review’s attendees by the catalogue’s titles', async () => {
+    await t.http
+      .post(`/api/v1/plans/${planId}/reviews`)
+      .set('authorization', pve.auth)
+      .send({
+        date: past(0),
+        attendees: ['restorative_facilitator', 'aftercare_worker'],
+        summary: 'Agreed next steps',
+        nextReviewDate: '2099-01-15',
+      })
+      .expect(201);
+    const client = await as(await f.user(['pve_inspector'], [a]));
+    const text = textOf((await client.get(`/plans/${planId}`)).body);
+    expect(text).toContain('Restorative justice facilitator, Aftercare worker');
+  });
 });
