@@ -47,6 +47,7 @@ export class CreateReviewDto {
     type: String,
     isArray: true,
     pattern: CODE_PATTERN.source,
+    maxLength: 48,
     maxItems: MAX_ATTENDEES,
     description:
       'Who took part, by discipline: disciplines declared by the catalogue the plan uses (any other is refused, 400)',
@@ -56,6 +57,7 @@ export class CreateReviewDto {
   @ArrayMaxSize(MAX_ATTENDEES)
   @ArrayUnique()
   @IsString({ each: true })
+  @MaxLength(48, { each: true })
   @Matches(CODE_PATTERN, { each: true })
   attendees!: string[];
 
