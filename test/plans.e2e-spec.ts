@@ -1741,7 +1741,8 @@ describe('programme plans', () => {
           {
             ...asInput(plan.interventions[0]),
             catalogueCode: 'exorcism',
-            discipline: 'wizard',
+            // Disciplines are the catalogue's, not a closed list: the DTO refuses what is no code.
+            discipline: 'Wizard!',
             frequency: 'weekly',
             plannedStart: '2025-02-30',
           },

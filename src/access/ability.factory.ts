@@ -177,8 +177,9 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         readPlans();
         can('update', 'Plan', ['psychologicalInterventions'], inScope);
         // Psychologists record sessions of the interventions they deliver (attendance and a
-        // summary only: session content stays with the psychology service).
-        can('create', 'PlanDelivery', { ...inScope, discipline: 'psychologist' });
+        // summary only: session content stays with the psychology service): those whose
+        // discipline the plan's catalogue says psychologists record.
+        can('create', 'PlanDelivery', { ...inScope, recordedBy: 'psychologist' });
         can('read', 'ReviewDue', inScope);
         can('create', 'Challenge', inScope);
         readChallenges();

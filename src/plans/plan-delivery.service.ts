@@ -23,6 +23,7 @@ import type {
 } from './dto/plan-session.dto.js';
 import { planFields, planSubject, planTarget } from './plan-access.js';
 import { consentErrors, latestPastDate, type PlanIntervention } from './plan-content.js';
+import { catalogueDisciplines } from '../instruments/rule-sets/rule-set.types.js';
 import { PlanReader } from './plan-reader.service.js';
 import { planView, reviewResponse, sessionResponse } from './plan-view.js';
 import { PlansRepository, type Plan, type Proposal } from './plans.repository.js';
@@ -31,6 +32,8 @@ import { PlansRepository, type Plan, type Proposal } from './plans.repository.js
 interface SessionOf {
   plan: Plan;
   intervention: PlanIntervention | undefined;
+  /** The staff role (besides PVE inspectors) its discipline's sessions are recorded by. */
+  recordedBy: string | null;
   proposal: Proposal | undefined;
 }
 
@@ -67,15 +70,25 @@ export class PlanDeliveryService {
         const intervention = interventions.find((i) => i.id === dto.interventionId);
         const proposal =
           dto.interventionId && !intervention && (await this.plans.proposal(m, planId));
-        return { plan, intervention, proposal: proposal || undefined };
+        // The role that records its sessions is the one its catalogue's discipline names.
+        const recordedBy = intervention
+          ? (catalogueDisciplines(await this.reader.catalogue(m, plan)).find(
+              (d) => d.code === intervention.discipline,
+            )?.role ?? null)
+          : null;
+        return { plan, intervention, recordedBy, proposal: proposal || undefined };
       },
       // Who may record it depends on the discipline of the intervention it belongs to.
-      target: ({ plan, intervention }) =>
+      target: ({ plan, intervention, recordedBy }) =>
         planTarget(plan, {
           entity: { type: 'plan_session' },
           as: {
             subject: 'PlanDelivery',
-            fields: { ...planFields(plan), discipline: intervention?.discipline ?? null },
+            fields: {
+              ...planFields(plan),
+              discipline: intervention?.discipline ?? null,
+              recordedBy,
+            },
           },
         }),
       apply: async ({ plan, intervention, proposal }, _, m) => {
@@ -212,6 +225,17 @@ export class PlanDeliveryService {
               message: 'the same goal appears twice',
             });
           seen.add(p.goalId);
+        });
+        // Attendees are disciplines the plan's catalogue version declares, not a fixed list.
+        const declared = new Set(
+          catalogueDisciplines(await this.reader.catalogue(m, plan)).map((d) => d.code),
+        );
+        dto.attendees.forEach((d, i) => {
+          if (!declared.has(d))
+            errors.push({
+              path: `attendees[${i}]`,
+              message: `"${d}" is not a discipline the plan’s intervention catalogue declares`,
+            });
         });
         if (errors.length > 0) throw validationProblem(errors);
         const progress = (dto.goalProgress ?? []).map((p) => ({

@@ -1,6 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { RISK_1_1_FILE, mutatedFile, shippedFiles } from './fixtures/shipped.js';
-import type { RuleSetFile } from './rule-set.types.js';
+import { join } from 'node:path';
+import { loadRuleSetFiles } from './load-rule-set-files.js';
+import {
+  catalogueDisciplines,
+  catalogueTypes,
+  DISCIPLINES,
+  INTERVENTION_TYPES,
+  termTitle,
+  type InterventionCatalogue,
+  type RuleSetFile,
+} from './rule-set.types.js';
 import { validateRuleSets } from './validate-rule-sets.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -45,5 +55,33 @@ describe('trigger events', () => {
       { file: RISK_1_1_FILE, code: 'schema' },
     ]);
     expect(errors[0].path).toMatch(/^review\.triggers\[\d+\]\.event$/);
+  });
+});
+
+/** Issue 12 point 10: intervention types and disciplines are catalogue data. */
+describe('catalogue-declared types and disciplines', () => {
+  it('accepts the fixture catalogue declaring restorative, aftercare, religious education and theologian', async () => {
+    const fixtures = await loadRuleSetFiles(join(process.cwd(), 'test', 'fixtures', 'rule-sets'));
+    expect(fixtures.errors).toEqual([]);
+    const { sets, errors } = validateRuleSets([...(await shippedFiles()), ...fixtures.files]);
+    expect(errors).toEqual([]);
+    const catalogue = sets.find((s) => s.key === 'reintegration-interventions')!
+      .definition as InterventionCatalogue;
+    expect(catalogueTypes(catalogue).map((t) => t.code)).toEqual(
+      expect.arrayContaining(['restorative', 'aftercare', 'religious_education']),
+    );
+    const theologian = catalogueDisciplines(catalogue).find((d) => d.code === 'theologian')!;
+    expect([termTitle(theologian, 'ru'), termTitle(theologian, 'kk')]).toEqual([
+      'Теолог',
+      'Theologian',
+    ]);
+  });
+
+  it('gives a catalogue that declares none the default types and disciplines', () => {
+    expect(catalogueTypes({}).map((t) => t.code)).toEqual([...INTERVENTION_TYPES]);
+    expect(catalogueDisciplines({}).map((d) => d.code)).toEqual([...DISCIPLINES]);
+    expect(catalogueDisciplines({}).filter((d) => d.role)).toEqual([
+      expect.objectContaining({ code: 'psychologist', role: 'psychologist' }),
+    ]);
   });
 });

@@ -55,6 +55,10 @@ export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
 export const TRIGGER_ACTIONS = ['reassess', 'review'] as const;
 export type TriggerAction = (typeof TRIGGER_ACTIONS)[number];
 
+/**
+ * The intervention types a catalogue that declares no `types` has (catalogue 1.0.0's). A
+ * catalogue may declare its own; plans accept whatever the catalogue version they use declares.
+ */
 export const INTERVENTION_TYPES = [
   'psychological',
   'cognitive_behavioural',
@@ -68,8 +72,9 @@ export const INTERVENTION_TYPES = [
   'civic_education',
   'reintegration',
 ] as const;
-export type InterventionType = (typeof INTERVENTION_TYPES)[number];
+export type InterventionType = string;
 
+/** The disciplines a catalogue that declares no `disciplines` has (catalogue 1.0.0's). */
 export const DISCIPLINES = [
   'psychologist',
   'pve_inspector',
@@ -85,7 +90,12 @@ export const DISCIPLINES = [
   'probation',
   'community_partner',
 ] as const;
-export type Discipline = (typeof DISCIPLINES)[number];
+export type Discipline = string;
+
+/** The staff role that records sessions of a default discipline (the PVE inspector records any). */
+export const DEFAULT_DISCIPLINE_ROLES: Readonly<Record<string, string>> = {
+  psychologist: 'psychologist',
+};
 
 /** Where in a programme an intervention belongs; proposed plans are sequenced in this order. */
 export const INTERVENTION_PHASES = ['motivation', 'core_work', 'release', 'aftercare'] as const;
@@ -384,6 +394,19 @@ export interface Intervention {
   phase?: InterventionPhase;
 }
 
+/** A type or discipline a catalogue declares: a code and its title, per language if given. */
+export interface CatalogueTerm {
+  code: string;
+  title: string;
+  /** Locale (en, ru, ...) -> title; falls back to `title`. */
+  titles?: Record<string, string>;
+}
+
+export interface CatalogueDiscipline extends CatalogueTerm {
+  /** The staff role (besides the PVE inspector) that records sessions this discipline delivers. */
+  role?: string;
+}
+
 export interface InterventionCatalogue {
   kind: 'intervention-catalogue';
   key: string;
@@ -396,9 +419,41 @@ export interface InterventionCatalogue {
   /** Where RNR intensity comes from: an instrument and (optionally) one of its judgements. */
   intensityFrom?: { instrument: string; judgement?: string };
   needs: CatalogueNeed[];
+  /** Intervention types entries may use; when absent, INTERVENTION_TYPES. */
+  types?: CatalogueTerm[];
+  /** Disciplines entries and plan reviews may use; when absent, DISCIPLINES. */
+  disciplines?: CatalogueDiscipline[];
   interventions: Intervention[];
   language?: RuleSetLocale;
   translations?: Partial<Record<RuleSetLocale, CatalogueTranslation>>;
+}
+
+const defaultTerm = (code: string): CatalogueTerm => ({
+  code,
+  title: code.charAt(0).toUpperCase() + code.slice(1).replace(/_/g, ' '),
+});
+
+/** The intervention types a catalogue version declares (or the defaults). */
+export function catalogueTypes(catalogue: Pick<InterventionCatalogue, 'types'>): CatalogueTerm[] {
+  return catalogue.types ?? INTERVENTION_TYPES.map(defaultTerm);
+}
+
+/** The disciplines a catalogue version declares (or the defaults, with their recording roles). */
+export function catalogueDisciplines(
+  catalogue: Pick<InterventionCatalogue, 'disciplines'>,
+): CatalogueDiscipline[] {
+  return (
+    catalogue.disciplines ??
+    DISCIPLINES.map((code) => ({
+      ...defaultTerm(code),
+      ...(DEFAULT_DISCIPLINE_ROLES[code] ? { role: DEFAULT_DISCIPLINE_ROLES[code] } : {}),
+    }))
+  );
+}
+
+/** A declared term's title in a locale, else its own title. */
+export function termTitle(term: CatalogueTerm, locale: string): string {
+  return term.titles?.[locale] ?? term.title;
 }
 
 export type RuleSetDefinition = InstrumentDefinition | InterventionCatalogue;
@@ -465,6 +520,9 @@ export const RULE_SET_ERROR_CODES = [
   'team_roles',
   /** A translation keyed by a code the rule-set does not have. */
   'unknown_translation_code',
+  /** A catalogue entry whose type, or discipline, the catalogue does not declare. */
+  'unknown_type',
+  'unknown_discipline',
   /** For the import: the same key and version already imported with other content. */
   'version_conflict',
 ] as const;

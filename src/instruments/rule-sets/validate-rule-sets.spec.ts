@@ -78,8 +78,11 @@ describe('validateRuleSets: shipped rule-sets', () => {
     expect(instrument.$defs.item.properties.confidentiality.enum).toEqual([
       ...CONFIDENTIALITY_CLASSES,
     ]);
-    expect(catalogue.$defs.discipline.enum).toEqual([...DISCIPLINES]);
-    expect(catalogue.$defs.intervention.properties.type.enum).toEqual([...INTERVENTION_TYPES]);
+    // Types and disciplines are declared by each catalogue; the schema documents the defaults.
+    for (const code of DISCIPLINES)
+      expect(catalogue.properties.disciplines.description).toContain(code);
+    for (const code of INTERVENTION_TYPES)
+      expect(catalogue.properties.types.description).toContain(code);
   });
 });
 
@@ -535,6 +538,8 @@ describe('validateRuleSets: semantic checks, one failing fixture each', () => {
       'version_conflict', // raised by the import, against the database
       'unknown_intensity_level', // src/instruments/engine/judgement-bands.spec.ts
       'team_roles', // src/instruments/rule-sets/team-rules.spec.ts
+      'unknown_type', // 'accepts types and disciplines a catalogue declares' below
+      'unknown_discipline',
     ]);
     const all = [
       ...new Set(
@@ -572,6 +577,53 @@ describe('validateRuleSets: semantic checks, one failing fixture each', () => {
     expect(simplified(errors)).toEqual([
       { file: NEEDS_FILE, path: 'domains[4].items[0].need', code: 'need_without_intervention' },
       { file: NEEDS_FILE, path: 'domains[4].items[1].need', code: 'need_without_intervention' },
+    ]);
+  });
+
+  it('accepts types and disciplines a catalogue declares, and refuses entries using others', async () => {
+    const declared = await errorsAfter(CATALOGUE_FILE, (doc) => {
+      doc.types = [
+        ...INTERVENTION_TYPES.map((code) => ({ code, title: code })),
+        {
+          code: 'restorative',
+          title: 'Restorative justice',
+          titles: { ru: 'Восстановительное правосудие' },
+        },
+      ];
+      doc.disciplines = [
+        ...DISCIPLINES.map((code) => ({ code, title: code })),
+        { code: 'restorative_facilitator', title: 'Restorative justice facilitator' },
+      ];
+      doc.interventions[0].type = 'restorative';
+      doc.interventions[0].discipline = 'restorative_facilitator';
+    });
+    expect(declared).toEqual([]);
+    const undeclared = await errorsAfter(CATALOGUE_FILE, (doc) => {
+      doc.types = [{ code: 'restorative', title: 'Restorative justice' }];
+      doc.types.push({ code: 'restorative', title: 'Twice' });
+      doc.interventions = [doc.interventions[0]];
+      doc.needs = doc.needs.filter((n: { code: string }) =>
+        doc.interventions[0].needs.includes(n.code),
+      );
+      doc.interventions[0].type = 'restorative';
+      doc.interventions[0].discipline = 'theologian';
+      doc.interventions[0].supportingDisciplines = ['psychologist', 'imam_x'];
+    });
+    expect(simplified(undeclared).filter((e) => e.file === CATALOGUE_FILE)).toEqual([
+      { file: CATALOGUE_FILE, path: 'types[1].code', code: 'duplicate_code' },
+      { file: CATALOGUE_FILE, path: 'interventions[0].discipline', code: 'unknown_discipline' },
+      {
+        file: CATALOGUE_FILE,
+        path: 'interventions[0].supportingDisciplines[1]',
+        code: 'unknown_discipline',
+      },
+    ]);
+    // Without declared types, only the defaults are accepted.
+    const unknownType = await errorsAfter(CATALOGUE_FILE, (doc) => {
+      doc.interventions[0].type = 'aftercare';
+    });
+    expect(simplified(unknownType).filter((e) => e.file === CATALOGUE_FILE)).toEqual([
+      { file: CATALOGUE_FILE, path: 'interventions[0].type', code: 'unknown_type' },
     ]);
   });
 

@@ -17,7 +17,7 @@ import type {
   RuleSetKind,
   ValidatedRuleSet,
 } from './rule-set.types.js';
-import { RULE_SET_KINDS } from './rule-set.types.js';
+import { catalogueDisciplines, catalogueTypes, RULE_SET_KINDS } from './rule-set.types.js';
 
 export interface Issue {
   path: string;
@@ -86,10 +86,38 @@ function checkCatalogue(catalogue: InterventionCatalogue, report: Report): void 
     'intervention',
     report,
   );
+  for (const [list, what] of [
+    [catalogue.types, 'types'],
+    [catalogue.disciplines, 'disciplines'],
+  ] as const)
+    if (list)
+      duplicates(
+        list,
+        (n) => n.code,
+        (i) => `${what}[${i}].code`,
+        what === 'types' ? 'type' : 'discipline',
+        report,
+      );
+  const types = new Set(catalogueTypes(catalogue).map((t) => t.code));
+  const disciplines = new Set(catalogueDisciplines(catalogue).map((d) => d.code));
+  const declared = (what: 'types' | 'disciplines') =>
+    (what === 'types' ? catalogue.types : catalogue.disciplines)
+      ? `is not declared in ${what}`
+      : `is not one of the default ${what} (declare ${what} to use others)`;
   const needs = new Set(catalogue.needs.map((need) => need.code));
   const addressed = new Set<string>();
   catalogue.interventions.forEach((intervention, i) => {
     const base = `interventions[${i}]`;
+    if (!types.has(intervention.type))
+      report(`${base}.type`, 'unknown_type', `type "${intervention.type}" ${declared('types')}`);
+    [intervention.discipline, ...(intervention.supportingDisciplines ?? [])].forEach((d, j) => {
+      if (!disciplines.has(d))
+        report(
+          j === 0 ? `${base}.discipline` : `${base}.supportingDisciplines[${j - 1}]`,
+          'unknown_discipline',
+          `discipline "${d}" ${declared('disciplines')}`,
+        );
+    });
     intervention.needs.forEach((need, j) => {
       addressed.add(need);
       if (!needs.has(need))

@@ -7,15 +7,18 @@ import {
   IsArray,
   IsIn,
   IsString,
+  Matches,
   IsUUID,
   MaxLength,
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { DISCIPLINES } from '../../instruments/rule-sets/rule-set.types.js';
 import { GOAL_STATUSES } from '../plan-content.js';
 import { StaffRef } from './plan.response.js';
-import { MAX_PLAN_ITEMS } from './update-plan.dto.js';
+import { CODE_PATTERN, MAX_PLAN_ITEMS } from './update-plan.dto.js';
+
+/** At most this many disciplines attend one review. */
+export const MAX_ATTENDEES = 50;
 import { Optional } from '../../http/validation.js';
 import { IsCalendarDate } from './plan-validators.js';
 
@@ -40,13 +43,23 @@ export class CreateReviewDto {
   @IsCalendarDate()
   date!: string;
 
-  @ApiProperty({ enum: DISCIPLINES, isArray: true, description: 'Who took part, by discipline' })
+  @ApiProperty({
+    type: String,
+    isArray: true,
+    pattern: CODE_PATTERN.source,
+    maxLength: 48,
+    maxItems: MAX_ATTENDEES,
+    description:
+      'Who took part, by discipline: disciplines declared by the catalogue the plan uses (any other is refused, 400)',
+  })
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(DISCIPLINES.length)
+  @ArrayMaxSize(MAX_ATTENDEES)
   @ArrayUnique()
-  @IsIn(DISCIPLINES, { each: true })
-  attendees!: (typeof DISCIPLINES)[number][];
+  @IsString({ each: true })
+  @MaxLength(48, { each: true })
+  @Matches(CODE_PATTERN, { each: true })
+  attendees!: string[];
 
   @ApiPropertyOptional({ type: [GoalProgressDto] })
   @Optional()
@@ -77,7 +90,12 @@ export class ReviewResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ type: 'integer', description: 'The plan revision reviewed' }) revision!: number;
   @ApiProperty({ format: 'date' }) date!: string;
-  @ApiProperty({ enum: DISCIPLINES, isArray: true }) attendees!: string[];
+  @ApiProperty({
+    type: String,
+    isArray: true,
+    description: 'Disciplines, declared by the catalogue the plan uses',
+  })
+  attendees!: string[];
   @ApiProperty({ type: [GoalProgress] }) goalProgress!: GoalProgress[];
   @ApiProperty() summary!: string;
   @ApiProperty({ format: 'date' }) nextReviewDate!: string;

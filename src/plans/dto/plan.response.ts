@@ -1,9 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  DISCIPLINES,
-  INTERVENTION_PHASES,
-  INTERVENTION_TYPES,
-} from '../../instruments/rule-sets/rule-set.types.js';
+import { INTERVENTION_PHASES } from '../../instruments/rule-sets/rule-set.types.js';
 import {
   GOAL_STATUSES,
   INTERVENTION_STATUSES,
@@ -57,14 +53,17 @@ export class DosageResponse {
 export class InterventionResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() catalogueCode!: string;
-  @ApiProperty({ enum: INTERVENTION_TYPES }) type!: string;
+  @ApiProperty({ description: 'The entry’s intervention type, declared by the catalogue' })
+  type!: string;
   @ApiPropertyOptional({
     enum: INTERVENTION_PHASES,
     nullable: true,
     description: 'The catalogue entry’s programme phase (null: none declared)',
   })
   phase?: string | null;
-  @ApiProperty({ enum: DISCIPLINES, description: 'The catalogue entry’s delivering discipline' })
+  @ApiProperty({
+    description: 'The catalogue entry’s delivering discipline, declared by the catalogue',
+  })
   discipline!: string;
   @ApiProperty({ type: StaffRef, nullable: true }) responsibleStaff!: StaffRef | null;
   @ApiProperty({ nullable: true, type: String }) provider!: string | null;

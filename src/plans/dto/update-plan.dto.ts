@@ -9,11 +9,11 @@ import {
   IsObject,
   IsString,
   IsUUID,
+  Matches,
   MaxLength,
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { DISCIPLINES } from '../../instruments/rule-sets/rule-set.types.js';
 import { AcceptsReadOnlyOf, Nullable, Optional } from '../../http/validation.js';
 import { GOAL_STATUSES, INTERVENTION_STATUSES, PRIORITIES } from '../plan-content.js';
 import {
@@ -30,6 +30,9 @@ import {
   ReleaseTaskResponse,
 } from './plan.response.js';
 import { IsCalendarDate, IsIsoDuration } from './plan-validators.js';
+
+/** A type or discipline code as catalogues declare them. */
+export const CODE_PATTERN = /^[a-z][a-z0-9_]{0,47}$/;
 
 export { AGREEMENT_RESPONSES, RELEASE_TASK_STATUSES };
 export const MAX_PLAN_ITEMS = 50;
@@ -122,14 +125,17 @@ export class InterventionInputDto {
   goalIds!: string[];
 
   @ApiPropertyOptional({
-    enum: DISCIPLINES,
+    type: String,
+    pattern: CODE_PATTERN.source,
+    maxLength: 48,
     readOnly: true,
     description:
-      'The delivering discipline: always the catalogue entry’s. May be omitted; any other value is refused (400)',
+      'The delivering discipline, declared by the catalogue: always the catalogue entry’s. May be omitted; any other value is refused (400)',
   })
   @Optional()
-  @IsIn(DISCIPLINES)
-  discipline?: (typeof DISCIPLINES)[number];
+  @IsString()
+  @Matches(CODE_PATTERN)
+  discipline?: string;
 
   @ApiPropertyOptional({
     format: 'uuid',

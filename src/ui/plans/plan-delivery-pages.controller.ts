@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Authorize, Ctx } from '../../auth/decorators.js';
 import type { RequestContext } from '../../auth/request-context.js';
 import type { FieldError } from '../../errors/problem.exception.js';
-import { DISCIPLINES } from '../../instruments/rule-sets/rule-set.types.js';
+import { catalogueDisciplines } from '../../instruments/rule-sets/rule-set.types.js';
 import { CreateReviewDto } from '../../plans/dto/plan-review.dto.js';
 import { CreateSessionDto } from '../../plans/dto/plan-session.dto.js';
 import { PlanDeliveryService } from '../../plans/plan-delivery.service.js';
@@ -14,7 +14,7 @@ import { refusedFields } from '../common/problem-errors.js';
 import { redirect } from '../common/render.js';
 import { field, fields, optional, UuidPageParam } from '../common/uuid-page-param.js';
 import { interventionName } from './plan-delivery.view.js';
-import { ATTENDANCE, DISCIPLINE, GOAL_STATUS, labelOf, optionsOf } from './plan-labels.js';
+import { ATTENDANCE, GOAL_STATUS, optionsOf, termLabels } from './plan-labels.js';
 import { PlanPages, type PlanPage } from './plan-page.service.js';
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -232,12 +232,14 @@ export class PlanDeliveryPagesController {
     errors: FieldError[] = [],
   ): Promise<void> {
     const t = request.uiPage!.t;
+    // Who may attend: the disciplines the plan's catalogue version declares.
+    const terms = termLabels(t, page.catalogue, request.uiPage!.locale);
     const model = {
       values,
-      attendees: DISCIPLINES.map((d) => ({
-        value: d,
-        text: labelOf(t, DISCIPLINE, d),
-        checked: attendees.includes(d),
+      attendees: catalogueDisciplines(page.catalogue ?? {}).map(({ code }) => ({
+        value: code,
+        text: terms.discipline(code),
+        checked: attendees.includes(code),
       })),
       goals: (page.plan.goals ?? []).map((g, i) => ({
         id: g.id,

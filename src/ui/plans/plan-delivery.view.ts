@@ -2,7 +2,14 @@ import type { ReviewResponse } from '../../plans/dto/plan-review.dto.js';
 import type { SessionResponse } from '../../plans/dto/plan-session.dto.js';
 import type { PlanResponse } from '../../plans/dto/plan.response.js';
 import type { Translate } from '../i18n/catalogue.js';
-import { ATTENDANCE, DISCIPLINE, GOAL_STATUS, INTERVENTION_TYPE, labelOf } from './plan-labels.js';
+import {
+  ATTENDANCE,
+  DISCIPLINE,
+  GOAL_STATUS,
+  INTERVENTION_TYPE,
+  labelOf,
+  type TermLabels,
+} from './plan-labels.js';
 
 /** What an intervention is called on a page: its catalogue title, or its type and code. */
 export function interventionName(
@@ -38,12 +45,20 @@ export function sessionRows(
   }));
 }
 
-export function reviewRows(items: ReviewResponse[], plan: PlanResponse, t: Translate) {
+export function reviewRows(
+  items: ReviewResponse[],
+  plan: PlanResponse,
+  t: Translate,
+  terms?: TermLabels,
+) {
   const goals = new Map((plan.goals ?? []).map((g, i) => [g.id, `${i + 1}. ${g.description}`]));
   return items.map((r) => ({
     date: r.date,
     revision: r.revision,
-    attendees: r.attendees.map((a) => labelOf(t, DISCIPLINE, a)).join(', '),
+    // Disciplines are declared by the catalogue: its titles where the messages have none.
+    attendees: r.attendees
+      .map((a) => (terms ? terms.discipline(a) : labelOf(t, DISCIPLINE, a)))
+      .join(', '),
     summary: r.summary,
     nextReviewDate: r.nextReviewDate,
     recordedBy: r.recordedBy.displayName,

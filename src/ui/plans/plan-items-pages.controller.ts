@@ -30,14 +30,12 @@ import {
   UuidPageParam,
 } from '../common/uuid-page-param.js';
 import {
-  DISCIPLINE,
   frequencyOptions,
   frequencyText,
   INTERVENTION_STATUS,
-  INTERVENTION_TYPE,
-  labelOf,
   optionsOf,
   PRIORITY,
+  termLabels,
 } from './plan-labels.js';
 import { PlanPages, type PlanPage } from './plan-page.service.js';
 import { editableContent, editTarget } from './plan.view.js';
@@ -309,6 +307,7 @@ export class PlanItemsPagesController {
     const page = await this.editable(ctx, id, request.uiPage!.locale);
     const t = request.uiPage!.t;
     const catalogue = page.catalogue;
+    const terms = termLabels(t, catalogue, request.uiPage!.locale);
     const needLabels = new Map((catalogue?.needs ?? []).map((n) => [n.code, n.label]));
     const selected = need && needLabels.has(need) ? need : '';
     const inPlan = new Set(
@@ -322,8 +321,8 @@ export class PlanItemsPagesController {
         code: entry.code,
         title: entry.title,
         description: entry.description,
-        type: labelOf(t, INTERVENTION_TYPE, entry.type),
-        discipline: labelOf(t, DISCIPLINE, entry.discipline),
+        type: terms.type(entry.type),
+        discipline: terms.discipline(entry.discipline),
         needs: entry.needs.map((n) => needLabels.get(n) ?? n).join(', '),
         consentRequired: entry.consentRequired,
         consentNotes: entry.consentNotes ?? '',
@@ -524,7 +523,9 @@ export class PlanItemsPagesController {
         id: item.id,
         title: item.title ?? item.catalogueCode,
         description: entry?.description ?? '',
-        discipline: labelOf(t, DISCIPLINE, item.discipline),
+        discipline: termLabels(t, page.catalogue, request.uiPage!.locale).discipline(
+          item.discipline,
+        ),
         intensity: item.intensity ?? '',
         consentRequired: item.consentRequired ?? false,
         consentNotes: entry?.consentNotes ?? '',

@@ -1,3 +1,10 @@
+import {
+  catalogueDisciplines,
+  catalogueTypes,
+  termTitle,
+  type CatalogueTerm,
+  type InterventionCatalogue,
+} from '../../instruments/rule-sets/rule-set.types.js';
 import type { MessageKey, Translate } from '../i18n/catalogue.js';
 
 /** Catalogue keys of the plans' closed vocabularies; a value without one is shown as it is. */
@@ -102,6 +109,36 @@ export function labelOf(
 ): string {
   if (value === null || value === undefined || value === '') return '';
   return vocabulary[value] ? t(vocabulary[value]) : value;
+}
+
+/** How a plan page names intervention types and disciplines. */
+export interface TermLabels {
+  type: (code: string | null | undefined) => string;
+  discipline: (code: string | null | undefined) => string;
+}
+
+/**
+ * Intervention types and disciplines are declared by the catalogue: a code the message
+ * catalogue has is shown in its words, any other by the catalogue's title in the page's
+ * language (else its title), else as it is. Without the catalogue, the defaults' titles apply.
+ */
+export function termLabels(
+  t: Translate,
+  catalogue: Pick<InterventionCatalogue, 'types' | 'disciplines'> | undefined,
+  locale: string,
+): TermLabels {
+  const label =
+    (vocabulary: Record<string, MessageKey>, terms: CatalogueTerm[]) =>
+    (code: string | null | undefined): string => {
+      if (code === null || code === undefined || code === '') return '';
+      if (vocabulary[code]) return t(vocabulary[code]);
+      const term = terms.find((x) => x.code === code);
+      return term ? termTitle(term, locale) : code;
+    };
+  return {
+    type: label(INTERVENTION_TYPE, catalogueTypes(catalogue ?? {})),
+    discipline: label(DISCIPLINE, catalogueDisciplines(catalogue ?? {})),
+  };
 }
 
 /** Options for a select or radios over a vocabulary, with `selected` (or `checked`) set. */

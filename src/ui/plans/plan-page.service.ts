@@ -121,7 +121,7 @@ export class PlanPages {
       {
         ...frame,
         currentTab: heading,
-        plan: planModel(page, ctx.actor.id, state.t),
+        plan: planModel(page, ctx.actor.id, state.t, state.locale),
         ...model,
       },
       status,
@@ -182,7 +182,7 @@ function abilitiesFor(
     resume: plan.status === 'suspended' && a.can('approve', subject),
     deliver:
       plan.status === 'active' &&
-      a.can('create', asSubject('PlanDelivery', { ...fields, discipline: 'pve_inspector' })),
+      a.can('create', asSubject('PlanDelivery', { ...fields, recordedBy: null })),
     review: ['active', 'suspended'].includes(plan.status) && a.can('review', subject),
     suspend: plan.status === 'active' && a.can('suspend', subject),
     complete: plan.status === 'active' && a.can('complete', subject),

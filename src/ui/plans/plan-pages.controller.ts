@@ -34,7 +34,7 @@ import { redirect, render } from '../common/render.js';
 import { field, optional, postedVersion, UuidPageParam } from '../common/uuid-page-param.js';
 import type { Translate } from '../i18n/catalogue.js';
 import { prisonerFrame } from '../prisoners/prisoner.view.js';
-import { AGREEMENT, labelOf, optionsOf, PRIORITY, TASK_STATUS } from './plan-labels.js';
+import { AGREEMENT, labelOf, optionsOf, PRIORITY, TASK_STATUS, termLabels } from './plan-labels.js';
 import { PlanPages, type PlanPage } from './plan-page.service.js';
 import { reviewRows, sessionRows } from './plan-delivery.view.js';
 
@@ -224,7 +224,14 @@ export class PlanPagesController {
       {
         sessions: sessionRows(sessions.items, page.plan, state.t, page.titles),
         sessionLinks: keysetLinks(`/plans/${id}`, query, sessions.nextCursor, 'sessions'),
-        reviews: reviews && reviewRows(reviews.items, page.plan, state.t),
+        reviews:
+          reviews &&
+          reviewRows(
+            reviews.items,
+            page.plan,
+            state.t,
+            termLabels(state.t, page.catalogue, state.locale),
+          ),
         reviewLinks: reviews && keysetLinks(`/plans/${id}`, query, reviews.nextCursor, 'reviews'),
       },
     );

@@ -6,18 +6,18 @@ import type {
 import type { Translate } from '../i18n/catalogue.js';
 import {
   AGREEMENT,
-  DISCIPLINE,
   frequencyText,
   GOAL_STATUS,
   INTERVENTION_STATUS,
   INTERVENTION_PHASE,
-  INTERVENTION_TYPE,
   labelOf,
   PENDING_STATUS,
   PLAN_STATUS,
   PRIORITY,
   STATUS_TAG,
   TASK_STATUS,
+  termLabels,
+  type TermLabels,
 } from './plan-labels.js';
 import type { PlanPage } from './plan-page.service.js';
 
@@ -89,15 +89,16 @@ function interventionRows(
   t: Translate,
   base: string | undefined,
   titles: Map<string, string>,
+  terms: TermLabels,
 ) {
   const goalNumbers = new Map(goals.map((g, i) => [g.id, { number: i + 1, text: g.description }]));
   return items.map((i) => ({
     id: i.id,
     title: i.title ?? titles.get(i.catalogueCode) ?? i.catalogueCode,
     code: i.catalogueCode,
-    type: labelOf(t, INTERVENTION_TYPE, i.type),
+    type: terms.type(i.type),
     phase: i.phase ? labelOf(t, INTERVENTION_PHASE, i.phase) : '',
-    discipline: labelOf(t, DISCIPLINE, i.discipline),
+    discipline: terms.discipline(i.discipline),
     staff: i.responsibleStaff?.displayName ?? '',
     provider: i.provider ?? '',
     frequency: frequencyText(t, i.frequency),
@@ -130,7 +131,7 @@ function interventionRows(
  * A plan as its pages show it, from the service's answer in the caller's view: a logistics view
  * has no goals, consent, agreement or release, and so neither has this model.
  */
-export function planModel(page: PlanPage, actorId: string, t: Translate) {
+export function planModel(page: PlanPage, actorId: string, t: Translate, locale = 'en') {
   const { plan, can } = page;
   const href = `/plans/${plan.id}`;
   const target = editTarget(plan, actorId);
@@ -138,7 +139,15 @@ export function planModel(page: PlanPage, actorId: string, t: Translate) {
   const deliveryBase = can.editProgramme ? href : undefined;
   const goals = plan.goals ?? [];
   const pending = plan.pendingRevision;
-  const interventions = interventionRows(plan.interventions, goals, t, deliveryBase, page.titles);
+  const terms = termLabels(t, page.catalogue, locale);
+  const interventions = interventionRows(
+    plan.interventions,
+    goals,
+    t,
+    deliveryBase,
+    page.titles,
+    terms,
+  );
   return {
     id: plan.id,
     href,
