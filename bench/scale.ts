@@ -1,4 +1,12 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -225,7 +233,12 @@ async function httpAudit(
 
 export async function benchScale(harness?: ServiceHarness): Promise<Record<string, unknown>> {
   const size = scaleSize();
-  const work = mkdtempSync(join(tmpdir(), 'vep-scale-'));
+  // SCALE_WORK_DIR keeps the cluster, its key and the seeded database between runs: a later run
+  // with the same directory measures the seeded database again without seeding it.
+  const kept = process.env.SCALE_WORK_DIR;
+  const seededBefore = kept !== undefined && existsSync(join(kept, 'seeded'));
+  if (kept) mkdirSync(kept, { recursive: true });
+  const work = kept ?? mkdtempSync(join(tmpdir(), 'vep-scale-'));
   chmodSync(work, 0o755);
   let stop: () => Promise<void> = async () => undefined;
   try {
@@ -240,13 +253,15 @@ export async function benchScale(harness?: ServiceHarness): Promise<Record<strin
       adminUrl = server.url;
       stop = server.stop;
     }
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query('DROP DATABASE IF EXISTS vep_bench_scale WITH (FORCE)');
-    await admin.query('CREATE DATABASE vep_bench_scale');
-    await admin.end();
     const url = new URL(adminUrl);
     url.pathname = '/vep_bench_scale';
+    if (!seededBefore) {
+      const admin = new pg.Client({ connectionString: adminUrl });
+      await admin.connect();
+      await admin.query('DROP DATABASE IF EXISTS vep_bench_scale WITH (FORCE)');
+      await admin.query('CREATE DATABASE vep_bench_scale');
+      await admin.end();
+    }
     const dataSource = new DataSource(dataSourceOptions(url.toString(), 1));
     await dataSource.initialize();
     await dataSource.runMigrations();
@@ -336,22 +351,30 @@ export async function benchScale(harness?: ServiceHarness): Promise<Record<strin
       };
     };
 
-    await db.query(
-      `INSERT INTO app_user (username, display_name, password_hash, roles)
-       SELECT 'scale.user' || g, 'Scale user ' || g, 'not-a-login', ARRAY['security_officer']
-       FROM generate_series(1, 100) g`,
-    );
-    await db.query(`INSERT INTO facility (code, name) VALUES ('EMPTY', 'Empty') RETURNING id`);
-    await db.query(
-      `INSERT INTO prisoner (prison_number, given_name, family_name, date_of_birth, sex, legal_status, facility_id)
-       SELECT 'E' || g, 'Given', 'Family', date '1980-01-01', 'male', 'sentenced', id
-       FROM facility, generate_series(1, 10) g WHERE code = 'EMPTY'`,
-    );
-    const empty = {
-      ...(await measure()),
-      ...(harness ? await httpAudit(harness, url.toString(), join(work, 'data')) : {}),
-    };
-    const seeded = await seedScale(url.toString(), size, key);
+    let empty: Record<string, unknown> = {};
+    let seedSeconds: number | null = null;
+    if (!seededBefore) {
+      await db.query(
+        `INSERT INTO app_user (username, display_name, password_hash, roles)
+         SELECT 'scale.user' || g, 'Scale user ' || g, 'not-a-login', ARRAY['security_officer']
+         FROM generate_series(1, 100) g`,
+      );
+      await db.query(`INSERT INTO facility (code, name) VALUES ('EMPTY', 'Empty') RETURNING id`);
+      await db.query(
+        `INSERT INTO prisoner (prison_number, given_name, family_name, date_of_birth, sex, legal_status, facility_id)
+         SELECT 'E' || g, 'Given', 'Family', date '1980-01-01', 'male', 'sentenced', id
+         FROM facility, generate_series(1, 10) g WHERE code = 'EMPTY'`,
+      );
+      empty = {
+        ...(await measure()),
+        ...(harness ? await httpAudit(harness, url.toString(), join(work, 'data')) : {}),
+      };
+      seedSeconds = Math.round((await seedScale(url.toString(), size, key)).seconds);
+      if (kept) writeFileSync(join(kept, 'seeded'), `${JSON.stringify({ size, empty })}\n`);
+    } else {
+      empty = (JSON.parse(readFileSync(join(work, 'seeded'), 'utf8')) as { empty: typeof empty })
+        .empty;
+    }
     const full = {
       ...(await measure()),
       ...(harness ? await httpAudit(harness, url.toString(), join(work, 'data')) : {}),
@@ -363,10 +386,10 @@ export async function benchScale(harness?: ServiceHarness): Promise<Record<strin
     return {
       scenario: 'scale',
       size,
-      seedSeconds: Math.round(seeded.seconds),
+      seedSeconds,
       empty,
       seeded: full,
-      auditPageRatio: ratio(full.auditPageP95Ms, empty.auditPageP95Ms),
+      auditPageRatio: ratio(full.auditPageP95Ms, empty.auditPageP95Ms as number | null),
       ...(harness
         ? {
             ratios: Object.fromEntries(
@@ -389,6 +412,6 @@ export async function benchScale(harness?: ServiceHarness): Promise<Record<strin
     };
   } finally {
     await stop();
-    rmSync(work, { recursive: true, force: true });
+    if (!kept) rmSync(work, { recursive: true, force: true });
   }
 }
