@@ -24,6 +24,7 @@ import { Training1764115200150 } from './1764115200150-training.js';
 import { TeamWorking1764115200160 } from './1764115200160-team-working.js';
 import { EventTypes1764115200170 } from './1764115200170-event-types.js';
 import { MeasureHealthObjections1764115200200 } from './1764115200200-measure-health-objections.js';
+import { DueIndexes1764115200210 } from './1764115200210-due-indexes.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -53,4 +54,5 @@ export const migrations = [
   TeamWorking1764115200160,
   EventTypes1764115200170,
   MeasureHealthObjections1764115200200,
+  DueIndexes1764115200210,
 ];

@@ -885,13 +885,22 @@ export class AssessmentsRepository {
          SELECT p.id, p.prison_number, p.given_name || ' ' || p.family_name AS name, p.facility_id,
            p.expected_release_date, p.created_at
          FROM prisoner p WHERE ${prisonerFilter.join(' AND ')}),
+       -- Each prisoner's newest approval per instrument, through the approvals index prisoner by
+       -- prisoner (a join over all approvals read the whole table at national scale).
        latest AS (
-         SELECT DISTINCT ON (a.prisoner_id, iv.key) a.id, a.prisoner_id, iv.key, iv.content, a.approved_at,
-           a.next_review_due
-         FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id
-         JOIN scoped s ON s.id = a.prisoner_id
-         WHERE a.status = 'approved'
-         ORDER BY a.prisoner_id, iv.key, a.approved_at DESC),
+         SELECT l.id, s.id AS prisoner_id, l.instrument_key AS key, l.instrument_version_id,
+           l.approved_at, l.next_review_due
+         FROM scoped s CROSS JOIN LATERAL (
+           SELECT DISTINCT ON (a.instrument_key) a.id, a.instrument_key, a.instrument_version_id,
+             a.approved_at, a.next_review_due
+           FROM assessment a WHERE a.prisoner_id = s.id AND a.status = 'approved'
+           ORDER BY a.instrument_key, a.approved_at DESC) l),
+       -- The review triggers of each version, read once rather than once per prisoner.
+       triggers AS (
+         SELECT iv.id AS version_id, t
+         FROM instrument_version iv
+         CROSS JOIN LATERAL jsonb_array_elements(iv.content -> 'review' -> 'triggers') t
+         WHERE iv.id IN (SELECT DISTINCT instrument_version_id FROM latest)),
        items AS (
          SELECT 'reassessment:' || l.prisoner_id || ':' || l.key AS id, l.prisoner_id, l.key, l.id AS assessment_id,
            l.next_review_due AS due, 'scheduled' AS reason, NULL::uuid AS event_id, 'reassess' AS action
@@ -901,7 +910,7 @@ export class AssessmentsRepository {
            (e.occurred_at + (t ->> 'within')::interval)::date, 'event', e.id, t ->> 'action'
          FROM latest l
          JOIN prisoner_event e ON e.prisoner_id = l.prisoner_id AND e.occurred_at > l.approved_at
-         CROSS JOIN LATERAL jsonb_array_elements(l.content -> 'review' -> 'triggers') t
+         JOIN triggers tr ON tr.version_id = l.instrument_version_id
          WHERE t ->> 'event' = e.type AND e.type <> 'pre_release'
            -- A review is closed by its recorded trigger review (a reassessment by a new approval).
            AND NOT (t ->> 'action' = 'review' AND EXISTS (
@@ -910,7 +919,7 @@ export class AssessmentsRepository {
          SELECT 'reassessment:' || l.prisoner_id || ':' || l.key || ':pre_release', l.prisoner_id, l.key, l.id,
            (s.expected_release_date - (t ->> 'leadTime')::interval)::date, 'pre_release', NULL, t ->> 'action'
          FROM latest l JOIN scoped s ON s.id = l.prisoner_id
-         CROSS JOIN LATERAL jsonb_array_elements(l.content -> 'review' -> 'triggers') t
+         JOIN triggers tr ON tr.version_id = l.instrument_version_id
          WHERE t ->> 'event' = 'pre_release' AND t ? 'leadTime' AND s.expected_release_date IS NOT NULL
            AND s.expected_release_date - (t ->> 'leadTime')::interval > l.approved_at
          UNION ALL
@@ -938,8 +947,9 @@ export class AssessmentsRepository {
          SELECT 'reassessment:' || s.id || ':intake', s.id, ${intakeKey}::text, NULL, s.created_at::date, 'intake', NULL, 'reassess'
          FROM scoped s
          WHERE NOT EXISTS (
-           SELECT 1 FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id
-           WHERE a.prisoner_id = s.id AND ${intakeDone} AND a.status <> 'cancelled'))
+           SELECT 1 FROM assessment a
+           WHERE a.prisoner_id = s.id AND a.status <> 'cancelled' AND a.instrument_version_id IN (
+             SELECT iv.id FROM instrument_version iv WHERE ${intakeDone})))
        SELECT i.id, i.prisoner_id, i.key, i.assessment_id, to_char(i.due, 'YYYY-MM-DD') AS due, i.reason, i.action,
          s.prison_number, s.name, s.facility_id, e.id AS event_id, e.type AS event_type, e.occurred_at AS event_at,
          (SELECT a.id FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id

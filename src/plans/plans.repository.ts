@@ -1341,8 +1341,8 @@ export class PlansRepository {
            ORDER BY r.date DESC, r.recorded_at DESC LIMIT 1) lr ON TRUE
          LEFT JOIN LATERAL (
            SELECT a.approved_at FROM assessment a
-           JOIN instrument_version iv ON iv.id = a.instrument_version_id
-           WHERE a.prisoner_id = pl.prisoner_id AND a.status = 'approved' AND iv.purpose = 'needs'
+           WHERE a.prisoner_id = pl.prisoner_id AND a.status = 'approved' AND a.instrument_version_id IN (
+             SELECT iv.id FROM instrument_version iv WHERE iv.purpose = 'needs')
            ORDER BY a.approved_at DESC LIMIT 1) na ON TRUE
          WHERE ${where.join(' AND ')}
        ), items AS (
