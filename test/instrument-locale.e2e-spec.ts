@@ -83,6 +83,33 @@ describe('GET /instruments/:key/versions/:version by locale', () => {
     expect(plain.body.localized.title).toBe('Translated formulation (test fixture, illustrative)');
   });
 
+  it('lists the instruments with each title in the language asked for where the newest version has it', async () => {
+    const ru = await t.http
+      .get('/api/v1/instruments?locale=ru')
+      .set('authorization', reader.auth)
+      .expect(200);
+    const translated = ru.body.find((i: { key: string }) => i.key === 'translated-risk');
+    expect(translated).toMatchObject({
+      locale: 'ru',
+      title: 'Переведённая формулировка (тестовый пример, иллюстративный)',
+    });
+    // No Russian text in the shipped risk instrument: its own language, said so.
+    const shipped = ru.body.find((i: { key: string }) => i.key === 've-risk-spj');
+    expect(shipped.locale).toBe('en');
+    const kk = await t.http
+      .get('/api/v1/instruments')
+      .set('authorization', reader.auth)
+      .set('accept-language', 'kk')
+      .expect(200);
+    expect(kk.body.find((i: { key: string }) => i.key === 'translated-risk').locale).toBe('kk');
+    const plain = await t.http.get('/api/v1/instruments').set('authorization', reader.auth);
+    expect(plain.body.find((i: { key: string }) => i.key === 'translated-risk')).toMatchObject({
+      locale: 'en',
+      title: 'Translated formulation (test fixture, illustrative)',
+    });
+    await t.http.get('/api/v1/instruments?locale=de').set('authorization', reader.auth).expect(400);
+  });
+
   it('refuses a locale it does not know with a 400 naming the parameter', async () => {
     const res = await t.http.get(`${url}?locale=de`).set('authorization', reader.auth).expect(400);
     expect(JSON.stringify(res.body)).toContain('locale');

@@ -33,11 +33,19 @@ export class InstrumentsController {
     summary: 'Imported instruments and intervention catalogues, each with its versions',
     description:
       'Not paginated: the list is the fixed set of rule-set files a service deploys (a handful ' +
-      'of keys, a few versions each), not a growing collection.',
+      'of keys, a few versions each), not a growing collection. Titles are in the language of ' +
+      '`?locale=`, else Accept-Language, where the newest version has text in it (`locale` says which).',
   })
+  @ApiHeader({ name: 'Accept-Language', required: false, description: 'Used without ?locale=' })
   @ApiOkResponse({ type: [InstrumentSummaryResponse] })
-  list(): Promise<InstrumentSummaryResponse[]> {
-    return this.instruments.list();
+  @ApiBadRequestResponse({ description: 'A locale other than en, ru, kk' })
+  list(
+    @Query() query: InstrumentLocaleQueryDto,
+    @Headers('accept-language') acceptLanguage: string | undefined,
+  ): Promise<InstrumentSummaryResponse[]> {
+    return this.instruments.list(
+      (query.locale as RuleSetLocale | undefined) ?? localeFromAcceptLanguage(acceptLanguage),
+    );
   }
 
   @Get(':key/versions/:version')

@@ -402,21 +402,25 @@ export class InstrumentsService {
 
   // ------------------------------------------------------------------ API
 
-  async list(): Promise<InstrumentSummaryResponse[]> {
+  /** Every key with its versions; each title in `asked` where the newest version has it. */
+  async list(asked?: RuleSetLocale): Promise<InstrumentSummaryResponse[]> {
     const rows: VersionRow[] = await this.dataSource.query(
       `SELECT ${VERSION_COLUMNS} FROM instrument_version`,
     );
     const byKey = new Map<string, VersionRow[]>();
     for (const row of rows) byKey.set(row.key, [...(byKey.get(row.key) ?? []), row]);
-    return [...byKey.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([key, versions]) => {
+    const keys = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+    return Promise.all(
+      keys.map(async ([key, versions]) => {
         versions.sort(bySemVerDescending);
         const newest = versions[0];
+        const { definition } = await this.withStatus(this.dataSource.manager, newest);
+        const locale = servedLocale(definition, asked);
         return {
           key,
           kind: newest.kind,
-          title: newest.title,
+          title: localizeRuleSet(definition, locale).title,
+          locale,
           purpose: newest.purpose,
           versions: versions.map((v) => ({
             version: v.version,
@@ -426,7 +430,8 @@ export class InstrumentsService {
             retiredAt: v.retired_at?.toISOString() ?? null,
           })),
         };
-      });
+      }),
+    );
   }
 
   async describeVersion(

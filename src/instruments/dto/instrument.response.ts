@@ -37,7 +37,13 @@ export class InstrumentVersionSummary {
 export class InstrumentSummaryResponse {
   @ApiProperty({ example: 've-risk-spj' }) key!: string;
   @ApiProperty({ enum: RULE_SET_KINDS }) kind!: string;
-  @ApiProperty({ description: 'Title of the newest version' }) title!: string;
+  @ApiProperty({ description: 'Title of the newest version, in `locale`' }) title!: string;
+  @ApiProperty({
+    enum: RULE_SET_LOCALES,
+    description:
+      'The language of `title`: the one asked for (`?locale=`, else Accept-Language) when the newest version has text in it, else its own',
+  })
+  locale!: string;
   @ApiProperty({
     enum: PURPOSES,
     nullable: true,

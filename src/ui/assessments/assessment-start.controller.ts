@@ -1,3 +1,4 @@
+import { localizeInstrument } from '../../instruments/rule-sets/localize-rule-set.js';
 import { Body, Get, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AssessmentsService } from '../../assessments/assessments.service.js';
@@ -159,7 +160,7 @@ export class AssessmentStartController {
         options.push({
           value: `${summary.key}@${version.version}`,
           text: t('assessment.start.instrumentOption', {
-            title: definition.title,
+            title: localizeInstrument(definition, state.locale).title,
             version: version.version,
           }),
           ...(definition.requiresCertification
