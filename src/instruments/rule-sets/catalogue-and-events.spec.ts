@@ -2,12 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import { RISK_1_1_FILE, mutatedFile, shippedFiles } from './fixtures/shipped.js';
 import { join } from 'node:path';
 import { loadRuleSetFiles } from './load-rule-set-files.js';
+import { localizeCatalogue } from './localize-rule-set.js';
 import {
   catalogueDisciplines,
   catalogueTypes,
   DISCIPLINES,
   INTERVENTION_TYPES,
-  termTitle,
   type InterventionCatalogue,
   type RuleSetFile,
 } from './rule-set.types.js';
@@ -70,11 +70,11 @@ describe('catalogue-declared types and disciplines', () => {
     expect(catalogueTypes(catalogue).map((t) => t.code)).toEqual(
       expect.arrayContaining(['restorative', 'aftercare', 'religious_education']),
     );
-    const theologian = catalogueDisciplines(catalogue).find((d) => d.code === 'theologian')!;
-    expect([termTitle(theologian, 'ru'), termTitle(theologian, 'kk')]).toEqual([
-      'Теолог',
-      'Theologian',
-    ]);
+    const theologian = (locale: 'ru' | 'kk') =>
+      catalogueDisciplines(localizeCatalogue(catalogue, locale)).find(
+        (d) => d.code === 'theologian',
+      )!.title;
+    expect([theologian('ru'), theologian('kk')]).toEqual(['Теолог', 'Theologian']);
   });
 
   it('gives a catalogue that declares none the default types and disciplines', () => {

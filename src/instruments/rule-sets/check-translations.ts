@@ -138,5 +138,24 @@ export function checkCatalogueTranslations(catalogue: InterventionCatalogue, rep
       'intervention',
       report,
     );
+    for (const what of ['types', 'disciplines'] as const) {
+      const declared = catalogue[what];
+      const term = what === 'types' ? 'type' : 'discipline';
+      if (declared)
+        checkCodes(
+          t[what],
+          declared.map((d) => d.code),
+          `${base}.${what}`,
+          term,
+          report,
+        );
+      else
+        for (const code of Object.keys(t[what] ?? {}))
+          report(
+            `${base}.${what}.${code}`,
+            'unknown_translation_code',
+            `${term} "${code}" is not declared in ${what}: the catalogue declares none, and the default ${what} are named by the service's own messages, so this translation would never be shown`,
+          );
+    }
   }
 }

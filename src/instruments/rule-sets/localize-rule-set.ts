@@ -126,7 +126,7 @@ export function localizeCatalogue(
 ): InterventionCatalogue {
   const t = locale === defaultLanguageOf(catalogue) ? undefined : catalogue.translations?.[locale];
   if (!t) return catalogue;
-  return {
+  const result: InterventionCatalogue = {
     ...withHeader(catalogue, t),
     needs: overlay(catalogue.needs, t.needs, ['label', 'description']),
     interventions: overlay(catalogue.interventions, t.interventions, [
@@ -135,6 +135,11 @@ export function localizeCatalogue(
       'consentNotes',
     ]),
   };
+  // Only declared terms are translated: the default ones are named by the service's messages.
+  if (catalogue.types) result.types = overlay(catalogue.types, t.types, ['title']);
+  if (catalogue.disciplines)
+    result.disciplines = overlay(catalogue.disciplines, t.disciplines, ['title']);
+  return result;
 }
 
 /** Either kind of rule-set in `locale` (see localizeInstrument). */

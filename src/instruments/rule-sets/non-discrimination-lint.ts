@@ -517,12 +517,35 @@ export function catalogueEntryReference(
 }
 
 /**
+ * Where a type or discipline the catalogue declares touches a protected ground: its code or
+ * title, in its own language or any translation the catalogue carries. The default ones are
+ * not looked at here: faith_dialogue and faith_advisor have rules of their own.
+ */
+export function catalogueTermReference(
+  catalogue: InterventionCatalogue,
+  what: 'types' | 'disciplines',
+  code: string,
+): ProtectedReference | undefined {
+  const term = catalogue[what]?.find((t) => t.code === code);
+  if (!term) return undefined;
+  const translated = Object.values(catalogue.translations ?? {}).map((t) => t[what]?.[code]?.title);
+  return (
+    findProtectedReference(term.code, true) ??
+    findProtectedReference(term.title) ??
+    translated.map((title) => (title ? findProtectedReference(title) : undefined)).find(Boolean)
+  );
+}
+
+/**
  * Catalogue entries that need the prisoner's consent before they enter a plan: those a faith
- * advisor delivers (or supports) and those whose code, title or description the lint flags.
+ * advisor delivers (or supports), those whose code, title or description the lint flags, and
+ * those of a declared type, or delivered (or supported) by a declared discipline, it flags.
  */
 export function consentSensitiveEntries(
   catalogue: InterventionCatalogue,
 ): { index: number; entry: Intervention; why: string }[] {
+  const refersTo = (reference: ProtectedReference) =>
+    `refers to "${reference.term}" (${reference.ground})`;
   return catalogue.interventions.flatMap((entry, index) => {
     if (
       entry.discipline === 'faith_advisor' ||
@@ -530,8 +553,21 @@ export function consentSensitiveEntries(
     )
       return [{ index, entry, why: 'delivered with a faith advisor' }];
     const reference = catalogueEntryReference(entry, catalogue);
-    return reference
-      ? [{ index, entry, why: `refers to "${reference.term}" (${reference.ground})` }]
-      : [];
+    if (reference) return [{ index, entry, why: refersTo(reference) }];
+    const byType = catalogueTermReference(catalogue, 'types', entry.type);
+    if (byType)
+      return [{ index, entry, why: `is of type ${entry.type}, which ${refersTo(byType)}` }];
+    for (const discipline of [entry.discipline, ...(entry.supportingDisciplines ?? [])]) {
+      const byDiscipline = catalogueTermReference(catalogue, 'disciplines', discipline);
+      if (byDiscipline)
+        return [
+          {
+            index,
+            entry,
+            why: `is delivered with discipline ${discipline}, which ${refersTo(byDiscipline)}`,
+          },
+        ];
+    }
+    return [];
   });
 }

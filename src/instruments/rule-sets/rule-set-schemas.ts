@@ -130,13 +130,16 @@ export function schemaIssues(errors: ErrorObject[], doc: unknown): SchemaIssue[]
           message: 'is required',
         });
         break;
-      case 'additionalProperties':
+      case 'additionalProperties': {
+        const name = String(params.additionalProperty);
         issues.push({
-          path: join2(path, String(params.additionalProperty)),
+          path: join2(path, name),
           code: 'schema',
-          message: 'is not a known field',
+          message:
+            retiredField(path, name, valueAt(doc, error.instancePath)) ?? 'is not a known field',
         });
         break;
+      }
       case 'enum':
         issues.push({
           path,
@@ -191,6 +194,21 @@ export function schemaIssues(errors: ErrorObject[], doc: unknown): SchemaIssue[]
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * Fields rule-sets once had, told apart from typing mistakes: the message says where their
+ * content goes now. A declared type's or discipline's per-language `titles` moved into
+ * `translations`, with the rest of the catalogue's text in other languages.
+ */
+function retiredField(path: string, name: string, entry: unknown): string | undefined {
+  const term = /^(types|disciplines)\[\d+\]$/.exec(path);
+  if (name !== 'titles' || !term) return undefined;
+  const { code, titles } = (entry ?? {}) as { code?: unknown; titles?: unknown };
+  const locales = titles && typeof titles === 'object' ? Object.keys(titles) : [];
+  const locale = locales.length === 1 ? locales[0] : '<locale>';
+  const at = `translations.${locale}.${term[1]}.${typeof code === 'string' ? code : '<code>'}.title`;
+  return `is no longer a field: give the title in other languages in ${at} (see "Translations" in rule-sets/README.md)`;
 }
 
 function valueAt(doc: unknown, pointer: string): unknown {

@@ -139,12 +139,21 @@ export interface InstrumentTranslation {
   needPriorities?: TranslationsByCode;
 }
 
+/** A declared type's or discipline's title in one locale. */
+export interface TermTranslation {
+  title?: string;
+}
+
 export interface CatalogueTranslation {
   title?: string;
   description?: string;
   notice?: string;
   needs?: TranslationsByCode;
   interventions?: TranslationsByCode;
+  /** Keyed by the codes the catalogue declares in `types`. */
+  types?: Record<string, TermTranslation>;
+  /** Keyed by the codes the catalogue declares in `disciplines`. */
+  disciplines?: Record<string, TermTranslation>;
 }
 
 // ---------------------------------------------------------------- instrument
@@ -394,12 +403,13 @@ export interface Intervention {
   phase?: InterventionPhase;
 }
 
-/** A type or discipline a catalogue declares: a code and its title, per language if given. */
+/**
+ * A type or discipline a catalogue declares: a code and its title in the catalogue's language
+ * (other languages in `translations.<locale>.types` / `.disciplines`, like all its text).
+ */
 export interface CatalogueTerm {
   code: string;
   title: string;
-  /** Locale (en, ru, ...) -> title; falls back to `title`. */
-  titles?: Record<string, string>;
 }
 
 export interface CatalogueDiscipline extends CatalogueTerm {
@@ -449,11 +459,6 @@ export function catalogueDisciplines(
       ...(DEFAULT_DISCIPLINE_ROLES[code] ? { role: DEFAULT_DISCIPLINE_ROLES[code] } : {}),
     }))
   );
-}
-
-/** A declared term's title in a locale, else its own title. */
-export function termTitle(term: CatalogueTerm, locale: string): string {
-  return term.titles?.[locale] ?? term.title;
 }
 
 export type RuleSetDefinition = InstrumentDefinition | InterventionCatalogue;

@@ -30,6 +30,12 @@ const catalogueFile = (doc: unknown): RuleSetFile => ({
   doc,
 });
 
+const TERMS_FILE = 'catalogues/reintegration-interventions@1.0.0.yaml';
+const TERMS_TEXT = readFileSync(join(process.cwd(), 'test/fixtures/rule-sets', TERMS_FILE), 'utf8');
+/** The fixture catalogue that declares types and disciplines of its own, translated into ru. */
+const termsCatalogue = (): any => parse(TERMS_TEXT);
+const termsFile = (doc: unknown): RuleSetFile => ({ file: TERMS_FILE, text: TERMS_TEXT, doc });
+
 /** Issue 12 point 9: rule-set text per locale (en, ru, kk) with a fallback. */
 describe('rule-set translations', () => {
   it('accepts the en + ru + kk fixture', () => {
@@ -187,5 +193,142 @@ describe('rule-set translations', () => {
     expect(validateRuleSets([catalogueFile(catalogue)]).errors.map((e) => e.path)).toEqual([
       'translations.ru.interventions.NOPE',
     ]);
+  });
+});
+
+/** Declared intervention types and disciplines are translated like the rest of the catalogue. */
+describe('translated catalogue types and disciplines', () => {
+  it('gives declared types and disciplines their titles in the locale, else their own', () => {
+    const { sets, errors } = validateRuleSets([termsFile(termsCatalogue())]);
+    expect(errors).toEqual([]);
+    const catalogue = sets[0].definition as InterventionCatalogue;
+    const ru = localizeCatalogue(catalogue, 'ru');
+    expect(ru.types).toEqual([
+      { code: 'restorative', title: 'Восстановительное правосудие' },
+      { code: 'aftercare', title: 'Сопровождение после освобождения' },
+      { code: 'religious_education', title: 'Религиозное просвещение' },
+      { code: 'psychological', title: 'Psychological' },
+    ]);
+    expect(ru.disciplines).toEqual([
+      { code: 'restorative_facilitator', title: 'Медиатор восстановительного правосудия' },
+      { code: 'aftercare_worker', title: 'Специалист по сопровождению' },
+      { code: 'theologian', title: 'Теолог' },
+      { code: 'psychologist', title: 'Psychologist', role: 'psychologist' },
+      { code: 'pve_inspector', title: 'PVE inspector' },
+    ]);
+    // No kk text: the catalogue as written.
+    expect(localizeCatalogue(catalogue, 'kk').disciplines).toEqual(catalogue.disciplines);
+    expect(localizeCatalogue(catalogue, 'en').types).toEqual(catalogue.types);
+  });
+
+  it('leaves a catalogue that declares no types or disciplines without them', () => {
+    const catalogue = parse(CATALOGUE_TEXT) as InterventionCatalogue;
+    catalogue.translations = { ru: { title: 'Каталог' } };
+    const ru = localizeCatalogue(catalogue, 'ru');
+    expect(ru.title).toBe('Каталог');
+    expect('types' in ru).toBe(false);
+    expect('disciplines' in ru).toBe(false);
+  });
+
+  it('refuses translated types and disciplines the catalogue does not declare, naming each', () => {
+    const doc = termsCatalogue();
+    doc.translations.ru.types.education = { title: 'Образование' };
+    doc.translations.kk = { disciplines: { imam_x: { title: 'Имам' } } };
+    const { sets, errors } = validateRuleSets([termsFile(doc)]);
+    expect(sets).toEqual([]);
+    expect(errors.map((e) => [e.path, e.code])).toEqual([
+      ['translations.ru.types.education', 'unknown_translation_code'],
+      ['translations.kk.disciplines.imam_x', 'unknown_translation_code'],
+    ]);
+    expect(errors[0].message).toContain('type "education"');
+  });
+
+  it('refuses translated types and disciplines of a catalogue that declares none (the defaults are named by the service)', () => {
+    const catalogue = parse(CATALOGUE_TEXT) as InterventionCatalogue;
+    const { type, discipline } = catalogue.interventions[0];
+    catalogue.translations = {
+      ru: {
+        types: { [type]: { title: 'Тип' } },
+        disciplines: { [discipline]: { title: 'Специалист' } },
+      },
+    };
+    const { errors } = validateRuleSets([catalogueFile(catalogue)]);
+    expect(errors.map((e) => [e.path, e.code])).toEqual([
+      [`translations.ru.types.${type}`, 'unknown_translation_code'],
+      [`translations.ru.disciplines.${discipline}`, 'unknown_translation_code'],
+    ]);
+    expect(errors[0].message).toMatch(/declares none/);
+  });
+
+  it('refuses a translated type or discipline with a field other than its title', () => {
+    const doc = termsCatalogue();
+    doc.translations.ru.types.restorative.description = 'Описание';
+    doc.translations.ru.disciplines.theologian = {};
+    const { errors } = validateRuleSets([termsFile(doc)]);
+    expect(errors.map((e) => [e.path, e.code])).toEqual(
+      expect.arrayContaining([
+        ['translations.ru.types.restorative.description', 'schema'],
+        ['translations.ru.disciplines.theologian', 'schema'],
+      ]),
+    );
+    expect(errors.every((e) => e.code === 'schema')).toBe(true);
+  });
+
+  it('refuses per-entry titles, saying to give them in translations', () => {
+    const doc = termsCatalogue();
+    doc.types[0].titles = { ru: 'Восстановительное правосудие' };
+    doc.disciplines[2].titles = { ru: 'Теолог', kk: 'Теолог' };
+    const { sets, errors } = validateRuleSets([termsFile(doc)]);
+    expect(sets).toEqual([]);
+    expect(errors.map(({ path, code, message }) => ({ path, code, message }))).toEqual([
+      {
+        path: 'types[0].titles',
+        code: 'schema',
+        message:
+          'is no longer a field: give the title in other languages in translations.ru.types.restorative.title (see "Translations" in rule-sets/README.md)',
+      },
+      {
+        path: 'disciplines[2].titles',
+        code: 'schema',
+        message:
+          'is no longer a field: give the title in other languages in translations.<locale>.disciplines.theologian.title (see "Translations" in rule-sets/README.md)',
+      },
+    ]);
+  });
+
+  it('still calls any other unknown field of a type just that', () => {
+    const doc = termsCatalogue();
+    doc.types[0].label = 'Restorative';
+    expect(
+      validateRuleSets([termsFile(doc)]).errors.map(({ path, message }) => [path, message]),
+    ).toEqual([['types[0].label', 'is not a known field']]);
+  });
+
+  it('requires consent for entries whose declared type or discipline a translated title makes the lint flag', () => {
+    const doc = termsCatalogue();
+    const index = doc.interventions.findIndex((entry: any) => entry.code === 'release_mentoring');
+    expect(doc.interventions[index].consentRequired).toBe(false);
+    doc.translations.ru.types.aftercare.title = 'Сопровождение в мечети';
+    expect(
+      validateRuleSets([termsFile(doc)]).errors.map((e) => [e.path, e.code, e.message]),
+    ).toEqual([
+      [
+        `interventions[${index}].consentRequired`,
+        'consent_required',
+        expect.stringContaining('is of type aftercare, which refers to "мечети" (religion)'),
+      ],
+    ]);
+    const byDiscipline = termsCatalogue();
+    byDiscipline.translations.kk = { disciplines: { aftercare_worker: { title: 'Намаз ұстазы' } } };
+    expect(validateRuleSets([termsFile(byDiscipline)]).errors.map((e) => [e.path, e.code])).toEqual(
+      [[`interventions[${index}].consentRequired`, 'consent_required']],
+    );
+    // A supporting discipline counts as well, and so does the declared term's own title.
+    const bySupport = termsCatalogue();
+    bySupport.disciplines.find((d: any) => d.code === 'psychologist').title =
+      'Psychologist for religious questions';
+    expect(validateRuleSets([termsFile(bySupport)]).errors.map((e) => [e.path, e.code])).toEqual(
+      expect.arrayContaining([[`interventions[${index}].consentRequired`, 'consent_required']]),
+    );
   });
 });

@@ -584,12 +584,16 @@ describe('validateRuleSets: semantic checks, one failing fixture each', () => {
     const declared = await errorsAfter(CATALOGUE_FILE, (doc) => {
       doc.types = [
         ...INTERVENTION_TYPES.map((code) => ({ code, title: code })),
-        {
-          code: 'restorative',
-          title: 'Restorative justice',
-          titles: { ru: 'Восстановительное правосудие' },
-        },
+        { code: 'restorative', title: 'Restorative justice' },
       ];
+      doc.translations = {
+        ru: {
+          types: { restorative: { title: 'Восстановительное правосудие' } },
+          disciplines: {
+            restorative_facilitator: { title: 'Медиатор восстановительного правосудия' },
+          },
+        },
+      };
       doc.disciplines = [
         ...DISCIPLINES.map((code) => ({ code, title: code })),
         { code: 'restorative_facilitator', title: 'Restorative justice facilitator' },

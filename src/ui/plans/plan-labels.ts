@@ -1,7 +1,10 @@
 import {
+  isRuleSetLocale,
+  localizeCatalogue,
+} from '../../instruments/rule-sets/localize-rule-set.js';
+import {
   catalogueDisciplines,
   catalogueTypes,
-  termTitle,
   type CatalogueTerm,
   type InterventionCatalogue,
 } from '../../instruments/rule-sets/rule-set.types.js';
@@ -120,24 +123,27 @@ export interface TermLabels {
 /**
  * Intervention types and disciplines are declared by the catalogue: a code the message
  * catalogue has is shown in its words, any other by the catalogue's title in the page's
- * language (else its title), else as it is. Without the catalogue, the defaults' titles apply.
+ * language (its translations, else its own title), else as it is. Without the catalogue, the
+ * defaults' titles apply. The catalogue may come localized already: localizing twice changes
+ * nothing.
  */
 export function termLabels(
   t: Translate,
-  catalogue: Pick<InterventionCatalogue, 'types' | 'disciplines'> | undefined,
+  catalogue: InterventionCatalogue | undefined,
   locale: string,
 ): TermLabels {
+  const shown =
+    catalogue && isRuleSetLocale(locale) ? localizeCatalogue(catalogue, locale) : catalogue;
   const label =
     (vocabulary: Record<string, MessageKey>, terms: CatalogueTerm[]) =>
     (code: string | null | undefined): string => {
       if (code === null || code === undefined || code === '') return '';
       if (vocabulary[code]) return t(vocabulary[code]);
-      const term = terms.find((x) => x.code === code);
-      return term ? termTitle(term, locale) : code;
+      return terms.find((x) => x.code === code)?.title ?? code;
     };
   return {
-    type: label(INTERVENTION_TYPE, catalogueTypes(catalogue ?? {})),
-    discipline: label(DISCIPLINE, catalogueDisciplines(catalogue ?? {})),
+    type: label(INTERVENTION_TYPE, catalogueTypes(shown ?? {})),
+    discipline: label(DISCIPLINE, catalogueDisciplines(shown ?? {})),
   };
 }
 
