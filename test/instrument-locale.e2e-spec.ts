@@ -1,15 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalSha256 } from '../src/crypto/canonical-json.js';
+import { InstrumentsService } from '../src/instruments/instruments.service.js';
 import { Factories, type TestUser } from './factories/index.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 
 const SHIPPED = join(process.cwd(), 'rule-sets');
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'rule-sets');
 const FIXTURE_FILE = join(FIXTURES, 'instruments', 'translated-risk@1.0.0.yaml');
+const TERMS = 'catalogues/reintegration-interventions@1.0.0.yaml';
 
 /**
  * Issue 12 point 9: an instrument read in a language (`?locale=`, else Accept-Language), with
@@ -108,6 +110,79 @@ describe('GET /instruments/:key/versions/:version by locale', () => {
       title: 'Translated formulation (test fixture, illustrative)',
     });
     await t.http.get('/api/v1/instruments?locale=de').set('authorization', reader.auth).expect(400);
+  });
+
+  it('answers a catalogue’s declared types and disciplines with their titles in the locale asked for', async () => {
+    const catalogueUrl = '/api/v1/instruments/reintegration-interventions/versions/1.0.0';
+    const ru = await t.http
+      .get(`${catalogueUrl}?locale=ru`)
+      .set('authorization', reader.auth)
+      .expect(200);
+    expect(ru.headers['content-language']).toBe('ru');
+    const titles = (terms: { code: string; title: string }[]) =>
+      Object.fromEntries(terms.map((term) => [term.code, term.title]));
+    expect(titles(ru.body.localized.types)).toEqual({
+      restorative: 'Восстановительное правосудие',
+      aftercare: 'Сопровождение после освобождения',
+      religious_education: 'Религиозное просвещение',
+      psychological: 'Psychological',
+    });
+    expect(titles(ru.body.localized.disciplines)).toMatchObject({
+      theologian: 'Теолог',
+      aftercare_worker: 'Специалист по сопровождению',
+      psychologist: 'Psychologist',
+    });
+    // The stored document keeps its own titles; the translations stay where they were written.
+    expect(titles(ru.body.definition.disciplines).theologian).toBe('Theologian');
+    expect(ru.body.definition).toEqual(parse(readFileSync(join(FIXTURES, TERMS), 'utf8')));
+    const kk = await t.http
+      .get(`${catalogueUrl}?locale=kk`)
+      .set('authorization', reader.auth)
+      .expect(200);
+    expect(kk.headers['content-language']).toBe('en');
+    expect(titles(kk.body.localized.disciplines).theologian).toBe('Theologian');
+  });
+
+  it('refuses at import a translated type the catalogue does not declare, and per-entry titles, importing nothing', async () => {
+    const service = t.app.get(InstrumentsService);
+    const source = parse(readFileSync(join(FIXTURES, TERMS), 'utf8'));
+    const work = mkdtempSync(join(tmpdir(), 'vep-locale-terms-'));
+    try {
+      cpSync(dir, work, { recursive: true });
+      const unknownType = structuredClone(source);
+      unknownType.version = '1.1.0';
+      unknownType.translations.ru.types.education = { title: 'Образование' };
+      writeFileSync(
+        join(work, 'catalogues/reintegration-interventions@1.1.0.yaml'),
+        stringify(unknownType),
+      );
+      const oldTitles = structuredClone(source);
+      oldTitles.version = '1.2.0';
+      oldTitles.disciplines[2].titles = { ru: 'Теолог' };
+      writeFileSync(
+        join(work, 'catalogues/reintegration-interventions@1.2.0.yaml'),
+        stringify(oldTitles),
+      );
+      const report = await service.importDirectory({ requestId: 'test-import', ip: 'local' }, work);
+      expect(report.imported).toEqual([]);
+      expect(report.errors.map(({ file, path, code }) => ({ file, path, code }))).toEqual([
+        {
+          file: 'catalogues/reintegration-interventions@1.1.0.yaml',
+          path: 'translations.ru.types.education',
+          code: 'unknown_translation_code',
+        },
+        {
+          file: 'catalogues/reintegration-interventions@1.2.0.yaml',
+          path: 'disciplines[2].titles',
+          code: 'schema',
+        },
+      ]);
+      expect(report.errors[1].message).toContain('translations.ru.disciplines.theologian.title');
+      expect(await service.getVersion('reintegration-interventions', '1.1.0')).toBeUndefined();
+      expect(await service.getVersion('reintegration-interventions', '1.2.0')).toBeUndefined();
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it('refuses a locale it does not know with a 400 naming the parameter', async () => {
