@@ -217,8 +217,9 @@ export class PlanReader {
     id: string,
     view: PlanView,
     grant: { emergencyAccessId?: string } = {},
+    known?: Plan,
   ): Promise<PlanResponse> {
-    const loaded = (await this.plans.load(m, id))!;
+    const loaded = (await this.plans.load(m, id, false, known))!;
     const sources = await this.sources(m, loaded.plan);
     const full = fullPlan(loaded, sources);
     if (view === 'logistics') return { ...logisticsPlan(full), ...grant };

@@ -323,29 +323,30 @@ interface PlanRow {
   version: number;
 }
 
+/**
+ * A staff member's display name as a scalar subquery: five joins to app_user made planning
+ * this query cost more than running it, on every plan read.
+ */
+const NAME = (column: string) => `(SELECT display_name FROM app_user WHERE id = ${column})`;
+
 const PLAN_SELECT = `
   SELECT pl.id, pl.prisoner_id, p.facility_id, pl.revision, ${TS('pl.revised_at')} AS revised_at,
     pl.based_on_assessment_id, pl.risk_assessment_id, pl.risk_level, pl.catalogue_version_id,
     pl.status, pl.agreement_response, pl.agreement_words,
     ${DAY('pl.agreement_recorded_on')} AS agreement_recorded_on, pl.agreement_recorded_by,
-    ar.display_name AS agreement_recorded_by_name,
+    ${NAME('pl.agreement_recorded_by')} AS agreement_recorded_by_name,
     ${DAY('pl.expected_release_date')} AS expected_release_date, pl.release_tasks,
-    pl.release_handovers, pl.author_id, au.display_name AS author_name, pl.submitted_by,
-    su.display_name AS submitted_by_name, ${TS('pl.submitted_at')} AS submitted_at,
-    pl.approver_id, ap.display_name AS approver_name, ${TS('pl.approved_at')} AS approved_at,
+    pl.release_handovers, pl.author_id, ${NAME('pl.author_id')} AS author_name, pl.submitted_by,
+    ${NAME('pl.submitted_by')} AS submitted_by_name, ${TS('pl.submitted_at')} AS submitted_at,
+    pl.approver_id, ${NAME('pl.approver_id')} AS approver_name, ${TS('pl.approved_at')} AS approved_at,
     ${TS('pl.suspended_at')} AS suspended_at, pl.suspend_reason,
     ${TS('pl.completed_at')} AS completed_at, pl.completion_note,
     ${TS('pl.closed_at')} AS closed_at, pl.close_reason,
-    pl.returned_by, rb.display_name AS returned_by_name, ${TS('pl.returned_at')} AS returned_at,
+    pl.returned_by, ${NAME('pl.returned_by')} AS returned_by_name, ${TS('pl.returned_at')} AS returned_at,
     pl.return_comments,
     ${TS('pl.created_at')} AS created_at, ${TS('pl.updated_at')} AS updated_at, pl.version
   FROM programme_plan pl
-  JOIN prisoner p ON p.id = pl.prisoner_id
-  JOIN app_user au ON au.id = pl.author_id
-  LEFT JOIN app_user su ON su.id = pl.submitted_by
-  LEFT JOIN app_user ap ON ap.id = pl.approver_id
-  LEFT JOIN app_user ar ON ar.id = pl.agreement_recorded_by
-  LEFT JOIN app_user rb ON rb.id = pl.returned_by`;
+  JOIN prisoner p ON p.id = pl.prisoner_id`;
 
 const staff = (id: string | null, name: string | null | undefined): StaffName | null =>
   id ? { id, displayName: name ?? '' } : null;
@@ -512,9 +513,14 @@ export class PlansRepository {
     return row && toPlan(row);
   }
 
-  /** The plan with its goals, interventions, last review and pending revision. */
-  async load(m: EntityManager, id: string, lock = false): Promise<LoadedPlan | undefined> {
-    const plan = await this.find(m, id, lock);
+  /** The plan (`known`, when just read) with its goals, interventions, last review and pending revision. */
+  async load(
+    m: EntityManager,
+    id: string,
+    lock = false,
+    known?: Plan,
+  ): Promise<LoadedPlan | undefined> {
+    const plan = known ?? (await this.find(m, id, lock));
     if (!plan) return undefined;
     const goals = await this.goals(m, id);
     const { interventions, names } = await this.interventions(m, id);

@@ -210,7 +210,13 @@ export class PlansService {
       load: (m) => this.plans.find(m, id),
       target: (plan) => planTarget(plan),
       respond: (plan, access, m) =>
-        this.reader.render(m, id, planView(ctx.ability, planSubject(plan)), access.grantField),
+        this.reader.render(
+          m,
+          id,
+          planView(ctx.ability, planSubject(plan)),
+          access.grantField,
+          plan,
+        ),
       details: (_, plan) => ({ view: plan.view }),
     });
   }
