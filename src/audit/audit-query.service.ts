@@ -19,6 +19,13 @@ import {
 import { loadTrustedKeys } from '../crypto/trusted-keys.js';
 import { copyOut, type CopyClient } from './audit-copy-scan.js';
 import { csvHeader, csvLines } from './audit-csv.js';
+import {
+  COPY_VERBATIM,
+  copyRows,
+  inlineParameters,
+  type CopiedRows,
+  type CopySubmitter,
+} from './audit-export-copy.js';
 import type {
   AuditEventResponse,
   AuditExportQueryDto,
@@ -29,14 +36,12 @@ type Row = AuditRecord & { hash: string };
 
 /** Events per read of an export, at most. */
 const EXPORT_BATCH = 2000;
-/** Events per piece of a batch: pieces (~25 kB) stay small strings, cheap to make and drop. */
-const EXPORT_PIECE = 32;
 
 /**
  * One event as the JSON of an AuditEventResponse, in SQL: the same keys in the same order as
  * toResponse, seq and chainSeq as numbers, text through to_json (JSON string escaping), details
- * as stored. Concatenated rather than json_build_object: a third cheaper, and compact.
- * Hashes are hex and identifiers uuids: nothing to escape.
+ * as stored. Concatenated rather than json_build_object: a third cheaper, and compact. Hashes
+ * are hex and identifiers uuids: nothing to escape. It starts `{"seq":<seq>,` (see lastSeq).
  */
 const EXPORT_LINE_SQL = `'{"seq":' || seq || ',"chainId":' || chain_id || ',"chainSeq":' || chain_seq
   || ',"occurredAt":"' || to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
@@ -55,34 +60,29 @@ const EXPORT_LINE_SQL = `'{"seq":' || seq || ',"chainId":' || chain_id || ',"cha
   || ',"userAgent":' || coalesce(to_json(user_agent)::text, 'null')
   || ',"changedFields":' || coalesce(to_json(changed_fields)::text, 'null')
   || ',"details":' || coalesce(details::text, 'null')
-  || ',"prevHash":"' || prev_hash || '","hash":"' || hash || '"}' || E'\\n'`;
-
-/** One piece of an export batch: its events as NDJSON lines, newest first. */
-interface ExportPiece {
-  text: string;
-  /** The lowest seq in the piece. */
-  last: string;
-  n: number;
-}
+  || ',"prevHash":"' || prev_hash || '","hash":"' || hash || '"}'`;
 
 /**
- * One export batch, rendered by the database: the newest EXPORT_BATCH matching events of a
- * stretch of seq (`seq < before AND seq >= bottom`), in pieces of EXPORT_PIECE lines, newest
- * first. Node does not parse the rows: it passes the text on. The stretch lets the planner
- * combine the indexes of the conditions (e.g. a facility's events or system events: a bitmap
- * OR) instead of walking every event newest first and dropping those of other facilities.
+ * One export batch: the newest EXPORT_BATCH matching events of a stretch of seq (`where` holds
+ * `seq < before AND seq >= bottom`), newest first, each printed by COPY as its NDJSON line. The
+ * stretch lets the planner combine the indexes of the conditions (e.g. a facility's events or
+ * system events: a bitmap OR) instead of walking every event newest first and dropping those of
+ * other facilities.
  */
 const exportBatchSql = (where: string) => `
-  SELECT string_agg(line, '' ORDER BY seq DESC) AS "text", min(seq)::text AS "last",
-    count(*)::int AS "n"
-  FROM (
-    SELECT seq, line, row_number() OVER (ORDER BY seq DESC) - 1 AS i
-    FROM (
-      SELECT seq, ${EXPORT_LINE_SQL} AS line FROM audit_event WHERE ${where}
-      ORDER BY audit_event.seq DESC LIMIT ${EXPORT_BATCH}
-    ) batch
-  ) numbered
-  GROUP BY i / ${EXPORT_PIECE} ORDER BY i / ${EXPORT_PIECE}`;
+  COPY (
+    SELECT ${EXPORT_LINE_SQL} FROM audit_event WHERE ${where}
+    ORDER BY audit_event.seq DESC LIMIT ${EXPORT_BATCH}
+  ) TO STDOUT ${COPY_VERBATIM}`;
+
+/** The seq of an exported line (it starts `{"seq":<digits>,`). */
+function lastSeq(line: Buffer): bigint {
+  const digits = line.toString('latin1', 7, line.indexOf(44, 7));
+  if (!line.toString('latin1', 0, 7).startsWith('{"seq":') || !/^\d+$/.test(digits)) {
+    throw new Error('an exported line does not start with its seq');
+  }
+  return BigInt(digits);
+}
 
 const toResponse = (r: Row): AuditEventResponse => ({
   seq: Number(r.seq),
@@ -299,25 +299,29 @@ export class AuditQueryService {
     // How many seqs the next stretch spans: grows where matching events are sparse, shrinks to
     // what held a full batch where they are dense.
     let span = BigInt(EXPORT_BATCH * 8);
-    const fetch = async (): Promise<ExportPiece[]> => {
+    const fetch = async (): Promise<Buffer[]> => {
       const bottom = before - span > low ? before - span : low;
       const w = this.where(ctx, query, String(before));
-      const pieces: ExportPiece[] = await dataSource.query(
-        exportBatchSql(`${w.sql} AND seq >= $${w.params.length + 1}::bigint`),
-        [...w.params, String(bottom)],
-      );
-      const n = pieces.reduce((sum, p) => sum + p.n, 0);
-      if (n === EXPORT_BATCH) {
+      const sql = exportBatchSql(`${w.sql} AND seq >= $${w.params.length + 1}::bigint`);
+      const runner = dataSource.createQueryRunner();
+      let batch: CopiedRows;
+      try {
+        const client = (await runner.connect()) as CopySubmitter;
+        batch = await copyRows(client, inlineParameters(sql, [...w.params, String(bottom)]));
+      } finally {
+        await runner.release();
+      }
+      if (batch.rows === EXPORT_BATCH && batch.last) {
         // More may match in this stretch: continue below the last event read.
-        const last = BigInt(pieces[pieces.length - 1].last);
+        const last = lastSeq(batch.last);
         span = before - last > 0n ? before - last : 1n;
         before = last;
       } else {
-        const grow = BigInt(Math.min(8, Math.max(1, Math.floor(EXPORT_BATCH / Math.max(1, n)))));
-        span *= grow;
+        const grow = Math.min(8, Math.max(1, Math.floor(EXPORT_BATCH / Math.max(1, batch.rows))));
+        span *= BigInt(grow);
         before = bottom;
       }
-      return pieces;
+      return batch.pieces;
     };
     let header = csv;
     let reading = false;
@@ -335,7 +339,9 @@ export class AuditQueryService {
           for (;;) {
             const pieces = done() ? [] : await fetch();
             if (this.destroyed) return;
-            const chunks = pieces.map((piece) => (csv ? csvLines(piece.text) : piece.text));
+            const chunks: (Buffer | string)[] = csv
+              ? pieces.map((piece) => csvLines(piece.toString('utf8')))
+              : pieces;
             if (header) chunks.unshift(csvHeader());
             header = false;
             reading = false;
