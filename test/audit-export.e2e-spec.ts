@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { defineAbilityFor } from '../src/access/ability.factory.js';
 import { csvHeader, csvLine } from '../src/audit/audit-csv.js';
+import { inlineParameters } from '../src/audit/audit-export-copy.js';
 import type { AuditDetails } from '../src/audit/audit-event.js';
 import { AuditQueryService } from '../src/audit/audit-query.service.js';
 import { AuditTrail } from '../src/audit/audit-trail.service.js';
@@ -341,6 +342,24 @@ describe('audit export in batches: every event once, read no faster than it is t
     } finally {
       runners.mockRestore();
     }
+  });
+
+  it('writes the parameters COPY cannot take as literals that mean exactly the values', async () => {
+    const awkward = [...AWKWARD, "it's", "\\'; DROP TABLE audit_event; --", '$1 $2', ''];
+    const sql = inlineParameters(
+      'SELECT $1::text[] AS "texts", $2::uuid[] AS "ids", $3::bigint AS "n", $4::text AS "none", $10::text AS "tenth"',
+      [awkward, [ctx.actor.id], '12', null, 5, 6, 7, 8, 9, awkward[1]],
+    );
+    const [row] = await t.db.query(sql);
+    expect(row).toEqual({
+      texts: awkward,
+      ids: [ctx.actor.id],
+      n: '12',
+      none: null,
+      tenth: awkward[1],
+    });
+    expect(() => inlineParameters('SELECT $2', ['one'])).toThrow(/no value for \$2/);
+    expect(() => inlineParameters('SELECT $1', [{ an: 'object' }])).toThrow(/literal/);
   });
 
   it('stops reading when the client goes away', async () => {
