@@ -96,7 +96,7 @@ async function httpAudit(
   harness: ServiceHarness,
   url: string,
   dataDir: string,
-): Promise<Record<string, number | null>> {
+): Promise<Record<string, number | null | Record<string, number>>> {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   const [{ id: facilityId }] = (
@@ -196,24 +196,62 @@ async function httpAudit(
     );
     const planRead = await httpP95('plan read', plans, (id) => `/plans/${id}`);
     const reviewsDue = await httpP95('reviews due', null, () => `/reviews/due`);
-    const rssBefore = rssKb(service.pid);
-    let rssPeak = rssBefore;
-    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssKb(service.pid))), 100);
-    const started = Date.now();
-    const cpuBefore = cpuMs(service.pid);
-    const res = await fetch(`${service.base}/api/v1/audit/events/export?format=ndjson`, {
-      headers,
-    });
-    if (!res.ok || !res.body) throw new Error(`export: ${res.status}`);
-    let rows = 0;
-    const decoder = new TextDecoder();
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      const text = decoder.decode(chunk, { stream: true });
-      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) rows += 1;
+    /**
+     * The NDJSON export as `auth` sees it: rows, rows/s, the service's CPU per row, and its
+     * resident memory before and at its peak (sampled every 100 ms).
+     */
+    const exportMeasure = async (auth: Record<string, string>) => {
+      const before = rssKb(service.pid);
+      let peak = before;
+      const sampler = setInterval(() => (peak = Math.max(peak, rssKb(service.pid))), 100);
+      const started = Date.now();
+      const cpuBefore = cpuMs(service.pid);
+      const res = await fetch(`${service.base}/api/v1/audit/events/export?format=ndjson`, {
+        headers: auth,
+      });
+      if (!res.ok || !res.body) throw new Error(`export: ${res.status}`);
+      let rows = 0;
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) rows += 1;
+      }
+      const ms = Date.now() - started;
+      const cpu = cpuMs(service.pid) - cpuBefore;
+      clearInterval(sampler);
+      return { rows, ms, cpu, before, peak };
+    };
+    const facilityExport = await exportMeasure(headers);
+    const { rows, ms, cpu: exportCpuMs, before: rssBefore, peak: rssPeak } = facilityExport;
+    // SCALE_EXPORT_ALL=true: then every event, as a supervisor of every facility: the memory
+    // check over the whole trail (about 40 s at `medium`).
+    let everything: Record<string, number> | undefined;
+    if (process.env.SCALE_EXPORT_ALL === 'true') {
+      const all = new pg.Client({ connectionString: url });
+      await all.connect();
+      const [{ id: allId }] = (
+        await all.query(
+          `INSERT INTO app_user (username, display_name, password_hash, roles)
+           VALUES ('scale.exporter', 'Scale exporter', $1, ARRAY['supervisor'])
+           ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash
+           RETURNING id`,
+          [hash],
+        )
+      ).rows;
+      await all.query(
+        `INSERT INTO user_facility (user_id, facility_id) SELECT $1, id FROM facility
+         ON CONFLICT DO NOTHING`,
+        [allId],
+      );
+      await all.end();
+      const token = await harness.login(service.base, 'scale.exporter');
+      const m = await exportMeasure({ authorization: `Bearer ${token}` });
+      everything = {
+        rows: m.rows,
+        rowsPerSecond: Math.round((m.rows / Math.max(1, m.ms)) * 1000),
+        serviceCpuUsPerRow: Number(((m.cpu * 1000) / Math.max(1, m.rows)).toFixed(2)),
+        serviceRssBeforeMb: Math.round(m.before / 1024),
+        serviceRssPeakMb: Math.round(m.peak / 1024),
+      };
     }
-    const ms = Date.now() - started;
-    const exportCpuMs = cpuMs(service.pid) - cpuBefore;
-    clearInterval(sampler);
     return {
       serviceRssBeforeExportMb: Math.round(rssBefore / 1024),
       exportServiceCpuUsPerRow: rows > 0 ? Number(((exportCpuMs * 1000) / rows).toFixed(2)) : null,
@@ -225,6 +263,7 @@ async function httpAudit(
       reviewsDueP95Ms: reviewsDue,
       exportRows: rows,
       exportRowsPerSecond: Math.round((rows / Math.max(1, ms)) * 1000),
+      ...(everything ? { exportEverything: everything } : {}),
     };
   } finally {
     await service.stop();

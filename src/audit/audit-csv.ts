@@ -47,6 +47,9 @@ function neutraliseFormulas(text: string): string {
   return out;
 }
 
+/** What a cell's text needs work for: a formula character or a double quote. */
+const NEEDS_WORK = /[=+\-@\t\r"]/;
+
 /** A CSV cell: always quoted, with spreadsheet formulas neutralised (see neutraliseFormulas). */
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '""';
@@ -55,18 +58,41 @@ export function csvCell(value: unknown): string {
     : typeof value === 'object'
       ? JSON.stringify(value)
       : String(value);
+  // Most cells (identifiers, hashes, times, numbers) need neither: no regular expression work.
+  if (!NEEDS_WORK.test(text)) return `"${text}"`;
   return `"${neutraliseFormulas(text).replace(/"/g, '""')}"`;
 }
 
+/** How each column's value is read from an event. */
+const CELL_VALUES = CSV_COLUMNS.map((column): ((e: AuditEventResponse) => unknown) =>
+  column === 'actorId'
+    ? (e) => e.actor.id
+    : column === 'actorUsername'
+      ? (e) => e.actor.username
+      : column === 'actorRoles'
+        ? (e) => e.actor.roles
+        : (e) => e[column],
+);
+
 /** One exported event as a CSV line. */
 export function csvLine(e: AuditEventResponse): string {
-  const flat: Record<string, unknown> = {
-    ...e,
-    actorId: e.actor.id,
-    actorUsername: e.actor.username,
-    actorRoles: e.actor.roles,
-  };
-  return CSV_COLUMNS.map((c) => csvCell(flat[c])).join(',') + '\r\n';
+  let line = csvCell(CELL_VALUES[0](e));
+  for (let i = 1; i < CELL_VALUES.length; i++) line += ',' + csvCell(CELL_VALUES[i](e));
+  return line + '\r\n';
+}
+
+/**
+ * CSV lines for NDJSON lines (each ended by a newline, as the export renders them in SQL):
+ * each line is parsed as JSON, which gives exactly the event /audit/events returns.
+ */
+export function csvLines(ndjson: string): string {
+  let out = '';
+  let start = 0;
+  for (let end = ndjson.indexOf('\n'); end >= 0; end = ndjson.indexOf('\n', start)) {
+    out += csvLine(JSON.parse(ndjson.slice(start, end)) as AuditEventResponse);
+    start = end + 1;
+  }
+  return out;
 }
 
 /** The header line, quoted like every other line. */
