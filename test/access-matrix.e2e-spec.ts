@@ -34,6 +34,7 @@ const MATRIX: Record<string, [string, string, string, string, string]> = {
   'POST /emergency-access/:id/review':   ['403/403/-',          '403/403/-',          '403/403/-',          '200/404/-',          '403/403/-'],
   'POST /emergency-access/:id/revoke':   ['403/403/-',          '403/403/-',          '403/403/-',          '200/404/-',          '403/403/-'],
   'GET /audit/events':                   ['403/-/-',            '403/-/-',            '403/-/-',            '200/-/-',            '403/-/-'],
+  'GET /audit/events/export':            ['403/-/-',            '403/-/-',            '403/-/-',            '200/-/-',            '403/-/-'],
   'GET /audit/verify':                   ['403/-/-',            '403/-/-',            '403/-/-',            '200/-/-',            '403/-/-'],
   'GET /users':                          ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '200/-/-'],
   'POST /users':                         ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '201/-/-'],
@@ -153,6 +154,7 @@ const INSPECTOR: Record<string, string> = {
   'POST /emergency-access/:id/review': '403/403/-',
   'POST /emergency-access/:id/revoke': '403/403/-',
   'GET /audit/events': '200/-/-',
+  'GET /audit/events/export': '200/-/-',
   'GET /audit/verify': '200/-/-',
   'GET /users': '403/-/-',
   'POST /users': '403/-/-',
@@ -982,6 +984,14 @@ describe('access matrix: every endpoint x every role x scope', () => {
     },
     'GET /audit/events': async ({ user }) =>
       String((await t.http.get('/api/v1/audit/events').set('authorization', user.auth)).status),
+    'GET /audit/events/export': async ({ user }) =>
+      String(
+        (
+          await t.http
+            .get('/api/v1/audit/events/export?format=ndjson')
+            .set('authorization', user.auth)
+        ).status,
+      ),
     'GET /audit/verify': async ({ user }) =>
       String((await t.http.get('/api/v1/audit/verify').set('authorization', user.auth)).status),
     'GET /users': async ({ user }) =>
