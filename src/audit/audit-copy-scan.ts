@@ -510,3 +510,116 @@ export class RunFollower {
     this.open.clear();
   }
 }
+
+/** A pg client's socket (pg keeps it as `connection.stream`). */
+interface ClientWithStream {
+  connection?: { stream?: NodeJS.EventEmitter & { write(data: Buffer): boolean } };
+}
+
+/**
+ * `COPY ... TO STDOUT` read straight from the connection's socket, for a connection nothing
+ * else uses meanwhile (a full check's thread): the messages are found in the socket's chunks
+ * and each row is handed over as a place in a chunk (`buffer`, `start`, `end`), without the
+ * object and buffer pg makes for every message. pg's own reader is put back when the server is
+ * ready again. Resolves with the number of rows; rejects with the server's error, or when the
+ * connection is lost.
+ */
+export function copyOutRaw(
+  client: unknown,
+  sql: string,
+  onRow: (buffer: Buffer, start: number, end: number) => void,
+): Promise<number> {
+  const stream = (client as ClientWithStream).connection?.stream;
+  if (!stream) return Promise.reject(new Error('no socket to read the COPY from'));
+  const pgReaders = stream.listeners('data') as ((chunk: Buffer) => void)[];
+  return new Promise<number>((resolve, reject) => {
+    let pending: Buffer | undefined;
+    let failure: Error | undefined;
+    let rows = 0;
+    const restore = () => {
+      stream.off('data', onData);
+      stream.off('close', onClose);
+      for (const reader of pgReaders) stream.on('data', reader);
+    };
+    const onClose = () => {
+      restore();
+      reject(new Error('the connection closed during the COPY'));
+    };
+    /** One message (bytes [p, end) of `b`); true when the server is ready again. */
+    const handle = (b: Buffer, p: number, end: number): boolean => {
+      const type = b[p];
+      if (type === 100 /* d: CopyData */) {
+        rows += 1;
+        if (!failure) {
+          try {
+            onRow(b, p + 5, end);
+          } catch (error) {
+            failure = error as Error;
+          }
+        }
+      } else if (type === 69 /* E: ErrorResponse */) {
+        failure = new Error(serverMessage(b, p + 5, end));
+      } else if (type === 90 /* Z: ReadyForQuery */) {
+        restore();
+        // Anything after it (nothing is expected) goes to pg's reader.
+        if (end < b.length) stream.emit('data', b.subarray(end));
+        if (failure) reject(failure);
+        else resolve(rows);
+        return true;
+      }
+      return false;
+    };
+    const onData = (chunk: Buffer) => {
+      let p = 0;
+      if (pending) {
+        // A message began in an earlier chunk: complete it alone (no copy of the whole chunk).
+        if (pending.length < 5) {
+          p = Math.min(5 - pending.length, chunk.length);
+          pending = Buffer.concat([pending, chunk.subarray(0, p)]);
+          if (pending.length < 5) return;
+        }
+        const missing = 1 + pending.readInt32BE(1) - pending.length;
+        if (chunk.length - p < missing) {
+          pending = Buffer.concat([pending, chunk.subarray(p)]);
+          return;
+        }
+        const whole = Buffer.concat([pending, chunk.subarray(p, p + missing)]);
+        pending = undefined;
+        p += missing;
+        if (handle(whole, 0, whole.length)) {
+          if (p < chunk.length) stream.emit('data', chunk.subarray(p));
+          return;
+        }
+      }
+      while (chunk.length - p >= 5) {
+        const end = p + 1 + chunk.readInt32BE(p + 1);
+        if (end > chunk.length) break;
+        if (handle(chunk, p, end)) return;
+        p = end;
+      }
+      if (p < chunk.length) pending = chunk.subarray(p);
+    };
+    for (const reader of pgReaders) stream.off('data', reader);
+    stream.on('data', onData);
+    stream.on('close', onClose);
+    const text = Buffer.from(sql, 'utf8');
+    const query = Buffer.alloc(6 + text.length);
+    query[0] = 81; // Q: a simple query
+    query.writeInt32BE(5 + text.length, 1);
+    text.copy(query, 5);
+    stream.write(query);
+  });
+}
+
+/** The message field (M) of an ErrorResponse. */
+function serverMessage(b: Buffer, start: number, end: number): string {
+  let p = start;
+  while (p < end && b[p] !== 0) {
+    const code = b[p];
+    const stop = b.indexOf(0, p + 1);
+    if (stop < 0 || stop > end) break;
+    if (code === 77 /* M */) return b.toString('utf8', p + 1, stop);
+    p = stop + 1;
+  }
+  return 'the server refused the COPY';
+}

@@ -3,13 +3,14 @@ import { availableParallelism } from 'node:os';
 import { canonicalJson } from '../crypto/canonical-json.js';
 import type pg from 'pg';
 import type { TrustedKeys } from '../crypto/trusted-keys.js';
+import { BINARY_SCAN_COLUMNS, BinaryRunFollower } from './audit-binary-scan.js';
+import { copyOut, type CopyClient, type ScanSuspect } from './audit-copy-scan.js';
 import {
-  copyOut,
-  COPY_SCAN_COLUMNS,
-  RunFollower,
-  type CopyClient,
-  type ScanSuspect,
-} from './audit-copy-scan.js';
+  scanConnection,
+  scanInThreads,
+  scanThreadsAvailable,
+  type ScanConnection,
+} from './audit-scan-threads.js';
 import { AUDIT_RECORD_COLUMNS, auditHash, GENESIS_HASH, type AuditRecord } from './audit-event.js';
 
 /** Anything that runs SQL: a TypeORM manager in the service, a pg client in the CLI. */
@@ -26,6 +27,11 @@ export interface Session {
    * `copyOut`). With it a full check hashes here, streaming; without it, in SQL.
    */
   copyOut?(sql: string, onRow: (row: Buffer) => void): Promise<number>;
+  /**
+   * How this connection was opened, when it can be opened again from another thread: a full
+   * check then reads and hashes in threads, one connection each (see audit-scan-threads).
+   */
+  connection?: ScanConnection;
 }
 
 /** A Session over a pg client (a pool's, or the one TypeORM's query runner holds). */
@@ -34,6 +40,7 @@ export function pgSession(client: pg.ClientBase, release: () => void): Session {
     query: async (sql, params) => (await client.query(sql, params)).rows,
     release: async () => release(),
     copyOut: (sql, onRow) => copyOut(client as CopyClient, sql, onRow),
+    connection: scanConnection(client),
   };
 }
 
@@ -343,15 +350,15 @@ interface Unit {
 const stretchPages = (totalPages: number, workers: number) =>
   Math.max(1024, Math.ceil(totalPages / (Math.max(1, workers) * 8)));
 
-/** One stretch of a partition as a COPY in file order (a TID range scan). */
+/** One stretch of a partition as a binary COPY in file order (a TID range scan). */
 const copySql = (unit: Unit) => {
   const range = [
     unit.fromPage ? `ctid >= '(${unit.fromPage},0)'::tid` : '',
     unit.toPage !== undefined ? `ctid < '(${unit.toPage},0)'::tid` : '',
   ].filter(Boolean);
-  return `COPY (SELECT ${COPY_SCAN_COLUMNS} FROM ${unit.table}${
+  return `COPY (SELECT ${BINARY_SCAN_COLUMNS} FROM ${unit.table}${
     range.length > 0 ? ` WHERE ${range.join(' AND ')}` : ''
-  }) TO STDOUT`;
+  }) TO STDOUT (FORMAT binary)`;
 };
 
 interface CheckpointRow {
@@ -499,8 +506,12 @@ export async function verifyAuditTrail(
         ? anchor.payload.heads.reduce((n, h) => n + h.chainSeq, 0)
         : archived.reduce((n, a) => n + a.events, 0));
 
-    // Scan in parallel: every worker joins the snapshot the lead exported.
-    for (let i = 0; i < options.workers; i++) {
+    // A full check by COPY reads in threads when this build has them and the lead's connection
+    // can be opened again there: the reading and hashing then use every core, not one.
+    const threads =
+      useCopy && lead.connection && scanThreadsAvailable() ? Math.max(1, options.workers) : 0;
+    // Scan in parallel: every reader joins the snapshot the lead exported.
+    for (let i = 0; threads === 0 && i < options.workers; i++) {
       const session = await connect();
       sessions.push(session);
       await session.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -524,15 +535,12 @@ export async function verifyAuditTrail(
       });
     const copyWork = async (session: Session) => {
       await session.query(`SET LOCAL statement_timeout = 0`);
-      // occurred_at printed as `auditHash` reads it once made ISO: UTC, ISO style.
-      await session.query(`SET LOCAL TimeZone = 'UTC'`);
-      await session.query(`SET LOCAL DateStyle = 'ISO, MDY'`);
       for (let unit = queue.shift(); unit; unit = queue.shift()) {
         const { table } = unit;
-        const follower = new RunFollower(addRun, (suspect: ScanSuspect) =>
+        const follower = new BinaryRunFollower(addRun, (suspect: ScanSuspect) =>
           suspects.push({ table, chainId: suspect.chainId, row: suspect }),
         );
-        await session.copyOut!(copySql(unit), (row) => follower.row(row));
+        await session.copyOut!(copySql(unit), (message) => follower.message(message));
         follower.finish();
         progress();
       }
@@ -559,7 +567,22 @@ export async function verifyAuditTrail(
         progress();
       }
     };
-    await Promise.all(sessions.length > 0 ? sessions.map(work) : [work(lead)]);
+    if (threads > 0) {
+      await scanInThreads(
+        units.map(copySql),
+        { connection: lead.connection!, snapshot },
+        threads,
+        (index, scanned, found) => {
+          for (const run of scanned) addRun(run);
+          for (const suspect of found) {
+            suspects.push({ table: units[index].table, chainId: suspect.chainId, row: suspect });
+          }
+          progress();
+        },
+      );
+    } else {
+      await Promise.all(sessions.length > 0 ? sessions.map(work) : [work(lead)]);
+    }
 
     // Rows PostgreSQL could not hash to their stored hash: the reference implementation decides.
     for (const { table, chainId, row } of suspects) {
