@@ -378,10 +378,9 @@ export class BinaryRunFollower {
   private render(b: Buffer, chainId: number, position: number, seq: number): number {
     const length = this.length;
     this.room(0, length[3] + 1024);
-    let o = 0;
     const out = this.out;
     for (let i = 0, from = this.at[3]; i < length[3]; i++) out[i] = b[from + i];
-    o = length[3];
+    let o = length[3];
     o = this.lit(o, L_ACTION);
     if ((o = this.text(o, b, 6)) < 0) return -1;
     o = this.lit(o, L_ACTOR_ID);

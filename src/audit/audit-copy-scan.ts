@@ -521,8 +521,8 @@ interface ClientWithStream {
  * else uses meanwhile (a full check's thread): the messages are found in the socket's chunks
  * and each row is handed over as a place in a chunk (`buffer`, `start`, `end`), without the
  * object and buffer pg makes for every message. pg's own reader is put back when the server is
- * ready again. Resolves with the number of rows; rejects with the server's error, or when the
- * connection is lost.
+ * ready again. Resolves with the number of rows the server says it sent; rejects with the
+ * server's error, or when the connection is lost.
  */
 export function copyOutRaw(
   client: unknown,
@@ -549,7 +549,6 @@ export function copyOutRaw(
     const handle = (b: Buffer, p: number, end: number): boolean => {
       const type = b[p];
       if (type === 100 /* d: CopyData */) {
-        rows += 1;
         if (!failure) {
           try {
             onRow(b, p + 5, end);
@@ -557,6 +556,8 @@ export function copyOutRaw(
             failure = error as Error;
           }
         }
+      } else if (type === 67 /* C: CommandComplete, "COPY n" */) {
+        rows = Number(/(\d+)$/.exec(b.toString('latin1', p + 5, end - 1))?.[1] ?? 0);
       } else if (type === 69 /* E: ErrorResponse */) {
         failure = new Error(serverMessage(b, p + 5, end));
       } else if (type === 90 /* Z: ReadyForQuery */) {
