@@ -86,18 +86,16 @@ function same64(hash: Buffer, b: Buffer, at: number): boolean {
   return true;
 }
 
+/** `text` is exactly the bytes [from, to) of `b`. */
+function sameBytes(text: Buffer, b: Buffer, from: number, to: number): boolean {
+  if (text.length !== to - from) return false;
+  for (let i = 0; i < text.length; i++) if (text[i] !== b[from + i]) return false;
+  return true;
+}
+
 /** Copies 64 bytes of `b` at `at` into `hash`. */
 function copy64(b: Buffer, at: number, hash: Buffer): void {
   for (let i = 0; i < 64; i++) hash[i] = b[at + i];
-}
-
-/** An unescaped canonical JSON string needs no escape when no byte is `"`, `\` or below 32. */
-function plain(b: Buffer, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = b[i];
-    if (c < 32 || c === 34 || c === 92) return false;
-  }
-  return true;
 }
 
 /**
@@ -108,8 +106,8 @@ function plain(b: Buffer, from: number, to: number): boolean {
 export class BinaryRunFollower {
   rows = 0;
   private readonly open = new Map<number, OpenRun>();
-  /** Canonical details (as bytes) by their jsonb text (the same few shapes recur). */
-  private readonly detailsCache = new Map<string, Buffer>();
+  /** Canonical details (as bytes) by a hash of their jsonb text (the same few shapes recur). */
+  private readonly detailsCache = new Map<number, { text: Buffer; json: Buffer }>();
   /** Field starts and lengths (-1: null) of the row being read. */
   private readonly at = new Int32Array(FIELDS);
   private readonly length = new Int32Array(FIELDS);
@@ -141,7 +139,8 @@ export class BinaryRunFollower {
     const at = this.at;
     const length = this.length;
     for (let i = 0; i < FIELDS; i++) {
-      const n = b.readInt32BE(p);
+      if (p + 4 > end) throw new Error('a COPY row shorter than its fields');
+      const n = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
       p += 4;
       at[i] = p;
       length[i] = n;
@@ -232,26 +231,40 @@ export class BinaryRunFollower {
     return o + bytes.length;
   }
 
-  /** A decimal integer (exact below 2^53). */
+  /** A decimal integer (exact below 2^53), written digit by digit (no string made). */
   private int(o: number, value: number): number {
-    const text = String(value);
-    this.room(o, text.length);
+    this.room(o, 24);
     const out = this.out;
-    for (let i = 0; i < text.length; i++) out[o + i] = text.charCodeAt(i);
-    return o + text.length;
+    if (value < 0) {
+      out[o++] = 45; // -
+      value = -value;
+    }
+    let digits = 1;
+    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits += 1;
+    for (let i = o + digits - 1, rest = value; i >= o; i--) {
+      const next = Math.floor(rest / 10);
+      out[i] = 48 + rest - next * 10;
+      rest = next;
+    }
+    return o + digits;
   }
 
   /** A text value (bytes [from, from + n)) as a JSON string. */
   private string(o: number, b: Buffer, from: number, n: number): number {
-    if (plain(b, from, from + n)) {
-      this.room(o, n + 2);
-      const out = this.out;
-      out[o++] = 34;
-      for (let i = 0; i < n; i++) out[o + i] = b[from + i];
-      o += n;
-      out[o++] = 34;
-      return o;
+    this.room(o, n + 2);
+    const out = this.out;
+    out[o] = 34;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = b[from + i];
+      if (c < 32 || c === 34 || c === 92) break;
+      out[o + 1 + i] = c;
     }
+    if (i === n) {
+      out[o + 1 + n] = 34;
+      return o + n + 2;
+    }
+    // Something to escape: as JSON.stringify escapes it.
     const json = JSON.stringify(b.toString('utf8', from, from + n));
     const bytes = Buffer.byteLength(json, 'utf8');
     this.room(o, bytes);
@@ -321,15 +334,20 @@ export class BinaryRunFollower {
     if (n < 0) return this.lit(o, L_NULL);
     const from = this.at[field];
     if (n < 1 || b[from] !== 1) return -1;
-    const text = b.toString('utf8', from + 1, from + n);
-    let json = this.detailsCache.get(text);
-    if (json === undefined) {
-      json = Buffer.from(canonicalJson(JSON.parse(text)), 'utf8');
+    // The cache is keyed by a hash of the bytes; an entry is used only when its bytes match.
+    let key = 0x811c9dc5;
+    for (let i = from + 1; i < from + n; i++) key = Math.imul(key ^ b[i], 0x01000193);
+    let cached = this.detailsCache.get(key);
+    if (cached === undefined || !sameBytes(cached.text, b, from + 1, from + n)) {
+      const text = b.toString('utf8', from + 1, from + n);
+      cached = {
+        text: Buffer.from(b.subarray(from + 1, from + n)),
+        json: Buffer.from(canonicalJson(JSON.parse(text)), 'utf8'),
+      };
       if (this.detailsCache.size > 10_000) this.detailsCache.clear();
-      this.detailsCache.set(text, json);
+      this.detailsCache.set(key, cached);
     }
-    this.room(o, json.length + 64);
-    return this.lit(o, json);
+    return this.lit(o, cached.json);
   }
 
   /** A timestamptz (µs since 2000-01-01 UTC) as `YYYY-MM-DDTHH:MM:SS.mmm` (ms truncated). */
