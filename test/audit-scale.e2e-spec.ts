@@ -15,8 +15,6 @@ import { BINARY_SCAN_COLUMNS, BinaryRunFollower } from '../src/audit/audit-binar
 import {
   copyOut,
   copyOutRaw,
-  COPY_SCAN_COLUMNS,
-  RunFollower,
   type ScannedRun,
   type ScanSuspect,
 } from '../src/audit/audit-copy-scan.js';
@@ -426,46 +424,6 @@ describe('partitioned audit storage', () => {
     expect(differ).toBe(0);
   });
 
-  it('hashes every row in the streaming full check as the reference does, awkward content included, and flags a changed row', async () => {
-    const db = new pg.Client({ connectionString: t.databaseUrl });
-    await db.connect();
-    try {
-      await db.query('BEGIN');
-      await insertAwkwardRows(db, 'audit_event');
-      // And one row whose stored hash is not its content's.
-      await db.query(
-        `INSERT INTO audit_event (seq, chain_id, chain_seq, occurred_at, action, outcome, prev_hash, hash)
-         VALUES (9000000100, 9999, 100, now(), 'prisoner.read', 'success', $1, $1)`,
-        ['1'.repeat(64)],
-      );
-      await db.query(`SET LOCAL TimeZone = 'UTC'`);
-      const suspects: ScanSuspect[] = [];
-      const follower = new RunFollower(
-        () => undefined,
-        (s) => suspects.push(s),
-      );
-      const rows = await copyOut(
-        db,
-        `COPY (SELECT ${COPY_SCAN_COLUMNS} FROM audit_event) TO STDOUT`,
-        (row) => follower.row(row),
-      );
-      const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM audit_event`)).rows;
-      expect(rows).toBe(n);
-      expect(follower.rows).toBe(n);
-      expect(n).toBeGreaterThan(1000);
-      expect(suspects).toEqual([{ chainId: 9999, chainSeq: '100', seq: '9000000100' }]);
-      // A COPY the server refuses rejects (it does not hang), and the connection goes on.
-      await expect(
-        copyOut(db, `COPY (SELECT 1 FROM no_such_table) TO STDOUT`, () => undefined),
-      ).rejects.toThrow(/no_such_table/);
-      await db.query('ROLLBACK');
-      expect((await db.query(`SELECT 1 AS one`)).rows).toEqual([{ one: 1 }]);
-    } finally {
-      await db.query('ROLLBACK').catch(() => undefined);
-      await db.end();
-    }
-  });
-
   it('reads binary COPY (through pg and straight from the socket) and hashes every row as the reference does, awkward content included, and flags a changed row', async () => {
     const db = new pg.Client({ connectionString: t.databaseUrl });
     await db.connect();
@@ -505,6 +463,11 @@ describe('partitioned audit storage', () => {
         );
       }
       // A COPY the server refuses rejects (it does not hang), and the connection goes on.
+      await expect(
+        copyOut(db, `COPY (SELECT 1 FROM no_such_table) TO STDOUT`, () => undefined),
+      ).rejects.toThrow(/no_such_table/);
+      await db.query('ROLLBACK');
+      await db.query('BEGIN');
       await expect(
         copyOutRaw(db, `COPY (SELECT 1 FROM no_such_table) TO STDOUT`, () => undefined),
       ).rejects.toThrow(/no_such_table/);

@@ -179,12 +179,18 @@ export interface VerifyProgress {
 export interface VerifyOptions {
   mode: VerifyMode;
   trustedKeys: TrustedKeys;
-  /** Connections read in parallel beside the one holding the snapshot (0: that one alone). */
+  /**
+   * Readers in parallel beside the connection holding the snapshot: threads with a connection
+   * each where this build has them (at least one), else pooled connections (0: that one alone).
+   */
   workers: number;
   onProgress?: (progress: VerifyProgress) => void;
 }
 
-/** Parallel readers for a full check: one per core (PostgreSQL does the hashing), at most 4. */
+/**
+ * Parallel readers for a full check: one per core (each a thread with its own connection,
+ * reading and hashing; its backend takes about as much CPU again), at most 4.
+ */
 export const verifyWorkers = () => Math.min(4, Math.max(1, availableParallelism()));
 
 /** Collects problems: keeps the first MAX_REPORTED_PROBLEMS, counts all, tracks the lowest seq. */
@@ -400,11 +406,12 @@ class Untrusted {
 
 /**
  * Checks the trail, in one consistent snapshot shared by every connection:
- * - `full`: every chain of every partition read in one ordered scan per (partition, chain),
- *   scans spread over `workers` connections, hashes recomputed by PostgreSQL (and in JavaScript
- *   where it disagrees); the runs of each chain are stitched across partitions and the signed
- *   records of archived partitions; heads match the last rows; every checkpoint's signature
- *   holds and every row a valid checkpoint vouches for is still there unaltered.
+ * - `full`: every partition read in stretches of pages as binary COPY, spread over `workers`
+ *   threads (each with its own connection) or connections, every row's hash recomputed as it
+ *   streams in (and by `auditHash` where that disagrees); the runs of each chain are stitched
+ *   across stretches, partitions and the signed records of archived partitions; heads match
+ *   the last rows; every checkpoint's signature holds and every row a valid checkpoint vouches
+ *   for is still there unaltered.
  * - `incremental`: starts from the newest signed verification mark (a verification that found
  *   the trail intact up to a signed checkpoint) and checks only the events after that
  *   checkpoint's heads and the checkpoints signed since; without a mark it is a full check.
