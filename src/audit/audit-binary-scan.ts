@@ -113,6 +113,8 @@ export class BinaryRunFollower {
   private readonly length = new Int32Array(FIELDS);
   /** The canonical bytes of the row being hashed; grown for an unusually long row. */
   private out = Buffer.allocUnsafe(16_384);
+  /** Views of the first n bytes of `out`, by n. */
+  private views: (Buffer | undefined)[] = [];
   /** The date part (`YYYY-MM-DD`) of the last timestamp rendered, by day since 1970. */
   private day = NaN;
   private readonly date = Buffer.alloc(10);
@@ -170,7 +172,7 @@ export class BinaryRunFollower {
     if (hashOk && exact) {
       try {
         const n = this.render(b, chainId, position, seq);
-        ok = n >= 0 && matches(oneShotHash('sha256', this.out.subarray(0, n), 'binary'), b, hashAt);
+        ok = n >= 0 && matches(oneShotHash('sha256', this.view(n), 'binary'), b, hashAt);
       } catch {
         ok = false;
       }
@@ -222,6 +224,17 @@ export class BinaryRunFollower {
     const bigger = Buffer.allocUnsafe(Math.max(2 * this.out.length, o + n + 1024));
     this.out.copy(bigger, 0, 0, o);
     this.out = bigger;
+    this.views = [];
+  }
+
+  /** The first `n` bytes of `out`, one view per length kept (no view made per row). */
+  private view(n: number): Buffer {
+    let view = this.views[n];
+    if (view === undefined) {
+      view = this.out.subarray(0, n);
+      this.views[n] = view;
+    }
+    return view;
   }
 
   private lit(o: number, bytes: Buffer): number {
