@@ -356,6 +356,9 @@ interface Unit {
 const stretchPages = (totalPages: number, workers: number) =>
   Math.max(1024, Math.ceil(totalPages / (Math.max(1, workers) * 8)));
 
+/** Pages (8 kB) from which a full check reads in threads: 32 MB, some 70,000 events. */
+const THREADS_FROM_PAGES = 4096;
+
 /** One stretch of a partition as a binary COPY in file order (a TID range scan). */
 const copySql = (unit: Unit) => {
   const range = [
@@ -479,6 +482,7 @@ export async function verifyAuditTrail(
     // head (incremental, read along the chain's index).
     const units: Unit[] = [];
     const useCopy = !anchor && lead.copyOut !== undefined;
+    let pagesToRead = 0;
     const anchorHead = new Map(anchor?.payload.heads.map((h) => [h.chainId, h]) ?? []);
     if (anchor) {
       for (const head of heads) {
@@ -495,10 +499,8 @@ export async function verifyAuditTrail(
       if (useCopy) {
         // Stretches of pages, biggest partitions first: the connections finish together. The
         // last stretch of a partition has no end (the snapshot decides what it sees).
-        const step = stretchPages(
-          partitions.reduce((n, p) => n + p.pages, 0),
-          options.workers,
-        );
+        pagesToRead = partitions.reduce((n, p) => n + p.pages, 0);
+        const step = stretchPages(pagesToRead, options.workers);
         for (const partition of [...partitions].sort((a, b) => b.pages - a.pages)) {
           for (let page = 0; page === 0 || page < partition.pages; page += step) {
             const last = page + step >= partition.pages;
@@ -521,8 +523,11 @@ export async function verifyAuditTrail(
 
     // A full check by COPY reads in threads when this build has them and the lead's connection
     // can be opened again there: the reading and hashing then use every core, not one.
+    // (Starting a thread costs a few tens of ms: not worth it for a small trail.)
     const threads =
-      useCopy && lead.connection && scanThreadsAvailable() ? Math.max(1, options.workers) : 0;
+      useCopy && lead.connection && pagesToRead >= THREADS_FROM_PAGES && scanThreadsAvailable()
+        ? Math.max(1, options.workers)
+        : 0;
     // Scan in parallel: every reader joins the snapshot the lead exported.
     for (let i = 0; threads === 0 && i < options.workers; i++) {
       const session = await connect();
