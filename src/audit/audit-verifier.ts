@@ -457,7 +457,7 @@ export async function verifyAuditTrail(
      */
     const checkSignatures = async () => {
       for (let i = 0; i < checkpoints.length; i++) {
-        if (i % 32 === 31) await new Promise((resolve) => setImmediate(resolve));
+        if (i % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
         const row = checkpoints[i];
         const payload = checkpointPayload(row);
         const verdict = keys.check(row.keyId, Buffer.from(canonicalJson(payload)), row.signature);
