@@ -188,8 +188,8 @@ export interface VerifyOptions {
 }
 
 /**
- * Parallel readers for a full check: one per core (each a thread with its own connection,
- * reading and hashing; its backend takes about as much CPU again), at most 4.
+ * Parallel readers for a full check: one per core (connections read by the main thread, or on
+ * three cores or more threads with a connection each, reading and hashing), at most 4.
  */
 export const verifyWorkers = () => Math.min(4, Math.max(1, availableParallelism()));
 
@@ -358,6 +358,8 @@ const stretchPages = (totalPages: number, workers: number) =>
 
 /** Pages (8 kB) from which a full check reads in threads: 32 MB, some 70,000 events. */
 const THREADS_FROM_PAGES = 4096;
+/** Cores from which a full check reads in threads (measured: on two they cost more than gave). */
+const THREADS_FROM_CORES = 3;
 
 /** One stretch of a partition as a binary COPY in file order (a TID range scan). */
 const copySql = (unit: Unit) => {
@@ -521,11 +523,17 @@ export async function verifyAuditTrail(
         ? anchor.payload.heads.reduce((n, h) => n + h.chainSeq, 0)
         : archived.reduce((n, a) => n + a.events, 0));
 
-    // A full check by COPY reads in threads when this build has them and the lead's connection
-    // can be opened again there: the reading and hashing then use every core, not one.
-    // (Starting a thread costs a few tens of ms: not worth it for a small trail.)
+    // A full check by COPY reads in threads when there are cores to spare for them, this build
+    // has them and the lead's connection can be opened again there: the reading and hashing
+    // then use more than one core. On two cores the main thread reading over pooled connections
+    // did as well on the wall for less CPU (the threads' own backends and JIT start cold each
+    // time); a small trail is read faster than threads start.
     const threads =
-      useCopy && lead.connection && pagesToRead >= THREADS_FROM_PAGES && scanThreadsAvailable()
+      useCopy &&
+      lead.connection &&
+      availableParallelism() >= THREADS_FROM_CORES &&
+      pagesToRead >= THREADS_FROM_PAGES &&
+      scanThreadsAvailable()
         ? Math.max(1, options.workers)
         : 0;
     // Scan in parallel: every reader joins the snapshot the lead exported.
