@@ -1,20 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
 import pg from 'pg';
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { seedAudit } from '../bench/scale-seed.js';
 import { AuditArchiver } from '../src/audit/audit-archive.service.js';
 import { AuditCheckpoints } from '../src/audit/audit-checkpoints.service.js';
+import { BINARY_SCAN_COLUMNS, BinaryRunFollower } from '../src/audit/audit-binary-scan.js';
 import {
   copyOut,
-  COPY_SCAN_COLUMNS,
-  RunFollower,
+  copyOutRaw,
+  type ScannedRun,
   type ScanSuspect,
 } from '../src/audit/audit-copy-scan.js';
+import { scanConnection, scanInThreads } from '../src/audit/audit-scan-threads.js';
 import { auditHash, type AuditRecord } from '../src/audit/audit-event.js';
 import {
   SQL_CANONICAL_ROW,
@@ -59,6 +63,85 @@ async function cli(argv: string[], env: Record<string, string>) {
 async function readsBy(t: TestApp, user: TestUser, prisonerId: string, n: number) {
   for (let i = 0; i < n; i++) {
     await t.http.get(`/api/v1/prisoners/${prisonerId}`).set('authorization', user.auth).expect(200);
+  }
+}
+
+/**
+ * Rows the service would never write in this shape, but a trail may hold, into `table` (with
+ * the audit_event columns), each with its correct hash: every escape COPY and JSON know,
+ * quoted array elements, nested details, non-ASCII, odd timestamps.
+ */
+async function insertAwkwardRows(db: pg.Client, table: string): Promise<void> {
+  const awkward = [
+    ['a b', 'x"y', 'back\\slash', 'NULL', '{braces}', ''],
+    ['security_officer'],
+    [],
+  ].map((roles, i) => ({
+    seq: String(9_000_000_000 + i),
+    chainId: 9_999,
+    chainSeq: String(i + 1),
+    occurredAt: new Date(Math.floor(Date.now() / 1000) * 1000 + [0, 120, 999][i]).toISOString(),
+    actorId: i === 2 ? null : '6d0f8f1e-1c1a-4c3e-9d51-5c3b0e2f7a10',
+    actorUsername: i === 0 ? 'tab\there\nnew "quoted" \\ back\u0001 ünï Привет 🎉' : 'plain',
+    actorRoles: roles,
+    action: 'prisoner.read',
+    entityType: i === 1 ? null : 'prisoner',
+    entityId: i === 1 ? null : 'x\ty',
+    prisonerId: null,
+    facilityId: i === 0 ? '0b6c1a52-3f0e-4b7e-8d9a-1f2e3d4c5b6a' : null,
+    outcome: 'success',
+    purpose: i === 2 ? 'line one\r\nline two' : null,
+    requestId: null,
+    ip: i === 0 ? '::1' : null,
+    userAgent: i === 1 ? 'Mozilla/5.0 (X11; \u2028) "q" \\' : null,
+    changedFields: i === 0 ? [] : i === 1 ? ['a,b', 'NULL'] : null,
+    details:
+      i === 0
+        ? {
+            zeta: 1.5,
+            alpha: ['x', 'y z'],
+            big: 1e21,
+            neg: -0.25,
+            t: true,
+            n: null,
+            ключ: 'значение',
+            '😀': 'e',
+          }
+        : i === 1
+          ? { s: 'tab\there "q" \\ \u0001' }
+          : null,
+    prevHash: '0'.repeat(64),
+  })) as AuditRecord[];
+  for (const record of awkward) {
+    await db.query(
+      `INSERT INTO ${table} (seq, chain_id, chain_seq, occurred_at, actor_id, actor_username,
+           actor_roles, action, entity_type, entity_id, prisoner_id, facility_id, outcome, purpose,
+           request_id, ip, user_agent, changed_fields, details, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+      [
+        record.seq,
+        record.chainId,
+        record.chainSeq,
+        record.occurredAt,
+        record.actorId,
+        record.actorUsername,
+        record.actorRoles,
+        record.action,
+        record.entityType,
+        record.entityId,
+        record.prisonerId,
+        record.facilityId,
+        record.outcome,
+        record.purpose,
+        record.requestId,
+        record.ip,
+        record.userAgent,
+        record.changedFields,
+        record.details === null ? null : JSON.stringify(record.details),
+        record.prevHash,
+        auditHash(record),
+      ],
+    );
   }
 }
 
@@ -341,115 +424,159 @@ describe('partitioned audit storage', () => {
     expect(differ).toBe(0);
   });
 
-  it('hashes every row in the streaming full check as the reference does, awkward content included, and flags a changed row', async () => {
+  it('reads binary COPY (through pg and straight from the socket) and hashes every row as the reference does, awkward content included, and flags a changed row', async () => {
     const db = new pg.Client({ connectionString: t.databaseUrl });
     await db.connect();
     try {
       await db.query('BEGIN');
-      // Rows the service would never write in this shape, but a trail may hold: every escape
-      // COPY and JSON know, quoted array elements, nested details, non-ASCII, odd timestamps.
-      const awkward = [
-        ['a b', 'x"y', 'back\\slash', 'NULL', '{braces}', ''],
-        ['security_officer'],
-        [],
-      ].map((roles, i) => ({
-        seq: String(9_000_000_000 + i),
-        chainId: 9_999,
-        chainSeq: String(i + 1),
-        occurredAt: new Date(Math.floor(Date.now() / 1000) * 1000 + [0, 120, 999][i]).toISOString(),
-        actorId: i === 2 ? null : '6d0f8f1e-1c1a-4c3e-9d51-5c3b0e2f7a10',
-        actorUsername: i === 0 ? 'tab\there\nnew "quoted" \\ back\u0001 ünï Привет 🎉' : 'plain',
-        actorRoles: roles,
-        action: 'prisoner.read',
-        entityType: i === 1 ? null : 'prisoner',
-        entityId: i === 1 ? null : 'x\ty',
-        prisonerId: null,
-        facilityId: i === 0 ? '0b6c1a52-3f0e-4b7e-8d9a-1f2e3d4c5b6a' : null,
-        outcome: 'success',
-        purpose: i === 2 ? 'line one\r\nline two' : null,
-        requestId: null,
-        ip: i === 0 ? '::1' : null,
-        userAgent: i === 1 ? 'Mozilla/5.0 (X11; \u2028) "q" \\' : null,
-        changedFields: i === 0 ? [] : i === 1 ? ['a,b', 'NULL'] : null,
-        details:
-          i === 0
-            ? {
-                zeta: 1.5,
-                alpha: ['x', 'y z'],
-                big: 1e21,
-                neg: -0.25,
-                t: true,
-                n: null,
-                ключ: 'значение',
-                '😀': 'e',
-              }
-            : i === 1
-              ? { s: 'tab\there "q" \\ \u0001' }
-              : null,
-        prevHash: '0'.repeat(64),
-      })) as AuditRecord[];
-      for (const record of awkward) {
-        await db.query(
-          `INSERT INTO audit_event (seq, chain_id, chain_seq, occurred_at, actor_id, actor_username,
-             actor_roles, action, entity_type, entity_id, prisoner_id, facility_id, outcome, purpose,
-             request_id, ip, user_agent, changed_fields, details, prev_hash, hash)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
-          [
-            record.seq,
-            record.chainId,
-            record.chainSeq,
-            record.occurredAt,
-            record.actorId,
-            record.actorUsername,
-            record.actorRoles,
-            record.action,
-            record.entityType,
-            record.entityId,
-            record.prisonerId,
-            record.facilityId,
-            record.outcome,
-            record.purpose,
-            record.requestId,
-            record.ip,
-            record.userAgent,
-            record.changedFields,
-            record.details === null ? null : JSON.stringify(record.details),
-            record.prevHash,
-            auditHash(record),
-          ],
-        );
-      }
-      // And one row whose stored hash is not its content's.
+      await insertAwkwardRows(db, 'audit_event');
       await db.query(
         `INSERT INTO audit_event (seq, chain_id, chain_seq, occurred_at, action, outcome, prev_hash, hash)
          VALUES (9000000100, 9999, 100, now(), 'prisoner.read', 'success', $1, $1)`,
         ['1'.repeat(64)],
       );
-      await db.query(`SET LOCAL TimeZone = 'UTC'`);
-      const suspects: ScanSuspect[] = [];
-      const follower = new RunFollower(
-        () => undefined,
-        (s) => suspects.push(s),
-      );
-      const rows = await copyOut(
-        db,
-        `COPY (SELECT ${COPY_SCAN_COLUMNS} FROM audit_event) TO STDOUT`,
-        (row) => follower.row(row),
-      );
       const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM audit_event`)).rows;
-      expect(rows).toBe(n);
-      expect(follower.rows).toBe(n);
       expect(n).toBeGreaterThan(1000);
-      expect(suspects).toEqual([{ chainId: 9999, chainSeq: '100', seq: '9000000100' }]);
+      const sql = `COPY (SELECT ${BINARY_SCAN_COLUMNS} FROM audit_event) TO STDOUT (FORMAT binary)`;
+      for (const reader of ['pg', 'socket'] as const) {
+        const suspects: ScanSuspect[] = [];
+        const runs: ScannedRun[] = [];
+        const follower = new BinaryRunFollower(
+          (run) => runs.push(run),
+          (s) => suspects.push(s),
+        );
+        const messages =
+          reader === 'pg'
+            ? await copyOut(db, sql, (message) => follower.message(message))
+            : await copyOutRaw(db, sql, (b, start, end) => follower.message(b, start, end));
+        follower.finish();
+        expect({ reader, rows: follower.rows }).toEqual({ reader, rows: n });
+        expect({ reader, messages }).toEqual({ reader, messages: n });
+        expect({ reader, suspects }).toEqual({
+          reader,
+          suspects: [{ chainId: 9999, chainSeq: '100', seq: '9000000100' }],
+        });
+        // Every row is in exactly one run, and the awkward rows link up as one run.
+        expect(runs.reduce((sum, r) => sum + r.end - r.start + 1, 0)).toBe(n);
+        expect(runs.filter((r) => r.chainId === 9999)).toEqual(
+          expect.arrayContaining([expect.objectContaining({ start: 1, end: 1 })]),
+        );
+      }
       // A COPY the server refuses rejects (it does not hang), and the connection goes on.
       await expect(
         copyOut(db, `COPY (SELECT 1 FROM no_such_table) TO STDOUT`, () => undefined),
+      ).rejects.toThrow(/no_such_table/);
+      await db.query('ROLLBACK');
+      await db.query('BEGIN');
+      await expect(
+        copyOutRaw(db, `COPY (SELECT 1 FROM no_such_table) TO STDOUT`, () => undefined),
       ).rejects.toThrow(/no_such_table/);
       await db.query('ROLLBACK');
       expect((await db.query(`SELECT 1 AS one`)).rows).toEqual([{ one: 1 }]);
     } finally {
       await db.query('ROLLBACK').catch(() => undefined);
       await db.end();
+    }
+  });
+
+  it('scans in threads, each with its own connection in the exported snapshot, finding what one thread finds', async () => {
+    // The thread's modules, built from these sources beside the project (so that pg resolves).
+    const build = mkdtempSync(join(process.cwd(), '.scan-thread-'));
+    const db = new pg.Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    try {
+      writeFileSync(join(build, 'package.json'), '{"type":"module"}');
+      for (const file of [
+        'src/audit/audit-scan-worker.ts',
+        'src/audit/audit-binary-scan.ts',
+        'src/audit/audit-copy-scan.ts',
+        'src/crypto/canonical-json.ts',
+      ]) {
+        const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
+          compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+        });
+        const out = join(build, file.replace(/\.ts$/, '.js'));
+        mkdirSync(dirname(out), { recursive: true });
+        writeFileSync(out, outputText);
+      }
+      // A table of their own (committed: the threads read it in another session).
+      await db.query(`CREATE TABLE scan_thread_rows AS SELECT * FROM audit_event`);
+      await insertAwkwardRows(db, 'scan_thread_rows');
+      await db.query(
+        `INSERT INTO scan_thread_rows (seq, chain_id, chain_seq, occurred_at, action, outcome, prev_hash, hash)
+         VALUES (9000000100, 9999, 100, now(), 'prisoner.read', 'success', $1, $1)`,
+        ['1'.repeat(64)],
+      );
+      // A row changed after it was hashed, as tampering would.
+      const [victim] = (
+        await db.query(
+          `UPDATE scan_thread_rows SET outcome = 'denied'
+           WHERE seq = (SELECT seq FROM scan_thread_rows WHERE chain_id <> 9999 ORDER BY seq LIMIT 1 OFFSET 7)
+           RETURNING chain_id AS "chainId", chain_seq::text AS "chainSeq", seq::text AS seq`,
+        )
+      ).rows;
+      const [{ n, pages }] = (
+        await db.query(
+          `SELECT count(*)::int AS n,
+             (SELECT (pg_relation_size('scan_thread_rows') / current_setting('block_size')::int)::int) AS pages
+           FROM scan_thread_rows`,
+        )
+      ).rows;
+      expect(pages).toBeGreaterThan(2);
+      await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const [{ snapshot }] = (await db.query(`SELECT pg_export_snapshot() AS snapshot`)).rows;
+      // Rows added after the snapshot are not seen by the threads.
+      const late = new pg.Client({ connectionString: t.databaseUrl });
+      await late.connect();
+      await late.query(
+        `INSERT INTO scan_thread_rows SELECT * FROM scan_thread_rows WHERE chain_id <> 9999 LIMIT 5`,
+      );
+      await late.end();
+      const half = Math.floor(pages / 2);
+      const sqls = [`ctid < '(${half},0)'::tid`, `ctid >= '(${half},0)'::tid`].map(
+        (range) =>
+          `COPY (SELECT ${BINARY_SCAN_COLUMNS} FROM scan_thread_rows WHERE ${range}) TO STDOUT (FORMAT binary)`,
+      );
+      const connection = scanConnection(db);
+      expect(connection).toBeDefined();
+      const scanned: number[] = [];
+      const suspects: ScanSuspect[] = [];
+      let covered = 0;
+      await scanInThreads(
+        sqls,
+        { connection: connection!, snapshot },
+        2,
+        (index, runs, found, rows) => {
+          scanned.push(index);
+          covered += runs.reduce((sum, r) => sum + r.end - r.start + 1, 0);
+          expect(runs.reduce((sum, r) => sum + r.end - r.start + 1, 0)).toBe(rows);
+          suspects.push(...found);
+        },
+        pathToFileURL(join(build, 'src/audit/audit-scan-worker.js')),
+      );
+      expect(scanned.sort()).toEqual([0, 1]);
+      expect(covered).toBe(n);
+      expect(suspects.sort((a, b) => Number(a.seq) - Number(b.seq))).toEqual(
+        [victim, { chainId: 9999, chainSeq: '100', seq: '9000000100' }].sort(
+          (a, b) => Number(a.seq) - Number(b.seq),
+        ),
+      );
+      // A thread whose COPY fails fails the scan (it does not hang).
+      await expect(
+        scanInThreads(
+          [`COPY (SELECT 1 FROM no_such_table) TO STDOUT (FORMAT binary)`],
+          { connection: connection!, snapshot },
+          1,
+          () => undefined,
+          pathToFileURL(join(build, 'src/audit/audit-scan-worker.js')),
+        ),
+      ).rejects.toThrow(/no_such_table/);
+      await db.query('ROLLBACK');
+    } finally {
+      await db.query('ROLLBACK').catch(() => undefined);
+      await db.query('DROP TABLE IF EXISTS scan_thread_rows').catch(() => undefined);
+      await db.end();
+      rmSync(build, { recursive: true, force: true });
     }
   });
 

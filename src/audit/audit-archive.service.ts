@@ -14,6 +14,7 @@ import {
 } from './audit-archive-file.js';
 import { AuditCheckpoints } from './audit-checkpoints.service.js';
 import { copyOut, type CopyClient } from './audit-copy-scan.js';
+import { scanConnection } from './audit-scan-threads.js';
 import { AUDIT_RECORD_COLUMNS, auditHash, type AuditRecord } from './audit-event.js';
 import { AuditTrail, type AuditOrigin } from './audit-trail.service.js';
 import {
@@ -251,6 +252,7 @@ export class AuditArchiver {
       query: (sql, params) => runner.query(sql, params),
       release: () => runner.release(),
       copyOut: (sql, onRow) => copyOut(client, sql, onRow),
+      connection: scanConnection(client),
     };
   }
 }

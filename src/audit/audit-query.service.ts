@@ -18,6 +18,7 @@ import {
 } from './audit-verifier.js';
 import { loadTrustedKeys } from '../crypto/trusted-keys.js';
 import { copyOut, type CopyClient } from './audit-copy-scan.js';
+import { scanConnection } from './audit-scan-threads.js';
 import { csvHeader, csvLines } from './audit-csv.js';
 import {
   COPY_VERBATIM,
@@ -398,6 +399,7 @@ export class AuditQueryService {
       query: (sql, params) => runner.query(sql, params),
       release: () => runner.release(),
       copyOut: (sql, onRow) => copyOut(client, sql, onRow),
+      connection: scanConnection(client),
     };
   }
 }

@@ -3,13 +3,14 @@ import { availableParallelism } from 'node:os';
 import { canonicalJson } from '../crypto/canonical-json.js';
 import type pg from 'pg';
 import type { TrustedKeys } from '../crypto/trusted-keys.js';
+import { BINARY_SCAN_COLUMNS, BinaryRunFollower } from './audit-binary-scan.js';
+import { copyOut, type CopyClient, type ScanSuspect } from './audit-copy-scan.js';
 import {
-  copyOut,
-  COPY_SCAN_COLUMNS,
-  RunFollower,
-  type CopyClient,
-  type ScanSuspect,
-} from './audit-copy-scan.js';
+  scanConnection,
+  scanInThreads,
+  scanThreadsAvailable,
+  type ScanConnection,
+} from './audit-scan-threads.js';
 import { AUDIT_RECORD_COLUMNS, auditHash, GENESIS_HASH, type AuditRecord } from './audit-event.js';
 
 /** Anything that runs SQL: a TypeORM manager in the service, a pg client in the CLI. */
@@ -26,6 +27,11 @@ export interface Session {
    * `copyOut`). With it a full check hashes here, streaming; without it, in SQL.
    */
   copyOut?(sql: string, onRow: (row: Buffer) => void): Promise<number>;
+  /**
+   * How this connection was opened, when it can be opened again from another thread: a full
+   * check then reads and hashes in threads, one connection each (see audit-scan-threads).
+   */
+  connection?: ScanConnection;
 }
 
 /** A Session over a pg client (a pool's, or the one TypeORM's query runner holds). */
@@ -34,6 +40,7 @@ export function pgSession(client: pg.ClientBase, release: () => void): Session {
     query: async (sql, params) => (await client.query(sql, params)).rows,
     release: async () => release(),
     copyOut: (sql, onRow) => copyOut(client as CopyClient, sql, onRow),
+    connection: scanConnection(client),
   };
 }
 
@@ -172,12 +179,18 @@ export interface VerifyProgress {
 export interface VerifyOptions {
   mode: VerifyMode;
   trustedKeys: TrustedKeys;
-  /** Connections read in parallel beside the one holding the snapshot (0: that one alone). */
+  /**
+   * Readers in parallel beside the connection holding the snapshot: threads with a connection
+   * each where this build has them (at least one), else pooled connections (0: that one alone).
+   */
   workers: number;
   onProgress?: (progress: VerifyProgress) => void;
 }
 
-/** Parallel readers for a full check: one per core (PostgreSQL does the hashing), at most 4. */
+/**
+ * Parallel readers for a full check: one per core (connections read by the main thread, or on
+ * three cores or more threads with a connection each, reading and hashing), at most 4.
+ */
 export const verifyWorkers = () => Math.min(4, Math.max(1, availableParallelism()));
 
 /** Collects problems: keeps the first MAX_REPORTED_PROBLEMS, counts all, tracks the lowest seq. */
@@ -343,15 +356,20 @@ interface Unit {
 const stretchPages = (totalPages: number, workers: number) =>
   Math.max(1024, Math.ceil(totalPages / (Math.max(1, workers) * 8)));
 
-/** One stretch of a partition as a COPY in file order (a TID range scan). */
+/** Pages (8 kB) from which a full check reads in threads: 32 MB, some 70,000 events. */
+const THREADS_FROM_PAGES = 4096;
+/** Cores from which a full check reads in threads (measured: on two they cost more than gave). */
+const THREADS_FROM_CORES = 3;
+
+/** One stretch of a partition as a binary COPY in file order (a TID range scan). */
 const copySql = (unit: Unit) => {
   const range = [
     unit.fromPage ? `ctid >= '(${unit.fromPage},0)'::tid` : '',
     unit.toPage !== undefined ? `ctid < '(${unit.toPage},0)'::tid` : '',
   ].filter(Boolean);
-  return `COPY (SELECT ${COPY_SCAN_COLUMNS} FROM ${unit.table}${
+  return `COPY (SELECT ${BINARY_SCAN_COLUMNS} FROM ${unit.table}${
     range.length > 0 ? ` WHERE ${range.join(' AND ')}` : ''
-  }) TO STDOUT`;
+  }) TO STDOUT (FORMAT binary)`;
 };
 
 interface CheckpointRow {
@@ -393,11 +411,12 @@ class Untrusted {
 
 /**
  * Checks the trail, in one consistent snapshot shared by every connection:
- * - `full`: every chain of every partition read in one ordered scan per (partition, chain),
- *   scans spread over `workers` connections, hashes recomputed by PostgreSQL (and in JavaScript
- *   where it disagrees); the runs of each chain are stitched across partitions and the signed
- *   records of archived partitions; heads match the last rows; every checkpoint's signature
- *   holds and every row a valid checkpoint vouches for is still there unaltered.
+ * - `full`: every partition read in stretches of pages as binary COPY, spread over `workers`
+ *   threads (each with its own connection) or connections, every row's hash recomputed as it
+ *   streams in (and by `auditHash` where that disagrees); the runs of each chain are stitched
+ *   across stretches, partitions and the signed records of archived partitions; heads match
+ *   the last rows; every checkpoint's signature holds and every row a valid checkpoint vouches
+ *   for is still there unaltered.
  * - `incremental`: starts from the newest signed verification mark (a verification that found
  *   the trail intact up to a signed checkpoint) and checks only the events after that
  *   checkpoint's heads and the checkpoints signed since; without a mark it is a full check.
@@ -433,25 +452,31 @@ export async function verifyAuditTrail(
       [anchor?.checkpointId ?? 0],
     )) as CheckpointRow[];
     const validCheckpoint = new Map<number, CheckpointPayload>();
-    for (const row of checkpoints) {
-      const payload = checkpointPayload(row);
-      const verdict = keys.check(row.keyId, Buffer.from(canonicalJson(payload)), row.signature);
-      if (verdict === 'untrusted') untrusted.add(row.keyId);
-      else if (verdict === 'invalid') {
-        problems.add({
-          seq: payload.headSeq,
-          chain: null,
-          kind: 'checkpoint_invalid',
-          checkpoint: row.id,
-          detail: `checkpoint ${row.id} has an invalid signature`,
-        });
-      } else {
-        validCheckpoint.set(row.id, payload);
+    /**
+     * Every checkpoint's signature (an Ed25519 check and a canonical payload each: CPU of this
+     * thread). Runs while the rows are read, yielding now and then so that the readers are
+     * handed their next stretch without waiting.
+     */
+    const checkSignatures = async () => {
+      for (let i = 0; i < checkpoints.length; i++) {
+        if (i % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
+        const row = checkpoints[i];
+        const payload = checkpointPayload(row);
+        const verdict = keys.check(row.keyId, Buffer.from(canonicalJson(payload)), row.signature);
+        if (verdict === 'untrusted') untrusted.add(row.keyId);
+        else if (verdict === 'invalid') {
+          problems.add({
+            seq: payload.headSeq,
+            chain: null,
+            kind: 'checkpoint_invalid',
+            checkpoint: row.id,
+            detail: `checkpoint ${row.id} has an invalid signature`,
+          });
+        } else {
+          validCheckpoint.set(row.id, payload);
+        }
       }
-    }
-    const lastValid =
-      [...validCheckpoint].at(-1) ??
-      (anchor ? ([anchor.checkpointId, anchor.payload] as const) : undefined);
+    };
 
     const archived = await readArchives(lead, keys, problems, untrusted);
 
@@ -459,6 +484,7 @@ export async function verifyAuditTrail(
     // head (incremental, read along the chain's index).
     const units: Unit[] = [];
     const useCopy = !anchor && lead.copyOut !== undefined;
+    let pagesToRead = 0;
     const anchorHead = new Map(anchor?.payload.heads.map((h) => [h.chainId, h]) ?? []);
     if (anchor) {
       for (const head of heads) {
@@ -475,10 +501,8 @@ export async function verifyAuditTrail(
       if (useCopy) {
         // Stretches of pages, biggest partitions first: the connections finish together. The
         // last stretch of a partition has no end (the snapshot decides what it sees).
-        const step = stretchPages(
-          partitions.reduce((n, p) => n + p.pages, 0),
-          options.workers,
-        );
+        pagesToRead = partitions.reduce((n, p) => n + p.pages, 0);
+        const step = stretchPages(pagesToRead, options.workers);
         for (const partition of [...partitions].sort((a, b) => b.pages - a.pages)) {
           for (let page = 0; page === 0 || page < partition.pages; page += step) {
             const last = page + step >= partition.pages;
@@ -499,8 +523,21 @@ export async function verifyAuditTrail(
         ? anchor.payload.heads.reduce((n, h) => n + h.chainSeq, 0)
         : archived.reduce((n, a) => n + a.events, 0));
 
-    // Scan in parallel: every worker joins the snapshot the lead exported.
-    for (let i = 0; i < options.workers; i++) {
+    // A full check by COPY reads in threads when there are cores to spare for them, this build
+    // has them and the lead's connection can be opened again there: the reading and hashing
+    // then use more than one core. On two cores the main thread reading over pooled connections
+    // did as well on the wall for less CPU (the threads' own backends and JIT start cold each
+    // time); a small trail is read faster than threads start.
+    const threads =
+      useCopy &&
+      lead.connection &&
+      availableParallelism() >= THREADS_FROM_CORES &&
+      pagesToRead >= THREADS_FROM_PAGES &&
+      scanThreadsAvailable()
+        ? Math.max(1, options.workers)
+        : 0;
+    // Scan in parallel: every reader joins the snapshot the lead exported.
+    for (let i = 0; threads === 0 && i < options.workers; i++) {
       const session = await connect();
       sessions.push(session);
       await session.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -524,15 +561,12 @@ export async function verifyAuditTrail(
       });
     const copyWork = async (session: Session) => {
       await session.query(`SET LOCAL statement_timeout = 0`);
-      // occurred_at printed as `auditHash` reads it once made ISO: UTC, ISO style.
-      await session.query(`SET LOCAL TimeZone = 'UTC'`);
-      await session.query(`SET LOCAL DateStyle = 'ISO, MDY'`);
       for (let unit = queue.shift(); unit; unit = queue.shift()) {
         const { table } = unit;
-        const follower = new RunFollower(addRun, (suspect: ScanSuspect) =>
+        const follower = new BinaryRunFollower(addRun, (suspect: ScanSuspect) =>
           suspects.push({ table, chainId: suspect.chainId, row: suspect }),
         );
-        await session.copyOut!(copySql(unit), (row) => follower.row(row));
+        await session.copyOut!(copySql(unit), (message) => follower.message(message));
         follower.finish();
         progress();
       }
@@ -559,7 +593,28 @@ export async function verifyAuditTrail(
         progress();
       }
     };
-    await Promise.all(sessions.length > 0 ? sessions.map(work) : [work(lead)]);
+    const signatures = checkSignatures();
+    signatures.catch(() => undefined); // awaited below, unless the scan fails first
+    if (threads > 0) {
+      await scanInThreads(
+        units.map(copySql),
+        { connection: lead.connection!, snapshot },
+        threads,
+        (index, scanned, found) => {
+          for (const run of scanned) addRun(run);
+          for (const suspect of found) {
+            suspects.push({ table: units[index].table, chainId: suspect.chainId, row: suspect });
+          }
+          progress();
+        },
+      );
+    } else {
+      await Promise.all(sessions.length > 0 ? sessions.map(work) : [work(lead)]);
+    }
+    await signatures;
+    const lastValid =
+      [...validCheckpoint].at(-1) ??
+      (anchor ? ([anchor.checkpointId, anchor.payload] as const) : undefined);
 
     // Rows PostgreSQL could not hash to their stored hash: the reference implementation decides.
     for (const { table, chainId, row } of suspects) {
