@@ -29,6 +29,10 @@ export function dataSourceOptions(
     poolSize,
     extra: {
       connectionTimeoutMillis: 10_000,
+      // Connections are kept once opened: a new PostgreSQL backend's first queries cost several
+      // times a warm one's (it maps the shared buffers page by page and fills its caches), which
+      // closing idle connections after pg-pool's default 10 s would pay again at every lull.
+      idleTimeoutMillis: 0,
       application_name: 'vep-casework',
       keepAlive: true,
       ...(timeouts?.statementTimeoutMs ? { statement_timeout: timeouts.statementTimeoutMs } : {}),
