@@ -281,9 +281,10 @@ export class AuditQueryService {
 
   /**
    * Streams every matching event, newest first, in batches rendered by the database (see
-   * exportBatchSql): Node passes the text through (NDJSON) or turns its lines into CSV rows. A
-   * batch is read only when the client has taken the one before (Node calls read() again only
-   * then): at most about two batches in memory, however many events match.
+   * exportBatchSql): Node passes the text through (NDJSON) or turns its lines into CSV rows.
+   * The next batch is read while one is sent, and no further ahead until the client has taken
+   * that one (Node calls read() again only then): at most two batches in memory, however many
+   * events match.
    */
   async export(ctx: RequestContext, query: AuditExportQueryDto): Promise<Readable> {
     await this.trail.appendStandalone(ctx, [
@@ -326,11 +327,12 @@ export class AuditQueryService {
     };
     let header = csv;
     let reading = false;
+    let ahead: Promise<Buffer[]> | null = null;
     const done = () => before <= low;
     return new Readable({
       // Node calls read() again only after a push, and only while less than this is buffered:
-      // the next batch is read while the socket sends the last one, never further ahead, and
-      // pipe() stops taking chunks while the socket's buffer is full.
+      // one batch waits here while the next is read, never more, and pipe() stops taking
+      // chunks while the socket's buffer is full.
       highWaterMark: 1,
       read() {
         // One batch at a time: the stretch to read next depends on what the last one held.
@@ -338,8 +340,16 @@ export class AuditQueryService {
         reading = true;
         const next = async () => {
           for (;;) {
-            const pieces = done() ? [] : await fetch();
+            const pieces = ahead ? await ahead : done() ? [] : await fetch();
+            ahead = null;
             if (this.destroyed) return;
+            // The next batch is read while this one is sent (the database and the socket work
+            // at once): this one and the next in memory, never more.
+            if (!done()) {
+              ahead = fetch();
+              // Settled even if the client leaves before it is awaited.
+              ahead.catch(() => undefined);
+            }
             const chunks: (Buffer | string)[] = csv
               ? pieces.map((piece) => csvLines(piece.toString('utf8')))
               : pieces;
