@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { canonicalSha256 } from '../src/crypto/canonical-json.js';
 import { InstrumentsService } from '../src/instruments/instruments.service.js';
 import { Factories, type TestUser } from './factories/index.js';
+import { ruleSetsDir, FIXTURE_RULE_SETS as FIXTURES } from './support/rule-sets-dir.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { parse, stringify } from 'yaml';
 
-const SHIPPED = join(process.cwd(), 'rule-sets');
-const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'rule-sets');
 const FIXTURE_FILE = join(FIXTURES, 'instruments', 'translated-risk@1.0.0.yaml');
 const TERMS = 'catalogues/reintegration-interventions@1.0.0.yaml';
 
@@ -25,9 +24,7 @@ describe('GET /instruments/:key/versions/:version by locale', () => {
   const url = '/api/v1/instruments/translated-risk/versions/1.0.0';
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vep-locale-rule-sets-'));
-    cpSync(SHIPPED, dir, { recursive: true, filter: (src) => !src.includes('schema') });
-    cpSync(FIXTURES, dir, { recursive: true });
+    dir = ruleSetsDir('vep-locale-rule-sets-');
     t = await createTestApp({ env: { RULE_SETS_DIR: dir } });
     const f = new Factories(t);
     const facility = await f.facility({ code: 'LOC-A' });

@@ -327,17 +327,25 @@ describe('programme plans', () => {
       expect(plan.prisonerAgreement).toMatchObject({
         response: 'agreed',
         prisonerWords: AGREEMENT.prisonerWords,
-        recordedBy: { id: pve.id },
+        recordedBy: { id: pve.id, displayName: `Test ${pve.username}` },
       });
       expect(plan.release.tasks).toEqual([
         { description: 'Apply for identity documents', dueDate: null, status: 'open' },
       ]);
 
       plan = (await post(plan, 'submit', pve).expect(200)).body;
-      expect(plan).toMatchObject({ status: 'pending_approval', submittedBy: { id: pve.id } });
+      // Each staff name is the named person's (the plan names them from app_user).
+      expect(plan).toMatchObject({
+        status: 'pending_approval',
+        author: { id: pve.id, displayName: `Test ${pve.username}` },
+        submittedBy: { id: pve.id, displayName: `Test ${pve.username}` },
+      });
       await post(plan, 'activate', pve).expect(403);
       plan = (await post(plan, 'activate', supervisor).expect(200)).body;
-      expect(plan).toMatchObject({ status: 'active', approver: { id: supervisor.id } });
+      expect(plan).toMatchObject({
+        status: 'active',
+        approver: { id: supervisor.id, displayName: `Test ${supervisor.username}` },
+      });
       expect(plan.nextReviewDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
 
       const scheduled = await schedule(plan, 'education').expect(200);

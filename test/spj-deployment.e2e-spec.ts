@@ -1,18 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { AppModule } from '../src/app.module.js';
 import { createHttpAdapter } from '../src/configure-app.js';
 import { Factories, type TestFacility, type TestUser } from './factories/index.js';
+import { ruleSetsDir, SHIPPED_RULE_SETS as SHIPPED } from './support/rule-sets-dir.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { textOf, UiClient } from './ui-html/support/ui-client.js';
-
-const SHIPPED = join(process.cwd(), 'rule-sets');
-const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'rule-sets');
 
 /**
  * Issue 12 point 8: several instruments side by side. The deployment names, per purpose, the
@@ -40,9 +37,7 @@ describe('instruments a deployment configures (issue 12 point 8)', () => {
 
   beforeAll(async () => {
     // The shipped rule-sets plus three other risk instruments, imported side by side.
-    dir = mkdtempSync(join(tmpdir(), 'vep-deployment-rule-sets-'));
-    cpSync(SHIPPED, dir, { recursive: true, filter: (src) => !src.includes('schema') });
-    cpSync(FIXTURES, dir, { recursive: true });
+    dir = ruleSetsDir('vep-deployment-rule-sets-');
     // Point 10: a fixture instrument whose triggers name the new event types.
     const warnings = join(dir, 'instruments/warning-behaviours@1.0.0.yaml');
     const doc = parse(readFileSync(warnings, 'utf8'));

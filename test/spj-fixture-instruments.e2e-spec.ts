@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { Factories, type TestFacility, type TestUser } from './factories/index.js';
+import { ruleSetsDir, SHIPPED_RULE_SETS as SHIPPED } from './support/rule-sets-dir.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
-
-const SHIPPED = join(process.cwd(), 'rule-sets');
-const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'rule-sets');
 
 /**
  * Issue 12 acceptance: instruments shaped like VERA-2R (five domains plus background indicators
@@ -29,9 +26,7 @@ describe('fixture instruments through the whole assessment lifecycle', () => {
   let supervisor: TestUser;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vep-fixture-rule-sets-'));
-    cpSync(SHIPPED, dir, { recursive: true, filter: (src) => !src.includes('schema') });
-    cpSync(FIXTURES, dir, { recursive: true });
+    dir = ruleSetsDir('vep-fixture-rule-sets-');
     // A catalogue version that takes its RNR intensity from ve-risk-spj's release judgement.
     const catalogue = parse(
       readFileSync(join(SHIPPED, 'catalogues/handbook-interventions@1.0.0.yaml'), 'utf8'),

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Factories,
@@ -8,9 +7,9 @@ import {
   type TestPrisoner,
   type TestUser,
 } from './factories/index.js';
+import { ruleSetsDir } from './support/rule-sets-dir.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
-const SHIPPED = join(process.cwd(), 'rule-sets');
 const TEAM_FIXTURE = join(
   process.cwd(),
   'test/fixtures/rule-sets/instruments/team-needs@1.0.0.yaml',
@@ -39,8 +38,7 @@ describe('team working', () => {
   let otherSupervisor: TestUser;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vep-team-rule-sets-'));
-    cpSync(SHIPPED, dir, { recursive: true, filter: (src) => !src.includes('schema') });
+    dir = ruleSetsDir('vep-team-rule-sets-', { fixtures: false });
     cpSync(TEAM_FIXTURE, join(dir, 'instruments/team-needs@1.0.0.yaml'));
     t = await createTestApp({ env: { RULE_SETS_DIR: dir } });
     f = new Factories(t);

@@ -462,13 +462,8 @@ export class BinaryRunFollower {
   }
 }
 
-interface OpenRun {
-  chainId: number;
-  start: number;
-  startSeq: number;
-  startPrevHash: string;
-  end: number;
-  endSeq: number;
+/** A run still open: its last hash kept as bytes, compared with the next row's link. */
+interface OpenRun extends Omit<ScannedRun, 'endHash'> {
   /** The last row's hash, as its 64 bytes (when it had 64). */
   endHash: Buffer;
   /** The last row's hash when it was not 64 bytes long (such a run never continues). */

@@ -27,10 +27,10 @@ class CopyTo {
   private error?: Error;
   private rows = 0;
   /**
-   * A COPY of a large table runs for minutes: no client-side read timeout (a connection's
-   * `query_timeout` would otherwise apply). pg wraps `callback` to clear its timer.
+   * Unset: the connection's `query_timeout` applies. A COPY of a large table runs for minutes,
+   * so a scan asks for none. pg wraps `callback` to clear its timer.
    */
-  readonly query_timeout = 2_147_483_647;
+  readonly query_timeout?: number;
   callback?: (error: Error | null, rows?: number) => void;
   readonly done = new Promise<number>((resolve, reject) => {
     this.resolve = resolve;
@@ -40,7 +40,10 @@ class CopyTo {
   constructor(
     private readonly text: string,
     private readonly onRow: (row: Buffer) => void,
-  ) {}
+    unbounded: boolean,
+  ) {
+    if (unbounded) this.query_timeout = 2_147_483_647;
+  }
 
   submit(connection: CopyConnection): void {
     connection.query(this.text);
@@ -80,13 +83,17 @@ class CopyTo {
   handlePortalSuspended(): void {}
 }
 
-/** Runs a `COPY ... TO STDOUT` (any format), handing every CopyData message to `onRow`. */
+/**
+ * Runs a `COPY ... TO STDOUT` (any format), handing every CopyData message to `onRow`. With
+ * `bounded`, the connection's `query_timeout` applies; without, none (a scan of a whole table).
+ */
 export function copyOut(
   client: CopyClient,
   sql: string,
   onRow: (row: Buffer) => void,
+  { bounded = false }: { bounded?: boolean } = {},
 ): Promise<number> {
-  const copy = new CopyTo(sql, onRow);
+  const copy = new CopyTo(sql, onRow, !bounded);
   void client.query(copy);
   return copy.done;
 }

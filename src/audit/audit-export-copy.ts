@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { copyOut, type CopyClient } from './audit-copy-scan.js';
 
 /**
  * The export's reader: `COPY (SELECT line ...) TO STDOUT` in CSV format with a delimiter and a
@@ -8,16 +9,6 @@ import pg from 'pg';
  * with no JavaScript string made, encoded or collected for them.
  */
 export const COPY_VERBATIM = `WITH (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`;
-
-/** The connection method pg calls a submittable with (unused during COPY TO). */
-interface CopyConnection {
-  query(text: string): void;
-}
-
-/** Anything pg can submit a query object to: a Client, a PoolClient. */
-export interface CopySubmitter {
-  query(submittable: object): unknown;
-}
 
 /** What a COPY read: its rows' bytes in pieces, how many rows, and the last row. */
 export interface CopiedRows {
@@ -31,74 +22,35 @@ export interface CopiedRows {
 const PIECE_BYTES = 64 * 1024;
 
 /**
- * COPY ... TO STDOUT through node-postgres without another dependency: a submittable that
- * copies each row (one CopyData message, with its newline) into pieces of its own as it comes
- * (pg's buffer is reused, so its views cannot be kept).
+ * Runs `COPY (query) TO STDOUT ...` (the connection's `query_timeout` applies) and resolves with
+ * its rows' bytes, each row (one CopyData message, with its newline) copied into pieces of its
+ * own as it comes: pg's buffer is reused, so its views cannot be kept.
  */
-class CopyRows {
-  private resolve!: (rows: CopiedRows) => void;
-  private reject!: (error: Error) => void;
-  private error?: Error;
-  private readonly pieces: Buffer[] = [];
-  private piece = Buffer.allocUnsafe(PIECE_BYTES);
-  private used = 0;
-  private lastStart = -1;
-  private lastEnd = -1;
-  private rows = 0;
-  callback?: (error: Error | null) => void;
-  readonly done = new Promise<CopiedRows>((resolve, reject) => {
-    this.resolve = resolve;
-    this.reject = reject;
-  });
-
-  constructor(private readonly text: string) {}
-
-  submit(connection: CopyConnection): void {
-    connection.query(this.text);
-  }
-
-  handleCopyData(message: { chunk: Buffer }): void {
-    const row = message.chunk;
-    if (this.used + row.length > this.piece.length) {
-      if (this.used > 0) this.pieces.push(this.piece.subarray(0, this.used));
-      this.piece = Buffer.allocUnsafe(Math.max(PIECE_BYTES, row.length));
-      this.used = 0;
-    }
-    row.copy(this.piece, this.used);
-    this.lastStart = this.used;
-    this.used += row.length;
-    this.lastEnd = this.used;
-    this.rows += 1;
-  }
-
-  handleReadyForQuery(): void {
-    this.callback?.(this.error ?? null);
-    if (this.error) return this.reject(this.error);
-    const last = this.rows > 0 ? this.piece.subarray(this.lastStart, this.lastEnd) : null;
-    if (this.used > 0) this.pieces.push(this.piece.subarray(0, this.used));
-    this.resolve({ pieces: this.pieces, rows: this.rows, last });
-  }
-
-  /** A server error (ReadyForQuery follows) or a lost connection (nothing follows). */
-  handleError(error: Error): void {
-    this.error = error;
-    this.callback?.(error);
-    this.reject(error);
-  }
-
-  /** pg calls these on other message kinds; nothing to do. */
-  handleCommandComplete(): void {}
-  handleRowDescription(): void {}
-  handleDataRow(): void {}
-  handleEmptyQuery(): void {}
-  handlePortalSuspended(): void {}
-}
-
-/** Runs `COPY (query) TO STDOUT ...` and resolves with its rows' bytes. */
-export function copyRows(client: CopySubmitter, sql: string): Promise<CopiedRows> {
-  const copy = new CopyRows(sql);
-  void client.query(copy);
-  return copy.done;
+export async function copyRows(client: CopyClient, sql: string): Promise<CopiedRows> {
+  const pieces: Buffer[] = [];
+  let piece = Buffer.allocUnsafe(PIECE_BYTES);
+  let used = 0;
+  let lastStart = -1;
+  let rows = 0;
+  await copyOut(
+    client,
+    sql,
+    (row) => {
+      if (used + row.length > piece.length) {
+        if (used > 0) pieces.push(piece.subarray(0, used));
+        piece = Buffer.allocUnsafe(Math.max(PIECE_BYTES, row.length));
+        used = 0;
+      }
+      row.copy(piece, used);
+      lastStart = used;
+      used += row.length;
+      rows += 1;
+    },
+    { bounded: true },
+  );
+  const last = rows > 0 ? piece.subarray(lastStart, used) : null;
+  if (used > 0) pieces.push(piece.subarray(0, used));
+  return { pieces, rows, last };
 }
 
 /** A parameter as an SQL literal; text through pg's quoting, which escapes quotes and backslashes. */

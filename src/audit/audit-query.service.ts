@@ -20,13 +20,7 @@ import { loadTrustedKeys } from '../crypto/trusted-keys.js';
 import { copyOut, type CopyClient } from './audit-copy-scan.js';
 import { scanConnection } from './audit-scan-threads.js';
 import { csvHeader, csvLines } from './audit-csv.js';
-import {
-  COPY_VERBATIM,
-  copyRows,
-  inlineParameters,
-  type CopiedRows,
-  type CopySubmitter,
-} from './audit-export-copy.js';
+import { COPY_VERBATIM, copyRows, inlineParameters, type CopiedRows } from './audit-export-copy.js';
 import type {
   AuditEventResponse,
   AuditExportQueryDto,
@@ -308,7 +302,7 @@ export class AuditQueryService {
       const runner = dataSource.createQueryRunner();
       let batch: CopiedRows;
       try {
-        const client = (await runner.connect()) as CopySubmitter;
+        const client = (await runner.connect()) as CopyClient;
         batch = await copyRows(client, inlineParameters(sql, [...w.params, String(bottom)]));
       } finally {
         await runner.release();

@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { Factories, type TestFacility, type TestUser } from '../factories/index.js';
+import { ruleSetsDir } from '../support/rule-sets-dir.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { textOf, UiClient } from './support/ui-client.js';
 
-const SHIPPED = join(process.cwd(), 'rule-sets');
-const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'rule-sets');
 const past = (days: number) => new Date(Date.now() - days * 86400e3).toISOString().slice(0, 10);
 
 /**
@@ -26,9 +23,7 @@ describe('plan pages on a catalogue that declares its own types and disciplines'
   let planId: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vep-catalogue-terms-ui-'));
-    cpSync(SHIPPED, dir, { recursive: true, filter: (src) => !src.includes('schema') });
-    cpSync(FIXTURES, dir, { recursive: true });
+    dir = ruleSetsDir('vep-catalogue-terms-ui-');
     t = await createTestApp({ env: { RULE_SETS_DIR: dir } });
     f = new Factories(t);
     a = await f.facility({ code: 'CTU-A' });

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { Factories, type TestFacility, type TestUser } from '../factories/index.js';
+import { ruleSetsDir } from '../support/rule-sets-dir.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { UiClient } from './support/ui-client.js';
 
@@ -19,12 +18,7 @@ describe('assessment pages in the reader’s language', () => {
   let id: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vep-translated-pages-'));
-    cpSync(join(process.cwd(), 'rule-sets'), dir, {
-      recursive: true,
-      filter: (src) => !src.includes('schema'),
-    });
-    cpSync(join(process.cwd(), 'test', 'fixtures', 'rule-sets'), dir, { recursive: true });
+    dir = ruleSetsDir('vep-translated-pages-');
     t = await createTestApp({ env: { RULE_SETS_DIR: dir } });
     const f = new Factories(t);
     north = await f.facility({ name: 'North facility' });
