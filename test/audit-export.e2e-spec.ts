@@ -64,7 +64,7 @@ const AWKWARD = [
   '\\u0041 is not A, </script>',
 ];
 
-describe('audit export: SQL-rendered NDJSON is exactly the /audit/events items', () => {
+describe('audit export: NDJSON written from binary COPY is exactly the /audit/events items', () => {
   let t: TestApp;
   let f: Factories;
   let a: TestFacility;
@@ -377,5 +377,41 @@ describe('audit export in batches: every event once, read no faster than it is t
       .query({ limit: 1 })
       .set('authorization', supervisor.auth)
       .expect(200);
+  });
+
+  it('writes a row no service would write (a tampered one) as valid JSON of what is stored', async () => {
+    // Quotes and a backslash in the hashes, a null role, no changed fields, microseconds, and a
+    // chain position past 2^53: the line must stay one JSON value, its number exact.
+    const prisonerId = randomUUID();
+    await t.db.query(
+      `INSERT INTO audit_event (seq, chain_id, chain_seq, occurred_at, actor_roles, action,
+         prisoner_id, outcome, changed_fields, prev_hash, hash)
+       SELECT max(seq) + 1000000, 424242, 9007199254740993, now() - interval '1.234567 s',
+         ARRAY['supervisor', NULL, 'a "role"'], 'audit.query', $1, 'success', '{}',
+         'prev"hash\\', 'hash"},"x":{'
+       FROM audit_event`,
+      [prisonerId],
+    );
+    const [stored] = await t.db.query(
+      `SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "at"
+       FROM audit_event WHERE prisoner_id = $1`,
+      [prisonerId],
+    );
+    const page = await t.app.get(AuditQueryService).events(ctx, { prisonerId, limit: 10 });
+    expect(page.items).toHaveLength(1);
+    const [line] = ndjsonLines(
+      await exportText(t, supervisor.auth, { format: 'ndjson', prisonerId }),
+    );
+    expect(line).toContain('"chainSeq":9007199254740993,');
+    const parsed = JSON.parse(line) as AuditEventResponse;
+    expect(parsed).toStrictEqual(page.items[0]);
+    expect(parsed).toMatchObject({
+      occurredAt: stored.at,
+      actor: { id: null, username: null, roles: ['supervisor', null, 'a "role"'] },
+      changedFields: [],
+      details: null,
+      prevHash: 'prev"hash\\',
+      hash: 'hash"},"x":{',
+    });
   });
 });

@@ -489,6 +489,7 @@ describe('partitioned audit storage', () => {
       for (const file of [
         'src/audit/audit-scan-worker.ts',
         'src/audit/audit-binary-scan.ts',
+        'src/audit/audit-binary-json.ts',
         'src/audit/audit-copy-scan.ts',
         'src/crypto/canonical-json.ts',
       ]) {

@@ -1,13 +1,12 @@
 import { hash as oneShotHash } from 'node:crypto';
 import { canonicalJson } from '../crypto/canonical-json.js';
+import { BinaryJsonWriter, HEX, int64, lit, L_NULL } from './audit-binary-json.js';
 import type { ScannedRun, ScanSuspect } from './audit-copy-scan.js';
 
 /**
- * The full check's row reader in COPY's binary format. PostgreSQL sends each column as its
- * type's binary form (a uuid is 16 bytes, a timestamptz 8, a text its bytes), which costs the
- * backend far less than printing them, and nothing here has to undo COPY's text escapes. Each
- * row's canonical JSON (what `auditHash` hashes) is written from those fields into one reused
- * buffer and hashed; the digest is compared with the stored hash byte by byte. Anything this
+ * The full check's row reader in COPY's binary format (see audit-binary-json). Each row's
+ * canonical JSON (what `auditHash` hashes) is written from its fields into one reused buffer
+ * and hashed; the digest is compared with the stored hash byte by byte. Anything this
  * rendering does not know (a multi-dimensional array, an infinite timestamp, a position past
  * 2^53, details that do not parse) makes the row a suspect, decided by `auditHash` itself.
  */
@@ -18,11 +17,8 @@ export const BINARY_SCAN_COLUMNS = `chain_id, chain_seq, seq, prev_hash, hash, o
   facility_id, ip, outcome, prisoner_id, purpose, request_id, user_agent`;
 
 const FIELDS = 21;
-/** The file header of binary COPY: the signature, then flags and an extension length. */
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
 /** The constant parts of the canonical row, as bytes. */
-const lit = (text: string) => Buffer.from(text, 'latin1');
 const L_ACTION = lit('{"action":');
 const L_ACTOR_ID = lit(',"actorId":');
 const L_ACTOR_ROLES = lit(',"actorRoles":');
@@ -42,35 +38,10 @@ const L_PURPOSE = lit(',"purpose":');
 const L_REQUEST_ID = lit(',"requestId":');
 const L_SEQ = lit(',"seq":"');
 const L_USER_AGENT = lit('","userAgent":');
-const L_NULL = lit('null');
-
-/** Lower-case hex digits (as bytes) of every byte value: high nibble, low nibble. */
-const HEX = new Uint8Array(512);
-for (let i = 0; i < 256; i++) {
-  const hex = i.toString(16).padStart(2, '0');
-  HEX[2 * i] = hex.charCodeAt(0);
-  HEX[2 * i + 1] = hex.charCodeAt(1);
-}
-
-const TWO_32 = 4_294_967_296;
-/** 2000-01-01T00:00:00Z (PostgreSQL's timestamp epoch) in ms since 1970. */
-const PG_EPOCH_MS = 946_684_800_000;
-const DAY_MS = 86_400_000;
-/** Days (since 1970) of 1000-01-01 and 9999-12-31: four-digit years, as to_char prints them. */
-const FIRST_DAY = Date.UTC(1000, 0, 1) / DAY_MS;
-const LAST_DAY = Date.UTC(9999, 11, 31) / DAY_MS;
-
-/** A signed 64-bit integer field, or NaN when it is past 2^53 (not exact as a number). */
-function int64(b: Buffer, at: number): number {
-  const high = b.readInt32BE(at);
-  if (high >= 0x200000 || high < -0x200000) return NaN;
-  return high * TWO_32 + b.readUInt32BE(at + 4);
-}
 
 /**
- * The digest (its 32 bytes as a 'binary', i.e. latin1, string: far cheaper to get from `hash` than a
- * Buffer)
- * as lower-case hex equals the stored hash's 64 bytes at `at`.
+ * The digest (its 32 bytes as a 'binary', i.e. latin1, string: far cheaper to get from `hash`
+ * than a Buffer) as lower-case hex equals the stored hash's 64 bytes at `at`.
  */
 function matches(digest: string, b: Buffer, at: number): boolean {
   for (let i = 0; i < 32; i++) {
@@ -103,53 +74,22 @@ function copy64(b: Buffer, at: number, hash: Buffer): void {
  * (its last hash as bytes, so continuing a run builds no string), reports closed runs and
  * suspects. Nothing per row is kept.
  */
-export class BinaryRunFollower {
+export class BinaryRunFollower extends BinaryJsonWriter {
   rows = 0;
   private readonly open = new Map<number, OpenRun>();
   /** Canonical details (as bytes) by a hash of their jsonb text (the same few shapes recur). */
   private readonly detailsCache = new Map<number, { text: Buffer; json: Buffer }>();
-  /** Field starts and lengths (-1: null) of the row being read. */
-  private readonly at = new Int32Array(FIELDS);
-  private readonly length = new Int32Array(FIELDS);
-  /** The canonical bytes of the row being hashed; grown for an unusually long row. */
-  private out = Buffer.allocUnsafe(16_384);
-  /** Views of the first n bytes of `out`, by n. */
-  private views: (Buffer | undefined)[] = [];
-  /** The date part (`YYYY-MM-DD`) of the last timestamp rendered, by day since 1970. */
-  private day = NaN;
-  private readonly date = Buffer.alloc(10);
 
   constructor(
     private readonly onRun: (run: ScannedRun) => void,
     private readonly onSuspect: (suspect: ScanSuspect) => void,
-  ) {}
+  ) {
+    super(FIELDS);
+  }
 
-  /**
-   * One CopyData message (bytes [start, end) of `b`): a row (the first one after the file
-   * header), or the trailer. PostgreSQL sends each row in a message of its own.
-   */
+  /** One CopyData message (bytes [start, end) of `b`): a row, or the trailer. */
   message(b: Buffer, start = 0, end = b.length): void {
-    let p = start;
-    if (end - p >= 19 && b.compare(SIGNATURE, 0, 11, p, p + 11) === 0) {
-      p += 19 + b.readInt32BE(p + 15);
-      if (p === end) return;
-    }
-    const count = b.readInt16BE(p);
-    if (count === -1) return;
-    if (count !== FIELDS) throw new Error(`a COPY row with ${count} columns, not ${FIELDS}`);
-    p += 2;
-    const at = this.at;
-    const length = this.length;
-    for (let i = 0; i < FIELDS; i++) {
-      if (p + 4 > end) throw new Error('a COPY row shorter than its fields');
-      const n = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
-      p += 4;
-      at[i] = p;
-      length[i] = n;
-      if (n > 0) p += n;
-    }
-    if (p !== end) throw new Error('a COPY row longer or shorter than its fields');
-    this.row(b);
+    if (this.fieldsOf(b, start, end)) this.row(b);
   }
 
   private row(b: Buffer): void {
@@ -218,129 +158,6 @@ export class BinaryRunFollower {
     return this.length[4] < 0 ? '' : b.toString('utf8', this.at[4], this.at[4] + this.length[4]);
   }
 
-  /** Room for `n` more bytes at `o` in `out`. */
-  private room(o: number, n: number): void {
-    if (o + n <= this.out.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(2 * this.out.length, o + n + 1024));
-    this.out.copy(bigger, 0, 0, o);
-    this.out = bigger;
-    this.views = [];
-  }
-
-  /** The first `n` bytes of `out`, one view per length kept (no view made per row). */
-  private view(n: number): Buffer {
-    let view = this.views[n];
-    if (view === undefined) {
-      view = this.out.subarray(0, n);
-      this.views[n] = view;
-    }
-    return view;
-  }
-
-  private lit(o: number, bytes: Buffer): number {
-    this.room(o, bytes.length);
-    const out = this.out;
-    for (let i = 0; i < bytes.length; i++) out[o + i] = bytes[i];
-    return o + bytes.length;
-  }
-
-  /** A decimal integer (exact below 2^53), written digit by digit (no string made). */
-  private int(o: number, value: number): number {
-    this.room(o, 24);
-    const out = this.out;
-    if (value < 0) {
-      out[o++] = 45; // -
-      value = -value;
-    }
-    let digits = 1;
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits += 1;
-    for (let i = o + digits - 1, rest = value; i >= o; i--) {
-      const next = Math.floor(rest / 10);
-      out[i] = 48 + rest - next * 10;
-      rest = next;
-    }
-    return o + digits;
-  }
-
-  /** A text value (bytes [from, from + n)) as a JSON string. */
-  private string(o: number, b: Buffer, from: number, n: number): number {
-    this.room(o, n + 2);
-    const out = this.out;
-    out[o] = 34;
-    let i = 0;
-    for (; i < n; i++) {
-      const c = b[from + i];
-      if (c < 32 || c === 34 || c === 92) break;
-      out[o + 1 + i] = c;
-    }
-    if (i === n) {
-      out[o + 1 + n] = 34;
-      return o + n + 2;
-    }
-    // Something to escape: as JSON.stringify escapes it.
-    const json = JSON.stringify(b.toString('utf8', from, from + n));
-    const bytes = Buffer.byteLength(json, 'utf8');
-    this.room(o, bytes);
-    return o + this.out.write(json, o, 'utf8');
-  }
-
-  /** A text field: null, or a JSON string. */
-  private text(o: number, b: Buffer, field: number): number {
-    const n = this.length[field];
-    if (n < 0) return this.lit(o, L_NULL);
-    return this.string(o, b, this.at[field], n);
-  }
-
-  /** A uuid field: null, or its 16 bytes as `"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"`. */
-  private uuid(o: number, b: Buffer, field: number): number {
-    const n = this.length[field];
-    if (n < 0) return this.lit(o, L_NULL);
-    if (n !== 16) return -1;
-    this.room(o, 38);
-    const out = this.out;
-    let from = this.at[field];
-    out[o++] = 34;
-    for (let i = 0; i < 16; i++) {
-      if (i === 4 || i === 6 || i === 8 || i === 10) out[o++] = 45;
-      const d = b[from++] << 1;
-      out[o++] = HEX[d];
-      out[o++] = HEX[d + 1];
-    }
-    out[o++] = 34;
-    return o;
-  }
-
-  /** A one-dimensional text[] field (lower bound 1) as a JSON array; -1 for any other shape. */
-  private array(o: number, b: Buffer, field: number): number {
-    const n = this.length[field];
-    if (n < 0) return this.lit(o, L_NULL);
-    let p = this.at[field];
-    this.room(o, 64);
-    const dimensions = b.readInt32BE(p);
-    if (dimensions === 0) {
-      this.out[o++] = 91;
-      this.out[o++] = 93;
-      return o;
-    }
-    if (dimensions !== 1 || b.readInt32BE(p + 16) !== 1) return -1;
-    const items = b.readInt32BE(p + 12);
-    p += 20;
-    this.out[o++] = 91;
-    for (let i = 0; i < items; i++) {
-      if (i > 0) this.out[o++] = 44;
-      const size = b.readInt32BE(p);
-      p += 4;
-      if (size < 0) o = this.lit(o, L_NULL);
-      else {
-        o = this.string(o, b, p, size);
-        p += size;
-      }
-      this.room(o, 64);
-    }
-    this.out[o++] = 93;
-    return o;
-  }
-
   /** A jsonb field (version 1, then its text) as canonical JSON. */
   private details(o: number, b: Buffer, field: number): number {
     const n = this.length[field];
@@ -361,45 +178,6 @@ export class BinaryRunFollower {
       this.detailsCache.set(key, cached);
     }
     return this.lit(o, cached.json);
-  }
-
-  /** A timestamptz (µs since 2000-01-01 UTC) as `YYYY-MM-DDTHH:MM:SS.mmm` (ms truncated). */
-  private timestamp(o: number, b: Buffer, field: number): number {
-    if (this.length[field] !== 8) return -1;
-    const micros = int64(b, this.at[field]);
-    if (micros !== micros) return -1;
-    const ms = Math.floor(micros / 1000) + PG_EPOCH_MS;
-    const day = Math.floor(ms / DAY_MS);
-    if (day !== this.day) {
-      if (day < FIRST_DAY || day > LAST_DAY) return -1;
-      this.date.write(new Date(day * DAY_MS).toISOString().slice(0, 10), 0, 'latin1');
-      this.day = day;
-    }
-    o = this.lit(o, this.date);
-    this.room(o, 16);
-    const out = this.out;
-    let rest = ms - day * DAY_MS;
-    const hours = Math.floor(rest / 3_600_000);
-    rest -= hours * 3_600_000;
-    const minutes = Math.floor(rest / 60_000);
-    rest -= minutes * 60_000;
-    const seconds = Math.floor(rest / 1000);
-    const millis = rest - seconds * 1000;
-    out[o++] = 84; // T
-    out[o++] = 48 + Math.floor(hours / 10);
-    out[o++] = 48 + (hours % 10);
-    out[o++] = 58;
-    out[o++] = 48 + Math.floor(minutes / 10);
-    out[o++] = 48 + (minutes % 10);
-    out[o++] = 58;
-    out[o++] = 48 + Math.floor(seconds / 10);
-    out[o++] = 48 + (seconds % 10);
-    out[o++] = 46;
-    out[o++] = 48 + Math.floor(millis / 100);
-    out[o++] = 48 + (Math.floor(millis / 10) % 10);
-    out[o++] = 48 + (millis % 10);
-    out[o++] = 90; // Z
-    return o;
   }
 
   /**

@@ -20,7 +20,12 @@ import { loadTrustedKeys } from '../crypto/trusted-keys.js';
 import { copyOut, type CopyClient } from './audit-copy-scan.js';
 import { scanConnection } from './audit-scan-threads.js';
 import { csvHeader, csvLines } from './audit-csv.js';
-import { COPY_VERBATIM, copyRows, inlineParameters, type CopiedRows } from './audit-export-copy.js';
+import {
+  copyLines,
+  EXPORT_COLUMNS,
+  inlineParameters,
+  type CopiedLines,
+} from './audit-export-copy.js';
 import type {
   AuditEventResponse,
   AuditExportQueryDto,
@@ -33,51 +38,17 @@ type Row = AuditRecord & { hash: string };
 const EXPORT_BATCH = 2000;
 
 /**
- * One event as the JSON of an AuditEventResponse, in SQL: the same keys in the same order as
- * toResponse, seq and chainSeq as numbers, text through to_json (JSON string escaping), details
- * as stored. Concatenated rather than json_build_object: a third cheaper, and compact. Hashes
- * are hex and identifiers uuids: nothing to escape. It starts `{"seq":<seq>,` (see lastSeq).
- */
-const EXPORT_LINE_SQL = `'{"seq":' || seq || ',"chainId":' || chain_id || ',"chainSeq":' || chain_seq
-  || ',"occurredAt":"' || to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-  || '","actor":{"id":' || coalesce('"' || actor_id || '"', 'null')
-  || ',"username":' || coalesce(to_json(actor_username)::text, 'null')
-  || ',"roles":' || to_json(actor_roles)::text
-  || '},"action":' || to_json(action)::text
-  || ',"entityType":' || coalesce(to_json(entity_type)::text, 'null')
-  || ',"entityId":' || coalesce(to_json(entity_id)::text, 'null')
-  || ',"prisonerId":' || coalesce('"' || prisoner_id || '"', 'null')
-  || ',"facilityId":' || coalesce('"' || facility_id || '"', 'null')
-  || ',"outcome":' || to_json(outcome)::text
-  || ',"purpose":' || coalesce(to_json(purpose)::text, 'null')
-  || ',"requestId":' || coalesce(to_json(request_id)::text, 'null')
-  || ',"ip":' || coalesce(to_json(ip)::text, 'null')
-  || ',"userAgent":' || coalesce(to_json(user_agent)::text, 'null')
-  || ',"changedFields":' || coalesce(to_json(changed_fields)::text, 'null')
-  || ',"details":' || coalesce(details::text, 'null')
-  || ',"prevHash":"' || prev_hash || '","hash":"' || hash || '"}'`;
-
-/**
  * One export batch: the newest EXPORT_BATCH matching events of a stretch of seq (`where` holds
- * `seq < before AND seq >= bottom`), newest first, each printed by COPY as its NDJSON line. The
- * stretch lets the planner combine the indexes of the conditions (e.g. a facility's events or
- * system events: a bitmap OR) instead of walking every event newest first and dropping those of
- * other facilities.
+ * `seq < before AND seq >= bottom`), newest first, in COPY's binary format (Node writes each as
+ * its NDJSON line, see audit-export-copy). The stretch lets the planner combine the indexes of
+ * the conditions (e.g. a facility's events or system events: a bitmap OR) instead of walking
+ * every event newest first and dropping those of other facilities.
  */
 const exportBatchSql = (where: string) => `
   COPY (
-    SELECT ${EXPORT_LINE_SQL} FROM audit_event WHERE ${where}
+    SELECT ${EXPORT_COLUMNS} FROM audit_event WHERE ${where}
     ORDER BY audit_event.seq DESC LIMIT ${EXPORT_BATCH}
-  ) TO STDOUT ${COPY_VERBATIM}`;
-
-/** The seq of an exported line (it starts `{"seq":<digits>,`). */
-function lastSeq(line: Buffer): bigint {
-  const digits = line.toString('latin1', 7, line.indexOf(44, 7));
-  if (!line.toString('latin1', 0, 7).startsWith('{"seq":') || !/^\d+$/.test(digits)) {
-    throw new Error('an exported line does not start with its seq');
-  }
-  return BigInt(digits);
-}
+  ) TO STDOUT (FORMAT binary)`;
 
 const toResponse = (r: Row): AuditEventResponse => ({
   seq: Number(r.seq),
@@ -274,8 +245,8 @@ export class AuditQueryService {
   }
 
   /**
-   * Streams every matching event, newest first, in batches rendered by the database (see
-   * exportBatchSql): Node passes the text through (NDJSON) or turns its lines into CSV rows.
+   * Streams every matching event, newest first, in batches read as binary COPY and written as
+   * NDJSON lines (see exportBatchSql), passed on as they are or turned into CSV rows.
    * The next batch is read while one is sent, and no further ahead until the client has taken
    * that one (Node calls read() again only then): at most two batches in memory, however many
    * events match.
@@ -300,16 +271,16 @@ export class AuditQueryService {
       const w = this.where(ctx, query, String(before));
       const sql = exportBatchSql(`${w.sql} AND seq >= $${w.params.length + 1}::bigint`);
       const runner = dataSource.createQueryRunner();
-      let batch: CopiedRows;
+      let batch: CopiedLines;
       try {
         const client = (await runner.connect()) as CopyClient;
-        batch = await copyRows(client, inlineParameters(sql, [...w.params, String(bottom)]));
+        batch = await copyLines(client, inlineParameters(sql, [...w.params, String(bottom)]));
       } finally {
         await runner.release();
       }
-      if (batch.rows === EXPORT_BATCH && batch.last) {
+      if (batch.rows === EXPORT_BATCH && batch.lastSeq !== null) {
         // More may match in this stretch: continue below the last event read.
-        const last = lastSeq(batch.last);
+        const last = batch.lastSeq;
         span = before - last > 0n ? before - last : 1n;
         before = last;
       } else {

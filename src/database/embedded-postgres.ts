@@ -287,6 +287,12 @@ export async function startEmbeddedPostgres(
       String(port),
       '-c',
       'listen_addresses=127.0.0.1',
+      // Reads done by the backend itself, as before PostgreSQL 18. Its default hands each read
+      // to an I/O worker process; on a host of few cores, with the data in the page cache, the
+      // hand-offs cost more than the reads: an export of one facility's 400,000 events from
+      // 20 million took 2.4 times the database's CPU per row that way (23 µs against 9.2).
+      '-c',
+      'io_method=sync',
       ...(options.postgresFlags ?? []),
     ],
     log,
