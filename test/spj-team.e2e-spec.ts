@@ -512,6 +512,110 @@ describe('team working', () => {
       expect(JSON.stringify(event)).not.toMatch(/Agreed|EVIDENCE/);
     });
 
+    it('changes an agreed rating only by a consensus, and an amendment keeps what was agreed', async () => {
+      const prisoner = await f.prisoner(home);
+      const created = await start(pve, prisoner, {
+        instrumentKey: 'team-needs',
+        doubleRating: true,
+        secondAssessorId: pve2.id,
+      }).expect(201);
+      const id = created.body.id;
+      for (const rater of [pve, pve2]) {
+        const mine = (await get(rater, `/assessments/${id}/rating-sets`).expect(200)).body.mine;
+        const rated = await patch(rater, `/assessments/${id}/rating-sets/mine`, mine.version, {
+          ratings: NEED_RATINGS,
+        }).expect(200);
+        await post(
+          rater,
+          `/assessments/${id}/rating-sets/mine/submit`,
+          undefined,
+          rated.body.mine.version,
+        ).expect(200);
+      }
+      const agreed = await post(
+        pve,
+        `/assessments/${id}/consensus`,
+        { ratings: NEED_RATINGS, rationale: 'Both rated alike' },
+        (await get(pve, `/assessments/${id}`).expect(200)).body.version,
+      ).expect(200);
+
+      // Evidence of an agreed rating may be completed; the rating itself not by an edit.
+      const changed = await patch(pve, `/assessments/${id}`, agreed.body.version, {
+        ratings: {
+          DW01: { value: 'some', evidenceFor: 'Rated down alone' },
+          DW02: null,
+          RL01: { ...NEED_RATINGS.RL01, evidenceAgainst: 'Asked once, in 2024' },
+        },
+      }).expect(400);
+      expect(changed.body.errors).toEqual([
+        {
+          path: 'ratings.DW01.value',
+          message: expect.stringMatching(/record the consensus again/),
+        },
+        {
+          path: 'ratings.DW02.value',
+          message: expect.stringMatching(/record the consensus again/),
+        },
+      ]);
+      const completed = await patch(pve, `/assessments/${id}`, agreed.body.version, {
+        ratings: { RL01: { ...NEED_RATINGS.RL01, evidenceAgainst: 'Asked once, in 2024' } },
+        needs: [{ code: 'education', priority: 'high' }],
+        prisonerParticipation: { informedOn: '2025-03-01', participated: 'yes' },
+      }).expect(200);
+      expect(completed.body.ratings.RL01).toMatchObject({
+        value: 'some',
+        evidenceAgainst: 'Asked once, in 2024',
+      });
+      // A consensus recorded again (with its rationale) may change it.
+      const again = await post(
+        pve,
+        `/assessments/${id}/consensus`,
+        {
+          ratings: { ...NEED_RATINGS, DW01: { value: 'some', evidenceFor: 'Part-time course' } },
+          rationale: 'Agreed again after the course was confirmed',
+        },
+        completed.body.version,
+      ).expect(200);
+      expect(again.body.ratings.DW01.value).toBe('some');
+
+      const submitted = await post(pve, `/assessments/${id}/submit`);
+      expect(submitted.body.reasons ?? []).toEqual([]);
+      await post(supervisor, `/assessments/${id}/countersign`, { decision: 'approve' }).expect(200);
+
+      // The amendment carries the agreement: the ratings stay as agreed, a consensus cannot be
+      // recorded without blind sets, and submitting does not ask for one.
+      const draft = await post(pve, `/assessments/${id}/amend`, {
+        reason: 'Correct the evidence of RL01',
+      }).expect(201);
+      expect(draft.body).toMatchObject({
+        doubleRating: true,
+        consensus: { rationale: 'Agreed again after the course was confirmed' },
+      });
+      const amendedId = draft.body.id;
+      const rerated = await patch(pve, `/assessments/${amendedId}`, draft.body.version, {
+        ratings: { RL02: { value: 'significant' } },
+      }).expect(400);
+      expect(rerated.body.errors).toEqual([
+        {
+          path: 'ratings.RL02.value',
+          message: expect.stringMatching(/a reassessment rates them again/),
+        },
+      ]);
+      const corrected = await patch(pve, `/assessments/${amendedId}`, draft.body.version, {
+        ratings: { RL01: { ...NEED_RATINGS.RL01, evidenceAgainst: 'Asked once, in March 2024' } },
+      }).expect(200);
+      const consensus = await post(
+        pve,
+        `/assessments/${amendedId}/consensus`,
+        { ratings: NEED_RATINGS, rationale: 'Re-rated' },
+        corrected.body.version,
+      ).expect(409);
+      expect(consensus.body.code).toBe('agreed_in_amended_revision');
+      const resubmitted = await post(pve, `/assessments/${amendedId}/submit`);
+      expect(resubmitted.body.reasons ?? []).toEqual([]);
+      expect(resubmitted.status).toBe(200);
+    });
+
     it('makes the consensus a condition of submitting', async () => {
       const prisoner = await f.prisoner(home);
       const created = await start(pve, prisoner, {

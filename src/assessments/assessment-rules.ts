@@ -209,6 +209,29 @@ export function mergeRatings(
   return { ratings, errors };
 }
 
+/**
+ * The items of a PATCH (`codes`) whose rating, its value or its being marked not rated, would
+ * differ from the `agreed` one: each named as an error with `message`. Evidence, sources and
+ * the other fields of an agreed rating may still be completed.
+ */
+export function changedAgreedRatings(
+  agreed: StoredRatings,
+  merged: StoredRatings,
+  codes: string[],
+  message: string,
+): FieldError[] {
+  return codes
+    .filter((code) => {
+      const before = agreed[code];
+      const after = merged[code];
+      return (
+        (before?.value ?? null) !== (after?.value ?? null) ||
+        (before?.notRated === true) !== (after?.notRated === true)
+      );
+    })
+    .map((code) => ({ path: `ratings.${code}.value`, message }));
+}
+
 /** The ratings as the engine reads them (without the label snapshots). */
 export function engineRatings(stored: StoredRatings): Ratings {
   return Object.fromEntries(

@@ -690,10 +690,11 @@ export class AssessmentsRepository {
     const [{ id }]: { id: string }[] = await m.query(
       `INSERT INTO assessment (prisoner_id, instrument_version_id, revision, supersedes_id, reason, trigger,
          trigger_event_id, assessor_id, ratings, formulation, scenarios, needs, final_risk_level, final_rationale,
-         recommendations, prisoner_participation, indicative, engine_version, provisional, judgements, appraisal, case_factors)
+         recommendations, prisoner_participation, indicative, engine_version, provisional, judgements, appraisal, case_factors,
+         double_rating, consensus)
        SELECT prisoner_id, instrument_version_id, revision + 1, id, reason, trigger, trigger_event_id, $2, ratings,
          formulation, scenarios, needs, final_risk_level, final_rationale, recommendations, prisoner_participation,
-         indicative, engine_version, provisional, judgements, appraisal, case_factors
+         indicative, engine_version, provisional, judgements, appraisal, case_factors, double_rating, consensus
        FROM assessment WHERE id = $1 RETURNING id`,
       [fromId, assessorId],
     );

@@ -34,6 +34,7 @@ import { bothSubmitted, ratingDifferences } from './team/rating-sets.service.js'
 import type { ConsensusDto } from './team/dto/team.dto.js';
 import { TeamRepository } from './team/team.repository.js';
 import {
+  changedAgreedRatings,
   checkJudgements,
   checkProvisional,
   engineRatings,
@@ -514,7 +515,6 @@ export class AssessmentsService {
         const errors: FieldError[] = [];
         const changes: Partial<Record<EditableField, unknown>> = {};
         let ratings = a.ratings;
-        // Once agreed, the lead completes the consensus ratings (evidence, sources) as usual.
         if (dto.ratings && a.doubleRating && !a.consensus)
           throw conflict(
             'double_rated',
@@ -523,6 +523,22 @@ export class AssessmentsService {
         if (dto.ratings) {
           const merged = mergeRatings(definition, ratings, dto.ratings);
           errors.push(...merged.errors);
+          // Once agreed, the lead completes the consensus ratings (evidence, sources) but changes
+          // an agreed rating only by recording the consensus again, with its rationale; an
+          // amendment of a double-rated revision, which has no blind sets, only by a reassessment.
+          if (a.doubleRating && a.consensus && merged.errors.length === 0) {
+            const amended = (await this.team.ratingSetsOf(m, a.id)).length === 0;
+            errors.push(
+              ...changedAgreedRatings(
+                a.ratings,
+                merged.ratings,
+                Object.keys(dto.ratings),
+                amended
+                  ? 'the ratings were agreed by the two assessors of the revision this amends: a reassessment rates them again'
+                  : 'the ratings of a double-rated assessment are those of its consensus: record the consensus again to change one',
+              ),
+            );
+          }
           ratings = merged.ratings;
           changes.ratings = ratings;
         }
@@ -753,6 +769,11 @@ export class AssessmentsService {
         if (!a.doubleRating)
           throw conflict('not_double_rated', 'This assessment is rated by one assessor');
         const sets = await this.team.ratingSetsOf(m, a.id);
+        if (sets.length === 0)
+          throw conflict(
+            'agreed_in_amended_revision',
+            'The ratings were agreed by the two assessors of the revision this amends; a reassessment rates them again',
+          );
         if (!bothSubmitted(sets))
           throw conflict(
             'blind_ratings_pending',

@@ -265,4 +265,90 @@ describe('team working pages', () => {
     expect(row.ratings.DW02).toMatchObject({ value: 'none' });
     expect(row.consensus.differed).toEqual(['DW01']);
   });
+
+  it('says on an amendment of a double-rated assessment that its ratings were agreed earlier', async () => {
+    const prisoner = await f.prisoner(home);
+    const api = (
+      user: TestUser,
+      method: 'post' | 'patch',
+      path: string,
+      body?: object,
+      v?: number,
+    ) => {
+      const req = t.http[method](`/api/v1${path}`).set('authorization', user.auth);
+      if (v !== undefined) req.set('if-match', String(v));
+      return body ? req.send(body) : req;
+    };
+    const ratings = {
+      DW01: { value: 'significant', evidenceFor: 'No work place for a year' },
+      DW02: { value: 'none' },
+      RL01: { value: 'some', evidenceFor: 'Has not asked about training' },
+      RL02: { value: 'none' },
+    };
+    const started = await api(pve, 'post', `/prisoners/${prisoner.id}/assessments`, {
+      instrumentKey: 'team-needs',
+      reason: 'intake',
+      doubleRating: true,
+      secondAssessorId: pve2.id,
+    }).expect(201);
+    const id = started.body.id;
+    for (const rater of [pve, pve2]) {
+      const sets = await t.http
+        .get(`/api/v1/assessments/${id}/rating-sets`)
+        .set('authorization', rater.auth)
+        .expect(200);
+      const rated = await api(
+        rater,
+        'patch',
+        `/assessments/${id}/rating-sets/mine`,
+        { ratings },
+        sets.body.mine.version,
+      ).expect(200);
+      await api(
+        rater,
+        'post',
+        `/assessments/${id}/rating-sets/mine/submit`,
+        undefined,
+        rated.body.mine.version,
+      ).expect(200);
+    }
+    const current = await t.http
+      .get(`/api/v1/assessments/${id}`)
+      .set('authorization', pve.auth)
+      .expect(200);
+    const agreed = await api(
+      pve,
+      'post',
+      `/assessments/${id}/consensus`,
+      { ratings, rationale: 'Rated alike' },
+      current.body.version,
+    ).expect(200);
+    await api(
+      pve,
+      'patch',
+      `/assessments/${id}`,
+      {
+        needs: [{ code: 'education', priority: 'high' }],
+        prisonerParticipation: { informedOn: '2025-03-01', participated: 'yes' },
+      },
+      agreed.body.version,
+    ).expect(200);
+    await api(pve, 'post', `/assessments/${id}/submit`).expect(200);
+    await api(supervisor, 'post', `/assessments/${id}/countersign`, { decision: 'approve' }).expect(
+      200,
+    );
+    const amended = await api(pve, 'post', `/assessments/${id}/amend`, {
+      reason: 'Correct evidence',
+    }).expect(201);
+
+    const lead = await as(pve);
+    const original = await lead.get(`/assessments/${id}`);
+    expect(original.body).toContain(`/assessments/${id}/double-rating`);
+    const page = await lead.get(`/assessments/${amended.body.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(textOf(page.body)).toContain(
+      'Its ratings were agreed by two assessors in the revision this amends',
+    );
+    expect(page.body).not.toContain(`/assessments/${amended.body.id}/double-rating`);
+  });
 });

@@ -233,7 +233,7 @@ export class TeamController {
     [404, 'No such assessment in the caller’s scope (`not_found`)'],
     [
       409,
-      'Stale If-Match (`version_conflict`), not double-rated (`not_double_rated`), a blind set not yet submitted (`blind_ratings_pending`), or not being written (`invalid_status`)',
+      'Stale If-Match (`version_conflict`), not double-rated (`not_double_rated`), a blind set not yet submitted (`blind_ratings_pending`), an amendment whose ratings were agreed in the revision it amends (`agreed_in_amended_revision`), or not being written (`invalid_status`)',
     ],
   )
   async consensus(

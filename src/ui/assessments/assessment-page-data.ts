@@ -211,7 +211,9 @@ export class AssessmentPageData {
       assign:
         ['draft', 'submitted', 'returned'].includes(a.status) &&
         ctx.ability.can('assign', asSubject('CountersignAssignment', fields)),
-      doubleRating: a.doubleRating === true,
+      // An amendment carries the ratings its revision's two assessors agreed: no blind sets.
+      doubleRating: a.doubleRating === true && !a.supersedesId,
+      agreedEarlier: a.doubleRating === true && !!a.supersedesId,
     };
   }
 

@@ -4,6 +4,8 @@ export const enTeam = {
   'team.links.contributions': 'Contributions from other disciplines',
   'team.links.assign': 'Assign a countersigning psychologist',
   'team.links.doubleRating': 'Blind ratings and consensus',
+  'team.links.agreedEarlier':
+    'Its ratings were agreed by two assessors in the revision this amends: evidence may be corrected, a rating changes only in a reassessment.',
 
   'team.contributions.title': 'Contributions from other disciplines',
   'team.contributions.intro':

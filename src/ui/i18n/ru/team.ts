@@ -7,6 +7,8 @@ export const ruTeam: Record<keyof typeof enTeam, Message> = {
   'team.links.contributions': 'Сведения от других специалистов',
   'team.links.assign': 'Назначить психолога для подписи',
   'team.links.doubleRating': 'Независимые оценки и согласование',
+  'team.links.agreedEarlier':
+    'Оценки этой редакции согласованы двумя оценщиками в исправляемой редакции: доказательства можно уточнить, а оценку изменить только при повторной оценке.',
 
   'team.contributions.title': 'Сведения от других специалистов',
   'team.contributions.intro':
