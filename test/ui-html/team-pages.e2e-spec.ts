@@ -350,5 +350,37 @@ describe('team working pages', () => {
       'Its ratings were agreed by two assessors in the revision this amends',
     );
     expect(page.body).not.toContain(`/assessments/${amended.body.id}/double-rating`);
+
+    // An item page shows the agreed rating (kept by the form) and takes corrected evidence.
+    const item = await lead.get(`/assessments/${amended.body.id}/items/RL01`);
+    expect(item.statusCode).toBe(200);
+    expect(textOf(item.body)).toContain('Agreed by the two assessors of the revision this amends');
+    expect(item.body).toContain('<input type="hidden" name="rating" value="some">');
+    expect(item.body).not.toContain('name="rating" type="radio"');
+    const corrected = await lead.post(`/assessments/${amended.body.id}/items/RL01`, {
+      version: /name="version" value="(\d+)"/.exec(item.body)![1],
+      rating: 'some',
+      evidenceFor: 'Has not asked about training since March 2024',
+    });
+    expect(corrected.statusCode).toBe(303);
+    const [row] = await t.db.query(`SELECT ratings FROM assessment WHERE id = $1`, [
+      amended.body.id,
+    ]);
+    expect(row.ratings.RL01).toMatchObject({
+      value: 'some',
+      evidenceFor: 'Has not asked about training since March 2024',
+    });
+    // Before the consensus an item page edits nothing: the blind sets give the ratings.
+    const open = await api(pve, 'post', `/prisoners/${(await f.prisoner(home)).id}/assessments`, {
+      instrumentKey: 'team-needs',
+      reason: 'intake',
+      doubleRating: true,
+      secondAssessorId: pve2.id,
+    }).expect(201);
+    const pending = await lead.get(`/assessments/${open.body.id}/items/DW01`);
+    expect(pending.statusCode).toBe(200);
+    expect(pending.body).not.toContain('name="evidenceFor"');
+    expect(pending.body).not.toContain('name="rating"');
+    expect(pending.body).toContain(`/assessments/${open.body.id}/double-rating`);
   });
 });

@@ -64,6 +64,7 @@ export function itemPageModel(
   const nav = itemNavigation(a, domain, item.code, t, root);
   const index = domain.items.findIndex((i) => i.code === item.code);
   return {
+    agreed: agreedRating(a, item.code, scale, t),
     title: `${item.code} ${item.prompt}`,
     domain: {
       code: domain.code,
@@ -124,4 +125,34 @@ export function levelChoices(definition: InstrumentDefinition, t: Translate) {
         .join(' '),
     },
   }));
+}
+
+/**
+ * A double-rated assessment's rating of an item, which an edit does not change: before the
+ * consensus it comes from the blind sets (nothing is edited here), after it as agreed (shown,
+ * kept by the form, its evidence editable); an amendment keeps what its revision agreed.
+ */
+function agreedRating(
+  a: AssessmentResponse,
+  code: string,
+  scale: InstrumentDefinition['scales'][number],
+  t: Translate,
+) {
+  if (a.doubleRating !== true) return undefined;
+  const href = a.supersedesId ? undefined : `${assessmentRoot(a.id)}/double-rating`;
+  if (!a.consensus) return { pending: true, note: t('assessment.item.agreed.pending'), href };
+  const rating = a.ratings?.[code];
+  const value = rating?.notRated ? NOT_RATED : (rating?.value ?? '');
+  return {
+    pending: false,
+    value,
+    text:
+      value === NOT_RATED
+        ? t('assessment.item.notRated')
+        : (scale.options.find((o) => o.code === value)?.label ?? t('assessment.item.agreed.none')),
+    note: t(
+      a.supersedesId ? 'assessment.item.agreed.amendment' : 'assessment.item.agreed.consensus',
+    ),
+    href,
+  };
 }

@@ -112,6 +112,14 @@ export const enAssessments = {
   'assessment.item.guidance': 'Guidance',
   'assessment.item.important': 'Important',
   'assessment.item.rating': 'Rating',
+  'assessment.item.agreed.pending':
+    'Two assessors rate this assessment, each blind in their own set; the lead assessor’s consensus then gives its ratings, and their evidence is completed here.',
+  'assessment.item.agreed.consensus':
+    'Agreed in the consensus of the two assessors. Its evidence may be completed here; to change the rating, record the consensus again.',
+  'assessment.item.agreed.amendment':
+    'Agreed by the two assessors of the revision this amends. Its evidence may be corrected here; a reassessment rates it again.',
+  'assessment.item.agreed.none': 'Not rated in the consensus',
+  'assessment.item.agreed.label': 'Agreed rating',
   'assessment.item.or': 'or',
   'assessment.item.notRated': 'Not rated',
   'assessment.item.notRatedHint':

@@ -115,6 +115,14 @@ export const ruAssessments: Record<keyof typeof enAssessments, Message> = {
   'assessment.item.guidance': 'Пояснения',
   'assessment.item.important': 'Важно',
   'assessment.item.rating': 'Оценка пункта',
+  'assessment.item.agreed.pending':
+    'Эту оценку проводят два оценщика, каждый независимо в своём наборе; затем согласованное решение ведущего оценщика даёт оценки пунктов, а доказательства к ним дополняются здесь.',
+  'assessment.item.agreed.consensus':
+    'Согласовано двумя оценщиками. Доказательства можно дополнить здесь; чтобы изменить оценку, запишите согласованное решение заново.',
+  'assessment.item.agreed.amendment':
+    'Согласовано двумя оценщиками исправляемой редакции. Доказательства можно уточнить здесь; оценку изменяет только повторная оценка.',
+  'assessment.item.agreed.none': 'Не оценено в согласованном решении',
+  'assessment.item.agreed.label': 'Согласованная оценка',
   'assessment.item.or': 'или',
   'assessment.item.notRated': 'Без оценки',
   'assessment.item.notRatedHint':
