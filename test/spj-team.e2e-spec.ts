@@ -545,9 +545,12 @@ describe('team working', () => {
           DW01: { value: 'some', evidenceFor: 'Rated down alone' },
           DW02: null,
           RL01: { ...NEED_RATINGS.RL01, evidenceAgainst: 'Asked once, in 2024' },
+          XX99: { value: 'none' },
         },
       }).expect(400);
+      // Every failing field at once: the unknown item, and the agreed ratings changed.
       expect(changed.body.errors).toEqual([
+        { path: 'ratings.XX99', message: expect.any(String) },
         {
           path: 'ratings.DW01.value',
           message: expect.stringMatching(/record the consensus again/),

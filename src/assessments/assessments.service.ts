@@ -526,7 +526,7 @@ export class AssessmentsService {
           // Once agreed, the lead completes the consensus ratings (evidence, sources) but changes
           // an agreed rating only by recording the consensus again, with its rationale; an
           // amendment of a double-rated revision, which has no blind sets, only by a reassessment.
-          if (a.doubleRating && a.consensus && merged.errors.length === 0) {
+          if (a.doubleRating && a.consensus) {
             const amended = (await this.team.ratingSetsOf(m, a.id)).length === 0;
             errors.push(
               ...changedAgreedRatings(
