@@ -316,6 +316,8 @@ describe('assessments: structured professional judgement, four eyes, revisions',
         .set('authorization', psychologist.auth)
         .send({ instrumentKey: 've-needs', reason: 'intake' })
         .expect(201);
+      // The newest active version: 1.0.1 (1.0.0 with its Russian text).
+      expect(draft.body.instrument).toMatchObject({ key: 've-needs', version: '1.0.1' });
       await t2.db.query(
         `UPDATE instrument_version SET status = 'retired', retired_at = now() WHERE key = 've-needs'`,
       );
@@ -329,7 +331,7 @@ describe('assessments: structured professional judgement, four eyes, revisions',
         .get(`/api/v1/assessments/${draft.body.id}`)
         .set('authorization', psychologist.auth)
         .expect(200);
-      expect(old.body.instrument).toMatchObject({ key: 've-needs', version: '1.0.0' });
+      expect(old.body.instrument).toMatchObject({ key: 've-needs', version: '1.0.1' });
     } finally {
       await t2.close();
     }

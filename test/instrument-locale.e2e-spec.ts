@@ -4,8 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalSha256 } from '../src/crypto/canonical-json.js';
 import { InstrumentsService } from '../src/instruments/instruments.service.js';
-import { Factories, type TestUser } from './factories/index.js';
-import { ruleSetsDir, FIXTURE_RULE_SETS as FIXTURES } from './support/rule-sets-dir.js';
+import { Factories, type TestFacility, type TestUser } from './factories/index.js';
+import {
+  ruleSetsDir,
+  FIXTURE_RULE_SETS as FIXTURES,
+  SHIPPED_RULE_SETS as SHIPPED,
+} from './support/rule-sets-dir.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { parse, stringify } from 'yaml';
 
@@ -92,9 +96,16 @@ describe('GET /instruments/:key/versions/:version by locale', () => {
       locale: 'ru',
       title: 'Переведённая формулировка (тестовый пример, иллюстративный)',
     });
-    // No Russian text in the shipped risk instrument: its own language, said so.
+    // The shipped risk instrument's newest version (1.1.1) has Russian text.
     const shipped = ru.body.find((i: { key: string }) => i.key === 've-risk-spj');
-    expect(shipped.locale).toBe('en');
+    expect(shipped).toMatchObject({
+      locale: 'ru',
+      title:
+        'Риск насильственного экстремизма — структурированное профессиональное суждение (иллюстративный пример)',
+    });
+    // An instrument with no Russian text: its own language, said so.
+    const untranslated = ru.body.find((i: { key: string }) => i.key === 'five-domain-risk');
+    expect(untranslated.locale).toBe('en');
     const kk = await t.http
       .get('/api/v1/instruments')
       .set('authorization', reader.auth)
@@ -185,5 +196,184 @@ describe('GET /instruments/:key/versions/:version by locale', () => {
   it('refuses a locale it does not know with a 400 naming the parameter', async () => {
     const res = await t.http.get(`${url}?locale=de`).set('authorization', reader.auth).expect(400);
     expect(JSON.stringify(res.body)).toContain('locale');
+  });
+});
+
+/**
+ * The shipped rule-sets' Russian text comes as patch versions (ve-risk-spj 1.1.1, ve-needs 1.0.1,
+ * handbook-interventions 1.0.1). The service starts here with the versions before them, as a
+ * deployment did, then imports the shipped folder as its next start-up would.
+ */
+describe('shipped Russian text: patch versions beside the versions they translate', () => {
+  const PATCHES = [
+    'instruments/ve-risk-spj@1.1.1.yaml',
+    'instruments/ve-needs@1.0.1.yaml',
+    'catalogues/handbook-interventions@1.0.1.yaml',
+  ];
+  let t: TestApp;
+  let f: Factories;
+  let dir: string;
+  let assessor: TestUser;
+  let facility: TestFacility;
+  let before: { risk: string; needs: string };
+
+  const assessment = async (body: Record<string, unknown>) => {
+    const prisoner = await f.prisoner(facility);
+    const res = await t.http
+      .post(`/api/v1/prisoners/${prisoner.id}/assessments`)
+      .set('authorization', assessor.auth)
+      .send({ reason: 'intake', ...body })
+      .expect(201);
+    return res.body as { id: string; instrument: { key: string; version: string } };
+  };
+  const version = async (key: string, v: string, locale?: string) =>
+    (
+      await t.http
+        .get(`/api/v1/instruments/${key}/versions/${v}${locale ? `?locale=${locale}` : ''}`)
+        .set('authorization', assessor.auth)
+        .expect(200)
+    ).body;
+
+  beforeAll(async () => {
+    dir = ruleSetsDir('vep-shipped-ru-', { fixtures: false });
+    for (const file of PATCHES) rmSync(join(dir, file));
+    t = await createTestApp({ env: { RULE_SETS_DIR: dir } });
+    f = new Factories(t);
+    facility = await f.facility({ code: 'RU-TEXT' });
+    assessor = await f.user(['psychologist'], [facility]);
+    await f.certify(assessor.id, 've-risk-spj');
+    // Assessments made before the Russian text was imported, with the newest version then.
+    const risk = await assessment({ instrumentKey: 've-risk-spj' });
+    const needs = await assessment({ instrumentKey: 've-needs' });
+    expect([risk.instrument.version, needs.instrument.version]).toEqual(['1.1.0', '1.0.0']);
+    before = { risk: risk.id, needs: needs.id };
+    const report = await t.app
+      .get(InstrumentsService)
+      .importDirectory({ requestId: 'test-import', ip: 'local' }, SHIPPED);
+    expect(report.errors).toEqual([]);
+    expect(report.imported.map((e) => `${e.key}@${e.version}`).sort()).toEqual([
+      'handbook-interventions@1.0.1',
+      've-needs@1.0.1',
+      've-risk-spj@1.1.1',
+    ]);
+  });
+  afterAll(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves an item of ve-risk-spj 1.1.1 in Russian, the stored document unchanged beside it', async () => {
+    const res = await t.http
+      .get('/api/v1/instruments/ve-risk-spj/versions/1.1.1?locale=ru')
+      .set('authorization', assessor.auth)
+      .expect(200);
+    expect(res.headers['content-language']).toBe('ru');
+    expect(res.body.locale).toBe('ru');
+    const file = parse(readFileSync(join(SHIPPED, PATCHES[0]), 'utf8'));
+    const ba01 = res.body.localized.domains[0].items[0];
+    expect(ba01.code).toBe('BA01');
+    expect(ba01.prompt).toBe('Одобряет насилие как правомерный способ борьбы за идею');
+    expect(ba01.guidance).toBe(file.translations.ru.items.BA01.guidance);
+    expect(ba01.guidance).toMatch(/^Оценивайте высказывания и поведение/);
+    const hc03 = res.body.localized.domains[2].items[2];
+    expect([hc03.code, hc03.prompt]).toEqual([
+      'HC03',
+      'Планы или подготовка к насилию ради идеи в период содержания под стражей или за последние 12 месяцев',
+    ]);
+    expect(res.body.localized.scales[0].options.map((o: { label: string }) => o.label)).toEqual([
+      'Низкая',
+      'Умеренная',
+      'Высокая',
+    ]);
+    expect(res.body.localized.judgements[0].label).toBe('Насилие в местах лишения свободы');
+    // Codes, scores and rules are not text: the same in every language.
+    expect(res.body.localized.bands).toEqual(res.body.definition.bands);
+    expect(res.body.definition.domains[0].items[0].prompt).toBe(
+      'Endorses violence as a legitimate way to pursue a cause',
+    );
+    expect(canonicalSha256(res.body.definition)).toBe(res.body.sha256);
+    expect(res.body.definition).toEqual(file);
+    // 1.1.0 has no Russian text: it answers in English, and says so.
+    const old = await t.http
+      .get('/api/v1/instruments/ve-risk-spj/versions/1.1.0?locale=ru')
+      .set('authorization', assessor.auth)
+      .expect(200);
+    expect(old.headers['content-language']).toBe('en');
+    expect(old.body.localized.domains[0].items[0].prompt).toBe(
+      'Endorses violence as a legitimate way to pursue a cause',
+    );
+  });
+
+  it('serves the needs instrument and the catalogue in Russian too', async () => {
+    const needs = await version('ve-needs', '1.0.1', 'ru');
+    expect(needs.locale).toBe('ru');
+    expect(needs.localized.domains[0].items[0].prompt).toBe(
+      'Не имеет чувства принадлежности, смысла или самоценности вне группы или идеи',
+    );
+    const catalogue = await version('handbook-interventions', '1.0.1', 'ru');
+    expect(catalogue.locale).toBe('ru');
+    const dialogue = catalogue.localized.interventions.find(
+      (i: { code: string }) => i.code === 'faith_ideological_dialogue',
+    );
+    expect(dialogue.title).toBe('Религиозный или идеологический диалог');
+    expect(dialogue.consentNotes).toContain('правило 65(3) Правил Манделы');
+    expect(dialogue.consentRequired).toBe(true);
+  });
+
+  it('changes text only: each patch is its predecessor but for its version, description and translations', async () => {
+    const rest = (definition: Record<string, unknown>) => {
+      const copy = { ...definition };
+      delete copy.translations;
+      delete copy.version;
+      delete copy.description;
+      return copy;
+    };
+    for (const [key, from, to] of [
+      ['ve-risk-spj', '1.1.0', '1.1.1'],
+      ['ve-needs', '1.0.0', '1.0.1'],
+      ['handbook-interventions', '1.0.0', '1.0.1'],
+    ]) {
+      const [a, b] = [await version(key, from), await version(key, to)];
+      expect(a.definition.translations).toBeUndefined();
+      expect(Object.keys(b.definition.translations)).toEqual(['ru']);
+      expect({ key, ...rest(b.definition) }).toEqual({ key, ...rest(a.definition) });
+      expect(b.definition.description).toContain(`Version ${to} adds the Russian text`);
+    }
+    // The diff agrees: no item, domain or rule changed, only the description and the text.
+    for (const [key, from, to] of [
+      ['ve-risk-spj', '1.1.0', '1.1.1'],
+      ['ve-needs', '1.0.0', '1.0.1'],
+    ]) {
+      const diff = (
+        await t.http
+          .get(`/api/v1/instruments/${key}/diff?from=${from}&to=${to}`)
+          .set('authorization', assessor.auth)
+          .expect(200)
+      ).body;
+      expect([diff.added, diff.removed, diff.changed, diff.rules]).toEqual([[], [], [], []]);
+      expect(diff.domains).toEqual({ added: [], removed: [], changed: [] });
+      const fields = diff.settings.map((c: { field: string }) => c.field.split('.')[0]);
+      expect([...new Set(fields)].sort()).toEqual(['description', 'translations']);
+    }
+  });
+
+  it('offers the patches to new assessments; assessments made before keep their version', async () => {
+    expect((await assessment({ instrumentKey: 've-risk-spj' })).instrument.version).toBe('1.1.1');
+    expect((await assessment({ instrumentKey: 've-needs' })).instrument.version).toBe('1.0.1');
+    // The versions before stay active: a team may still choose them.
+    expect(
+      (await assessment({ instrumentKey: 've-risk-spj', instrumentVersion: '1.1.0' })).instrument
+        .version,
+    ).toBe('1.1.0');
+    for (const [id, pinned] of [
+      [before.risk, '1.1.0'],
+      [before.needs, '1.0.0'],
+    ]) {
+      const res = await t.http
+        .get(`/api/v1/assessments/${id}`)
+        .set('authorization', assessor.auth)
+        .expect(200);
+      expect(res.body.instrument.version).toBe(pinned);
+    }
   });
 });

@@ -99,9 +99,9 @@ describe('instruments: rule-set import and catalogue API', () => {
   });
 
   describe('start-up import', () => {
-    it('imports the four shipped files on start, in one log line with counts', async () => {
+    it('imports the seven shipped files on start, in one log line with counts', async () => {
       const ready = log.lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'rule-sets ready');
-      expect(ready).toMatchObject({ imported: 4, retired: 0, unchanged: 0, dir: SHIPPED });
+      expect(ready).toMatchObject({ imported: 7, retired: 0, unchanged: 0, dir: SHIPPED });
       expect(ready.ms).toBeLessThan(5000);
       const res = await t.http
         .get('/api/v1/instruments')
@@ -112,25 +112,24 @@ describe('instruments: rule-set import and catalogue API', () => {
         ['ve-needs', 'instrument', 'needs'],
         ['ve-risk-spj', 'instrument', 'risk'],
       ]);
+      // Newest first. ve-risk-spj ships 1.1.0 beside 1.0.0, which keeps its assessments; each
+      // key's newest version is a patch that adds the Russian text and changes nothing else.
+      const shipped: Record<string, string[]> = {
+        'handbook-interventions': ['1.0.1', '1.0.0'],
+        've-needs': ['1.0.1', '1.0.0'],
+        've-risk-spj': ['1.1.1', '1.1.0', '1.0.0'],
+      };
       for (const entry of res.body) {
         expect(entry.title).toEqual(expect.any(String));
-        // ve-risk-spj ships 1.1.0 beside 1.0.0 (newest first); 1.0.0 keeps its assessments.
-        if (entry.key === 've-risk-spj') {
-          expect(entry.versions.map((v: Doc) => [v.version, v.status])).toEqual([
-            ['1.1.0', 'active'],
-            ['1.0.0', 'active'],
-          ]);
-          continue;
-        }
-        expect(entry.versions).toEqual([
-          {
-            version: '1.0.0',
+        expect(entry.versions).toEqual(
+          shipped[entry.key].map((version) => ({
+            version,
             status: 'active',
             sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
             importedAt: expect.any(String),
             retiredAt: null,
-          },
-        ]);
+          })),
+        );
       }
     });
 
@@ -142,7 +141,8 @@ describe('instruments: rule-set import and catalogue API', () => {
       const versions = await t.db.query(
         `SELECT id, key, version, kind, content_sha256 FROM instrument_version ORDER BY key`,
       );
-      expect(rows).toHaveLength(4);
+      expect(rows).toHaveLength(7);
+      expect(versions).toHaveLength(7);
       for (const v of versions) {
         const row = rows.find((r: Doc) => r.entity_id === v.id);
         expect(row).toMatchObject({
@@ -166,11 +166,14 @@ describe('instruments: rule-set import and catalogue API', () => {
       const report = await service.importDirectory(ORIGIN, SHIPPED);
       expect(report.errors).toEqual([]);
       expect(report.imported).toEqual([]);
-      expect(report.unchanged.map((u) => u.key).sort()).toEqual([
-        'handbook-interventions',
-        've-needs',
-        've-risk-spj',
-        've-risk-spj',
+      expect(report.unchanged.map((u) => `${u.key}@${u.version}`).sort()).toEqual([
+        'handbook-interventions@1.0.0',
+        'handbook-interventions@1.0.1',
+        've-needs@1.0.0',
+        've-needs@1.0.1',
+        've-risk-spj@1.0.0',
+        've-risk-spj@1.1.0',
+        've-risk-spj@1.1.1',
       ]);
       expect(await counts()).toEqual(before);
     });
@@ -289,7 +292,7 @@ describe('instruments: rule-set import and catalogue API', () => {
       const report = await service.importDirectory(ORIGIN, newDir);
       expect(report.errors).toEqual([]);
       expect(report.imported.map((e) => `${e.key}@${e.version}`)).toEqual(['ve-risk-spj@1.2.0']);
-      expect(report.unchanged).toHaveLength(4);
+      expect(report.unchanged).toHaveLength(7);
       const res = await t.http
         .get('/api/v1/instruments')
         .set('authorization', users.security_officer.auth)
@@ -298,6 +301,7 @@ describe('instruments: rule-set import and catalogue API', () => {
       expect(risk.title).toBe('Violent extremism risk SPJ, revised (illustrative)');
       expect(risk.versions.map((v: Doc) => [v.version, v.status])).toEqual([
         ['1.2.0', 'active'],
+        ['1.1.1', 'active'],
         ['1.1.0', 'active'],
         ['1.0.0', 'active'],
       ]);
@@ -359,12 +363,13 @@ describe('instruments: rule-set import and catalogue API', () => {
       const risk = res.body.find((i: Doc) => i.key === 've-risk-spj');
       expect(risk.versions.map((v: Doc) => [v.version, v.status])).toEqual([
         ['1.2.0', 'retired'],
+        ['1.1.1', 'active'],
         ['1.1.0', 'active'],
         ['1.0.0', 'active'],
       ]);
       expect(risk.versions[0].retiredAt).toEqual(expect.any(String));
       expect((await service.getById(before!.id))?.status).toBe('retired');
-      expect((await service.newestActive('ve-risk-spj'))?.version).toBe('1.1.0');
+      expect((await service.newestActive('ve-risk-spj'))?.version).toBe('1.1.1');
 
       const [audit] = await t.db.query(
         `SELECT entity_id, changed_fields, details FROM audit_event WHERE action = 'rule_set.retire'`,
@@ -378,7 +383,7 @@ describe('instruments: rule-set import and catalogue API', () => {
       // The same files again: nothing to do. The file that still says active: refused.
       const again = await service.importDirectory(ORIGIN, dir);
       expect(again.errors).toEqual([]);
-      expect(again.unchanged).toHaveLength(5);
+      expect(again.unchanged).toHaveLength(8);
       const revived = await service.importDirectory(ORIGIN, newDir);
       expect(revived.errors).toEqual([
         expect.objectContaining({

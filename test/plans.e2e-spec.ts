@@ -151,7 +151,8 @@ describe('programme plans', () => {
         revision: 1,
         version: 1,
         riskLevel: 'high',
-        catalogue: { key: 'handbook-interventions', version: '1.0.0' },
+        // The needs instrument names ^1.0.0: a new plan takes the newest active catalogue.
+        catalogue: { key: 'handbook-interventions', version: '1.0.1' },
         basedOnAssessment: { instrumentKey: 've-needs' },
         riskAssessment: { instrumentKey: 've-risk-spj' },
         author: { id: pve.id },

@@ -6,9 +6,10 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 /**
  * Issue 12, points 1-3 on ve-risk-spj 1.1.0: current-only bands, a provisional judgement before
  * the band, a rationale for every final judgement, judgements per outcome with their views, the
- * per-instrument risk timeline, relevance, structured scenarios and the appraisal.
+ * per-instrument risk timeline, relevance, structured scenarios and the appraisal. New
+ * assessments use the newest version, 1.1.1: 1.1.0's items and rules with Russian text added.
  */
-describe('structured professional judgement in depth (ve-risk-spj 1.1.0)', () => {
+describe('structured professional judgement in depth (ve-risk-spj 1.1.0, 1.1.1)', () => {
   let t: TestApp;
   let f: Factories;
   let a: TestFacility;
@@ -28,7 +29,7 @@ describe('structured professional judgement in depth (ve-risk-spj 1.1.0)', () =>
     security = await f.user(['security_officer'], [a]);
     await f.certify(author.id, 've-risk-spj');
     await f.certify(second.id, 've-risk-spj');
-    items = await instrumentItems(t, author.auth, 've-risk-spj', '1.1.0');
+    items = await instrumentItems(t, author.auth, 've-risk-spj', '1.1.1');
   });
   afterAll(() => t.close());
 
@@ -103,9 +104,9 @@ describe('structured professional judgement in depth (ve-risk-spj 1.1.0)', () =>
     return { prisoner, body: res.body };
   }
 
-  it('new assessments use 1.1.0; the band waits for a provisional judgement, recorded once', async () => {
+  it('new assessments use the newest, 1.1.1; the band waits for a provisional judgement, recorded once', async () => {
     const { body } = await draft();
-    expect(body.instrument.version).toBe('1.1.0');
+    expect(body.instrument.version).toBe('1.1.1');
     const saved = (await patch(body.id, 1, { ratings: ratingsWithHistory() }).expect(200)).body;
     expect(saved.ratings.HC01).toMatchObject({ value: 'high', relevance: 'high' });
     expect(saved.indicative).toMatchObject({ withheld: true, indicativeLevel: null });
@@ -351,7 +352,7 @@ describe('structured professional judgement in depth (ve-risk-spj 1.1.0)', () =>
   });
 
   describe('trigger reviews (point 5)', () => {
-    /** An approved 1.1.0 assessment of a fresh prisoner, through the API. */
+    /** An approved 1.1.1 assessment of a fresh prisoner, through the API. */
     async function approvedAssessment() {
       const { prisoner, body } = await draft();
       await patch(body.id, 1, {

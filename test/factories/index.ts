@@ -9,6 +9,15 @@ let passwordHash: Promise<string> | undefined;
 
 const unique = (prefix: string) => `${prefix}${randomBytes(4).toString('hex')}`;
 
+/**
+ * The version a factory assessment uses: the last imported and, among versions imported together
+ * (the shipped ones, at start-up), the first in version order (ve-risk-spj 1.0.0, ve-needs 1.0.0:
+ * the versions these fixtures are written for), so the choice never depends on the order rows
+ * come back in.
+ */
+const FACTORY_VERSION = `ORDER BY imported_at DESC,
+  string_to_array(split_part(version, '-', 1), '.')::int[], version LIMIT 1`;
+
 export interface TestFacility {
   id: string;
   code: string;
@@ -205,7 +214,7 @@ export class Factories {
   ): Promise<string> {
     const key = options.instrumentKey ?? 've-needs';
     const [instrument] = await this.t.db.query(
-      `SELECT id, content->'review' AS review FROM instrument_version WHERE key = $1 ORDER BY imported_at DESC LIMIT 1`,
+      `SELECT id, content->'review' AS review FROM instrument_version WHERE key = $1 ${FACTORY_VERSION}`,
       [key],
     );
     if (!instrument) throw new Error(`instrument ${key} is not imported`);
@@ -237,7 +246,7 @@ export class Factories {
     const [{ id }] = await this.t.db.query(
       `INSERT INTO assessment (prisoner_id, instrument_version_id, status, reason, assessor_id, submitted_at)
        SELECT $1, iv.id, $3, 'intake', $2, CASE WHEN $3 = 'submitted' THEN now() END
-       FROM instrument_version iv WHERE iv.key = $4 ORDER BY iv.imported_at DESC LIMIT 1
+       FROM instrument_version iv WHERE iv.key = $4 ${FACTORY_VERSION}
        RETURNING id`,
       [prisoner.id, assessor.id, status, instrumentKey],
     );

@@ -62,6 +62,31 @@ describe('assessment pages in the reader’s language', () => {
     expect(tasks.body).not.toContain('>Attitudes<');
   });
 
+  it('shows the shipped risk instrument (1.1.1, the newest) in Russian to a Russian session', async () => {
+    const f = new Factories(t);
+    await f.certify(assessor.id, 've-risk-spj');
+    const res = await t.http
+      .post(`/api/v1/prisoners/${(await f.prisoner(north)).id}/assessments`)
+      .set('authorization', assessor.auth)
+      .send({ instrumentKey: 've-risk-spj', reason: 'intake' })
+      .expect(201);
+    expect(res.body.instrument.version).toBe('1.1.1');
+    const ru = await client('ru');
+    const item = await ru.get(`/assessments/${res.body.id}/items/BA01`);
+    expect(item.statusCode).toBe(200);
+    expect(item.body).toContain('Одобряет насилие как правомерный способ борьбы за идею');
+    expect(item.body).toContain('Не является индикатором: сильные, непопулярные или радикальные');
+    expect(item.body).toContain('Умеренная');
+    expect(item.body).not.toContain('Endorses violence as a legitimate way to pursue a cause');
+    const tasks = await ru.get(`/assessments/${res.body.id}`);
+    expect(tasks.statusCode).toBe(200);
+    expect(tasks.body).toContain('Убеждения, установки и идеология');
+    expect(tasks.body).not.toContain('Beliefs, attitudes and ideology');
+    const en = await client('en');
+    const english = await en.get(`/assessments/${res.body.id}/items/BA01`);
+    expect(english.body).toContain('Endorses violence as a legitimate way to pursue a cause');
+  });
+
   it('shows an English session the text as written', async () => {
     const en = await client('en');
     const t1 = await en.get(`/assessments/${id}/items/T1`);

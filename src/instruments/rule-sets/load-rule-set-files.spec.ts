@@ -13,10 +13,13 @@ describe('loadRuleSetFiles', () => {
     expect(errors).toEqual([]);
     expect(files.map((file) => file.file)).toEqual([
       'catalogues/handbook-interventions@1.0.0.yaml',
+      'catalogues/handbook-interventions@1.0.1.yaml',
       'certification/ve-risk-spj@1.0.0.yaml',
       'instruments/ve-needs@1.0.0.yaml',
+      'instruments/ve-needs@1.0.1.yaml',
       'instruments/ve-risk-spj@1.0.0.yaml',
       'instruments/ve-risk-spj@1.1.0.yaml',
+      'instruments/ve-risk-spj@1.1.1.yaml',
       'practice-cases/ve-needs-practice-01@1.0.0.yaml',
       'practice-cases/ve-risk-spj-practice-01@1.0.0.yaml',
       'practice-cases/ve-risk-spj-practice-02@1.0.0.yaml',

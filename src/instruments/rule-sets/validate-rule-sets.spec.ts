@@ -4,9 +4,12 @@ import { describe, expect, it } from '@jest/globals';
 import { canonicalSha256 } from '../../crypto/canonical-json.js';
 import {
   CATALOGUE_FILE,
+  CATALOGUE_1_0_1_FILE,
   NEEDS_FILE,
+  NEEDS_1_0_1_FILE,
   RISK_FILE,
   RISK_1_1_FILE,
+  RISK_1_1_1_FILE,
   SHIPPED_DIR,
   mutatedFile,
   shippedCatalogue,
@@ -41,15 +44,18 @@ function simplified(errors: RuleSetError[]) {
 }
 
 describe('validateRuleSets: shipped rule-sets', () => {
-  it('accepts all four shipped files and hashes them over canonical JSON', async () => {
+  it('accepts all seven shipped files and hashes them over canonical JSON', async () => {
     const files = await shippedFiles();
     const { sets, errors } = validateRuleSets(files);
     expect(errors).toEqual([]);
     expect(sets.map((set) => [set.kind, set.key, set.version, set.status]).sort()).toEqual([
       ['instrument', 've-needs', '1.0.0', 'active'],
+      ['instrument', 've-needs', '1.0.1', 'active'],
       ['instrument', 've-risk-spj', '1.0.0', 'active'],
       ['instrument', 've-risk-spj', '1.1.0', 'active'],
+      ['instrument', 've-risk-spj', '1.1.1', 'active'],
       ['intervention-catalogue', 'handbook-interventions', '1.0.0', 'active'],
+      ['intervention-catalogue', 'handbook-interventions', '1.0.1', 'active'],
     ]);
     for (const set of sets) {
       const file = files.find((entry) => entry.file === set.file) as RuleSetFile;
@@ -562,7 +568,9 @@ describe('validateRuleSets: semantic checks, one failing fixture each', () => {
       { file: 'archive/ve-risk-spj@1.0.0.yaml', path: 'version', code: 'duplicate_version' },
     ]);
     expect(errors[0].message).toContain(RISK_FILE);
-    expect(sets).toHaveLength(4);
+    // Every shipped version once: the duplicate is the only one refused.
+    expect(files).toHaveLength(7);
+    expect(sets.map((set) => set.file)).toEqual(files.map((file) => file.file));
   });
 
   it('checks an instrument need against a context catalogue that lacks interventions for it', async () => {
@@ -632,14 +640,42 @@ describe('validateRuleSets: semantic checks, one failing fixture each', () => {
   });
 
   it('treats an instrument as referring to a missing catalogue when the catalogue is invalid', async () => {
+    // Every shipped catalogue version the instruments' range matches is made invalid.
+    const breakCodes: Mutation = (doc) => {
+      doc.interventions[0].code = doc.interventions[1].code;
+    };
+    const broken = new Map(
+      await Promise.all(
+        [CATALOGUE_FILE, CATALOGUE_1_0_1_FILE].map(
+          async (file) => [file, await mutatedFile(file, breakCodes)] as const,
+        ),
+      ),
+    );
+    const files = (await shippedFiles()).map((entry) => broken.get(entry.file) ?? entry);
+    const { errors } = validateRuleSets(files);
+    expect(simplified(errors)).toEqual([
+      { file: CATALOGUE_FILE, path: 'interventions[1].code', code: 'duplicate_code' },
+      { file: CATALOGUE_1_0_1_FILE, path: 'interventions[1].code', code: 'duplicate_code' },
+      // The renamed entry leaves its Russian text without an entry.
+      {
+        file: CATALOGUE_1_0_1_FILE,
+        path: 'translations.ru.interventions.psychological_support',
+        code: 'unknown_translation_code',
+      },
+      { file: NEEDS_FILE, path: 'catalogue', code: 'unknown_catalogue' },
+      { file: NEEDS_1_0_1_FILE, path: 'catalogue', code: 'unknown_catalogue' },
+      { file: RISK_FILE, path: 'catalogue', code: 'unknown_catalogue' },
+      { file: RISK_1_1_FILE, path: 'catalogue', code: 'unknown_catalogue' },
+      { file: RISK_1_1_1_FILE, path: 'catalogue', code: 'unknown_catalogue' },
+    ]);
+  });
+
+  it('finds an instrument its catalogue when one version its range matches is valid', async () => {
     const errors = await errorsAfter(CATALOGUE_FILE, (doc) => {
       doc.interventions[0].code = doc.interventions[1].code;
     });
     expect(simplified(errors)).toEqual([
       { file: CATALOGUE_FILE, path: 'interventions[1].code', code: 'duplicate_code' },
-      { file: NEEDS_FILE, path: 'catalogue', code: 'unknown_catalogue' },
-      { file: RISK_FILE, path: 'catalogue', code: 'unknown_catalogue' },
-      { file: RISK_1_1_FILE, path: 'catalogue', code: 'unknown_catalogue' },
     ]);
   });
 
@@ -665,7 +701,10 @@ describe('validateRuleSets: semantic checks, one failing fixture each', () => {
     ]);
     expect(sets.map((set) => `${set.key}@${set.version}`)).toEqual([
       'handbook-interventions@1.0.0',
+      'handbook-interventions@1.0.1',
+      've-needs@1.0.1',
       've-risk-spj@1.1.0',
+      've-risk-spj@1.1.1',
     ]);
   });
 });
