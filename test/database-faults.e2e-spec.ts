@@ -42,6 +42,7 @@ async function lockPrisoners(url: string) {
 describe('database faults: 503 problems, never 500 or a hang', () => {
   let database: { name: string; url: string };
   let proxy: TcpProxy;
+  let proxiedUrl: string;
   let t: TestApp;
   let f: Factories;
   let facility: TestFacility;
@@ -52,6 +53,7 @@ describe('database faults: 503 problems, never 500 or a hang', () => {
     database = await createTestDatabase();
     const proxied = await TcpProxy.for(database.url);
     proxy = proxied.proxy;
+    proxiedUrl = proxied.url;
     t = await createTestApp({
       database: { name: database.name, url: proxied.url },
       logDestination: log,
@@ -152,6 +154,10 @@ describe('database faults: 503 problems, never 500 or a hang', () => {
       const res = await t.http.get('/api/v1/prisoners').set('authorization', reader.auth);
       expect(res.status).toBe(503);
       expect(Date.now() - started).toBeLessThan(12_000);
+      // A connection opened during the freeze is frozen too (the pool may open one).
+      const late = new pg.Client({ connectionString: proxiedUrl, connectionTimeoutMillis: 1000 });
+      await expect(late.connect()).rejects.toThrow();
+      await late.end().catch(() => undefined);
     } finally {
       proxy.up();
     }

@@ -34,9 +34,9 @@ export class TcpProxy {
       const upstream = connect(this.targetPort, this.targetHost);
       const pair: [Socket, Socket] = [client, upstream];
       this.pairs.add(pair);
-      if (this.mode === 'frozen') for (const s of pair) s.pause();
-      client.pipe(upstream);
-      upstream.pipe(client);
+      // pipe() resumes a paused socket: a connection opened while frozen is not piped at all.
+      if (this.mode === 'frozen') hold(pair);
+      else flow(pair);
       const end = () => {
         client.destroy();
         upstream.destroy();
@@ -60,19 +60,38 @@ export class TcpProxy {
     this.pairs.clear();
   }
 
-  /** Keeps connections open but lets nothing through. */
+  /**
+   * Keeps connections open but lets nothing through: unpiped as well as paused, since a pipe
+   * resumes its source when its destination drains.
+   */
   freeze(): void {
+    if (this.mode === 'frozen') return;
     this.mode = 'frozen';
-    for (const pair of this.pairs) for (const s of pair) s.pause();
+    for (const pair of this.pairs) hold(pair);
   }
 
   up(): void {
+    const frozen = this.mode === 'frozen';
     this.mode = 'open';
-    for (const pair of this.pairs) for (const s of pair) s.resume();
+    if (frozen) for (const pair of this.pairs) flow(pair);
   }
 
   async close(): Promise<void> {
     this.down();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
+}
+
+/** Both ways piped (which also resumes both sockets). */
+function flow([client, upstream]: [Socket, Socket]): void {
+  client.pipe(upstream);
+  upstream.pipe(client);
+}
+
+/** Nothing passes either way; the bytes wait in the sockets until `flow`. */
+function hold([client, upstream]: [Socket, Socket]): void {
+  client.unpipe(upstream);
+  upstream.unpipe(client);
+  client.pause();
+  upstream.pause();
 }
