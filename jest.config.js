@@ -20,12 +20,20 @@ const shared = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
 };
 
-// Three browser journey files (the PVE inspector's, security officer's, supervisor's and
-// administrator's days with and without JavaScript, and the inspection pages: some eight minutes
-// of one core between them even with the cheaper axe checks) run only with `npm run test:browser`
-// (TEST_BROWSER=all), so that CI stays inside its budget. Every other journey, the training and
+// Five browser journey files run only with `npm run test:browser` (TEST_BROWSER=all), so that CI
+// stays well inside its 15 minutes: the PVE inspector's, security officer's, supervisor's and
+// administrator's days with and without JavaScript and the inspection pages (some eight minutes
+// of one core between them), and the prisoner and assessment journeys without JavaScript (about
+// two and a half minutes): their pages are checked with axe by the same journeys with JavaScript,
+// and their forms without it by test/ui-html. Every other journey, the team, training and
 // prisoners' rights journeys included, is part of `npm test`.
-const browserOnly = ['roles', 'roles-no-js', 'inspection'];
+const browserOnly = [
+  'roles',
+  'roles-no-js',
+  'inspection',
+  'journey-no-js',
+  'assessment-journey-no-js',
+];
 const ignored =
   process.env.TEST_BROWSER === 'all'
     ? []
