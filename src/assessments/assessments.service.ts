@@ -527,7 +527,8 @@ export class AssessmentsService {
           // an agreed rating only by recording the consensus again, with its rationale; an
           // amendment of a double-rated revision, which has no blind sets, only by a reassessment.
           if (a.doubleRating && a.consensus) {
-            const amended = (await this.team.ratingSetsOf(m, a.id)).length === 0;
+            // An amendment carries its revision's consensus and has no blind sets of its own.
+            const amended = a.supersedesId !== null;
             errors.push(
               ...changedAgreedRatings(
                 a.ratings,
