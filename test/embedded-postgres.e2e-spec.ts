@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
@@ -60,8 +60,13 @@ describe('embedded PostgreSQL: its life tied to the service', () => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     expect((await client.query('SHOW io_method')).rows).toEqual([{ io_method: 'sync' }]);
+    // autoprewarm: the buffers' blocks are written out when the server stops, read back at start.
+    expect((await client.query('SHOW shared_preload_libraries')).rows).toEqual([
+      { shared_preload_libraries: 'pg_prewarm' },
+    ]);
     await client.end();
     await db.stop();
+    expect(existsSync(join(clusterDir, 'autoprewarm.blocks'))).toBe(true);
   }, 120_000);
 
   afterAll(async () => {

@@ -53,6 +53,19 @@ async function binDir(): Promise<string> {
   return resolve(initdb, '..');
 }
 
+/**
+ * pg_prewarm's autoprewarm, when the binaries ship it: the server records which blocks its
+ * shared buffers hold (every 5 minutes and at shutdown) and, after a restart, a background worker
+ * reads them back, so that the first requests after a restart find the data the service was
+ * using in the buffers instead of reading it in themselves. Measured here, a query reading
+ * 40,000 rows from as many pages took 1.5 s as the first after a plain restart and 0.5 s after
+ * one that had reloaded its blocks.
+ */
+async function autoprewarmFlags(): Promise<string[]> {
+  const library = resolve(await binDir(), '..', 'lib', 'postgresql', 'pg_prewarm.so');
+  return existsSync(library) ? ['-c', 'shared_preload_libraries=pg_prewarm'] : [];
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -293,6 +306,7 @@ export async function startEmbeddedPostgres(
       // 20 million took 2.4 times the database's CPU per row that way (23 µs against 9.2).
       '-c',
       'io_method=sync',
+      ...(await autoprewarmFlags()),
       ...(options.postgresFlags ?? []),
     ],
     log,
