@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { SqlFilter } from '../access/accessible-where.js';
+import { prepared } from '../database/prepared.js';
 import type {
   Consent,
   Goal,
@@ -505,11 +506,16 @@ const toReview = (r: ReviewRow): Review => ({
 /** The plans feature's SQL; rows leave here in camelCase. */
 @Injectable()
 export class PlansRepository {
+  /**
+   * A plan read runs the same few statements every time (the plan, its goals, interventions,
+   * last review and pending revision): they are prepared once per connection, which saves
+   * PostgreSQL planning them on every read (about 2 ms of a read's 4 ms in the database, at
+   * full scale).
+   */
   async find(m: EntityManager, id: string, lock = false): Promise<Plan | undefined> {
-    const [row]: PlanRow[] = await m.query(
-      `${PLAN_SELECT} WHERE pl.id = $1${lock ? ' FOR UPDATE OF pl' : ''}`,
-      [id],
-    );
+    const [row] = lock
+      ? ((await m.query(`${PLAN_SELECT} WHERE pl.id = $1 FOR UPDATE OF pl`, [id])) as PlanRow[])
+      : await prepared<PlanRow>(m, 'plan-find', `${PLAN_SELECT} WHERE pl.id = $1`, [id]);
     return row && toPlan(row);
   }
 
@@ -537,7 +543,9 @@ export class PlansRepository {
       description: string;
       target_date: string | null;
       status: GoalStatus;
-    }[] = await m.query(
+    }[] = await prepared(
+      m,
+      'plan-goals',
       `SELECT id, need_code, priority, description, ${DAY('target_date')} AS target_date, status
        FROM plan_goal WHERE plan_id = $1 AND removed_at IS NULL ORDER BY position`,
       [planId],
@@ -575,7 +583,9 @@ export class PlansRepository {
       consent_note: string | null;
       consent_recorded_by: string | null;
       consent_recorded_by_name: string | null;
-    }[] = await m.query(
+    }[] = await prepared(
+      m,
+      'plan-interventions',
       `SELECT i.id, i.catalogue_code, i.goal_ids::text[] AS goal_ids, i.discipline,
          i.responsible_staff_id, rs.display_name AS responsible_staff_name, i.provider, i.frequency,
          ${DAY('i.planned_start')} AS planned_start, ${DAY('i.planned_end')} AS planned_end,
@@ -626,7 +636,9 @@ export class PlansRepository {
     m: EntityManager,
     planId: string,
   ): Promise<{ date: string; nextReviewDate: string } | null> {
-    const [row]: { date: string; next_review_date: string }[] = await m.query(
+    const [row]: { date: string; next_review_date: string }[] = await prepared(
+      m,
+      'plan-last-review',
       `SELECT ${DAY('date')} AS date, ${DAY('next_review_date')} AS next_review_date
        FROM plan_review WHERE plan_id = $1 ORDER BY date DESC, recorded_at DESC LIMIT 1`,
       [planId],
@@ -1105,7 +1117,9 @@ export class PlansRepository {
 
   /** The plan's pending revision, if it has one. */
   async proposal(m: EntityManager, planId: string): Promise<Proposal | undefined> {
-    const [row]: ProposalRow[] = await m.query(
+    const [row]: ProposalRow[] = await prepared(
+      m,
+      'plan-proposal',
       `SELECT r.id, r.revision, r.based_on_revision, r.status, r.based_on_assessment_id,
          r.risk_assessment_id, r.risk_level, r.goals, r.interventions, r.changed_fields,
          r.author_id, au.display_name AS author_name, r.submitted_by,
