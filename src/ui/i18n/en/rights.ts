@@ -4,6 +4,7 @@ export const rightsEn = {
   'due.kind.amendment': 'Amendment after challenge',
   'due.reason.challenge': 'Prisoner’s challenge',
   'due.reason.challenge_upheld': 'Challenge upheld',
+  'due.reason.escalation_upheld': 'Upheld by an outside authority',
 
   'nav.challenges': 'Challenges',
   'nav.subjectAccess': 'Subject access',
@@ -74,6 +75,58 @@ export const rightsEn = {
     'Nobody in this facility other than the authors can answer this challenge: ask a supervisor',
   'rights.challenge.errors.outcome': 'Choose the outcome',
   'rights.challenge.errors.response': 'Enter the reasoned response (at most 10,000 characters)',
+
+  'rights.escalation.heading': 'Escalations to outside authorities',
+  'rights.escalation.intro':
+    'A prisoner whose challenge is not upheld, or not answered by its deadline, may take it to a court or another competent authority (Mandela Rule 57).',
+  'rights.escalation.none': 'The prisoner has not taken this challenge further.',
+  'rights.escalation.itemTitle': '{authority}: {name}',
+  'rights.escalation.authority': 'Kind of authority',
+  'rights.escalation.authorityName': 'Name of the authority',
+  'rights.escalation.authorityNameHint': 'The court, the office or the body the prisoner wrote to.',
+  'rights.escalation.referredOn': 'Date referred',
+  'rights.escalation.reference': 'Their reference',
+  'rights.escalation.referenceLabel': 'Their reference (optional)',
+  'rights.escalation.grounds': 'Grounds',
+  'rights.escalation.recordedBy': 'Recorded by',
+  'rights.escalation.decision': 'Decision',
+  'rights.escalation.pending': 'Awaiting the decision',
+  'rights.escalation.decisionText': '{outcome}, {date} (recorded by {name})',
+  'rights.escalation.summary': 'What the authority decided',
+  'rights.escalation.summaryHint':
+    'Summarise the decision and what it requires. It is part of the prisoner’s record.',
+  'rights.escalation.summaryOnly':
+    'What the authority decided is shown to the staff who read the challenged record in full.',
+  'rights.escalation.decidedOn': 'Date of the decision',
+  'rights.escalation.outcome': 'Outcome',
+  'rights.escalation.recordTitle': 'Record an escalation',
+  'rights.escalation.recordButton': 'Record the escalation',
+  'rights.escalation.decideTitle': 'Record the outside decision',
+  'rights.escalation.decideButton': 'Record the decision',
+  'rights.escalation.authority.central_administration': 'Central prison administration',
+  'rights.escalation.authority.inspectorate': 'Inspectorate',
+  'rights.escalation.authority.ombudsman': 'Ombudsman',
+  'rights.escalation.authority.judicial': 'Court',
+  'rights.escalation.authority.other': 'Other competent authority',
+  'rights.escalation.grounds.rejected': 'Challenge not upheld',
+  'rights.escalation.grounds.partly_rejected': 'Challenge partly upheld',
+  'rights.escalation.grounds.delayed': 'No answer by the deadline',
+  'rights.escalation.outcome.upheld': 'Upheld',
+  'rights.escalation.outcome.partly_upheld': 'Partly upheld',
+  'rights.escalation.outcome.not_upheld': 'Not upheld',
+  'rights.escalation.outcome.withdrawn': 'Withdrawn by the prisoner',
+  'rights.escalation.outcome.declined': 'Declined by the authority',
+  'rights.escalation.errors.authority': 'Choose the kind of authority',
+  'rights.escalation.errors.authorityName':
+    'Enter the name of the authority (at most 200 characters)',
+  'rights.escalation.errors.referredOn':
+    'Enter the date referred: not in the future, not before the challenge was received',
+  'rights.escalation.errors.reference': 'The reference can be at most 200 characters',
+  'rights.escalation.errors.decidedOn':
+    'Enter the date of the decision: not in the future, not before the referral',
+  'rights.escalation.errors.outcome': 'Choose the outcome',
+  'rights.escalation.errors.summary':
+    'Enter what the authority decided (at most 10,000 characters)',
 
   'rights.disclosures.title': 'Disclosure log',
   'rights.disclosures.caption': 'Disclosures',
@@ -284,4 +337,5 @@ export const rightsEn = {
   'rights.field.disclosedOn': 'Date disclosed',
   'rights.field.approvedBy': 'Approved by',
   'rights.field.source': 'Recorded from',
+  'rights.field.escalations': 'Escalations to outside authorities',
 };
