@@ -238,6 +238,10 @@ describe('prisoners’ rights pages', () => {
         })
       ).statusCode,
     ).toBe(303);
+    // The prisoner's challenges list says it was taken further.
+    expect(textOf((await wing.get(`/prisoners/${p.id}/challenges`)).body)).toContain(
+      'Taken to an outside authority',
+    );
     const byAuthor = await (await as(assessor)).get(href);
     expect(byAuthor.statusCode).toBe(200);
     expect(byAuthor.body).not.toContain('/decision"');

@@ -159,6 +159,7 @@ export function challengeRows(items: ChallengeResponse[], t: Translate) {
     status: c.outcome ? label(t, OUTCOME, c.outcome) : label(t, CHALLENGE_STATUS, c.status),
     amendmentDue: c.amendmentDue,
     amended: c.amended,
+    escalated: c.escalations.length > 0,
   }));
 }
 

@@ -61,6 +61,7 @@ export const rightsEn = {
   'rights.challenge.amendment': 'Amendment',
   'rights.challenge.amended': 'Amended',
   'rights.challenge.amendmentDueOn': 'Amendment due by {date}',
+  'rights.challenge.escalated': 'Taken to an outside authority',
   'rights.challenge.outcome.upheld': 'Upheld',
   'rights.challenge.outcome.partly_upheld': 'Partly upheld',
   'rights.challenge.outcome.not_upheld': 'Not upheld',
