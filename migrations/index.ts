@@ -25,6 +25,7 @@ import { TeamWorking1764115200160 } from './1764115200160-team-working.js';
 import { EventTypes1764115200170 } from './1764115200170-event-types.js';
 import { MeasureHealthObjections1764115200200 } from './1764115200200-measure-health-objections.js';
 import { DueIndexes1764115200210 } from './1764115200210-due-indexes.js';
+import { ChallengeEscalations1764115200220 } from './1764115200220-challenge-escalations.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -55,4 +56,5 @@ export const migrations = [
   EventTypes1764115200170,
   MeasureHealthObjections1764115200200,
   DueIndexes1764115200210,
+  ChallengeEscalations1764115200220,
 ];

@@ -121,6 +121,8 @@ const MATRIX: Record<string, [string, string, string, string, string]> = {
   'GET /challenges':                     ['listed/absent/listed','listed/absent/listed','listed/absent/listed','listed/absent/listed','403/403/403'],
   'GET /challenges/:id':                 ['full/404/full',      'summary/404/summary','summary/404/summary','full/404/full',      '403/403/403'],
   'POST /challenges/:id/answer':         ['200/404/403',        '403/403/403',        '403/403/403',        '200/404/403',        '403/403/403'],
+  'POST /challenges/:id/escalations':    ['201/404/403',        '201/404/403',        '201/404/403',        '201/404/403',        '403/403/403'],
+  'POST /challenges/:id/escalations/:escalationId/decision':['200/404/403','403/403/403','403/403/403',  '200/404/403',        '403/403/403'],
   'POST /inspector-appointments':        ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '201/-/-'],
   'GET /inspector-appointments':         ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '200/-/-'],
   'GET /inspector-appointments/:id':     ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '200/-/-'],
@@ -255,8 +257,15 @@ const INSPECTOR: Record<string, string> = {
   'GET /challenges': 'listed/absent/absent',
   'GET /challenges/:id': 'summary/404/404',
   'POST /challenges/:id/answer': '403/403/403',
+  'POST /challenges/:id/escalations': '403/403/403',
+  'POST /challenges/:id/escalations/:escalationId/decision': '403/403/403',
 };
 
+const ESCALATION = {
+  authority: 'ombudsman',
+  authorityName: 'Matrix ombudsman',
+  referredOn: '2025-02-01',
+};
 const DISCLOSURE = {
   recipientType: 'probation',
   recipient: 'Regional probation',
@@ -471,6 +480,25 @@ describe('access matrix: every endpoint x every role x scope', () => {
         },
       ).expect(201)
     ).body;
+  /**
+   * A challenge answered not upheld by the supervisor of the prisoner's facility (so escalable),
+   * and with `escalated` an escalation recorded by its PVE planner.
+   */
+  const rejectedChallengeFor = async (prisoner: TestPrisoner, escalated = false) => {
+    const { pve, supervisor } = planners.get(prisoner.facilityId)!;
+    const challenge = await challengeFor(prisoner, supervisor);
+    await post(`/api/v1/challenges/${challenge.id}/answer`, supervisor, {
+      outcome: 'not_upheld',
+      response: 'Matrix answer',
+    }).expect(200);
+    if (!escalated) return { challengeId: challenge.id as string, escalationId: '' };
+    const res = await post(`/api/v1/challenges/${challenge.id}/escalations`, pve, ESCALATION);
+    expect(res.status).toBe(201);
+    return {
+      challengeId: challenge.id as string,
+      escalationId: res.body.escalations[0].id as string,
+    };
+  };
   const status = (res: { status: number }) => String(res.status);
   /** 200 answers that carry a plan are reported by their view. */
   const viewOrStatus = (res: { status: number; body: { view?: string } }) =>
@@ -897,6 +925,21 @@ describe('access matrix: every endpoint x every role x scope', () => {
         await post(`/api/v1/challenges/${challenge.id}/answer`, user, {
           outcome: 'not_upheld',
           response: 'Matrix answer',
+        }),
+      );
+    },
+    'POST /challenges/:id/escalations': async ({ user, prisoner }) => {
+      const { challengeId } = await rejectedChallengeFor(prisoner);
+      return status(await post(`/api/v1/challenges/${challengeId}/escalations`, user, ESCALATION));
+    },
+    'POST /challenges/:id/escalations/:escalationId/decision': async ({ user, prisoner }) => {
+      const { challengeId, escalationId } = await rejectedChallengeFor(prisoner, true);
+      return status(
+        await post(`/api/v1/challenges/${challengeId}/escalations/${escalationId}/decision`, user, {
+          decidedOn: new Date().toISOString().slice(0, 10),
+          outcome: 'not_upheld',
+          summary: 'Matrix decision',
+          version: 1,
         }),
       );
     },

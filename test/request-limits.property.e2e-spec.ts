@@ -85,6 +85,7 @@ function userFor(method: string, path: string): TestUser | undefined {
   if (path.includes('/statistics')) return users.supervisor;
   if (/\/(disclosures|subject-access-requests)/.test(path)) return users.supervisor;
   if (path.endsWith('/challenges/{id}/answer')) return users.supervisor;
+  if (path.endsWith('/escalations/{escalationId}/decision')) return users.supervisor;
   if (path.includes('/training/')) return users.psychologist;
   if (path.endsWith('/countersign-assignments')) return users.supervisor;
   if (path.endsWith('/health-objections')) return users.psychologist;
@@ -239,6 +240,7 @@ async function send(method: string, path: string, c: Case) {
           ? attemptId
           : randomUUID(),
     )
+    .replace('{escalationId}', randomUUID())
     .replace('{revision}', '1')
     .replace('{key}', 've-risk-spj')
     .replace('{version}', '1.0.0');

@@ -25,6 +25,8 @@ export type AppAction =
   | 'close'
   | 'release'
   | 'answer'
+  | 'escalate'
+  | 'decide'
   | 'object'
   | 'assign'
   | 'revoke';
@@ -161,6 +163,9 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         // Wing staff take a prisoner's challenge down; its words stay with those who answer it.
         can('create', 'Challenge', inScope);
         readChallenges(CHALLENGE_SUMMARY_FIELDS);
+        // A rejected or late challenge taken to an outside authority (Rule 57(1)) is recorded
+        // by whoever may take a challenge down.
+        can('escalate', 'Challenge', inScope);
         train();
         break;
       case 'psychologist':
@@ -184,6 +189,10 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         can('create', 'Challenge', inScope);
         readChallenges();
         can('answer', 'Challenge', { ...inScope, assignedToId: actor.id });
+        can('escalate', 'Challenge', inScope);
+        // The outside authority's decision: any psychologist of the facility (not an author of
+        // what is challenged: the service refuses them).
+        can('decide', 'Challenge', inScope);
         train();
         break;
       case 'pve_inspector':
@@ -201,6 +210,7 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         can('create', 'Challenge', inScope);
         readChallenges(undefined, { targetType: 'plan' });
         readChallenges(CHALLENGE_SUMMARY_FIELDS);
+        can('escalate', 'Challenge', inScope);
         train();
         break;
       case 'inspector': {
@@ -253,6 +263,7 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         can('create', 'Challenge', inScope);
         readChallenges();
         can('answer', 'Challenge', { ...inScope, assignedToId: actor.id });
+        can(['escalate', 'decide'], 'Challenge', inScope);
         // Certification status and calibration of the staff of their facilities.
         can('read', 'TrainingOverview');
         break;

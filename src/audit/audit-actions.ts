@@ -70,6 +70,8 @@ export const AUDIT_ACTIONS = [
   'challenge.read',
   'challenge.list',
   'challenge.answer',
+  'challenge.escalate',
+  'challenge.escalation_decision',
   'audit.query',
   'audit.export',
   'audit.verify',

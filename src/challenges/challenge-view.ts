@@ -1,7 +1,7 @@
 import { permittedFieldsOf } from '@casl/ability/extra';
 import { asSubject, type AppAbility } from '../access/ability.factory.js';
-import type { ChallengeResponse } from './dto/challenge.dto.js';
-import type { Challenge } from './challenges.repository.js';
+import type { ChallengeEscalationResponse, ChallengeResponse } from './dto/challenge.dto.js';
+import type { Challenge, Escalation } from './challenges.repository.js';
 
 /** The fields CASL conditions on a challenge refer to. */
 export const challengeSubject = (c: Challenge) => ({
@@ -52,6 +52,57 @@ export function challengeResponse(c: Challenge, view: 'full' | 'summary'): Chall
     amended: c.amended,
     recordedBy: c.recordedBy,
     recordedAt: c.recordedAt,
+    escalations: c.escalations.map((e) => escalationResponse(e, view)),
     version: c.version,
+  };
+}
+
+/**
+ * An escalation in the challenge's view: the outside decision's summary may quote clinical
+ * content, so it is in the `full` view only, as the challenge's words and response are.
+ */
+export function escalationResponse(
+  e: Escalation,
+  view: 'full' | 'summary',
+): ChallengeEscalationResponse {
+  return {
+    id: e.id,
+    authority: e.authority,
+    authorityName: e.authorityName,
+    referredOn: e.referredOn,
+    reference: e.reference,
+    grounds: e.grounds,
+    recordedBy: e.recordedBy,
+    recordedAt: e.recordedAt,
+    decision: e.decision && {
+      decidedOn: e.decision.decidedOn,
+      outcome: e.decision.outcome,
+      ...(view === 'full' ? { summary: e.decision.summary } : {}),
+      recordedBy: e.decision.recordedBy,
+      recordedAt: e.decision.recordedAt,
+    },
+    amendmentDue: e.amendmentDue,
+    amended: e.amended,
+    version: e.version,
+  };
+}
+
+/**
+ * Whether a challenge may be taken to an outside authority now, and on what grounds: answered
+ * `not_upheld` or `partly_upheld`, or still open past its deadline (undue delay). Otherwise why
+ * not.
+ */
+export function escalationGrounds(
+  c: { status: string; outcome: string | null; respondBy: string },
+  on: string,
+): { grounds: 'rejected' | 'partly_rejected' | 'delayed' } | { refused: string } {
+  if (c.status === 'answered') {
+    if (c.outcome === 'not_upheld') return { grounds: 'rejected' };
+    if (c.outcome === 'partly_upheld') return { grounds: 'partly_rejected' };
+    return { refused: 'The challenge was upheld: there is nothing to take further' };
+  }
+  if (c.respondBy < on) return { grounds: 'delayed' };
+  return {
+    refused: `The challenge is open and its answer is not due until ${c.respondBy}: it can be taken further once it is rejected or late`,
   };
 }

@@ -11,6 +11,8 @@ import {
   ChallengePageResponse,
   ChallengeResponse,
   CreateChallengeDto,
+  DecideEscalationDto,
+  EscalateChallengeDto,
   ListChallengesQueryDto,
 } from './dto/challenge.dto.js';
 import { Idempotent } from '../idempotency/idempotency.js';
@@ -95,5 +97,65 @@ export class ChallengesController {
     @Body() dto: AnswerChallengeDto,
   ): Promise<ChallengeResponse> {
     return this.challenges.answer(ctx, id, dto);
+  }
+
+  @Post('challenges/:id/escalations')
+  @Idempotent()
+  @Authorize('escalate', 'Challenge')
+  @ApiOperation({
+    summary:
+      'Record that the prisoner took the challenge to an outside authority (Mandela Rule 57(1)): allowed once it was answered not upheld or partly upheld, or is open past its deadline; several escalations may follow one another',
+  })
+  @ApiCreatedResponse({
+    type: ChallengeResponse,
+    description: 'The challenge, with the escalation last in `escalations`',
+  })
+  @ApiProblems(
+    [
+      400,
+      'Bad input (`validation_failed`), including `referredOn` in the future or before the challenge was received',
+    ],
+    [403, 'The caller may not record the prisoner’s challenges (`forbidden`)'],
+    [404, 'No such challenge in the caller’s scope (`not_found`)'],
+    [
+      409,
+      'The challenge was upheld, or is open and not yet due (`challenge_not_escalable`, with the reason in `detail`); or a concurrent change',
+    ],
+  )
+  escalate(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @Body() dto: EscalateChallengeDto,
+  ): Promise<ChallengeResponse> {
+    return this.challenges.escalate(ctx, id, dto);
+  }
+
+  @Post('challenges/:id/escalations/:escalationId/decision')
+  @HttpCode(200)
+  @Authorize('decide', 'Challenge')
+  @ApiOperation({
+    summary:
+      'Record the outside authority’s decision on an escalation, once (supervisors, and psychologists of the prisoner’s facility who did not author what is challenged); upheld or partly upheld makes an amendment due',
+  })
+  @ApiOkResponse({ type: ChallengeResponse })
+  @ApiProblems(
+    [
+      400,
+      'Bad input (`validation_failed`), including `decidedOn` in the future or before the referral',
+    ],
+    [403, 'The caller’s roles do not allow it, or they authored what is challenged (`forbidden`)'],
+    [404, 'No such challenge in the caller’s scope, or no such escalation of it (`not_found`)'],
+    [
+      409,
+      'Stale `version` (`version_conflict` with `currentVersion`), or decided already (`already_decided`)',
+    ],
+  )
+  decide(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @UuidParam('escalationId') escalationId: string,
+    @Body() dto: DecideEscalationDto,
+  ): Promise<ChallengeResponse> {
+    return this.challenges.decide(ctx, id, escalationId, dto);
   }
 }

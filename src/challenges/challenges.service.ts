@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { asSubject } from '../access/ability.factory.js';
 import { accessibleWhere } from '../access/accessible-where.js';
 import {
   CaseOperations,
@@ -14,12 +15,19 @@ import { validationProblem } from '../errors/validation-errors.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, toPage, type Page } from '../http/page.js';
 import type { DueItem, DueQuery } from '../reviews/due-item.js';
 import { PrisonerEventsService } from '../reviews/prisoner-events.service.js';
-import { challengeResponse, challengeSubject, challengeView } from './challenge-view.js';
-import { ChallengesRepository, type Challenge } from './challenges.repository.js';
+import {
+  challengeResponse,
+  challengeSubject,
+  challengeView,
+  escalationGrounds,
+} from './challenge-view.js';
+import { ChallengesRepository, type Challenge, type Escalation } from './challenges.repository.js';
 import type {
   AnswerChallengeDto,
   ChallengeResponse,
   CreateChallengeDto,
+  DecideEscalationDto,
+  EscalateChallengeDto,
   ListChallengesQueryDto,
 } from './dto/challenge.dto.js';
 
@@ -190,6 +198,161 @@ export class ChallengesService {
     });
   }
 
+  /**
+   * Records that the prisoner took a rejected, partly rejected or late challenge to an outside
+   * authority (Mandela Rule 57(1)); the grounds are derived from the challenge as it stands.
+   */
+  async escalate(
+    ctx: RequestContext,
+    id: string,
+    dto: EscalateChallengeDto,
+  ): Promise<ChallengeResponse> {
+    const now = today();
+    if (dto.referredOn > now)
+      throw validationProblem([{ path: 'referredOn', message: 'cannot be in the future' }]);
+    return this.cases.change(ctx, {
+      name: 'Challenge',
+      action: 'challenge.escalate',
+      permission: 'escalate',
+      load: (m) => this.challenges.find(m, id, true),
+      target: (c) => ({
+        ...challengeTarget(c),
+        entity: { type: 'challenge_escalation' },
+        details: { challengeId: c.id },
+      }),
+      forbidden: 'Only staff who may record the prisoner’s challenges record an escalation',
+      apply: async (c, _, m) => {
+        if (dto.referredOn < c.receivedOn)
+          throw validationProblem([
+            {
+              path: 'referredOn',
+              message: `cannot be before the challenge was received (${c.receivedOn})`,
+            },
+          ]);
+        const escalable = escalationGrounds(c, now);
+        if ('refused' in escalable) throw conflict('challenge_not_escalable', escalable.refused);
+        const escalationId = await this.challenges.insertEscalation(m, {
+          challengeId: c.id,
+          prisonerId: c.prisonerId,
+          facilityId: c.facilityId,
+          authority: dto.authority,
+          authorityName: dto.authorityName,
+          referredOn: dto.referredOn,
+          reference: dto.reference ?? null,
+          grounds: escalable.grounds,
+          recordedBy: ctx.actor.id,
+        });
+        return {
+          entityId: escalationId,
+          changedFields: [
+            'authority',
+            'authorityName',
+            'referredOn',
+            ...(dto.reference !== undefined ? ['reference'] : []),
+            'grounds',
+          ],
+          details: { authority: dto.authority, grounds: escalable.grounds },
+          respond: async () => this.respond(ctx, (await this.challenges.find(m, id))!),
+        };
+      },
+    });
+  }
+
+  /**
+   * Records the outside authority's decision on an escalation, once. Upheld or partly upheld
+   * makes an amendment due, as an upheld challenge does.
+   */
+  async decide(
+    ctx: RequestContext,
+    id: string,
+    escalationId: string,
+    dto: DecideEscalationDto,
+  ): Promise<ChallengeResponse> {
+    const now = today();
+    if (dto.decidedOn > now)
+      throw validationProblem([{ path: 'decidedOn', message: 'cannot be in the future' }]);
+    return this.cases.change<{ challenge: Challenge; escalation: Escalation }, ChallengeResponse>(
+      ctx,
+      {
+        name: 'Escalation',
+        action: 'challenge.escalation_decision',
+        permission: 'decide',
+        load: async (m) => {
+          const challenge = await this.challenges.find(m, id, true);
+          const escalation =
+            challenge && (await this.challenges.findEscalation(m, id, escalationId, true));
+          return challenge && escalation ? { challenge, escalation } : undefined;
+        },
+        target: ({ challenge, escalation }) => ({
+          ...challengeTarget(challenge),
+          entity: { type: 'challenge_escalation', id: escalation.id },
+          details: { challengeId: challenge.id },
+        }),
+        forbidden:
+          'Only a supervisor or psychologist of the prisoner’s facility records the outside decision',
+        refuse: async ({ challenge }) =>
+          challenge.targetAuthorIds.includes(ctx.actor.id)
+            ? forbidden('The author of what is challenged cannot record the outside decision')
+            : undefined,
+        version: { expected: dto.version, current: ({ escalation }) => escalation.version },
+        apply: async ({ escalation }, _, m) => {
+          if (escalation.decision)
+            throw conflict('already_decided', 'The outside decision has been recorded already');
+          if (dto.decidedOn < escalation.referredOn)
+            throw validationProblem([
+              {
+                path: 'decidedOn',
+                message: `cannot be before the referral (${escalation.referredOn})`,
+              },
+            ]);
+          const amendmentDue =
+            dto.outcome === 'upheld' || dto.outcome === 'partly_upheld'
+              ? plusDays(now, this.config.env.CHALLENGE_AMENDMENT_PERIOD)
+              : null;
+          await this.challenges.decideEscalation(m, escalation.id, {
+            decidedOn: dto.decidedOn,
+            outcome: dto.outcome,
+            summary: dto.summary,
+            by: ctx.actor.id,
+            amendmentDue,
+          });
+          return {
+            changedFields: [
+              'decidedOn',
+              'outcome',
+              'summary',
+              ...(amendmentDue ? ['amendmentDue'] : []),
+            ],
+            details: { authority: escalation.authority, outcome: dto.outcome },
+            respond: async () => this.respond(ctx, (await this.challenges.find(m, id))!),
+          };
+        },
+      },
+    );
+  }
+
+  /**
+   * Whether the caller may record outside decisions on this challenge's escalations (the pages
+   * offer the form only then): the permission, and not an author of what is challenged.
+   */
+  async mayDecide(ctx: RequestContext, c: ChallengeResponse): Promise<boolean> {
+    if (
+      !ctx.ability.can(
+        'decide',
+        asSubject('Challenge', {
+          id: c.id,
+          prisonerId: c.prisonerId,
+          facilityId: c.facilityId,
+          targetType: c.targetType,
+          assignedToId: c.assignedTo.id,
+        }),
+      )
+    )
+      return false;
+    const row = await this.challenges.find(this.dataSource.manager, c.id);
+    return row !== undefined && !row.targetAuthorIds.includes(ctx.actor.id);
+  }
+
   /** A prisoner's challenges, newest first. */
   async listFor(
     ctx: RequestContext,
@@ -267,21 +430,41 @@ export class ChallengesService {
 
   /** Open challenges by their deadline and amendments due, for `GET /reviews/due`. */
   async dueItems(ctx: RequestContext, query: DueQuery): Promise<DueItem[]> {
-    const rows = await this.challenges.due(this.dataSource.manager, this.scope(ctx), query);
+    const [rows, escalated] = await Promise.all([
+      this.challenges.due(this.dataSource.manager, this.scope(ctx), query),
+      this.challenges.escalationsDue(this.dataSource.manager, this.scope(ctx), query),
+    ]);
     const now = today();
-    return rows.map(({ item_id, kind, due_date, challenge: c }) => ({
+    const escalations = escalated.map(({ item_id, due_date, challenge: c }): DueItem => ({
       id: item_id,
-      kind,
+      kind: 'amendment',
       prisonerId: c.prisonerId,
       prisonNumber: c.prisonNumber,
       prisonerName: c.prisonerName,
       facilityId: c.facilityId,
       dueDate: due_date,
       overdue: due_date < now,
-      reason: kind === 'amendment' ? 'challenge_upheld' : 'challenge',
+      reason: 'escalation_upheld',
       challengeId: c.id,
       ...(c.assessmentId ? { assessmentId: c.assessmentId } : {}),
       ...(c.planId ? { planId: c.planId } : {}),
     }));
+    return [
+      ...rows.map(({ item_id, kind, due_date, challenge: c }): DueItem => ({
+        id: item_id,
+        kind,
+        prisonerId: c.prisonerId,
+        prisonNumber: c.prisonNumber,
+        prisonerName: c.prisonerName,
+        facilityId: c.facilityId,
+        dueDate: due_date,
+        overdue: due_date < now,
+        reason: kind === 'amendment' ? 'challenge_upheld' : 'challenge',
+        challengeId: c.id,
+        ...(c.assessmentId ? { assessmentId: c.assessmentId } : {}),
+        ...(c.planId ? { planId: c.planId } : {}),
+      })),
+      ...escalations,
+    ];
   }
 }

@@ -22,7 +22,10 @@ export interface DueItem {
   assessmentId?: string;
   inProgressAssessmentId?: string;
   planId?: string;
-  /** A challenge to answer, or whose upholding made an amendment due (challenges feature). */
+  /**
+   * A challenge to answer, or whose upholding (or an outside authority's on its escalation) made
+   * an amendment due (challenges feature).
+   */
   challengeId?: string;
   event?: { id: string; type: string; occurredAt: string };
 }

@@ -252,7 +252,13 @@ const COPY_SOURCES: CopySource[] = [
     sql: `SELECT c.id, c.target_type, COALESCE(c.assessment_id, c.plan_id) AS target_id,
          ${DAY('c.received_on')} AS received_on, c.words, ${DAY('c.respond_by')} AS respond_by, c.status,
          c.outcome, c.response, c.answered_at, u.display_name AS answered_by,
-         ${DAY('c.amendment_due')} AS amendment_due
+         ${DAY('c.amendment_due')} AS amendment_due,
+         (SELECT jsonb_agg(jsonb_build_object('authority', e.authority,
+            'authorityName', e.authority_name, 'referredOn', ${DAY('e.referred_on')},
+            'reference', e.reference, 'grounds', e.grounds, 'decidedOn', ${DAY('e.decided_on')},
+            'outcome', e.outcome, 'summary', e.summary, 'amendmentDue', ${DAY('e.amendment_due')})
+            ORDER BY e.referred_on, e.recorded_at, e.id)
+          FROM challenge_escalation e WHERE e.challenge_id = c.id) AS escalations
        FROM challenge c LEFT JOIN app_user u ON u.id = c.answered_by
        WHERE c.prisoner_id = $1 ORDER BY c.received_on, c.id`,
     date: (c) => text(c.received_on),
@@ -267,6 +273,8 @@ const COPY_SOURCES: CopySource[] = [
       ['answeredBy', c.answered_by],
       ['answeredAt', at(c.answered_at)],
       ['amendmentDue', c.amendment_due],
+      // Taken to an outside authority (Rule 57(1)), with what it decided.
+      ['escalations', c.escalations],
     ],
   },
   {
@@ -435,9 +443,10 @@ export class SubjectAccessRepository {
 
   /**
    * Every record about the prisoner, oldest first within each kind: particulars, assessments in
-   * their approved revisions, plans, their sessions and reviews, events, challenges and
-   * disclosures. Read straight from the tables (as the copy must hold what is on file, not what
-   * any one staff view shows); clinical fields are marked so the preparer's view can hide them.
+   * their approved revisions, plans, their sessions and reviews, events, challenges (with their
+   * escalations) and disclosures. Read straight from the tables (as the copy must hold what is on
+   * file, not what any one staff view shows); clinical fields are marked so the preparer's view
+   * can hide them.
    */
   async records(m: EntityManager, prisonerId: string): Promise<CopyRecord[]> {
     const out: CopyRecord[] = [];

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
 import { canonicalSha256 } from '../../src/crypto/canonical-json.js';
 import {
   Factories,
@@ -7,6 +8,13 @@ import {
   type TestUser,
 } from '../factories/index.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+import {
+  andWait,
+  expectAccessible,
+  startBrowserHarness,
+  type BrowserHarness,
+} from '../ui/harness.js';
+import { signIn } from '../ui/prisoner-journey.js';
 import { CLINICAL, plantClinicalText } from './support/planted.js';
 import { textOf, UiClient } from './support/ui-client.js';
 
@@ -111,6 +119,172 @@ describe('prisoners’ rights pages', () => {
     // The amendment is due in My work / reviews due of the staff who amend.
     const home = textOf((await (await as(reviewer)).get('/')).body);
     expect(home).toContain('Amendment after challenge');
+  });
+
+  it('a rejected challenge is escalated and the outside decision recorded through forms without scripts', async () => {
+    const p = await f.prisoner(a);
+    const target = await f.approvedAssessment(p, assessor, countersigner, {
+      instrumentKey: 've-risk-spj',
+    });
+    const created = await t.http
+      .post(`/api/v1/prisoners/${p.id}/challenges`)
+      .set('authorization', officer.auth)
+      .send({ targetType: 'assessment', targetId: target, receivedOn: today(), words: WORDS })
+      .expect(201);
+    const href = `/challenges/${created.body.id}`;
+    const answerer = created.body.assignedTo.id === reviewer.id ? reviewer : supervisor;
+    await t.http
+      .post(`/api/v1${href}/answer`)
+      .set('authorization', answerer.auth)
+      .send({ outcome: 'not_upheld', response: 'The wing log supports the entry.' })
+      .expect(200);
+
+    const wing = await as(officer);
+    const page = await wing.get(href);
+    expect(page.statusCode).toBe(200);
+    expect(textOf(page.body)).toContain('The prisoner has not taken this challenge further.');
+    expect(page.body).toContain(`action="${href}/escalations"`);
+    // Every field named; the form keeps what was typed.
+    const empty = await wing.post(`${href}/escalations`, {
+      authority: '',
+      authorityName: ' ',
+      referredOn: '',
+      reference: 'R'.repeat(201),
+    });
+    expect(empty.statusCode).toBe(422);
+    const errors = textOf(empty.body);
+    expect(errors).toContain('Choose the kind of authority');
+    expect(errors).toContain('Enter the name of the authority');
+    expect(errors).toContain('Enter the date referred');
+    expect(errors).toContain('The reference can be at most 200 characters');
+    expect(empty.body).toContain('href="#authority"');
+    expect(empty.body).toContain('href="#referredOn"');
+    const future = await wing.post(`${href}/escalations`, {
+      authority: 'ombudsman',
+      authorityName: 'Human Rights Ombudsman',
+      referredOn: '2099-01-01',
+    });
+    expect(future.statusCode).toBe(422);
+    expect(textOf(future.body)).toContain('Enter the date referred: not in the future');
+    expect(future.body).toContain('value="Human Rights Ombudsman"');
+    const recorded = await wing.post(`${href}/escalations`, {
+      authority: 'ombudsman',
+      authorityName: 'Human Rights Ombudsman',
+      referredOn: today(),
+      reference: 'OMB-7',
+    });
+    expect(recorded.statusCode).toBe(303);
+    expect(recorded.headers.location).toBe(`${href}#escalations`);
+    const listed = await wing.get(href);
+    const listedText = textOf(listed.body);
+    expect(listedText).toContain('Ombudsman: Human Rights Ombudsman');
+    expect(listedText).toContain('Challenge not upheld');
+    expect(listedText).toContain('Awaiting the decision');
+    // The wing officer records escalations, not the outside decision.
+    expect(listed.body).not.toContain('/decision"');
+    const [{ id: escalationId }] = await t.db.query(
+      `SELECT id FROM challenge_escalation WHERE challenge_id = $1`,
+      [created.body.id],
+    );
+
+    const sup = await as(supervisor);
+    const open = await sup.get(href);
+    expect(open.body).toContain(`action="${href}/escalations/${escalationId}/decision"`);
+    const missing = await sup.post(`${href}/escalations/${escalationId}/decision`, {
+      version: '1',
+      decidedOn: today(),
+      outcome: '',
+      summary: '',
+    });
+    expect(missing.statusCode).toBe(422);
+    expect(textOf(missing.body)).toContain('Choose the outcome');
+    expect(textOf(missing.body)).toContain('Enter what the authority decided');
+    expect(missing.body).toContain(`href="#decision-${escalationId}-outcome"`);
+    const stale = await sup.post(`${href}/escalations/${escalationId}/decision`, {
+      version: '9',
+      decidedOn: today(),
+      outcome: 'upheld',
+      summary: 'The ombudsman asks for a new assessment.',
+    });
+    expect(stale.statusCode).toBe(409);
+    await sup.get(href);
+    const decided = await sup.post(`${href}/escalations/${escalationId}/decision`, {
+      version: '1',
+      decidedOn: today(),
+      outcome: 'partly_upheld',
+      summary: 'The ombudsman asks for a new assessment.',
+    });
+    expect(decided.statusCode).toBe(303);
+    const after = textOf((await sup.get(href)).body);
+    expect(after).toContain('Partly upheld');
+    expect(after).toContain('The ombudsman asks for a new assessment.');
+    expect(after).toContain('Amendment due by');
+    expect(sup.lastHtml).not.toContain(`/escalations/${escalationId}/decision"`);
+
+    // The officer's view leaves the decision's text out, as the API's summary view does.
+    const summary = textOf((await wing.get(href)).body);
+    expect(summary).toContain('Partly upheld');
+    expect(summary).not.toContain('asks for a new assessment');
+    expect(summary).toContain('What the authority decided is shown to the staff');
+
+    // A further escalation: the author of the assessment is offered no decision form.
+    await wing.get(href);
+    expect(
+      (
+        await wing.post(`${href}/escalations`, {
+          authority: 'judicial',
+          authorityName: 'Regional court',
+          referredOn: today(),
+        })
+      ).statusCode,
+    ).toBe(303);
+    // The prisoner's challenges list says it was taken further.
+    expect(textOf((await wing.get(`/prisoners/${p.id}/challenges`)).body)).toContain(
+      'Taken to an outside authority',
+    );
+    const byAuthor = await (await as(assessor)).get(href);
+    expect(byAuthor.statusCode).toBe(200);
+    expect(byAuthor.body).not.toContain('/decision"');
+    expect((await sup.get(href)).body).toContain('/decision"');
+  });
+
+  it('offers no escalation form for an upheld challenge or one not yet due', async () => {
+    const p = await f.prisoner(a);
+    const target = await f.approvedAssessment(p, assessor, countersigner, {
+      instrumentKey: 've-risk-spj',
+    });
+    const record = async () =>
+      (
+        await t.http
+          .post(`/api/v1/prisoners/${p.id}/challenges`)
+          .set('authorization', officer.auth)
+          .send({ targetType: 'assessment', targetId: target, receivedOn: today(), words: WORDS })
+          .expect(201)
+      ).body;
+    const open = await record();
+    const wing = await as(officer);
+    expect((await wing.get(`/challenges/${open.id}`)).body).not.toContain('/escalations"');
+    const upheld = await record();
+    const answerer = upheld.assignedTo.id === reviewer.id ? reviewer : supervisor;
+    await t.http
+      .post(`/api/v1/challenges/${upheld.id}/answer`)
+      .set('authorization', answerer.auth)
+      .send({ outcome: 'upheld', response: 'Corrected.' })
+      .expect(200);
+    expect((await wing.get(`/challenges/${upheld.id}`)).body).not.toContain('/escalations"');
+    // Posted anyway: the service refuses it (409), nothing is written.
+    await wing.get(`/challenges/${upheld.id}`);
+    const refused = await wing.post(`/challenges/${upheld.id}/escalations`, {
+      authority: 'judicial',
+      authorityName: 'Regional court',
+      referredOn: today(),
+    });
+    expect(refused.statusCode).toBe(409);
+    const [{ count }] = await t.db.query(
+      `SELECT count(*)::int AS count FROM challenge_escalation WHERE challenge_id = $1`,
+      [upheld.id],
+    );
+    expect(count).toBe(0);
   });
 
   it('the supervisor records a disclosure and reads the log; others cannot open it', async () => {
@@ -231,4 +405,80 @@ describe('prisoners’ rights pages', () => {
     expect((await outsider.get(`/prisoners/${prisoner.id}/challenges`)).statusCode).toBe(404);
     expect((await outsider.get(`/prisoners/${prisoner.id}/subject-access`)).statusCode).toBe(404);
   });
+});
+
+/**
+ * The escalation forms in Chromium without JavaScript, axe on every state: the challenge page
+ * with the form, its errors, an escalation listed, the decision form, its errors, and the
+ * decision recorded.
+ */
+describe('escalation pages without JavaScript: axe', () => {
+  let h: BrowserHarness;
+  let officer: TestUser;
+  let supervisor: TestUser;
+  let challengeId: string;
+
+  beforeAll(async () => {
+    h = await startBrowserHarness();
+    const east = await h.f.facility({ name: 'East facility' });
+    const assessor = await h.f.user(['psychologist'], [east]);
+    const countersigner = await h.f.user(['psychologist'], [east]);
+    officer = await h.f.user(['security_officer'], [east]);
+    supervisor = await h.f.user(['supervisor'], [east]);
+    const p = await h.f.prisoner(east, { givenName: 'Arman', familyName: 'Sadykov' });
+    const target = await h.f.approvedAssessment(p, assessor, countersigner, {
+      instrumentKey: 've-risk-spj',
+    });
+    challengeId = (
+      await h.t.http
+        .post(`/api/v1/prisoners/${p.id}/challenges`)
+        .set('authorization', officer.auth)
+        .send({ targetType: 'assessment', targetId: target, receivedOn: today(), words: WORDS })
+        .expect(201)
+    ).body.id;
+    await h.t.http
+      .post(`/api/v1/challenges/${challengeId}/answer`)
+      .set('authorization', supervisor.auth)
+      .send({ outcome: 'not_upheld', response: 'The wing log supports the entry.' })
+      .expect(200);
+  }, 120_000);
+  afterAll(() => h.close());
+
+  const click = (page: Page, name: string) =>
+    andWait(page, () => page.getByRole('button', { name }).first().click());
+
+  it('records an escalation and its decision; every page and error state passes axe', async () => {
+    const { page } = await h.newPage({ javaScriptEnabled: false });
+    await signIn(page, officer);
+    await page.goto(`/challenges/${challengeId}`);
+    await expectAccessible(page);
+    await click(page, 'Record the escalation');
+    expect(await page.locator('.govuk-error-summary').textContent()).toContain(
+      'Choose the kind of authority',
+    );
+    await expectAccessible(page);
+    await page.getByLabel('Ombudsman', { exact: true }).check();
+    await page.getByLabel('Name of the authority').fill('Human Rights Ombudsman');
+    await click(page, 'Record the escalation');
+    expect(await page.locator('main').textContent()).toContain('Awaiting the decision');
+    await expectAccessible(page);
+
+    const { page: sup } = await h.newPage({ javaScriptEnabled: false });
+    await signIn(sup, supervisor);
+    await sup.goto(`/challenges/${challengeId}`);
+    await expectAccessible(sup);
+    await click(sup, 'Record the decision');
+    expect(await sup.locator('.govuk-error-summary').textContent()).toContain('Choose the outcome');
+    await expectAccessible(sup);
+    await sup.getByLabel('Partly upheld', { exact: true }).check();
+    await sup.getByLabel('What the authority decided').fill('A new assessment is to be made.');
+    await click(sup, 'Record the decision');
+    const text = (await sup.locator('main').textContent()) ?? '';
+    expect(text).toContain('A new assessment is to be made.');
+    expect(text).toContain('Amendment due by');
+    await expectAccessible(sup);
+    await page.reload();
+    expect(await page.locator('main').textContent()).not.toContain('A new assessment');
+    await expectAccessible(page);
+  }, 240_000);
 });

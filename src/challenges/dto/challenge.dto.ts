@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../http/page.js';
 import { Optional } from '../../http/validation.js';
 import { IsCalendarDate } from '../../plans/dto/plan-validators.js';
@@ -9,6 +9,26 @@ export const CHALLENGE_TARGETS = ['assessment', 'plan'] as const;
 export const CHALLENGE_OUTCOMES = ['upheld', 'partly_upheld', 'not_upheld'] as const;
 export type ChallengeOutcome = (typeof CHALLENGE_OUTCOMES)[number];
 export const CHALLENGE_STATUSES = ['open', 'answered'] as const;
+/** The outside bodies a prisoner may take a rejected or late challenge to (Mandela Rule 57(1)). */
+export const ESCALATION_AUTHORITIES = [
+  'central_administration',
+  'inspectorate',
+  'ombudsman',
+  'judicial',
+  'other',
+] as const;
+export type EscalationAuthority = (typeof ESCALATION_AUTHORITIES)[number];
+/** Why it was escalated: the answer was `not_upheld`, `partly_upheld`, or late (undue delay). */
+export const ESCALATION_GROUNDS = ['rejected', 'partly_rejected', 'delayed'] as const;
+export type EscalationGrounds = (typeof ESCALATION_GROUNDS)[number];
+export const ESCALATION_OUTCOMES = [
+  'upheld',
+  'partly_upheld',
+  'not_upheld',
+  'withdrawn',
+  'declined',
+] as const;
+export type EscalationOutcome = (typeof ESCALATION_OUTCOMES)[number];
 
 export class CreateChallengeDto {
   @ApiProperty({ enum: CHALLENGE_TARGETS })
@@ -54,6 +74,62 @@ export class AnswerChallengeDto {
   response!: string;
 }
 
+export class EscalateChallengeDto {
+  @ApiProperty({ enum: ESCALATION_AUTHORITIES, description: 'The kind of outside body' })
+  @IsIn(ESCALATION_AUTHORITIES)
+  authority!: EscalationAuthority;
+
+  @ApiProperty({ minLength: 1, maxLength: 200, description: 'Its name (the court, the office)' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  authorityName!: string;
+
+  @ApiProperty({
+    format: 'date',
+    description:
+      'When the prisoner referred it: not in the future, not before the challenge was received',
+  })
+  @IsCalendarDate()
+  referredOn!: string;
+
+  @ApiPropertyOptional({ maxLength: 200, description: 'The outside body’s case reference' })
+  @Optional()
+  @IsString()
+  @MaxLength(200)
+  reference?: string;
+}
+
+export class DecideEscalationDto {
+  @ApiProperty({
+    format: 'date',
+    description: 'When the outside body decided: not before the referral, not in the future',
+  })
+  @IsCalendarDate()
+  decidedOn!: string;
+
+  @ApiProperty({ enum: ESCALATION_OUTCOMES })
+  @IsIn(ESCALATION_OUTCOMES)
+  outcome!: EscalationOutcome;
+
+  @ApiProperty({ minLength: 1, maxLength: 10000, description: 'What the outside body decided' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(10000)
+  summary!: string;
+
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: 2147483647,
+    description: 'The escalation’s version you read; a stale one answers 409 `version_conflict`',
+  })
+  @IsInt()
+  @Min(1)
+  @Max(2147483647)
+  version!: number;
+}
+
 export class ListChallengesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: CHALLENGE_STATUSES })
   @Optional()
@@ -67,6 +143,56 @@ export class ListChallengesQueryDto extends PageQueryDto {
   @Optional()
   @IsIn(['true'])
   assignedToMe?: 'true';
+}
+
+export class EscalationDecisionResponse {
+  @ApiProperty({ format: 'date' }) decidedOn!: string;
+  @ApiProperty({ enum: ESCALATION_OUTCOMES }) outcome!: string;
+  @ApiPropertyOptional({
+    description: 'Full view only: what the outside body decided (it may quote clinical content)',
+  })
+  summary?: string;
+  @ApiProperty({ type: StaffRef, description: 'Who recorded the decision' }) recordedBy!: StaffRef;
+  @ApiProperty({ format: 'date-time' }) recordedAt!: string;
+}
+
+export class ChallengeEscalationResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ESCALATION_AUTHORITIES }) authority!: string;
+  @ApiProperty() authorityName!: string;
+  @ApiProperty({ format: 'date' }) referredOn!: string;
+  @ApiProperty({ type: String, nullable: true }) reference!: string | null;
+  @ApiProperty({
+    enum: ESCALATION_GROUNDS,
+    description:
+      'Why: the answer was `not_upheld` (`rejected`) or `partly_upheld` (`partly_rejected`), or it was still open past its deadline (`delayed`)',
+  })
+  grounds!: string;
+  @ApiProperty({ type: StaffRef }) recordedBy!: StaffRef;
+  @ApiProperty({ format: 'date-time' }) recordedAt!: string;
+  @ApiProperty({
+    type: EscalationDecisionResponse,
+    nullable: true,
+    description: 'The outside body’s decision, once recorded',
+  })
+  decision!: EscalationDecisionResponse | null;
+  @ApiProperty({
+    type: String,
+    format: 'date',
+    nullable: true,
+    description: 'Decided upheld or partly upheld: when the amendment is due',
+  })
+  amendmentDue!: string | null;
+  @ApiProperty({
+    description:
+      'Decided upheld or partly upheld and amended since (a newer approved assessment with the same instrument, or a new plan revision)',
+  })
+  amended!: boolean;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Send it with the decision (optimistic concurrency)',
+  })
+  version!: number;
 }
 
 export class ChallengeResponse {
@@ -109,6 +235,11 @@ export class ChallengeResponse {
   amended!: boolean;
   @ApiProperty({ type: StaffRef }) recordedBy!: StaffRef;
   @ApiProperty({ format: 'date-time' }) recordedAt!: string;
+  @ApiProperty({
+    type: [ChallengeEscalationResponse],
+    description: 'Escalations to outside authorities (Mandela Rule 57(1)), oldest first',
+  })
+  escalations!: ChallengeEscalationResponse[];
   @ApiProperty({ type: 'integer' }) version!: number;
 }
 

@@ -90,7 +90,7 @@ export class DueItemResponse {
   @ApiProperty({
     enum: ['reassessment', 'plan_review', 'challenge_response', 'amendment'],
     description:
-      '`challenge_response`: a prisoner’s challenge to answer by its deadline; `amendment`: an upheld challenge’s amendment',
+      '`challenge_response`: a prisoner’s challenge to answer by its deadline; `amendment`: the amendment an upheld challenge (reason `challenge_upheld`) or an outside authority’s upholding decision on its escalation (`escalation_upheld`) made due',
   })
   kind!: string;
   @ApiProperty({ format: 'uuid' }) prisonerId!: string;
@@ -108,6 +108,7 @@ export class DueItemResponse {
       'needs_changed',
       'challenge',
       'challenge_upheld',
+      'escalation_upheld',
       'flag',
       'review_outcome',
     ],

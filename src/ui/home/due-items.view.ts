@@ -15,6 +15,7 @@ const REASON: Record<string, MessageKey> = {
   needs_changed: 'due.reason.needs_changed',
   challenge: 'due.reason.challenge',
   challenge_upheld: 'due.reason.challenge_upheld',
+  escalation_upheld: 'due.reason.escalation_upheld',
 };
 
 /** Rows of a reviews-due table: each links to the prisoner whose work it is. */

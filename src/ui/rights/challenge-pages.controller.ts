@@ -5,13 +5,18 @@ import { AssessmentsService } from '../../assessments/assessments.service.js';
 import { Authorize, Ctx } from '../../auth/decorators.js';
 import type { RequestContext } from '../../auth/request-context.js';
 import { ChallengesService } from '../../challenges/challenges.service.js';
+import { escalationGrounds } from '../../challenges/challenge-view.js';
 import {
   AnswerChallengeDto,
   CHALLENGE_OUTCOMES,
   CreateChallengeDto,
+  DecideEscalationDto,
+  ESCALATION_AUTHORITIES,
+  ESCALATION_OUTCOMES,
+  EscalateChallengeDto,
   type ChallengeResponse,
 } from '../../challenges/dto/challenge.dto.js';
-import type { FieldError } from '../../errors/problem.exception.js';
+import { staleVersion, type FieldError } from '../../errors/problem.exception.js';
 import { PlansService } from '../../plans/plans.service.js';
 import { PrisonersService } from '../../prisoners/prisoners.service.js';
 import { formErrors, type FieldMessages } from '../common/forms.js';
@@ -20,9 +25,18 @@ import { submitForm } from '../common/submit-form.js';
 import { keysetLinks } from '../common/pagination.js';
 import { problemCode, refusedFields } from '../common/problem-errors.js';
 import { redirect, render } from '../common/render.js';
-import { field, UuidPageParam } from '../common/uuid-page-param.js';
+import { field, optional, postedVersion, UuidPageParam } from '../common/uuid-page-param.js';
 import { prisonerFrame } from '../prisoners/prisoner.view.js';
-import { challengeRows, label, OUTCOME, TARGET, CHALLENGE_STATUS } from './rights.view.js';
+import {
+  challengeRows,
+  CHALLENGE_STATUS,
+  ESCALATION_AUTHORITY,
+  ESCALATION_GROUNDS,
+  ESCALATION_OUTCOME,
+  label,
+  OUTCOME,
+  TARGET,
+} from './rights.view.js';
 
 const RECORD_FIELDS: FieldMessages = {
   target: { id: 'target', message: 'rights.challenge.errors.target' },
@@ -36,6 +50,38 @@ const ANSWER_FIELDS: FieldMessages = {
   outcome: { id: 'outcome', message: 'rights.challenge.errors.outcome' },
   response: { id: 'response', message: 'rights.challenge.errors.response' },
 };
+const ESCALATION_FIELDS: FieldMessages = {
+  authority: { id: 'authority', message: 'rights.escalation.errors.authority' },
+  authorityName: { id: 'authorityName', message: 'rights.escalation.errors.authorityName' },
+  referredOn: { id: 'referredOn', message: 'rights.escalation.errors.referredOn' },
+  reference: { id: 'reference', message: 'rights.escalation.errors.reference' },
+};
+/** The decision form of one escalation: its fields' ids carry the escalation's. */
+const decisionFields = (prefix: string): FieldMessages => ({
+  decidedOn: { id: `${prefix}-decidedOn`, message: 'rights.escalation.errors.decidedOn' },
+  outcome: { id: `${prefix}-outcome`, message: 'rights.escalation.errors.outcome' },
+  summary: { id: `${prefix}-summary`, message: 'rights.escalation.errors.summary' },
+});
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+interface EscalationValues {
+  authority: string;
+  authorityName: string;
+  referredOn: string;
+  reference: string;
+}
+interface DecisionValues {
+  decidedOn: string;
+  outcome: string;
+  summary: string;
+}
+/** The forms of a challenge page, as posted, with their errors, when one was refused. */
+interface ChallengeForms {
+  answer?: { values: { outcome: string; response: string }; errors: FieldError[] };
+  escalation?: { values: EscalationValues; errors: FieldError[] };
+  decision?: { escalationId: string; values: DecisionValues; errors: FieldError[] };
+}
 
 /**
  * Challenges as pages: a prisoner's challenges (and the form staff record one with), the queue of
@@ -169,10 +215,7 @@ export class ChallengePagesController {
     @Res() reply: FastifyReply,
     @UuidPageParam() id: string,
   ): Promise<void> {
-    return this.challengePage(ctx, request, reply, await this.challenges.get(ctx, id), {
-      outcome: '',
-      response: '',
-    });
+    return this.challengePage(ctx, request, reply, await this.challenges.get(ctx, id));
   }
 
   @Post('challenges/:id/answer')
@@ -189,9 +232,78 @@ export class ChallengePagesController {
       input: { outcome: values.outcome, response: values.response.trim() ? values.response : '' },
       save: (value) => this.challenges.answer(ctx, id, value),
       refuse: async (found) =>
-        this.challengePage(ctx, request, reply, await this.challenges.get(ctx, id), values, found),
+        this.challengePage(ctx, request, reply, await this.challenges.get(ctx, id), {
+          answer: { values, errors: found },
+        }),
       refused: (error) => refusedFields(error, 'response'),
       done: () => redirect(reply, `/challenges/${id}`),
+    });
+  }
+
+  @Post('challenges/:id/escalations')
+  @Authorize('escalate', 'Challenge')
+  async escalate(
+    @Ctx() ctx: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @UuidPageParam() id: string,
+    @Body() body: unknown,
+  ): Promise<void> {
+    const values: EscalationValues = {
+      authority: field(body, 'authority'),
+      authorityName: field(body, 'authorityName'),
+      referredOn: field(body, 'referredOn'),
+      reference: field(body, 'reference'),
+    };
+    return submitForm(EscalateChallengeDto, {
+      input: {
+        authority: values.authority,
+        authorityName: values.authorityName.trim(),
+        referredOn: values.referredOn,
+        reference: optional(values.reference),
+      },
+      save: (value) => this.challenges.escalate(ctx, id, value),
+      refuse: async (found) =>
+        this.challengePage(ctx, request, reply, await this.challenges.get(ctx, id), {
+          escalation: { values, errors: found },
+        }),
+      refused: (error) => refusedFields(error, 'referredOn'),
+      done: () => redirect(reply, `/challenges/${id}#escalations`),
+    });
+  }
+
+  @Post('challenges/:id/escalations/:escalationId/decision')
+  @Authorize('decide', 'Challenge')
+  async decide(
+    @Ctx() ctx: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @UuidPageParam() id: string,
+    @UuidPageParam('escalationId') escalationId: string,
+    @Body() body: unknown,
+  ): Promise<void> {
+    const values: DecisionValues = {
+      decidedOn: field(body, 'decidedOn'),
+      outcome: field(body, 'outcome'),
+      summary: field(body, 'summary'),
+    };
+    // A form without a readable version is refused as stale, as the API refuses one.
+    const version = postedVersion(body);
+    if (version < 1) throw staleVersion();
+    return submitForm(DecideEscalationDto, {
+      input: {
+        decidedOn: values.decidedOn,
+        outcome: values.outcome,
+        summary: values.summary.trim() ? values.summary : '',
+        version,
+      },
+      save: (value) => this.challenges.decide(ctx, id, escalationId, value),
+      refuse: async (found) =>
+        this.challengePage(ctx, request, reply, await this.challenges.get(ctx, id), {
+          decision: { escalationId, values, errors: found },
+        }),
+      refused: (error) => refusedFields(error, 'decidedOn'),
+      done: () => redirect(reply, `/challenges/${id}#escalation-${escalationId}`),
     });
   }
 
@@ -200,21 +312,36 @@ export class ChallengePagesController {
     request: FastifyRequest,
     reply: FastifyReply,
     c: ChallengeResponse,
-    values: { outcome: string; response: string },
-    errors: FieldError[] = [],
+    forms: ChallengeForms = {},
   ): Promise<void> {
     const t = request.uiPage!.t;
-    const canAnswer =
-      c.status === 'open' &&
-      ctx.ability.can(
-        'answer',
-        asSubject('Challenge', {
-          prisonerId: c.prisonerId,
-          facilityId: c.facilityId,
-          targetType: c.targetType,
-          assignedToId: c.assignedTo.id,
-        }),
-      );
+    const subject = asSubject('Challenge', {
+      id: c.id,
+      prisonerId: c.prisonerId,
+      facilityId: c.facilityId,
+      targetType: c.targetType,
+      assignedToId: c.assignedTo.id,
+    });
+    const canAnswer = c.status === 'open' && ctx.ability.can('answer', subject);
+    const canEscalate =
+      'grounds' in escalationGrounds(c, today()) && ctx.ability.can('escalate', subject);
+    const mayDecide =
+      c.escalations.some((e) => e.decision === null) && (await this.challenges.mayDecide(ctx, c));
+    const answer = forms.answer ?? { values: { outcome: '', response: '' }, errors: [] };
+    const escalation = forms.escalation ?? {
+      values: { authority: '', authorityName: '', referredOn: today(), reference: '' },
+      errors: [],
+    };
+    const failed = forms.answer?.errors ?? forms.escalation?.errors ?? forms.decision?.errors ?? [];
+    const failedFields = forms.answer
+      ? ANSWER_FIELDS
+      : forms.escalation
+        ? ESCALATION_FIELDS
+        : forms.decision
+          ? decisionFields(`decision-${forms.decision.escalationId}`)
+          : {};
+    const fieldsOf = (errors: FieldError[], messages: FieldMessages) =>
+      errors.length ? formErrors(t, errors, messages).fields : undefined;
     return render(
       reply,
       'pages/rights/challenge.njk',
@@ -232,12 +359,60 @@ export class ChallengePagesController {
         outcomes: CHALLENGE_OUTCOMES.map((o) => ({
           value: o,
           text: label(t, OUTCOME, o),
-          checked: values.outcome === o,
+          checked: answer.values.outcome === o,
         })),
-        values,
-        errors: errors.length ? formErrors(t, errors, ANSWER_FIELDS) : undefined,
+        values: answer.values,
+        answerErrors: fieldsOf(answer.errors, ANSWER_FIELDS),
+        escalations: c.escalations.map((e) => {
+          const prefix = `decision-${e.id}`;
+          const posted = forms.decision?.escalationId === e.id ? forms.decision : undefined;
+          const values = posted?.values ?? { decidedOn: today(), outcome: '', summary: '' };
+          return {
+            id: e.id,
+            title: t('rights.escalation.itemTitle', {
+              authority: label(t, ESCALATION_AUTHORITY, e.authority),
+              name: e.authorityName,
+            }),
+            authorityText: label(t, ESCALATION_AUTHORITY, e.authority),
+            authorityName: e.authorityName,
+            referredOn: e.referredOn,
+            reference: e.reference,
+            groundsText: label(t, ESCALATION_GROUNDS, e.grounds),
+            recordedBy: e.recordedBy.displayName,
+            recordedAt: e.recordedAt,
+            decision: e.decision && {
+              outcomeText: label(t, ESCALATION_OUTCOME, e.decision.outcome),
+              decidedOn: e.decision.decidedOn,
+              summary: e.decision.summary,
+              recordedBy: e.decision.recordedBy.displayName,
+            },
+            amendmentDue: e.amendmentDue,
+            amended: e.amended,
+            version: e.version,
+            canDecide: e.decision === null && mayDecide,
+            prefix,
+            values,
+            outcomes: ESCALATION_OUTCOMES.map((o) => ({
+              value: o,
+              text: label(t, ESCALATION_OUTCOME, o),
+              checked: values.outcome === o,
+            })),
+            errors: posted ? fieldsOf(posted.errors, decisionFields(prefix)) : undefined,
+          };
+        }),
+        canEscalate,
+        escalation: {
+          values: escalation.values,
+          authorities: ESCALATION_AUTHORITIES.map((a) => ({
+            value: a,
+            text: label(t, ESCALATION_AUTHORITY, a),
+            checked: escalation.values.authority === a,
+          })),
+          errors: fieldsOf(escalation.errors, ESCALATION_FIELDS),
+        },
+        errors: failed.length ? formErrors(t, failed, failedFields) : undefined,
       },
-      errors.length ? 422 : 200,
+      failed.length ? 422 : 200,
     );
   }
 

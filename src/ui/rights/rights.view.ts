@@ -15,6 +15,25 @@ export const OUTCOME: Record<string, MessageKey> = {
   partly_upheld: 'rights.challenge.outcome.partly_upheld',
   not_upheld: 'rights.challenge.outcome.not_upheld',
 };
+export const ESCALATION_AUTHORITY: Record<string, MessageKey> = {
+  central_administration: 'rights.escalation.authority.central_administration',
+  inspectorate: 'rights.escalation.authority.inspectorate',
+  ombudsman: 'rights.escalation.authority.ombudsman',
+  judicial: 'rights.escalation.authority.judicial',
+  other: 'rights.escalation.authority.other',
+};
+export const ESCALATION_GROUNDS: Record<string, MessageKey> = {
+  rejected: 'rights.escalation.grounds.rejected',
+  partly_rejected: 'rights.escalation.grounds.partly_rejected',
+  delayed: 'rights.escalation.grounds.delayed',
+};
+export const ESCALATION_OUTCOME: Record<string, MessageKey> = {
+  upheld: 'rights.escalation.outcome.upheld',
+  partly_upheld: 'rights.escalation.outcome.partly_upheld',
+  not_upheld: 'rights.escalation.outcome.not_upheld',
+  withdrawn: 'rights.escalation.outcome.withdrawn',
+  declined: 'rights.escalation.outcome.declined',
+};
 export const CHALLENGE_STATUS: Record<string, MessageKey> = {
   open: 'rights.challenge.status.open',
   answered: 'rights.challenge.status.answered',
@@ -116,6 +135,7 @@ export const FIELD: Record<string, MessageKey> = {
   answeredBy: 'rights.field.answeredBy',
   answeredAt: 'rights.field.answeredAt',
   amendmentDue: 'rights.field.amendmentDue',
+  escalations: 'rights.field.escalations',
   recipientType: 'rights.field.recipientType',
   recipient: 'rights.field.recipient',
   lawfulBasis: 'rights.field.lawfulBasis',
@@ -139,6 +159,7 @@ export function challengeRows(items: ChallengeResponse[], t: Translate) {
     status: c.outcome ? label(t, OUTCOME, c.outcome) : label(t, CHALLENGE_STATUS, c.status),
     amendmentDue: c.amendmentDue,
     amended: c.amended,
+    escalated: c.escalations.length > 0,
   }));
 }
 
