@@ -29,7 +29,6 @@ export class ChallengeEscalations1764115200220 implements MigrationInterface {
         decided_recorded_by uuid,
         decided_recorded_at timestamptz,
         amendment_due date,
-        version integer NOT NULL DEFAULT 1,
         CONSTRAINT challenge_escalation_pkey PRIMARY KEY (id),
         CONSTRAINT challenge_escalation_challenge_id_fkey
           FOREIGN KEY (challenge_id) REFERENCES challenge (id),

@@ -939,7 +939,6 @@ describe('access matrix: every endpoint x every role x scope', () => {
           decidedOn: new Date().toISOString().slice(0, 10),
           outcome: 'not_upheld',
           summary: 'Matrix decision',
-          version: 1,
         }),
       );
     },

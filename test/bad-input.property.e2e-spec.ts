@@ -25,6 +25,7 @@ const TABLES = [
   'plan_session',
   'plan_review',
   'challenge',
+  'challenge_escalation',
   'disclosure',
   'subject_access_request',
   'subject_access_redaction',
@@ -286,6 +287,16 @@ describe('property: bad input gets 4xx problems and writes nothing', () => {
         assignedToId: psychologist2.id,
       })
       .expect(201);
+    // Unanswered past its deadline: the prisoner took it to the ombudsman.
+    const escalated = await t.http
+      .post(`/api/v1/challenges/${challenge.body.id}/escalations`)
+      .set('authorization', security.auth)
+      .send({
+        authority: 'ombudsman',
+        authorityName: 'Prisons ombudsman',
+        referredOn: '2025-03-20',
+      })
+      .expect(201);
     const otherSupervisor = await f.user(['supervisor'], [await f.facility()]);
     const sar = await t.http
       .post(`/api/v1/prisoners/${prisoner.id}/subject-access-requests`)
@@ -441,6 +452,24 @@ describe('property: bad input gets 4xx problems and writes nothing', () => {
         url: `/api/v1/challenges/${challenge.body.id}/answer`,
         user: psychologist,
         refused: { outcome: 'upheld', response: 'Agreed' },
+      },
+      {
+        // Out of the officer's scope: 404, and the refusal is audited.
+        method: 'POST',
+        url: `/api/v1/challenges/${challenge.body.id}/escalations`,
+        user: outsider,
+        refused: {
+          authority: 'ombudsman',
+          authorityName: 'Prisons ombudsman',
+          referredOn: '2025-03-02',
+        },
+      },
+      {
+        // Officers record escalations, never the outside decision (403, audited).
+        method: 'POST',
+        url: `/api/v1/challenges/${challenge.body.id}/escalations/${escalated.body.escalations[0].id}/decision`,
+        user: security,
+        refused: { decidedOn: '2025-03-25', outcome: 'upheld', summary: 'Upheld' },
       },
       {
         method: 'POST',

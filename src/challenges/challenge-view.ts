@@ -83,7 +83,6 @@ export function escalationResponse(
     },
     amendmentDue: e.amendmentDue,
     amended: e.amended,
-    version: e.version,
   };
 }
 

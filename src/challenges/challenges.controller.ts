@@ -145,10 +145,7 @@ export class ChallengesController {
     ],
     [403, 'The caller’s roles do not allow it, or they authored what is challenged (`forbidden`)'],
     [404, 'No such challenge in the caller’s scope, or no such escalation of it (`not_found`)'],
-    [
-      409,
-      'Stale `version` (`version_conflict` with `currentVersion`), or decided already (`already_decided`)',
-    ],
+    [409, 'Its decision is recorded already (`already_decided`), once only'],
   )
   decide(
     @Ctx() ctx: RequestContext,

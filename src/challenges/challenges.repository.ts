@@ -57,7 +57,6 @@ export interface Escalation {
   } | null;
   amendmentDue: string | null;
   amended: boolean;
-  version: number;
 }
 
 interface EscalationRow {
@@ -79,7 +78,6 @@ interface EscalationRow {
   decided_recorded_at: Date | null;
   amendment_due: string | null;
   amended: boolean;
-  version: number;
 }
 
 export interface EscalationInsert {
@@ -149,7 +147,7 @@ const ESCALATION_SELECT = `
     rec.display_name AS recorder_name, e.recorded_at, to_char(e.decided_on, 'YYYY-MM-DD') AS decided_on,
     e.outcome, e.summary, e.decided_recorded_by, dcd.display_name AS decider_name,
     e.decided_recorded_at, to_char(e.amendment_due, 'YYYY-MM-DD') AS amendment_due,
-    ${ESCALATION_AMENDED} AS amended, e.version
+    ${ESCALATION_AMENDED} AS amended
   FROM challenge_escalation e
   JOIN challenge c ON c.id = e.challenge_id
   JOIN app_user rec ON rec.id = e.recorded_by
@@ -177,7 +175,6 @@ const toEscalation = (r: EscalationRow): Escalation => ({
       : null,
   amendmentDue: r.amendment_due,
   amended: r.amended,
-  version: r.version,
 });
 
 const COLUMNS = `
@@ -312,8 +309,7 @@ export class ChallengesRepository {
   ): Promise<void> {
     await m.query(
       `UPDATE challenge_escalation SET decided_on = $2, outcome = $3, summary = $4,
-         decided_recorded_by = $5, decided_recorded_at = now(), amendment_due = $6,
-         version = version + 1
+         decided_recorded_by = $5, decided_recorded_at = now(), amendment_due = $6
        WHERE id = $1`,
       [
         id,

@@ -294,7 +294,6 @@ export class ChallengesService {
           challenge.targetAuthorIds.includes(ctx.actor.id)
             ? forbidden('The author of what is challenged cannot record the outside decision')
             : undefined,
-        version: { expected: dto.version, current: ({ escalation }) => escalation.version },
         apply: async ({ escalation }, _, m) => {
           if (escalation.decision)
             throw conflict('already_decided', 'The outside decision has been recorded already');
@@ -428,43 +427,49 @@ export class ChallengesService {
     return this.challenges.allOf(m, prisonerId);
   }
 
-  /** Open challenges by their deadline and amendments due, for `GET /reviews/due`. */
+  /**
+   * Open challenges by their deadline, and the amendments that upheld challenges and upheld
+   * escalations made due, for `GET /reviews/due`.
+   */
   async dueItems(ctx: RequestContext, query: DueQuery): Promise<DueItem[]> {
     const [rows, escalated] = await Promise.all([
       this.challenges.due(this.dataSource.manager, this.scope(ctx), query),
       this.challenges.escalationsDue(this.dataSource.manager, this.scope(ctx), query),
     ]);
     const now = today();
-    const escalations = escalated.map(({ item_id, due_date, challenge: c }): DueItem => ({
-      id: item_id,
-      kind: 'amendment',
+    const item = (
+      id: string,
+      kind: DueItem['kind'],
+      dueDate: string,
+      reason: string,
+      c: Challenge,
+    ): DueItem => ({
+      id,
+      kind,
       prisonerId: c.prisonerId,
       prisonNumber: c.prisonNumber,
       prisonerName: c.prisonerName,
       facilityId: c.facilityId,
-      dueDate: due_date,
-      overdue: due_date < now,
-      reason: 'escalation_upheld',
+      dueDate,
+      overdue: dueDate < now,
+      reason,
       challengeId: c.id,
       ...(c.assessmentId ? { assessmentId: c.assessmentId } : {}),
       ...(c.planId ? { planId: c.planId } : {}),
-    }));
+    });
     return [
-      ...rows.map(({ item_id, kind, due_date, challenge: c }): DueItem => ({
-        id: item_id,
-        kind,
-        prisonerId: c.prisonerId,
-        prisonNumber: c.prisonNumber,
-        prisonerName: c.prisonerName,
-        facilityId: c.facilityId,
-        dueDate: due_date,
-        overdue: due_date < now,
-        reason: kind === 'amendment' ? 'challenge_upheld' : 'challenge',
-        challengeId: c.id,
-        ...(c.assessmentId ? { assessmentId: c.assessmentId } : {}),
-        ...(c.planId ? { planId: c.planId } : {}),
-      })),
-      ...escalations,
+      ...rows.map(({ item_id, kind, due_date, challenge }) =>
+        item(
+          item_id,
+          kind,
+          due_date,
+          kind === 'amendment' ? 'challenge_upheld' : 'challenge',
+          challenge,
+        ),
+      ),
+      ...escalated.map(({ item_id, due_date, challenge }) =>
+        item(item_id, 'amendment', due_date, 'escalation_upheld', challenge),
+      ),
     ];
   }
 }

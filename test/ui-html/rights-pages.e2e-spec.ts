@@ -191,7 +191,6 @@ describe('prisoners’ rights pages', () => {
     const open = await sup.get(href);
     expect(open.body).toContain(`action="${href}/escalations/${escalationId}/decision"`);
     const missing = await sup.post(`${href}/escalations/${escalationId}/decision`, {
-      version: '1',
       decidedOn: today(),
       outcome: '',
       summary: '',
@@ -200,16 +199,7 @@ describe('prisoners’ rights pages', () => {
     expect(textOf(missing.body)).toContain('Choose the outcome');
     expect(textOf(missing.body)).toContain('Enter what the authority decided');
     expect(missing.body).toContain(`href="#decision-${escalationId}-outcome"`);
-    const stale = await sup.post(`${href}/escalations/${escalationId}/decision`, {
-      version: '9',
-      decidedOn: today(),
-      outcome: 'upheld',
-      summary: 'The ombudsman asks for a new assessment.',
-    });
-    expect(stale.statusCode).toBe(409);
-    await sup.get(href);
     const decided = await sup.post(`${href}/escalations/${escalationId}/decision`, {
-      version: '1',
       decidedOn: today(),
       outcome: 'partly_upheld',
       summary: 'The ombudsman asks for a new assessment.',
@@ -220,6 +210,14 @@ describe('prisoners’ rights pages', () => {
     expect(after).toContain('The ombudsman asks for a new assessment.');
     expect(after).toContain('Amendment due by');
     expect(sup.lastHtml).not.toContain(`/escalations/${escalationId}/decision"`);
+    // A second decision (a form left open in another tab) is refused, the first one kept.
+    const again = await sup.post(`${href}/escalations/${escalationId}/decision`, {
+      decidedOn: today(),
+      outcome: 'upheld',
+      summary: 'Another decision.',
+    });
+    expect(again.statusCode).toBe(409);
+    expect(textOf((await sup.get(href)).body)).not.toContain('Another decision.');
 
     // The officer's view leaves the decision's text out, as the API's summary view does.
     const summary = textOf((await wing.get(href)).body);

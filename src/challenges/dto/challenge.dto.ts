@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../http/page.js';
 import { Optional } from '../../http/validation.js';
 import { IsCalendarDate } from '../../plans/dto/plan-validators.js';
@@ -117,17 +117,6 @@ export class DecideEscalationDto {
   @MinLength(1)
   @MaxLength(10000)
   summary!: string;
-
-  @ApiProperty({
-    type: 'integer',
-    minimum: 1,
-    maximum: 2147483647,
-    description: 'The escalation’s version you read; a stale one answers 409 `version_conflict`',
-  })
-  @IsInt()
-  @Min(1)
-  @Max(2147483647)
-  version!: number;
 }
 
 export class ListChallengesQueryDto extends PageQueryDto {
@@ -188,11 +177,6 @@ export class ChallengeEscalationResponse {
       'Decided upheld or partly upheld and amended since (a newer approved assessment with the same instrument, or a new plan revision)',
   })
   amended!: boolean;
-  @ApiProperty({
-    type: 'integer',
-    description: 'Send it with the decision (optimistic concurrency)',
-  })
-  version!: number;
 }
 
 export class ChallengeResponse {

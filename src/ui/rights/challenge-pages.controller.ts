@@ -16,7 +16,7 @@ import {
   EscalateChallengeDto,
   type ChallengeResponse,
 } from '../../challenges/dto/challenge.dto.js';
-import { staleVersion, type FieldError } from '../../errors/problem.exception.js';
+import type { FieldError } from '../../errors/problem.exception.js';
 import { PlansService } from '../../plans/plans.service.js';
 import { PrisonersService } from '../../prisoners/prisoners.service.js';
 import { formErrors, type FieldMessages } from '../common/forms.js';
@@ -25,7 +25,7 @@ import { submitForm } from '../common/submit-form.js';
 import { keysetLinks } from '../common/pagination.js';
 import { problemCode, refusedFields } from '../common/problem-errors.js';
 import { redirect, render } from '../common/render.js';
-import { field, optional, postedVersion, UuidPageParam } from '../common/uuid-page-param.js';
+import { field, optional, UuidPageParam } from '../common/uuid-page-param.js';
 import { prisonerFrame } from '../prisoners/prisoner.view.js';
 import {
   challengeRows,
@@ -287,15 +287,11 @@ export class ChallengePagesController {
       outcome: field(body, 'outcome'),
       summary: field(body, 'summary'),
     };
-    // A form without a readable version is refused as stale, as the API refuses one.
-    const version = postedVersion(body);
-    if (version < 1) throw staleVersion();
     return submitForm(DecideEscalationDto, {
       input: {
         decidedOn: values.decidedOn,
         outcome: values.outcome,
         summary: values.summary.trim() ? values.summary : '',
-        version,
       },
       save: (value) => this.challenges.decide(ctx, id, escalationId, value),
       refuse: async (found) =>
@@ -388,7 +384,6 @@ export class ChallengePagesController {
             },
             amendmentDue: e.amendmentDue,
             amended: e.amended,
-            version: e.version,
             canDecide: e.decision === null && mayDecide,
             prefix,
             values,
