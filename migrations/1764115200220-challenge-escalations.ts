@@ -14,8 +14,6 @@ export class ChallengeEscalations1764115200220 implements MigrationInterface {
       CREATE TABLE challenge_escalation (
         id uuid NOT NULL DEFAULT gen_random_uuid(),
         challenge_id uuid NOT NULL,
-        prisoner_id uuid NOT NULL,
-        facility_id uuid NOT NULL,
         authority text NOT NULL,
         authority_name text NOT NULL,
         referred_on date NOT NULL,
@@ -32,10 +30,6 @@ export class ChallengeEscalations1764115200220 implements MigrationInterface {
         CONSTRAINT challenge_escalation_pkey PRIMARY KEY (id),
         CONSTRAINT challenge_escalation_challenge_id_fkey
           FOREIGN KEY (challenge_id) REFERENCES challenge (id),
-        CONSTRAINT challenge_escalation_prisoner_id_fkey
-          FOREIGN KEY (prisoner_id) REFERENCES prisoner (id),
-        CONSTRAINT challenge_escalation_facility_id_fkey
-          FOREIGN KEY (facility_id) REFERENCES facility (id),
         CONSTRAINT challenge_escalation_recorded_by_fkey
           FOREIGN KEY (recorded_by) REFERENCES app_user (id),
         CONSTRAINT challenge_escalation_decided_recorded_by_fkey

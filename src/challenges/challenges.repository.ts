@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { SqlFilter } from '../access/accessible-where.js';
+import type { DueQuery } from '../reviews/due-item.js';
 
 export interface StaffName {
   id: string;
@@ -80,10 +81,9 @@ interface EscalationRow {
   amended: boolean;
 }
 
+/** An escalation as recorded; its prisoner and facility are its challenge's. */
 export interface EscalationInsert {
   challengeId: string;
-  prisonerId: string;
-  facilityId: string;
   authority: string;
   authorityName: string;
   referredOn: string;
@@ -278,13 +278,11 @@ export class ChallengesRepository {
 
   async insertEscalation(m: EntityManager, e: EscalationInsert): Promise<string> {
     const [{ id }]: { id: string }[] = await m.query(
-      `INSERT INTO challenge_escalation (challenge_id, prisoner_id, facility_id, authority,
-         authority_name, referred_on, reference, grounds, recorded_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+      `INSERT INTO challenge_escalation (challenge_id, authority, authority_name, referred_on,
+         reference, grounds, recorded_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
       [
         e.challengeId,
-        e.prisonerId,
-        e.facilityId,
         e.authority,
         e.authorityName,
         e.referredOn,
@@ -441,12 +439,7 @@ export class ChallengesRepository {
   async due(
     m: EntityManager,
     where: SqlFilter,
-    query: {
-      facilityId?: string;
-      before: string;
-      after?: { dueDate: string; id: string };
-      limit: number;
-    },
+    query: DueQuery,
   ): Promise<
     {
       item_id: string;
@@ -497,12 +490,7 @@ export class ChallengesRepository {
   async escalationsDue(
     m: EntityManager,
     where: SqlFilter,
-    query: {
-      facilityId?: string;
-      before: string;
-      after?: { dueDate: string; id: string };
-      limit: number;
-    },
+    query: DueQuery,
   ): Promise<{ item_id: string; due_date: string; challenge: Challenge }[]> {
     const params = [...where.params];
     const bind = (v: unknown) => `$${params.push(v)}`;

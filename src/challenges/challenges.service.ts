@@ -233,8 +233,6 @@ export class ChallengesService {
         if ('refused' in escalable) throw conflict('challenge_not_escalable', escalable.refused);
         const escalationId = await this.challenges.insertEscalation(m, {
           challengeId: c.id,
-          prisonerId: c.prisonerId,
-          facilityId: c.facilityId,
           authority: dto.authority,
           authorityName: dto.authorityName,
           referredOn: dto.referredOn,
