@@ -6,6 +6,7 @@ const KIND: Record<DueItem['kind'], MessageKey> = {
   plan_review: 'due.kind.plan_review',
   challenge_response: 'due.kind.challenge_response',
   amendment: 'due.kind.amendment',
+  release_copy: 'due.kind.release_copy',
 };
 const REASON: Record<string, MessageKey> = {
   scheduled: 'due.reason.scheduled',
@@ -16,16 +17,27 @@ const REASON: Record<string, MessageKey> = {
   challenge: 'due.reason.challenge',
   challenge_upheld: 'due.reason.challenge_upheld',
   escalation_upheld: 'due.reason.escalation_upheld',
+  release_approaching: 'due.reason.release_approaching',
+  release_date_passed: 'due.reason.release_date_passed',
 };
 
-/** Rows of a reviews-due table: each links to the prisoner whose work it is. */
-export function dueItemRows(items: DueItem[], t: Translate) {
-  return items.map((item) => ({
-    href: item.challengeId
+/** Where a due item's work is done. */
+const hrefOf = (item: DueItem) =>
+  item.kind === 'release_copy'
+    ? `/prisoners/${item.prisonerId}/subject-access?kind=release_copy#record`
+    : item.challengeId
       ? `/challenges/${item.challengeId}`
       : item.planId
         ? `/plans/${item.planId}`
-        : `/prisoners/${item.prisonerId}`,
+        : `/prisoners/${item.prisonerId}`;
+
+/**
+ * Rows of a reviews-due table: each links to where its work is done (the prisoner, the plan, the
+ * challenge, or the subject-access form with the official copy on release chosen).
+ */
+export function dueItemRows(items: DueItem[], t: Translate) {
+  return items.map((item) => ({
+    href: hrefOf(item),
     prisonNumber: item.prisonNumber,
     prisonerName: item.prisonerName,
     what: t(KIND[item.kind]),
