@@ -76,6 +76,23 @@ describe('official copy on release: pages', () => {
     expect(plain.body).not.toMatch(new RegExp(`value="${inDays(12)}"`));
   });
 
+  it('a copy past its date is in the supervisor’s overdue work, linked to the form', async () => {
+    const late = await f.prisoner(a, { givenName: 'Bolat', familyName: 'Late' });
+    await t.db.query(`UPDATE prisoner SET expected_release_date = $2 WHERE id = $1`, [
+      late.id,
+      inDays(-4),
+    ]);
+    const client = await as(supervisor);
+    const overdue = await client.get('/oversight/overdue');
+    expect(overdue.statusCode).toBe(200);
+    expect(textOf(overdue.body)).toContain('Official copy on release');
+    expect(textOf(overdue.body)).toContain('Release date passed');
+    expect(overdue.body).toContain(
+      `href="/prisoners/${late.id}/subject-access?kind=release_copy#record"`,
+    );
+    await t.db.query(`UPDATE prisoner SET expected_release_date = NULL WHERE id = $1`, [late.id]);
+  });
+
   it('is not in other roles’ work, nor on their prisoner page', async () => {
     for (const user of [officer, psychologist]) {
       const client = await as(user);

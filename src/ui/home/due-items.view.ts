@@ -1,14 +1,14 @@
 import type { DueItem } from '../../reviews/due-item.js';
 import type { MessageKey, Translate } from '../i18n/catalogue.js';
 
-const KIND: Record<DueItem['kind'], MessageKey> = {
+export const DUE_KIND: Record<DueItem['kind'], MessageKey> = {
   reassessment: 'due.kind.reassessment',
   plan_review: 'due.kind.plan_review',
   challenge_response: 'due.kind.challenge_response',
   amendment: 'due.kind.amendment',
   release_copy: 'due.kind.release_copy',
 };
-const REASON: Record<string, MessageKey> = {
+export const DUE_REASON: Record<string, MessageKey> = {
   scheduled: 'due.reason.scheduled',
   event: 'due.reason.event',
   pre_release: 'due.reason.pre_release',
@@ -22,7 +22,7 @@ const REASON: Record<string, MessageKey> = {
 };
 
 /** Where a due item's work is done. */
-const hrefOf = (item: DueItem) =>
+export const dueHref = (item: DueItem) =>
   item.kind === 'release_copy'
     ? `/prisoners/${item.prisonerId}/subject-access?kind=release_copy#record`
     : item.challengeId
@@ -37,11 +37,11 @@ const hrefOf = (item: DueItem) =>
  */
 export function dueItemRows(items: DueItem[], t: Translate) {
   return items.map((item) => ({
-    href: hrefOf(item),
+    href: dueHref(item),
     prisonNumber: item.prisonNumber,
     prisonerName: item.prisonerName,
-    what: t(KIND[item.kind]),
-    why: REASON[item.reason] ? t(REASON[item.reason]) : item.reason,
+    what: t(DUE_KIND[item.kind]),
+    why: DUE_REASON[item.reason] ? t(DUE_REASON[item.reason]) : item.reason,
     instrumentKey: item.instrumentKey ?? '',
     dueDate: item.dueDate,
     overdue: item.overdue,
