@@ -43,6 +43,14 @@ describe('validateEnv', () => {
     });
   });
 
+  it('takes the release-copy lead as an ISO-8601 duration of days, weeks or months', () => {
+    expect(validateEnv({}).RELEASE_COPY_LEAD).toBe('P30D');
+    expect(validateEnv({ RELEASE_COPY_LEAD: 'P6W' }).RELEASE_COPY_LEAD).toBe('P6W');
+    expect(validateEnv({ RELEASE_COPY_LEAD: 'P1M' }).RELEASE_COPY_LEAD).toBe('P1M');
+    for (const bad of ['30d', 'P', 'PT12H', 'P-1D', 'P30D; DROP TABLE prisoner'])
+      expect(() => validateEnv({ RELEASE_COPY_LEAD: bad })).toThrow(/RELEASE_COPY_LEAD/);
+  });
+
   it('names every bad variable in one error', () => {
     let error: unknown;
     try {

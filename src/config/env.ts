@@ -324,6 +324,15 @@ export class Env {
   CHALLENGE_AMENDMENT_PERIOD = 28 * 86400;
 
   /**
+   * How long before a prisoner's expected release date the official copy on release (Mandela
+   * Rule 9) is listed as due, while no release-copy request exists (an ISO-8601 duration).
+   */
+  @Matches(/^P(?=\d)(?:\d{1,4}Y)?(?:\d{1,4}M)?(?:\d{1,4}W)?(?:\d{1,4}D)?$/, {
+    message: 'RELEASE_COPY_LEAD must be an ISO-8601 duration in days, weeks or months such as P30D',
+  })
+  RELEASE_COPY_LEAD = 'P30D';
+
+  /**
    * The operator's own words on the privacy notice (/privacy), shown as given in every language:
    * who is responsible for the data, the lawful basis of the processing, how long records are
    * kept, and whom to contact (also on the accessibility statement). Unset: the page says the

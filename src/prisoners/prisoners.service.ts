@@ -12,6 +12,7 @@ import { conflict, unprocessable } from '../errors/problem.exception.js';
 import { validationProblem } from '../errors/validation-errors.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, toPage, type Page } from '../http/page.js';
 import { PrisonerEventsService } from '../reviews/prisoner-events.service.js';
+import { SubjectAccessService } from '../subject-access/subject-access.service.js';
 import type {
   CreatePrisonerDto,
   ListPrisonersQueryDto,
@@ -65,6 +66,7 @@ export class PrisonersService {
     private readonly cases: CaseOperations,
     private readonly prisoners: PrisonersRepository,
     private readonly events: PrisonerEventsService,
+    private readonly subjectAccess: SubjectAccessService,
   ) {}
 
   async create(ctx: RequestContext, dto: CreatePrisonerDto): Promise<PrisonerResponse> {
@@ -177,8 +179,14 @@ export class PrisonersService {
         if (changes.prisonNumber !== undefined)
           await this.refuseTakenNumber(ctx, m, dto.prisonNumber!, access.refuse);
         if (Object.keys(changes).length > 0) await this.prisoners.update(m, id, changes);
+        // The official copy on release is due on the release date: one not yet given moves with it.
+        const moved =
+          typeof changes.expectedReleaseDate === 'string'
+            ? await this.subjectAccess.followReleaseDate(m, id, changes.expectedReleaseDate)
+            : [];
         return {
           changedFields: Object.keys(changes),
+          ...(moved.length > 0 ? { details: { releaseCopyRequestIds: moved } } : {}),
           respond: async () =>
             detailResponse((await this.prisoners.detail(m, id))!, access.grantField),
         };

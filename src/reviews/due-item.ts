@@ -4,9 +4,12 @@
  * SQL and ordered by `(dueDate, id)`; ReviewsService merges them.
  */
 export interface DueItem {
-  /** Stable and unique: `reassessment:<prisonerId>:<instrumentKey>` or `plan_review:<planId>`. */
+  /**
+   * Stable and unique: `reassessment:<prisonerId>:<instrumentKey>`, `plan_review:<planId>`,
+   * `release_copy:<prisonerId>`, ...
+   */
   id: string;
-  kind: 'reassessment' | 'plan_review' | 'challenge_response' | 'amendment';
+  kind: 'reassessment' | 'plan_review' | 'challenge_response' | 'amendment' | 'release_copy';
   prisonerId: string;
   prisonNumber: string;
   prisonerName: string;

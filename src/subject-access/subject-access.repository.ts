@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { SqlFilter } from '../access/accessible-where.js';
+import type { DueQuery } from '../reviews/due-item.js';
 import { isClinical, type CopyRecord, type CopyRecordType } from './copy.js';
 
 export interface StaffName {
@@ -37,6 +38,16 @@ export interface SubjectAccessRequest {
   releasedAt: string | null;
   bundleSha256: string | null;
   version: number;
+}
+
+/** A prisoner whose official copy on release is due and not yet requested. */
+export interface ReleaseCopyDue {
+  prisonerId: string;
+  prisonNumber: string;
+  prisonerName: string;
+  facilityId: string;
+  /** The expected release date: the copy is ready then. */
+  dueOn: string;
 }
 
 interface Row {
@@ -333,7 +344,7 @@ export class SubjectAccessRepository {
   async page(
     m: EntityManager,
     where: SqlFilter,
-    filters: { status?: string; prisonerId?: string },
+    filters: { status?: string; prisonerId?: string; kind?: string },
     after: (string | number)[] | undefined,
     limit: number,
   ): Promise<(SubjectAccessRequest & { sortKey: [string, string] })[]> {
@@ -342,6 +353,7 @@ export class SubjectAccessRepository {
     const conditions = [where.sql];
     if (filters.status) conditions.push(`r.status = ${bind(filters.status)}`);
     if (filters.prisonerId) conditions.push(`r.prisoner_id = ${bind(filters.prisonerId)}::uuid`);
+    if (filters.kind) conditions.push(`r.kind = ${bind(filters.kind)}`);
     if (after)
       conditions.push(`(r.due_on, r.id) > (${bind(after[0])}::date, ${bind(after[1])}::uuid)`);
     const rows: Row[] = await m.query(
@@ -349,6 +361,81 @@ export class SubjectAccessRepository {
       params,
     );
     return rows.map((r) => ({ ...toRequest(r), sortKey: [r.due_on, r.id] }));
+  }
+
+  /**
+   * Prisoners whose official copy on release is due (`release_copy:<prisonerId>`, due on the
+   * expected release date) and not yet requested: released within `lead` of `today` or already
+   * past, with no release-copy request of any status. `where` is the caller's scope on the
+   * prisoner (parameters from $1). Read in (release date, id) order from prisoner_release_idx,
+   * which is the due list's (dueDate, id) order, as the item ids share their prefix.
+   */
+  async releaseCopiesDue(
+    m: EntityManager,
+    where: SqlFilter,
+    query: DueQuery,
+    today: string,
+    lead: string,
+  ): Promise<ReleaseCopyDue[]> {
+    const params = [...where.params];
+    const bind = (v: unknown) => `$${params.push(v)}`;
+    const conditions = [
+      where.sql,
+      `p.expected_release_date IS NOT NULL`,
+      `p.expected_release_date <= LEAST(${bind(query.before)}::date, (${bind(today)}::date + ${bind(lead)}::interval)::date)`,
+      `NOT EXISTS (SELECT 1 FROM subject_access_request r
+         WHERE r.prisoner_id = p.id AND r.kind = 'release_copy')`,
+    ];
+    if (query.facilityId) conditions.push(`p.facility_id = ${bind(query.facilityId)}::uuid`);
+    if (query.after) {
+      const afterDate = bind(query.after.dueDate);
+      conditions.push(
+        `p.expected_release_date >= ${afterDate}::date`,
+        `(p.expected_release_date > ${afterDate}::date
+          OR ('release_copy:' || p.id::text) COLLATE "C" > ${bind(query.after.id)} COLLATE "C")`,
+      );
+    }
+    const rows: {
+      id: string;
+      prison_number: string;
+      prisoner_name: string;
+      facility_id: string;
+      due_date: string;
+    }[] = await m.query(
+      `SELECT p.id, p.prison_number, p.given_name || ' ' || p.family_name AS prisoner_name,
+         p.facility_id, to_char(p.expected_release_date, 'YYYY-MM-DD') AS due_date
+       FROM prisoner p
+       WHERE ${conditions.join(' AND ')}
+       ORDER BY p.expected_release_date, p.id LIMIT ${bind(query.limit + 1)}`,
+      params,
+    );
+    return rows.map((r) => ({
+      prisonerId: r.id,
+      prisonNumber: r.prison_number,
+      prisonerName: r.prisoner_name,
+      facilityId: r.facility_id,
+      dueOn: r.due_date,
+    }));
+  }
+
+  /**
+   * A release copy is received and due on the release date: the open ones (not yet released)
+   * take the new date, each a new version.
+   */
+  async followReleaseDate(
+    m: EntityManager,
+    prisonerId: string,
+    releaseDate: string,
+  ): Promise<string[]> {
+    // TypeORM answers an UPDATE with [rows, affected].
+    const [rows]: [{ id: string }[], number] = await m.query(
+      `UPDATE subject_access_request SET received_on = $2, due_on = $2, version = version + 1
+       WHERE prisoner_id = $1 AND kind = 'release_copy' AND status <> 'released'
+         AND due_on IS DISTINCT FROM $2::date
+       RETURNING id`,
+      [prisonerId, releaseDate],
+    );
+    return rows.map((r) => r.id);
   }
 
   async register(m: EntityManager, requestId: string): Promise<Redaction[]> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { accessibleWhere } from '../access/accessible-where.js';
 import {
   CaseOperations,
@@ -12,6 +13,7 @@ import { canonicalSha256 } from '../crypto/canonical-json.js';
 import { conflict, notFound } from '../errors/problem.exception.js';
 import { validationProblem } from '../errors/validation-errors.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, toPage, type Page } from '../http/page.js';
+import type { DueItem, DueQuery } from '../reviews/due-item.js';
 import {
   applyRegister,
   elementsOf,
@@ -77,6 +79,7 @@ const active = (register: Redaction[]) => register.filter((x) => x.withdrawnAt =
 @Injectable()
 export class SubjectAccessService {
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cases: CaseOperations,
     private readonly requests: SubjectAccessRepository,
     private readonly config: AppConfig,
@@ -153,7 +156,7 @@ export class SubjectAccessService {
         const rows = await this.requests.page(
           m,
           scope,
-          { status: query.status, prisonerId: query.prisonerId },
+          { status: query.status, prisonerId: query.prisonerId, kind: query.kind },
           after,
           limit,
         );
@@ -168,8 +171,51 @@ export class SubjectAccessService {
         );
         return { items, nextCursor: page.nextCursor };
       },
-      details: (page) => ({ status: query.status ?? null, resultCount: page.items.length }),
+      details: (page) => ({
+        status: query.status ?? null,
+        ...(query.kind ? { kind: query.kind } : {}),
+        resultCount: page.items.length,
+      }),
     });
+  }
+
+  /**
+   * The official copies on release due and not yet requested, for `GET /reviews/due`: listed
+   * RELEASE_COPY_LEAD before each expected release date (or once it has passed) to those who may
+   * record the request, until a release-copy request exists.
+   */
+  async dueReleaseCopies(ctx: RequestContext, query: DueQuery): Promise<DueItem[]> {
+    const scope = accessibleWhere(ctx.ability, 'create', 'SubjectAccess', {
+      facilityId: 'p.facility_id',
+    });
+    if (scope.sql === 'FALSE') return [];
+    const now = today();
+    const rows = await this.requests.releaseCopiesDue(
+      this.dataSource.manager,
+      scope,
+      query,
+      now,
+      this.config.env.RELEASE_COPY_LEAD,
+    );
+    return rows.map((r) => ({
+      id: `release_copy:${r.prisonerId}`,
+      kind: 'release_copy',
+      prisonerId: r.prisonerId,
+      prisonNumber: r.prisonNumber,
+      prisonerName: r.prisonerName,
+      facilityId: r.facilityId,
+      dueDate: r.dueOn,
+      overdue: r.dueOn < now,
+      reason: r.dueOn < now ? 'release_date_passed' : 'release_approaching',
+    }));
+  }
+
+  /**
+   * In the caller's transaction (a change of the prisoner's expected release date): the official
+   * copy on release not yet given is due on the new date. Returns the requests moved.
+   */
+  followReleaseDate(m: EntityManager, prisonerId: string, releaseDate: string): Promise<string[]> {
+    return this.requests.followReleaseDate(m, prisonerId, releaseDate);
   }
 
   /**

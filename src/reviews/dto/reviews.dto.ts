@@ -88,9 +88,9 @@ export class DueEventResponse {
 export class DueItemResponse {
   @ApiProperty() id!: string;
   @ApiProperty({
-    enum: ['reassessment', 'plan_review', 'challenge_response', 'amendment'],
+    enum: ['reassessment', 'plan_review', 'challenge_response', 'amendment', 'release_copy'],
     description:
-      '`challenge_response`: a prisoner’s challenge to answer by its deadline; `amendment`: the amendment an upheld challenge (reason `challenge_upheld`) or an outside authority’s upholding decision on its escalation (`escalation_upheld`) made due',
+      '`challenge_response`: a prisoner’s challenge to answer by its deadline; `amendment`: the amendment an upheld challenge (reason `challenge_upheld`) or an outside authority’s upholding decision on its escalation (`escalation_upheld`) made due; `release_copy`: the official copy on release (Mandela Rule 9) not yet requested, due on the expected release date and listed from RELEASE_COPY_LEAD before it (reason `release_approaching`, or `release_date_passed` once it has passed), to those who may record subject-access requests',
   })
   kind!: string;
   @ApiProperty({ format: 'uuid' }) prisonerId!: string;
@@ -111,6 +111,8 @@ export class DueItemResponse {
       'escalation_upheld',
       'flag',
       'review_outcome',
+      'release_approaching',
+      'release_date_passed',
     ],
   })
   reason!: string;

@@ -71,6 +71,11 @@ export class ListSubjectAccessQueryDto extends PageQueryDto {
   @Optional()
   @IsUUID()
   prisonerId?: string;
+
+  @ApiPropertyOptional({ enum: SUBJECT_ACCESS_KINDS })
+  @Optional()
+  @IsIn(SUBJECT_ACCESS_KINDS)
+  kind?: (typeof SUBJECT_ACCESS_KINDS)[number];
 }
 
 export class RedactionResponse {

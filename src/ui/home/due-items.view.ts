@@ -1,13 +1,14 @@
 import type { DueItem } from '../../reviews/due-item.js';
 import type { MessageKey, Translate } from '../i18n/catalogue.js';
 
-const KIND: Record<DueItem['kind'], MessageKey> = {
+export const DUE_KIND: Record<DueItem['kind'], MessageKey> = {
   reassessment: 'due.kind.reassessment',
   plan_review: 'due.kind.plan_review',
   challenge_response: 'due.kind.challenge_response',
   amendment: 'due.kind.amendment',
+  release_copy: 'due.kind.release_copy',
 };
-const REASON: Record<string, MessageKey> = {
+export const DUE_REASON: Record<string, MessageKey> = {
   scheduled: 'due.reason.scheduled',
   event: 'due.reason.event',
   pre_release: 'due.reason.pre_release',
@@ -16,20 +17,31 @@ const REASON: Record<string, MessageKey> = {
   challenge: 'due.reason.challenge',
   challenge_upheld: 'due.reason.challenge_upheld',
   escalation_upheld: 'due.reason.escalation_upheld',
+  release_approaching: 'due.reason.release_approaching',
+  release_date_passed: 'due.reason.release_date_passed',
 };
 
-/** Rows of a reviews-due table: each links to the prisoner whose work it is. */
-export function dueItemRows(items: DueItem[], t: Translate) {
-  return items.map((item) => ({
-    href: item.challengeId
+/** Where a due item's work is done. */
+export const dueHref = (item: DueItem) =>
+  item.kind === 'release_copy'
+    ? `/prisoners/${item.prisonerId}/subject-access?kind=release_copy#record`
+    : item.challengeId
       ? `/challenges/${item.challengeId}`
       : item.planId
         ? `/plans/${item.planId}`
-        : `/prisoners/${item.prisonerId}`,
+        : `/prisoners/${item.prisonerId}`;
+
+/**
+ * Rows of a reviews-due table: each links to where its work is done (the prisoner, the plan, the
+ * challenge, or the subject-access form with the official copy on release chosen).
+ */
+export function dueItemRows(items: DueItem[], t: Translate) {
+  return items.map((item) => ({
+    href: dueHref(item),
     prisonNumber: item.prisonNumber,
     prisonerName: item.prisonerName,
-    what: t(KIND[item.kind]),
-    why: REASON[item.reason] ? t(REASON[item.reason]) : item.reason,
+    what: t(DUE_KIND[item.kind]),
+    why: DUE_REASON[item.reason] ? t(DUE_REASON[item.reason]) : item.reason,
     instrumentKey: item.instrumentKey ?? '',
     dueDate: item.dueDate,
     overdue: item.overdue,

@@ -4,19 +4,9 @@ import type { EmergencyAccessResponse } from '../../emergency-access/dto/emergen
 import type { ListedPlan } from '../../plans/plans.repository.js';
 import type { DueItem } from '../../reviews/due-item.js';
 import type { MessageKey, Translate } from '../i18n/catalogue.js';
+import { DUE_KIND, DUE_REASON, dueHref } from '../home/due-items.view.js';
 import { labelOf, PENDING_STATUS, PLAN_STATUS, STATUS_TAG } from '../plans/plan-labels.js';
 
-const KIND: Record<string, MessageKey> = {
-  reassessment: 'due.kind.reassessment',
-  plan_review: 'due.kind.plan_review',
-};
-const REASON: Record<string, MessageKey> = {
-  scheduled: 'due.reason.scheduled',
-  event: 'due.reason.event',
-  pre_release: 'due.reason.pre_release',
-  intake: 'due.reason.intake',
-  needs_changed: 'due.reason.needs_changed',
-};
 const PROBLEM: Record<string, MessageKey> = {
   altered: 'oversight.verify.kind.altered',
   broken_link: 'oversight.verify.kind.broken_link',
@@ -88,11 +78,11 @@ export function overdueRows(
   return items.map((item) => {
     const days = Math.round((Date.parse(today) - Date.parse(item.dueDate)) / DAY);
     return {
-      href: item.planId ? `/plans/${item.planId}` : `/prisoners/${item.prisonerId}`,
+      href: dueHref(item),
       prisonNumber: item.prisonNumber,
       prisonerName: item.prisonerName,
-      what: labelOf(t, KIND, item.kind),
-      why: labelOf(t, REASON, item.reason),
+      what: labelOf(t, DUE_KIND, item.kind),
+      why: labelOf(t, DUE_REASON, item.reason),
       instrumentKey: item.instrumentKey ?? '',
       facility: facilities.get(item.facilityId) ?? '',
       dueDate: item.dueDate,

@@ -18,6 +18,7 @@ import { ListPrisonersQueryDto } from '../../prisoners/dto/prisoner.dto.js';
 import type { PrisonerResponse } from '../../prisoners/dto/prisoner.dto.js';
 import { PrisonersService } from '../../prisoners/prisoners.service.js';
 import { PrisonerEventsService } from '../../reviews/prisoner-events.service.js';
+import { SubjectAccessService } from '../../subject-access/subject-access.service.js';
 import {
   formErrors,
   problemFieldErrors,
@@ -73,6 +74,7 @@ export class PrisonerPagesController {
     private readonly instruments: InstrumentsService,
     private readonly auth: AuthService,
     private readonly config: AppConfig,
+    private readonly subjectAccess: SubjectAccessService,
   ) {}
 
   @Get()
@@ -143,7 +145,31 @@ export class PrisonerPagesController {
     return this.prisonerPage(ctx, request, reply, id, 'overview', async (prisoner, state) => ({
       ...overviewModel(prisoner, state.t),
       recordActions: recordActions(prisoner, ctx.ability, state.t),
+      releaseCopy: await this.releaseCopy(ctx, prisoner),
     }));
+  }
+
+  /**
+   * Beside the expected release date, for those who record subject-access requests: whether the
+   * official copy on release (Mandela Rule 9) has been requested, with the way to it.
+   */
+  private async releaseCopy(ctx: RequestContext, prisoner: PrisonerResponse) {
+    if (!prisoner.expectedReleaseDate) return undefined;
+    const fields = { prisonerId: prisoner.id, facilityId: prisoner.facility.id };
+    if (!ctx.ability.can('create', asSubject('SubjectAccess', fields))) return undefined;
+    const page = await this.subjectAccess.list(ctx, {
+      prisonerId: prisoner.id,
+      kind: 'release_copy',
+      limit: 1,
+    });
+    const request = page.items[0];
+    return request
+      ? {
+          href: `/subject-access/${request.id}`,
+          dueOn: request.dueOn,
+          releasedAt: request.releasedAt,
+        }
+      : { href: `/prisoners/${prisoner.id}/subject-access?kind=release_copy#record` };
   }
 
   @Get(':id/assessments')

@@ -116,8 +116,20 @@ export class SubjectAccessPagesController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
     @UuidPageParam() id: string,
+    @Query('kind') kind?: string,
   ): Promise<void> {
-    return this.prisonerTab(ctx, request, reply, id, { kind: 'request', receivedOn: '', note: '' });
+    // `?kind=release_copy` (the link of a due official copy on release) chooses that kind and
+    // gives the expected release date as the date.
+    const release = kind === 'release_copy';
+    return this.prisonerTab(
+      ctx,
+      request,
+      reply,
+      id,
+      { kind: release ? 'release_copy' : 'request', receivedOn: '', note: '' },
+      [],
+      release,
+    );
   }
 
   @Post('prisoners/:id/subject-access')
@@ -285,10 +297,13 @@ export class SubjectAccessPagesController {
     id: string,
     values: { kind: string; receivedOn: string; note: string },
     errors: FieldError[] = [],
+    releaseDate = false,
   ): Promise<void> {
     const state = request.uiPage!;
     const t = state.t;
     const prisoner = await this.prisoners.get(ctx, id);
+    if (releaseDate && prisoner.expectedReleaseDate)
+      values = { ...values, receivedOn: prisoner.expectedReleaseDate };
     const page = await this.subjectAccess.list(ctx, { prisonerId: id, limit: 100 });
     return render(
       reply,
