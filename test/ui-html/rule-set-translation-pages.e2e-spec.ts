@@ -112,6 +112,11 @@ describe('assessment pages in the reader’s language', () => {
     expect(tasks.statusCode).toBe(200);
     expect(tasks.body).toContain('Убеждения, установки и идеология');
     expect(tasks.body).not.toContain('Beliefs, attitudes and ideology');
+    // So does its print view (the PDF is made from it).
+    const print = await ru.get(`/assessments/${v110}/print`);
+    expect(print.statusCode).toBe(200);
+    expect(print.body).toContain('Убеждения, установки и идеология');
+    expect(print.body).not.toContain('Beliefs, attitudes and ideology');
     // 1.0.0: HC02 is worded as in 1.1.1 and reads in Russian; HC03 says something else there,
     // so it keeps its own English rather than the translation of a different item text.
     const hc02 = await ru.get(`/assessments/${v100}/items/HC02`);
