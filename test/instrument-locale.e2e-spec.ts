@@ -216,6 +216,8 @@ describe('shipped Russian text: patch versions beside the versions they translat
   let assessor: TestUser;
   let facility: TestFacility;
   let before: { risk: string; needs: string };
+  let englishBefore: { language: string; prompt: string };
+  const ENDORSES = 'Endorses violence as a legitimate way to pursue a cause';
 
   const assessment = async (body: Record<string, unknown>) => {
     const prisoner = await f.prisoner(facility);
@@ -247,6 +249,8 @@ describe('shipped Russian text: patch versions beside the versions they translat
     const needs = await assessment({ instrumentKey: 've-needs' });
     expect([risk.instrument.version, needs.instrument.version]).toEqual(['1.1.0', '1.0.0']);
     before = { risk: risk.id, needs: needs.id };
+    const old = await version('ve-risk-spj', '1.1.0', 'ru');
+    englishBefore = { language: old.locale, prompt: old.localized.domains[0].items[0].prompt };
     const report = await t.app
       .get(InstrumentsService)
       .importDirectory({ requestId: 'test-import', ip: 'local' }, SHIPPED);
@@ -293,15 +297,60 @@ describe('shipped Russian text: patch versions beside the versions they translat
     );
     expect(canonicalSha256(res.body.definition)).toBe(res.body.sha256);
     expect(res.body.definition).toEqual(file);
-    // 1.1.0 has no Russian text: it answers in English, and says so.
-    const old = await t.http
-      .get('/api/v1/instruments/ve-risk-spj/versions/1.1.0?locale=ru')
-      .set('authorization', assessor.auth)
-      .expect(200);
-    expect(old.headers['content-language']).toBe('en');
-    expect(old.body.localized.domains[0].items[0].prompt).toBe(
-      'Endorses violence as a legitimate way to pursue a cause',
+  });
+
+  it('serves 1.1.0 and 1.0.0 in Russian where their text is 1.1.1’s, their stored documents unchanged', async () => {
+    // Before the import 1.1.0 answered in English (beforeAll): nothing to borrow from then.
+    expect(englishBefore).toEqual({ language: 'en', prompt: ENDORSES });
+    const newest = await version('ve-risk-spj', '1.1.1', 'ru');
+    for (const v of ['1.1.0', '1.0.0']) {
+      const res = await t.http
+        .get(`/api/v1/instruments/ve-risk-spj/versions/${v}?locale=ru`)
+        .set('authorization', assessor.auth)
+        .expect(200);
+      expect(res.headers['content-language']).toBe('ru');
+      expect(res.body.locale).toBe('ru');
+      expect(res.body.title).toBe(newest.title);
+      const ba01 = res.body.localized.domains[0].items[0];
+      expect([ba01.code, ba01.prompt]).toEqual([
+        'BA01',
+        'Одобряет насилие как правомерный способ борьбы за идею',
+      ]);
+      expect(res.body.localized.domains[0].title).toBe('Убеждения, установки и идеология');
+      // Only the text is borrowed: the version, its rules and its stored document are its own.
+      expect(res.body.localized.version).toBe(v);
+      expect(res.body.localized.translations).toBeUndefined();
+      expect(res.body.definition.translations).toBeUndefined();
+      expect(res.body.definition.domains[0].items[0].prompt).toBe(ENDORSES);
+      expect(canonicalSha256(res.body.definition)).toBe(res.body.sha256);
+      expect(res.body.definition).toEqual(
+        parse(readFileSync(join(SHIPPED, `instruments/ve-risk-spj@${v}.yaml`), 'utf8')),
+      );
+    }
+    // HC03 was reworded in 1.1.0: 1.0.0's own English, never the translation of the new text.
+    const v100 = await version('ve-risk-spj', '1.0.0', 'ru');
+    const hc03 = v100.localized.domains[2].items[2];
+    expect([hc03.code, hc03.prompt]).toEqual([
+      'HC03',
+      'Has made plans or preparations for cause-linked violence',
+    ]);
+    expect(hc03.guidance).toBe(v100.definition.domains[2].items[2].guidance);
+    // The same for the needs instrument and the catalogue, and English still in English.
+    const needs = await version('ve-needs', '1.0.0', 'ru');
+    expect(needs.locale).toBe('ru');
+    expect(needs.localized.domains[0].items[0].prompt).toBe(
+      'Не имеет чувства принадлежности, смысла или самоценности вне группы или идеи',
     );
+    const catalogue = await version('handbook-interventions', '1.0.0', 'ru');
+    expect(catalogue.locale).toBe('ru');
+    expect(
+      catalogue.localized.interventions.find(
+        (i: { code: string }) => i.code === 'faith_ideological_dialogue',
+      ).title,
+    ).toBe('Религиозный или идеологический диалог');
+    const english = await version('ve-risk-spj', '1.1.0');
+    expect(english.locale).toBe('en');
+    expect(english.localized).toEqual(english.definition);
   });
 
   it('serves the needs instrument and the catalogue in Russian too', async () => {
