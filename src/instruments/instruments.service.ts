@@ -440,7 +440,7 @@ export class InstrumentsService {
   }
 
   /** `version`'s text in `asked` where it or another version of it has that text (see above). */
-  async localize(
+  private async localize(
     version: Pick<InstrumentVersion, 'id' | 'key' | 'definition'>,
     asked: RuleSetLocale | undefined,
     m: EntityManager = this.dataSource.manager,
