@@ -11,6 +11,7 @@ import {
   SHIPPED_RULE_SETS as SHIPPED,
 } from './support/rule-sets-dir.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { UiClient } from './ui-html/support/ui-client.js';
 import { parse, stringify } from 'yaml';
 
 const FIXTURE_FILE = join(FIXTURES, 'instruments', 'translated-risk@1.0.0.yaml');
@@ -217,6 +218,8 @@ describe('shipped Russian text: patch versions beside the versions they translat
   let facility: TestFacility;
   let before: { risk: string; needs: string };
   let englishBefore: { language: string; prompt: string };
+  let pve: TestUser;
+  let planId: string;
   const ENDORSES = 'Endorses violence as a legitimate way to pursue a cause';
 
   const assessment = async (body: Record<string, unknown>) => {
@@ -250,6 +253,23 @@ describe('shipped Russian text: patch versions beside the versions they translat
     expect([risk.instrument.version, needs.instrument.version]).toEqual(['1.1.0', '1.0.0']);
     before = { risk: risk.id, needs: needs.id };
     const old = await version('ve-risk-spj', '1.1.0', 'ru');
+    // A plan on catalogue 1.0.0, the only one then.
+    pve = await f.user(['pve_inspector'], [facility]);
+    const supervisor = await f.user(['supervisor'], [facility]);
+    const planned = await f.prisoner(facility);
+    const basedOnAssessmentId = await f.approvedAssessment(planned, assessor, supervisor, {
+      needs: [{ code: 'ideology', priority: 'high' }],
+    });
+    const plan = await t.http
+      .post(`/api/v1/prisoners/${planned.id}/plans`)
+      .set('authorization', pve.auth)
+      .send({ basedOnAssessmentId })
+      .expect(201);
+    expect(plan.body.catalogue).toMatchObject({
+      key: 'handbook-interventions',
+      version: '1.0.0',
+    });
+    planId = plan.body.id;
     englishBefore = { language: old.locale, prompt: old.localized.domains[0].items[0].prompt };
     const report = await t.app
       .get(InstrumentsService)
@@ -367,6 +387,17 @@ describe('shipped Russian text: patch versions beside the versions they translat
     expect(dialogue.title).toBe('Религиозный или идеологический диалог');
     expect(dialogue.consentNotes).toContain('правило 65(3) Правил Манделы');
     expect(dialogue.consentRequired).toBe(true);
+  });
+
+  it('shows a plan on catalogue 1.0.0 with the catalogue’s entries in Russian to a Russian session', async () => {
+    const client = new UiClient(t);
+    await client.signInAs(pve);
+    await client.get('/');
+    await client.post('/language', { locale: 'ru', returnTo: '/' });
+    const page = await client.get(`/plans/${planId}/interventions/add`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Религиозный или идеологический диалог');
+    expect(page.body).not.toContain('Faith-based or ideological dialogue');
   });
 
   it('changes text only: each patch is its predecessor but for its version, description and translations', async () => {
