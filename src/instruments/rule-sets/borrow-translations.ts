@@ -82,13 +82,22 @@ function readPath(root: unknown, path: readonly string[]): unknown {
   return at;
 }
 
+/** An own, plain property whatever the code is (never a prototype's setter). */
+const setOwn = (target: Record<string, unknown>, key: string, value: unknown) =>
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+
 function writePath(root: Record<string, unknown>, path: readonly string[], value: string): void {
   let at = root;
   for (const step of path.slice(0, -1)) {
-    if (!Object.hasOwn(at, step)) at[step] = {};
+    if (!Object.hasOwn(at, step)) setOwn(at, step, {});
     at = at[step] as Record<string, unknown>;
   }
-  at[path[path.length - 1]] = value;
+  setOwn(at, path[path.length - 1], value);
 }
 
 /**
