@@ -11,6 +11,7 @@ import {
   SHIPPED_RULE_SETS as SHIPPED,
 } from './support/rule-sets-dir.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { UiClient } from './ui-html/support/ui-client.js';
 import { parse, stringify } from 'yaml';
 
 const FIXTURE_FILE = join(FIXTURES, 'instruments', 'translated-risk@1.0.0.yaml');
@@ -216,6 +217,10 @@ describe('shipped Russian text: patch versions beside the versions they translat
   let assessor: TestUser;
   let facility: TestFacility;
   let before: { risk: string; needs: string };
+  let englishBefore: { language: string; prompt: string };
+  let pve: TestUser;
+  let planId: string;
+  const ENDORSES = 'Endorses violence as a legitimate way to pursue a cause';
 
   const assessment = async (body: Record<string, unknown>) => {
     const prisoner = await f.prisoner(facility);
@@ -247,6 +252,25 @@ describe('shipped Russian text: patch versions beside the versions they translat
     const needs = await assessment({ instrumentKey: 've-needs' });
     expect([risk.instrument.version, needs.instrument.version]).toEqual(['1.1.0', '1.0.0']);
     before = { risk: risk.id, needs: needs.id };
+    const old = await version('ve-risk-spj', '1.1.0', 'ru');
+    // A plan on catalogue 1.0.0, the only one then.
+    pve = await f.user(['pve_inspector'], [facility]);
+    const supervisor = await f.user(['supervisor'], [facility]);
+    const planned = await f.prisoner(facility);
+    const basedOnAssessmentId = await f.approvedAssessment(planned, assessor, supervisor, {
+      needs: [{ code: 'ideology', priority: 'high' }],
+    });
+    const plan = await t.http
+      .post(`/api/v1/prisoners/${planned.id}/plans`)
+      .set('authorization', pve.auth)
+      .send({ basedOnAssessmentId })
+      .expect(201);
+    expect(plan.body.catalogue).toMatchObject({
+      key: 'handbook-interventions',
+      version: '1.0.0',
+    });
+    planId = plan.body.id;
+    englishBefore = { language: old.locale, prompt: old.localized.domains[0].items[0].prompt };
     const report = await t.app
       .get(InstrumentsService)
       .importDirectory({ requestId: 'test-import', ip: 'local' }, SHIPPED);
@@ -293,15 +317,60 @@ describe('shipped Russian text: patch versions beside the versions they translat
     );
     expect(canonicalSha256(res.body.definition)).toBe(res.body.sha256);
     expect(res.body.definition).toEqual(file);
-    // 1.1.0 has no Russian text: it answers in English, and says so.
-    const old = await t.http
-      .get('/api/v1/instruments/ve-risk-spj/versions/1.1.0?locale=ru')
-      .set('authorization', assessor.auth)
-      .expect(200);
-    expect(old.headers['content-language']).toBe('en');
-    expect(old.body.localized.domains[0].items[0].prompt).toBe(
-      'Endorses violence as a legitimate way to pursue a cause',
+  });
+
+  it('serves 1.1.0 and 1.0.0 in Russian where their text is 1.1.1’s, their stored documents unchanged', async () => {
+    // Before the import 1.1.0 answered in English (beforeAll): nothing to borrow from then.
+    expect(englishBefore).toEqual({ language: 'en', prompt: ENDORSES });
+    const newest = await version('ve-risk-spj', '1.1.1', 'ru');
+    for (const v of ['1.1.0', '1.0.0']) {
+      const res = await t.http
+        .get(`/api/v1/instruments/ve-risk-spj/versions/${v}?locale=ru`)
+        .set('authorization', assessor.auth)
+        .expect(200);
+      expect(res.headers['content-language']).toBe('ru');
+      expect(res.body.locale).toBe('ru');
+      expect(res.body.title).toBe(newest.title);
+      const ba01 = res.body.localized.domains[0].items[0];
+      expect([ba01.code, ba01.prompt]).toEqual([
+        'BA01',
+        'Одобряет насилие как правомерный способ борьбы за идею',
+      ]);
+      expect(res.body.localized.domains[0].title).toBe('Убеждения, установки и идеология');
+      // Only the text is borrowed: the version, its rules and its stored document are its own.
+      expect(res.body.localized.version).toBe(v);
+      expect(res.body.localized.translations).toBeUndefined();
+      expect(res.body.definition.translations).toBeUndefined();
+      expect(res.body.definition.domains[0].items[0].prompt).toBe(ENDORSES);
+      expect(canonicalSha256(res.body.definition)).toBe(res.body.sha256);
+      expect(res.body.definition).toEqual(
+        parse(readFileSync(join(SHIPPED, `instruments/ve-risk-spj@${v}.yaml`), 'utf8')),
+      );
+    }
+    // HC03 was reworded in 1.1.0: 1.0.0's own English, never the translation of the new text.
+    const v100 = await version('ve-risk-spj', '1.0.0', 'ru');
+    const hc03 = v100.localized.domains[2].items[2];
+    expect([hc03.code, hc03.prompt]).toEqual([
+      'HC03',
+      'Has made plans or preparations for cause-linked violence',
+    ]);
+    expect(hc03.guidance).toBe(v100.definition.domains[2].items[2].guidance);
+    // The same for the needs instrument and the catalogue, and English still in English.
+    const needs = await version('ve-needs', '1.0.0', 'ru');
+    expect(needs.locale).toBe('ru');
+    expect(needs.localized.domains[0].items[0].prompt).toBe(
+      'Не имеет чувства принадлежности, смысла или самоценности вне группы или идеи',
     );
+    const catalogue = await version('handbook-interventions', '1.0.0', 'ru');
+    expect(catalogue.locale).toBe('ru');
+    expect(
+      catalogue.localized.interventions.find(
+        (i: { code: string }) => i.code === 'faith_ideological_dialogue',
+      ).title,
+    ).toBe('Религиозный или идеологический диалог');
+    const english = await version('ve-risk-spj', '1.1.0');
+    expect(english.locale).toBe('en');
+    expect(english.localized).toEqual(english.definition);
   });
 
   it('serves the needs instrument and the catalogue in Russian too', async () => {
@@ -318,6 +387,17 @@ describe('shipped Russian text: patch versions beside the versions they translat
     expect(dialogue.title).toBe('Религиозный или идеологический диалог');
     expect(dialogue.consentNotes).toContain('правило 65(3) Правил Манделы');
     expect(dialogue.consentRequired).toBe(true);
+  });
+
+  it('shows a plan on catalogue 1.0.0 with the catalogue’s entries in Russian to a Russian session', async () => {
+    const client = new UiClient(t);
+    await client.signInAs(pve);
+    await client.get('/');
+    await client.post('/language', { locale: 'ru', returnTo: '/' });
+    const page = await client.get(`/plans/${planId}/interventions/add`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Религиозный или идеологический диалог');
+    expect(page.body).not.toContain('Faith-based or ideological dialogue');
   });
 
   it('changes text only: each patch is its predecessor but for its version, description and translations', async () => {

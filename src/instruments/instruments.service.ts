@@ -15,6 +15,7 @@ import {
   type InstrumentDiff,
 } from './rule-sets/diff-instrument-definitions.js';
 import { loadRuleSetFiles } from './rule-sets/load-rule-set-files.js';
+import { withBorrowedTranslations } from './rule-sets/borrow-translations.js';
 import { localizeRuleSet, servedLocale } from './rule-sets/localize-rule-set.js';
 import { isTrainingRuleSet } from '../training/rule-sets/training-rule-set.types.js';
 import {
@@ -150,6 +151,11 @@ function quickCandidate(file: RuleSetFile): CandidateVersion | undefined {
 @Injectable()
 export class InstrumentsService {
   private readonly cache = new Map<string, Immutable>();
+  /**
+   * Version id -> its definition with translations borrowed from the other versions of its key,
+   * and the ids of the versions it was built from (sorted): rebuilt only when that set changes.
+   */
+  private readonly readable = new Map<string, { from: string; definition: RuleSetDefinition }>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -400,6 +406,50 @@ export class InstrumentsService {
     return { ...immutable, status: row.status };
   }
 
+  /**
+   * The definition of `version` to show a reader, for servedLocale and localizeRuleSet: the
+   * stored one, with the translations it lacks borrowed from the other imported versions of
+   * the same rule-set wherever their text is the same (see withBorrowedTranslations). Versions
+   * never change, so this is built once per version and kept; it is built again only when
+   * the versions of its key are not the ones it was built from (an import, by this instance
+   * or another, added one). The stored definition is never touched.
+   */
+  async readableDefinition(
+    version: Pick<InstrumentVersion, 'id' | 'key' | 'definition'>,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<RuleSetDefinition> {
+    const rows: { id: string; status: RuleSetStatus }[] = await m.query(
+      `SELECT id, status FROM instrument_version WHERE key = $1 ORDER BY id`,
+      [version.key],
+    );
+    const from = rows.map((row) => row.id).join(',');
+    const known = this.readable.get(version.id);
+    if (known?.from === from) return known.definition;
+    const others = await Promise.all(
+      rows.filter((row) => row.id !== version.id).map((row) => this.withStatus(m, row)),
+    );
+    const definition = deepFreeze(
+      withBorrowedTranslations(
+        version.definition,
+        others.map((other) => other.definition),
+      ),
+    );
+    // Bounded like the definitions' cache: one entry per imported version.
+    this.readable.set(version.id, { from, definition });
+    return definition;
+  }
+
+  /** `version`'s text in `asked` where it or another version of it has that text (see above). */
+  private async localize(
+    version: Pick<InstrumentVersion, 'id' | 'key' | 'definition'>,
+    asked: RuleSetLocale | undefined,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<{ locale: RuleSetLocale; localized: RuleSetDefinition }> {
+    const readable = await this.readableDefinition(version, m);
+    const locale = servedLocale(readable, asked);
+    return { locale, localized: localizeRuleSet(readable, locale) };
+  }
+
   // ------------------------------------------------------------------ API
 
   /** Every key with its versions; each title in `asked` where the newest version has it. */
@@ -414,12 +464,14 @@ export class InstrumentsService {
       keys.map(async ([key, versions]) => {
         versions.sort(bySemVerDescending);
         const newest = versions[0];
-        const { definition } = await this.withStatus(this.dataSource.manager, newest);
-        const locale = servedLocale(definition, asked);
+        const { locale, localized } = await this.localize(
+          await this.withStatus(this.dataSource.manager, newest),
+          asked,
+        );
         return {
           key,
           kind: newest.kind,
-          title: localizeRuleSet(definition, locale).title,
+          title: localized.title,
           locale,
           purpose: newest.purpose,
           versions: versions.map((v) => ({
@@ -444,9 +496,14 @@ export class InstrumentsService {
       [key, version],
     );
     if (!row) throw notFound(`Version ${version} of ${key}`);
-    const { definition } = await this.withStatus(this.dataSource.manager, row);
-    const locale = servedLocale(definition, asked);
-    const localized = localizeRuleSet(definition, locale);
+    const stored = await this.withStatus(this.dataSource.manager, row);
+    const { definition } = stored;
+    const { locale, localized: text } = await this.localize(stored, asked);
+    // Borrowed text shows in the fields it translates; `translations` stays the version's own.
+    const { translations: _borrowed, ...rest } = text;
+    const localized = (
+      definition.translations ? { ...rest, translations: definition.translations } : rest
+    ) as RuleSetDefinition;
     return {
       key: row.key,
       version: row.version,

@@ -87,6 +87,58 @@ describe('assessment pages in the reader’s language', () => {
     expect(english.body).toContain('Endorses violence as a legitimate way to pursue a cause');
   });
 
+  it('shows assessments pinned to ve-risk-spj 1.1.0 and 1.0.0 in Russian where their text is 1.1.1’s, and a changed item in its own English', async () => {
+    const f = new Factories(t);
+    await f.certify(assessor.id, 've-risk-spj');
+    const start = async (version: string) => {
+      const res = await t.http
+        .post(`/api/v1/prisoners/${(await f.prisoner(north)).id}/assessments`)
+        .set('authorization', assessor.auth)
+        .send({ instrumentKey: 've-risk-spj', instrumentVersion: version, reason: 'intake' })
+        .expect(201);
+      expect(res.body.instrument.version).toBe(version);
+      return res.body.id as string;
+    };
+    const [v110, v100] = [await start('1.1.0'), await start('1.0.0')];
+    const ru = await client('ru');
+    // 1.1.0 carries no Russian: its item and domain text is 1.1.1's word for word, so it reads so.
+    const item = await ru.get(`/assessments/${v110}/items/BA01`);
+    expect(item.statusCode).toBe(200);
+    expect(item.body).toContain('Одобряет насилие как правомерный способ борьбы за идею');
+    expect(item.body).toContain('Не является индикатором: сильные, непопулярные или радикальные');
+    expect(item.body).toContain('Умеренная');
+    expect(item.body).not.toContain('Endorses violence as a legitimate way to pursue a cause');
+    const tasks = await ru.get(`/assessments/${v110}`);
+    expect(tasks.statusCode).toBe(200);
+    expect(tasks.body).toContain('Убеждения, установки и идеология');
+    expect(tasks.body).not.toContain('Beliefs, attitudes and ideology');
+    // So does its print view (the PDF is made from it).
+    const print = await ru.get(`/assessments/${v110}/print`);
+    expect(print.statusCode).toBe(200);
+    expect(print.body).toContain('Убеждения, установки и идеология');
+    expect(print.body).not.toContain('Beliefs, attitudes and ideology');
+    // 1.0.0: HC02 is worded as in 1.1.1 and reads in Russian; HC03 says something else there,
+    // so it keeps its own English rather than the translation of a different item text.
+    const hc02 = await ru.get(`/assessments/${v100}/items/HC02`);
+    expect(hc02.statusCode).toBe(200);
+    expect(hc02.body).toContain('Иное серьёзное насилие в прошлом');
+    const hc03 = await ru.get(`/assessments/${v100}/items/HC03`);
+    expect(hc03.statusCode).toBe(200);
+    expect(hc03.body).toContain('Has made plans or preparations for cause-linked violence');
+    expect(hc03.body).not.toContain('Планы или подготовка к насилию ради идеи');
+    // The start page names every version in Russian (its title is the same in each).
+    const prisoner = await f.prisoner(north);
+    const startPage = await ru.get(`/prisoners/${prisoner.id}/assessments/new`);
+    expect(startPage.statusCode).toBe(200);
+    expect(startPage.body).not.toContain('Violent extremism risk');
+    expect(startPage.body.split('Риск насильственного экстремизма').length - 1).toBe(3);
+    // An English session reads 1.1.0 as written.
+    const en = await client('en');
+    const english = await en.get(`/assessments/${v110}/items/BA01`);
+    expect(english.body).toContain('Endorses violence as a legitimate way to pursue a cause');
+    expect(english.body).not.toContain('Одобряет насилие');
+  });
+
   it('shows an English session the text as written', async () => {
     const en = await client('en');
     const t1 = await en.get(`/assessments/${id}/items/T1`);

@@ -311,5 +311,12 @@ describe('training pages', () => {
       expect(textOf(page.body)).toContain('Обучение: вымышленный случай');
       expect(textOf(page.body)).toContain('Вымышленный случай');
     }
+    // The case is rated on ve-risk-spj 1.0.0, which has no Russian of its own: an item worded as
+    // in 1.1.1 reads in 1.1.1's Russian, HC03 (reworded since) in its own English.
+    const ba01 = textOf((await client.get(`${attemptUrl}/items/BA01`)).body);
+    expect(ba01).toContain('Одобряет насилие как правомерный способ борьбы за идею');
+    expect(ba01).not.toContain('Endorses violence as a legitimate way to pursue a cause');
+    const hc03 = textOf((await client.get(`${attemptUrl}/items/HC03`)).body);
+    expect(hc03).toContain('Has made plans or preparations for cause-linked violence');
   });
 });

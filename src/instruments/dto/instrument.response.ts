@@ -41,7 +41,7 @@ export class InstrumentSummaryResponse {
   @ApiProperty({
     enum: RULE_SET_LOCALES,
     description:
-      'The language of `title`: the one asked for (`?locale=`, else Accept-Language) when the newest version has text in it, else its own',
+      'The language of `title`: the one asked for (`?locale=`, else Accept-Language) when the newest version has text in it (its own, or borrowed from another version with the same text), else its own',
   })
   locale!: string;
   @ApiProperty({
@@ -83,7 +83,7 @@ export class InstrumentVersionResponse {
   @ApiProperty({
     enum: RULE_SET_LOCALES,
     description:
-      'The language of `localized` (also sent as Content-Language): the one asked for when the rule-set has text in it, else its own language',
+      'The language of `localized` (also sent as Content-Language): the one asked for when the version has text in it, its own or borrowed from another version of the rule-set with the same text, else its own language',
   })
   locale!: string;
   @ApiProperty({
@@ -91,7 +91,7 @@ export class InstrumentVersionResponse {
       $ref: `#/components/schemas/${name}`,
     })),
     description:
-      '`definition` with its titles, prompts, guidance and labels in `locale`, entry by entry; whatever the translation leaves out stays in the rule-set’s own language. Codes and rules are as in `definition`',
+      '`definition` with its titles, prompts, guidance and labels in `locale`, entry by entry. Where this version does not translate a text, the newest other imported (not draft) version of the same rule-set that has the identical text in the same place and translates it lends its translation; whatever is left stays in the rule-set’s own language. Codes, rules and `translations` are as in `definition`',
   })
   localized!: RuleSetDefinition;
 }

@@ -5,7 +5,10 @@ import { AssessmentsService } from '../../assessments/assessments.service.js';
 import type { AssessmentResponse } from '../../assessments/dto/assessment.dto.js';
 import type { RequestContext } from '../../auth/request-context.js';
 import { notFound } from '../../errors/problem.exception.js';
-import { InstrumentsService } from '../../instruments/instruments.service.js';
+import {
+  InstrumentsService,
+  type InstrumentVersion,
+} from '../../instruments/instruments.service.js';
 import {
   localizeCatalogue,
   localizeInstrument,
@@ -68,7 +71,7 @@ export class AssessmentPageData {
     this.remember(assessment);
     return {
       assessment,
-      definition: this.localized(version.definition, locale),
+      definition: await this.localized(version, locale),
       prisoner,
       instrumentVersionId: version.id,
     };
@@ -95,12 +98,20 @@ export class AssessmentPageData {
     instrument: { key: string; version: string },
     locale?: RuleSetLocale,
   ): Promise<InstrumentDefinition> {
-    return this.localized((await this.version(instrument)).definition, locale);
+    return this.localized(await this.version(instrument), locale);
   }
 
-  private localized(definition: unknown, locale?: RuleSetLocale): InstrumentDefinition {
-    const plain = definition as InstrumentDefinition;
-    return locale ? localizeInstrument(plain, locale) : plain;
+  /**
+   * Where the pinned version has no text in `locale` for an entry, another version of the
+   * instrument with the same text lends its translation (InstrumentsService.readableDefinition).
+   */
+  private async localized(
+    version: InstrumentVersion,
+    locale?: RuleSetLocale,
+  ): Promise<InstrumentDefinition> {
+    if (!locale) return version.definition as InstrumentDefinition;
+    const readable = await this.instruments.readableDefinition(version);
+    return localizeInstrument(readable as InstrumentDefinition, locale);
   }
 
   private async version(instrument: { key: string; version: string }) {
@@ -124,8 +135,12 @@ export class AssessmentPageData {
     if (!newest) return labels;
     const found = await this.instruments.getVersion(reference.key, newest.version);
     if (found?.kind !== 'intervention-catalogue') return labels;
-    const stored = found.definition as InterventionCatalogue;
-    const catalogue = locale ? localizeCatalogue(stored, locale) : stored;
+    const catalogue = locale
+      ? localizeCatalogue(
+          (await this.instruments.readableDefinition(found)) as InterventionCatalogue,
+          locale,
+        )
+      : (found.definition as InterventionCatalogue);
     for (const need of catalogue.needs) labels.set(need.code, need.label);
     return labels;
   }

@@ -50,6 +50,7 @@ export class AssessmentPrintController {
     const loaded = await this.data.complete(
       await this.data.assessments.export(ctx, id, 'print'),
       ctx,
+      state.locale,
     );
     return render(reply, 'print/assessment.njk', await this.model(loaded, ctx, state, false));
   }
@@ -68,6 +69,7 @@ export class AssessmentPrintController {
     const loaded = await this.data.complete(
       await this.data.assessments.export(ctx, id, 'pdf'),
       ctx,
+      state.locale,
     );
     const html = await reply.viewAsync('print/assessment.njk', {
       ...layoutModel(state),

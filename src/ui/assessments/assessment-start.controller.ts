@@ -156,11 +156,12 @@ export class AssessmentStartController {
       for (const version of summary.versions.filter((v) => v.status === 'active')) {
         const found = await this.instruments.getVersion(summary.key, version.version);
         const definition = found?.definition as InstrumentDefinition | undefined;
-        if (!definition) continue;
+        if (!found || !definition) continue;
+        const readable = await this.instruments.readableDefinition(found);
         options.push({
           value: `${summary.key}@${version.version}`,
           text: t('assessment.start.instrumentOption', {
-            title: localizeInstrument(definition, state.locale).title,
+            title: localizeInstrument(readable as InstrumentDefinition, state.locale).title,
             version: version.version,
           }),
           ...(definition.requiresCertification

@@ -6,6 +6,7 @@ import { InstrumentsService } from '../../instruments/instruments.service.js';
 import type {
   InstrumentDefinition,
   InterventionCatalogue,
+  RuleSetDefinition,
   RuleSetLocale,
 } from '../../instruments/rule-sets/rule-set.types.js';
 import {
@@ -52,17 +53,16 @@ export class PlanPages {
     const plan = await this.plans.get(ctx, id);
     const prisoner = await this.prisoners.get(ctx, plan.prisonerId);
     const stored = plan.catalogue
-      ? ((await this.instruments.getVersion(plan.catalogue.key, plan.catalogue.version))
-          ?.definition as InterventionCatalogue | undefined)
+      ? ((await this.readable(plan.catalogue.key, plan.catalogue.version)) as
+          InterventionCatalogue | undefined)
       : undefined;
     const catalogue = stored && locale ? localizeCatalogue(stored, locale) : stored;
     let riskLevelLabel: string | null = plan.riskLevel ?? null;
     if (plan.riskAssessment && plan.riskLevel) {
-      const risk = await this.instruments.getVersion(
+      const instrument = (await this.readable(
         plan.riskAssessment.instrumentKey,
         plan.riskAssessment.instrumentVersion,
-      );
-      const instrument = risk?.definition as InstrumentDefinition | undefined;
+      )) as InstrumentDefinition | undefined;
       const shown = instrument && locale ? localizeInstrument(instrument, locale) : instrument;
       const levels = shown?.levels ?? [];
       riskLevelLabel = levels.find((l) => l.code === plan.riskLevel)?.label ?? plan.riskLevel;
@@ -85,13 +85,23 @@ export class PlanPages {
     const titles = new Map<string, string>();
     for (const summary of await this.instruments.list()) {
       if (summary.kind !== 'intervention-catalogue') continue;
-      const newest = await this.instruments.getVersion(summary.key, summary.versions[0].version);
-      const stored = newest?.definition as InterventionCatalogue | undefined;
+      const stored = (await this.readable(summary.key, summary.versions[0].version)) as
+        InterventionCatalogue | undefined;
       const catalogue = stored && locale ? localizeCatalogue(stored, locale) : stored;
       for (const [code, title] of titlesOf(catalogue))
         if (!titles.has(code)) titles.set(code, title);
     }
     return titles;
+  }
+
+  /**
+   * A version's definition as readers see it: its own text, with the translations it lacks
+   * borrowed from other versions with the same text (InstrumentsService.readableDefinition).
+   * Plan pages localize it (and termLabels again), so the borrowed text stays with it.
+   */
+  private async readable(key: string, version: string): Promise<RuleSetDefinition | undefined> {
+    const found = await this.instruments.getVersion(key, version);
+    return found && this.instruments.readableDefinition(found);
   }
 
   /** Staff who may be made responsible for interventions in the prisoner's facility. */

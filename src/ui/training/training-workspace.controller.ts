@@ -114,7 +114,7 @@ export class TrainingWorkspaceController {
     @UuidPageParam() id: string,
   ): Promise<void> {
     const t = request.uiPage!.t;
-    const { attempt, definition } = await this.load(ctx, id);
+    const { attempt, definition } = await this.load(ctx, id, request);
     if (attempt.status === 'submitted')
       return render(reply, 'pages/training/results.njk', resultsModel(t, attempt, definition));
     const record = workspaceRecord(attempt, definition);
@@ -138,7 +138,7 @@ export class TrainingWorkspaceController {
     @Param('domain') code: string,
   ): Promise<void> {
     const t = request.uiPage!.t;
-    const loaded = await this.editable(ctx, reply, id);
+    const loaded = await this.editable(ctx, reply, id, request);
     if (!loaded) return;
     const { attempt, definition } = loaded;
     const domain = definition.domains.find((d) => d.code === code);
@@ -176,7 +176,7 @@ export class TrainingWorkspaceController {
     @Param('code') code: string,
     @Query('from') from?: string,
   ): Promise<void> {
-    const loaded = await this.editable(ctx, reply, id);
+    const loaded = await this.editable(ctx, reply, id, request);
     if (!loaded) return;
     return this.formPage(request, reply, loaded, 'item', code, { from });
   }
@@ -204,7 +204,7 @@ export class TrainingWorkspaceController {
     @Query('from') from?: string,
   ): Promise<void> {
     const section = lastSegment(request) as Section;
-    const loaded = await this.editable(ctx, reply, id);
+    const loaded = await this.editable(ctx, reply, id, request);
     if (!loaded) return;
     if (!trainingSections(loaded.definition).includes(section)) throw notFound('Section');
     return this.formPage(request, reply, loaded, section, undefined, { from });
@@ -231,7 +231,7 @@ export class TrainingWorkspaceController {
     @Res() reply: FastifyReply,
     @UuidPageParam() id: string,
   ): Promise<void> {
-    const loaded = await this.editable(ctx, reply, id);
+    const loaded = await this.editable(ctx, reply, id, request);
     if (!loaded) return;
     return this.checkPage(request.uiPage!.t, reply, loaded);
   }
@@ -252,7 +252,7 @@ export class TrainingWorkspaceController {
     } catch (error) {
       const code = problemCode(error);
       if (code !== 'not_ready' && code !== 'version_conflict') throw error;
-      const loaded = await this.load(ctx, id);
+      const loaded = await this.load(ctx, id, request);
       if (loaded.attempt.status !== 'draft') return redirect(reply, attemptRoot(id));
       const record = workspaceRecord(loaded.attempt, loaded.definition);
       const refused: SubmitReason[] =
@@ -271,9 +271,13 @@ export class TrainingWorkspaceController {
 
   // ------------------------------------------------------------------ helpers: pages
 
-  private async load(ctx: RequestContext, id: string): Promise<Loaded> {
+  /** The attempt and its instrument, the instrument's text in the page's language. */
+  private async load(ctx: RequestContext, id: string, request: FastifyRequest): Promise<Loaded> {
     const attempt = await this.training.getAttempt(ctx, id);
-    return { attempt, definition: await this.data.definition(attempt.instrument) };
+    return {
+      attempt,
+      definition: await this.data.definition(attempt.instrument, request.uiPage!.locale),
+    };
   }
 
   /** The attempt while it is a draft; once submitted, its page is the comparison. */
@@ -281,8 +285,9 @@ export class TrainingWorkspaceController {
     ctx: RequestContext,
     reply: FastifyReply,
     id: string,
+    request: FastifyRequest,
   ): Promise<Loaded | undefined> {
-    const loaded = await this.load(ctx, id);
+    const loaded = await this.load(ctx, id, request);
     if (loaded.attempt.status === 'draft') return loaded;
     await redirect(reply, attemptRoot(id));
     return undefined;
@@ -470,7 +475,7 @@ export class TrainingWorkspaceController {
     const state = request.uiPage!;
     const t = state.t;
     const json = wantsJson(request);
-    const loaded = await this.load(ctx, id);
+    const loaded = await this.load(ctx, id, request);
     const { definition } = loaded;
     if (page !== 'item' && !trainingSections(definition).includes(page)) throw notFound('Section');
     const form = await this.formFor(page, definition, t, code);
@@ -578,7 +583,7 @@ export class TrainingWorkspaceController {
     posted: FormBody,
   ): Promise<void> {
     const t = request.uiPage!.t;
-    const { attempt, definition } = await this.load(ctx, id);
+    const { attempt, definition } = await this.load(ctx, id, request);
     const editable = attempt.status === 'draft';
     const root = attemptRoot(id);
     const pageUrl = page === 'item' ? itemPath(id, code!, root) : sectionPath(id, page, root);
