@@ -207,6 +207,8 @@ export class Factories {
     countersigner: TestUser,
     options: {
       instrumentKey?: string;
+      /** The version to pin; the factory's default version otherwise. */
+      instrumentVersion?: string;
       finalRiskLevel?: string | null;
       needs?: { code: string; priority: 'high' | 'medium' | 'low' }[];
       approvedAt?: string;
@@ -214,8 +216,9 @@ export class Factories {
   ): Promise<string> {
     const key = options.instrumentKey ?? 've-needs';
     const [instrument] = await this.t.db.query(
-      `SELECT id, content->'review' AS review FROM instrument_version WHERE key = $1 ${FACTORY_VERSION}`,
-      [key],
+      `SELECT id, content->'review' AS review FROM instrument_version
+       WHERE key = $1 AND ($2::text IS NULL OR version = $2) ${FACTORY_VERSION}`,
+      [key, options.instrumentVersion ?? null],
     );
     if (!instrument) throw new Error(`instrument ${key} is not imported`);
     const [{ id }] = await this.t.db.query(

@@ -139,6 +139,36 @@ describe('assessment pages in the reader’s language', () => {
     expect(english.body).not.toContain('Одобряет насилие');
   });
 
+  it('names risk levels and needs in Russian on the risk summary and the plan start page', async () => {
+    const f = new Factories(t);
+    const prisoner = await f.prisoner(north);
+    const countersigner = await f.user(['psychologist'], [north]);
+    await f.approvedAssessment(prisoner, assessor, countersigner, {
+      instrumentKey: 've-risk-spj',
+      // 1.1.0 has no Russian of its own: its level names are 1.1.1's, which lends them.
+      instrumentVersion: '1.1.0',
+      finalRiskLevel: 'moderate',
+    });
+    await f.approvedAssessment(prisoner, assessor, countersigner, {
+      needs: [{ code: 'identity_belonging', priority: 'high' }],
+    });
+    const ru = await client('ru');
+    const summary = await ru.get(`/prisoners/${prisoner.id}/risk-summary`);
+    expect(summary.statusCode).toBe(200);
+    expect(summary.body).toContain('Умеренный');
+    expect(summary.body).toContain('Риск насильственного экстремизма');
+    expect(summary.body).not.toMatch(/>\s*Moderate\s*</);
+    const pve = await f.user(['pve_inspector'], [north]);
+    const planner = new UiClient(t);
+    await planner.signInAs(pve);
+    await planner.get('/');
+    await planner.post('/language', { locale: 'ru', returnTo: '/' });
+    const start = await planner.get(`/prisoners/${prisoner.id}/plan/new`);
+    expect(start.statusCode).toBe(200);
+    expect(start.body).toContain('Идентичность, принадлежность и значимость');
+    expect(start.body).not.toContain('Identity, belonging and significance');
+  });
+
   it('shows an English session the text as written', async () => {
     const en = await client('en');
     const t1 = await en.get(`/assessments/${id}/items/T1`);

@@ -1,15 +1,9 @@
 import { Body, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AssessmentResponse } from '../../assessments/dto/assessment.dto.js';
 import { AssessmentsService } from '../../assessments/assessments.service.js';
 import { Authorize, Ctx } from '../../auth/decorators.js';
 import type { RequestContext } from '../../auth/request-context.js';
 import { forbidden, ProblemException, type FieldError } from '../../errors/problem.exception.js';
-import { InstrumentsService } from '../../instruments/instruments.service.js';
-import type {
-  InstrumentDefinition,
-  InterventionCatalogue,
-} from '../../instruments/rule-sets/rule-set.types.js';
 import { CreatePlanDto } from '../../plans/dto/create-plan.dto.js';
 import {
   ClosePlanDto,
@@ -26,6 +20,7 @@ import {
 import { PlanDeliveryService } from '../../plans/plan-delivery.service.js';
 import { PlansService } from '../../plans/plans.service.js';
 import { PrisonersService } from '../../prisoners/prisoners.service.js';
+import { AssessmentPageData } from '../assessments/assessment-page-data.js';
 import { validateForm, type FieldMessages, formErrors } from '../common/forms.js';
 import { PageController } from '../common/page-controller.js';
 import { keysetLinks } from '../common/pagination.js';
@@ -90,7 +85,7 @@ export class PlanPagesController {
     private readonly delivery: PlanDeliveryService,
     private readonly assessments: AssessmentsService,
     private readonly prisoners: PrisonersService,
-    private readonly instruments: InstrumentsService,
+    private readonly data: AssessmentPageData,
   ) {}
 
   // ---------------------------------------------------------------- start a plan
@@ -145,7 +140,12 @@ export class PlanPagesController {
     const needsAssessment = page.items
       .filter((a) => a.status === 'approved' && a.instrument.purpose === 'needs' && a.approvedAt)
       .sort((a, b) => (a.approvedAt! < b.approvedAt! ? 1 : -1))[0];
-    const labels = needsAssessment ? await this.needLabels(needsAssessment) : new Map();
+    const labels = needsAssessment
+      ? await this.data.needLabels(
+          await this.data.definition(needsAssessment.instrument, state.locale),
+          state.locale,
+        )
+      : new Map<string, string>();
     return render(
       reply,
       'pages/plans/start.njk',
@@ -175,21 +175,6 @@ export class PlanPagesController {
       },
       errors.length ? 422 : 200,
     );
-  }
-
-  /** Need labels from the catalogue the needs instrument names (rule-set text, not case content). */
-  private async needLabels(assessment: AssessmentResponse): Promise<Map<string, string>> {
-    const version = await this.instruments.getVersion(
-      assessment.instrument.key,
-      assessment.instrument.version,
-    );
-    const ref = (version?.definition as InstrumentDefinition | undefined)?.catalogue;
-    if (!ref) return new Map();
-    const catalogue = ref.version.startsWith('^')
-      ? await this.instruments.newestActive(ref.key)
-      : await this.instruments.getVersion(ref.key, ref.version);
-    const definition = catalogue?.definition as InterventionCatalogue | undefined;
-    return new Map((definition?.needs ?? []).map((n) => [n.code, n.label]));
   }
 
   // ---------------------------------------------------------------- the plan

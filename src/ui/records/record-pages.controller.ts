@@ -8,7 +8,6 @@ import { AppConfig } from '../../config/app-config.js';
 import { ProblemException, type FieldError } from '../../errors/problem.exception.js';
 import { FacilitiesService } from '../../facilities/facilities.service.js';
 import { InstrumentsService } from '../../instruments/instruments.service.js';
-import type { InstrumentDefinition } from '../../instruments/rule-sets/rule-set.types.js';
 import { logisticsPlan } from '../../plans/plan-view.js';
 import { PlansService } from '../../plans/plans.service.js';
 import {
@@ -26,6 +25,7 @@ import { submitForm } from '../common/submit-form.js';
 import { problemCode, refusedFields } from '../common/problem-errors.js';
 import { redirect, render } from '../common/render.js';
 import { field, optional, postedVersion, UuidPageParam } from '../common/uuid-page-param.js';
+import { AssessmentPageData } from '../assessments/assessment-page-data.js';
 import { zonedInstant } from '../oversight/zoned-date.js';
 import { labelOf } from '../plans/plan-labels.js';
 import { planModel } from '../plans/plan.view.js';
@@ -98,6 +98,7 @@ export class RecordPagesController {
     private readonly instruments: InstrumentsService,
     private readonly auth: AuthService,
     private readonly config: AppConfig,
+    private readonly data: AssessmentPageData,
   ) {}
 
   // ---------------------------------------------------------------- a new record
@@ -473,14 +474,22 @@ export class RecordPagesController {
       .filter((a) => a.status === 'approved' && a.instrument.purpose === 'risk' && a.approvedAt)
       .sort((a, b) => (a.approvedAt! < b.approvedAt! ? 1 : -1));
     const risk = await Promise.all(
-      [...new Map(approved.map((a) => [a.instrument.key, a])).values()].map(async (a) => ({
-        instrument: `${a.instrument.title} ${a.instrument.version}`,
-        level: await this.levelLabel(a.instrument.key, a.instrument.version, a.finalRiskLevel),
-        approvedAt: a.approvedAt,
-        nextReviewDue: a.nextReviewDue,
-        // This page is the security summary: security recommendations only.
-        recommendations: a.recommendations.filter((r) => r.tag === 'security').map((r) => r.text),
-      })),
+      [...new Map(approved.map((a) => [a.instrument.key, a])).values()].map(async (a) => {
+        // The instrument's own words in the page's language, where it or a version with the
+        // same text translates them.
+        const definition = await this.data.definition(a.instrument, state.locale);
+        return {
+          instrument: `${definition.title} ${a.instrument.version}`,
+          level: a.finalRiskLevel
+            ? (definition.levels?.find((l) => l.code === a.finalRiskLevel)?.label ??
+              a.finalRiskLevel)
+            : '',
+          approvedAt: a.approvedAt,
+          nextReviewDue: a.nextReviewDue,
+          // This page is the security summary: security recommendations only.
+          recommendations: a.recommendations.filter((r) => r.tag === 'security').map((r) => r.text),
+        };
+      }),
     );
     let plan;
     if (ctx.ability.can('read', 'Plan')) {
@@ -521,13 +530,6 @@ export class RecordPagesController {
   private async allFacilities() {
     const page = await this.facilities.list({ limit: 500 });
     return page.items;
-  }
-
-  private async levelLabel(key: string, version: string, code: string | null) {
-    if (!code) return '';
-    const found = await this.instruments.getVersion(key, version);
-    const levels = (found?.definition as InstrumentDefinition | undefined)?.levels ?? [];
-    return levels.find((l) => l.code === code)?.label ?? code;
   }
 
   private async titles(): Promise<Map<string, string>> {
