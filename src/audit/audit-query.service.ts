@@ -106,7 +106,10 @@ export class AuditQueryService {
   ) {}
 
   private where(ctx: RequestContext, query: AuditQueryDto, beforeSeq: string | null) {
-    const scope = accessibleWhere(ctx.ability, 'read', 'AuditEvent', { facilityId: 'facility_id' });
+    const scope = accessibleWhere(ctx.ability, 'read', 'AuditEvent', {
+      facilityId: 'facility_id',
+      entityType: ['entity_type', 'text'],
+    });
     const params: unknown[] = [...scope.params];
     const conditions = [scope.sql];
     const add = (sql: (p: string) => string, value: unknown) => {

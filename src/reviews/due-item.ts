@@ -6,7 +6,13 @@
 export interface DueItem {
   /** Stable and unique: `reassessment:<prisonerId>:<instrumentKey>` or `plan_review:<planId>`. */
   id: string;
-  kind: 'reassessment' | 'plan_review' | 'challenge_response' | 'amendment';
+  kind:
+    | 'reassessment'
+    | 'plan_review'
+    | 'challenge_response'
+    | 'amendment'
+    | 'complaint_response'
+    | 'ill_treatment_referral';
   prisonerId: string;
   prisonNumber: string;
   prisonerName: string;
@@ -27,6 +33,8 @@ export interface DueItem {
    * an amendment due (challenges feature).
    */
   challengeId?: string;
+  /** A complaint to answer, or whose ill-treatment allegation awaits referral (complaints). */
+  complaintId?: string;
   event?: { id: string; type: string; occurredAt: string };
 }
 

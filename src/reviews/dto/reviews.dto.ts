@@ -88,9 +88,16 @@ export class DueEventResponse {
 export class DueItemResponse {
   @ApiProperty() id!: string;
   @ApiProperty({
-    enum: ['reassessment', 'plan_review', 'challenge_response', 'amendment'],
+    enum: [
+      'reassessment',
+      'plan_review',
+      'challenge_response',
+      'amendment',
+      'complaint_response',
+      'ill_treatment_referral',
+    ],
     description:
-      '`challenge_response`: a prisoner’s challenge to answer by its deadline; `amendment`: the amendment an upheld challenge (reason `challenge_upheld`) or an outside authority’s upholding decision on its escalation (`escalation_upheld`) made due',
+      '`challenge_response`: a prisoner’s challenge to answer by its deadline; `amendment`: the amendment an upheld challenge (reason `challenge_upheld`) or an outside authority’s upholding decision on its escalation (`escalation_upheld`) made due; `complaint_response`: a complaint to answer by its deadline (reason `complaint`); `ill_treatment_referral`: an allegation of ill-treatment to refer to an independent authority, due the day it was received (reason `ill_treatment_allegation`)',
   })
   kind!: string;
   @ApiProperty({ format: 'uuid' }) prisonerId!: string;
@@ -109,6 +116,8 @@ export class DueItemResponse {
       'challenge',
       'challenge_upheld',
       'escalation_upheld',
+      'complaint',
+      'ill_treatment_allegation',
       'flag',
       'review_outcome',
     ],
@@ -125,6 +134,7 @@ export class DueItemResponse {
   @ApiPropertyOptional({ format: 'uuid' }) inProgressAssessmentId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) planId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) challengeId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) complaintId?: string;
   @ApiPropertyOptional({ type: () => DueEventResponse, description: 'The event that made it due' })
   event?: DueEventResponse;
 }

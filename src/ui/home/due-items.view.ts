@@ -6,6 +6,8 @@ const KIND: Record<DueItem['kind'], MessageKey> = {
   plan_review: 'due.kind.plan_review',
   challenge_response: 'due.kind.challenge_response',
   amendment: 'due.kind.amendment',
+  complaint_response: 'due.kind.complaint_response',
+  ill_treatment_referral: 'due.kind.ill_treatment_referral',
 };
 const REASON: Record<string, MessageKey> = {
   scheduled: 'due.reason.scheduled',
@@ -16,16 +18,20 @@ const REASON: Record<string, MessageKey> = {
   challenge: 'due.reason.challenge',
   challenge_upheld: 'due.reason.challenge_upheld',
   escalation_upheld: 'due.reason.escalation_upheld',
+  complaint: 'due.reason.complaint',
+  ill_treatment_allegation: 'due.reason.ill_treatment_allegation',
 };
 
 /** Rows of a reviews-due table: each links to the prisoner whose work it is. */
 export function dueItemRows(items: DueItem[], t: Translate) {
   return items.map((item) => ({
-    href: item.challengeId
-      ? `/challenges/${item.challengeId}`
-      : item.planId
-        ? `/plans/${item.planId}`
-        : `/prisoners/${item.prisonerId}`,
+    href: item.complaintId
+      ? `/complaints/${item.complaintId}`
+      : item.challengeId
+        ? `/challenges/${item.challengeId}`
+        : item.planId
+          ? `/plans/${item.planId}`
+          : `/prisoners/${item.prisonerId}`,
     prisonNumber: item.prisonNumber,
     prisonerName: item.prisonerName,
     what: t(KIND[item.kind]),

@@ -57,6 +57,7 @@ export const RECORD_TYPE: Record<string, MessageKey> = {
   review: 'rights.record.review',
   event: 'rights.record.event',
   challenge: 'rights.record.challenge',
+  complaint: 'rights.record.complaint',
   disclosure: 'rights.record.disclosure',
   other: 'rights.record.other',
 };

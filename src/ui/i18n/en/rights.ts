@@ -5,6 +5,10 @@ export const rightsEn = {
   'due.reason.challenge': 'Prisoner’s challenge',
   'due.reason.challenge_upheld': 'Challenge upheld',
   'due.reason.escalation_upheld': 'Upheld by an outside authority',
+  'due.kind.complaint_response': 'Complaint to answer',
+  'due.kind.ill_treatment_referral': 'Ill-treatment allegation to refer',
+  'due.reason.complaint': 'Prisoner’s complaint',
+  'due.reason.ill_treatment_allegation': 'Alleges torture or ill-treatment',
 
   'nav.challenges': 'Challenges',
   'nav.subjectAccess': 'Subject access',
@@ -264,6 +268,7 @@ export const rightsEn = {
   'rights.record.review': 'Plan review',
   'rights.record.event': 'Event',
   'rights.record.challenge': 'Challenge',
+  'rights.record.complaint': 'Complaint',
   'rights.record.disclosure': 'Disclosure',
   'rights.record.other': 'Other',
 

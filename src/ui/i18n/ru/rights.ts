@@ -8,6 +8,10 @@ export const rightsRu: Record<keyof typeof rightsEn, Message> = {
   'due.reason.challenge': 'Жалоба заключённого',
   'due.reason.challenge_upheld': 'Жалоба удовлетворена',
   'due.reason.escalation_upheld': 'Удовлетворено внешним органом',
+  'due.kind.complaint_response': 'Ответить на жалобу (правило 57)',
+  'due.kind.ill_treatment_referral': 'Направить заявление о жестоком обращении',
+  'due.reason.complaint': 'Жалоба заключённого (правило 56)',
+  'due.reason.ill_treatment_allegation': 'Заявление о пытках или жестоком обращении',
 
   'nav.challenges': 'Жалобы',
   'nav.subjectAccess': 'Доступ к делу',
@@ -264,6 +268,7 @@ export const rightsRu: Record<keyof typeof rightsEn, Message> = {
   'rights.record.review': 'Пересмотр плана',
   'rights.record.event': 'Событие',
   'rights.record.challenge': 'Жалоба',
+  'rights.record.complaint': 'Жалоба (правило 56)',
   'rights.record.disclosure': 'Передача сведений',
   'rights.record.other': 'Другое',
 
