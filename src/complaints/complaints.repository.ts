@@ -264,6 +264,17 @@ export class ComplaintsRepository {
     return new Set(rows.map((r) => r.id));
   }
 
+  /** The active staff of a facility, by name: whom a complaint may be about. */
+  async staffList(m: EntityManager, facilityId: string): Promise<StaffName[]> {
+    const rows: { id: string; display_name: string }[] = await m.query(
+      `SELECT u.id, u.display_name FROM app_user u
+       JOIN user_facility uf ON uf.user_id = u.id AND uf.facility_id = $1
+       WHERE u.active ORDER BY u.display_name, u.id`,
+      [facilityId],
+    );
+    return rows.map((r) => ({ id: r.id, displayName: r.display_name }));
+  }
+
   /**
    * Who may handle a complaint made to staff at this facility: active supervisors holding it,
    * except the staff it concerns; the fewest open complaints first.

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { asSubject } from '../access/ability.factory.js';
 import { accessibleWhere } from '../access/accessible-where.js';
 import {
   CaseOperations,
@@ -24,6 +25,7 @@ import {
   ComplaintsRepository,
   SCOPE_FIRST_PARAM,
   type Complaint,
+  type StaffName,
 } from './complaints.repository.js';
 import type {
   AnswerComplaintDto,
@@ -260,6 +262,42 @@ export class ComplaintsService {
         };
       },
     });
+  }
+
+  /**
+   * The staff a complaint about this prisoner may name (the recording form's choices): the active
+   * staff of the prisoner's facility, for a caller who may record a complaint there.
+   */
+  async staffChoices(ctx: RequestContext, prisonerId: string): Promise<StaffName[]> {
+    const m = this.dataSource.manager;
+    const location = await this.cases.locate(m, prisonerId);
+    if (
+      !location ||
+      !ctx.ability.can(
+        'create',
+        asSubject('Complaint', {
+          ...location,
+          confidential: ctx.actor.roles.includes('inspector'),
+        }),
+      )
+    )
+      return [];
+    return this.complaints.staffList(m, location.facilityId);
+  }
+
+  /** Whether the caller may answer or refer this complaint (the page offers the forms then). */
+  may(ctx: RequestContext, action: 'answer' | 'refer', c: ComplaintResponse): boolean {
+    return ctx.ability.can(
+      action,
+      asSubject('Complaint', {
+        id: c.id,
+        prisonerId: c.prisonerId,
+        facilityId: c.facilityId,
+        confidential: c.confidential,
+        recordedById: c.recordedBy.id,
+        assignedToId: c.assignedTo.id,
+      }),
+    );
   }
 
   /** A prisoner's complaints the caller may read, newest first. */
