@@ -305,6 +305,17 @@ describe('complaints (Mandela Rules 8(d), 56, 57)', () => {
         'referredOn',
       ]);
       expect((await refer(c.id, psychologist)).status).toBe(403);
+      // A supervisor the complaint concerns may not clear the way to its answer.
+      const aboutSupervisor = (
+        await record(
+          p,
+          security,
+          body({ allegesIllTreatment: true, concernsStaffIds: [supervisor.id] }),
+        ).expect(201)
+      ).body;
+      const self = await refer(aboutSupervisor.id, supervisor).expect(403);
+      expect(self.body.detail).toMatch(/concerns/);
+      expect((await read(aboutSupervisor.id, deputy).expect(200)).body.referrals).toEqual([]);
 
       // Any supervisor of the facility refers a complaint made to staff.
       const referred = await refer(c.id, supervisor, {

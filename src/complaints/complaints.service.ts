@@ -10,7 +10,7 @@ import {
 } from '../access/case-operations.service.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { AppConfig } from '../config/app-config.js';
-import { conflict } from '../errors/problem.exception.js';
+import { conflict, forbidden } from '../errors/problem.exception.js';
 import type { FieldError } from '../errors/problem.exception.js';
 import { validationProblem } from '../errors/validation-errors.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, toPage, type Page } from '../http/page.js';
@@ -232,6 +232,12 @@ export class ComplaintsService {
       target: (c) => this.target(ctx, c),
       forbidden:
         'Only the one the complaint is assigned to, or a supervisor of the facility, refers it',
+      // Nobody a complaint concerns records that it went to an independent authority (which
+      // would let them clear the way to answering an allegation against themselves).
+      refuse: async (c) =>
+        c.concernedStaff.some((s) => s.id === ctx.actor.id)
+          ? forbidden('Staff a complaint concerns do not refer it')
+          : undefined,
       apply: async (c, _, m) => {
         if (dto.referredOn > today())
           throw validationProblem([{ path: 'referredOn', message: 'cannot be in the future' }]);
@@ -286,18 +292,23 @@ export class ComplaintsService {
   }
 
   /** Whether the caller may answer or refer this complaint (the page offers the forms then). */
-  may(ctx: RequestContext, action: 'answer' | 'refer', c: ComplaintResponse): boolean {
-    return ctx.ability.can(
-      action,
-      asSubject('Complaint', {
-        id: c.id,
-        prisonerId: c.prisonerId,
-        facilityId: c.facilityId,
-        confidential: c.confidential,
-        recordedById: c.recordedBy.id,
-        assignedToId: c.assignedTo.id,
-      }),
-    );
+  async may(
+    ctx: RequestContext,
+    action: 'answer' | 'refer',
+    c: ComplaintResponse,
+  ): Promise<boolean> {
+    const subject = asSubject('Complaint', {
+      id: c.id,
+      prisonerId: c.prisonerId,
+      facilityId: c.facilityId,
+      confidential: c.confidential,
+      recordedById: c.recordedBy.id,
+      assignedToId: c.assignedTo.id,
+    });
+    if (!ctx.ability.can(action, subject)) return false;
+    // Staff a complaint concerns neither answer nor refer it.
+    const row = await this.find(this.dataSource.manager, c.id);
+    return row !== undefined && !row.concernedStaff.some((s) => s.id === ctx.actor.id);
   }
 
   /** A prisoner's complaints the caller may read, newest first. */

@@ -100,6 +100,7 @@ describe('complaint pages', () => {
     expect(textOf(concerned.body)).not.toContain('pushed me');
     expect(textOf(concerned.body)).not.toContain(nightOfficer.username);
     expect(concerned.body).not.toContain(`action="${href}/answer"`);
+    expect(concerned.body).not.toContain(`action="${href}/referrals"`);
 
     const handler = await as(deputy);
     const queue = await handler.get('/complaints');

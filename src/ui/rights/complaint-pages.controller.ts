@@ -292,8 +292,8 @@ export class ComplaintPagesController {
     forms: ComplaintForms = {},
   ): Promise<void> {
     const t = request.uiPage!.t;
-    const canAnswer = c.status === 'open' && this.complaints.may(ctx, 'answer', c);
-    const canRefer = this.complaints.may(ctx, 'refer', c);
+    const canAnswer = c.status === 'open' && (await this.complaints.may(ctx, 'answer', c));
+    const canRefer = await this.complaints.may(ctx, 'refer', c);
     const answer = forms.answer ?? { values: { outcome: '', response: '' }, errors: [] };
     const referral = forms.referral ?? {
       values: { authority: '', authorityName: '', referredOn: today(), reference: '' },
