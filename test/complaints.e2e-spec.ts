@@ -437,6 +437,37 @@ describe('complaints (Mandela Rules 8(d), 56, 57)', () => {
     });
   });
 
+  describe('the watch in each reader’s view', () => {
+    it('lists only kinds of decision the reader’s roles read: no measures for a PVE inspector', async () => {
+      const p = await f.prisoner(a);
+      const c = (
+        await record(
+          p,
+          pve,
+          body({ receivedOn: daysFrom(today(), -3), concernsStaffIds: [officer.id] }),
+        ).expect(201)
+      ).body;
+      await f.measure(p, officer, { daysAgo: 1 });
+      const event = await t.http
+        .post(`/api/v1/prisoners/${p.id}/events`)
+        .set('authorization', officer.auth)
+        .send({ type: 'serious_incident', occurredAt: new Date().toISOString() })
+        .expect(201);
+      const own = (await read(c.id, pve).expect(200)).body;
+      expect(own.view).toBe('full');
+      expect(own.watch.map((w: Json) => [w.kind, w.id])).toEqual([
+        ['prisoner_event', event.body.id],
+      ]);
+      expect(own.watchFlags).toBe(1);
+      const supervised = (await read(c.id, supervisor).expect(200)).body;
+      expect(supervised.watch.map((w: Json) => w.kind).sort()).toEqual([
+        'prisoner_event',
+        'restrictive_measure',
+      ]);
+      expect(supervised.watchFlags).toBe(2);
+    });
+  });
+
   describe('confidential complaints to inspectors (Rule 56(1)(c))', () => {
     it('exist only for inspectors of the facility: 404, absent from lists, due items, the audit trail and the copy', async () => {
       const p = await f.prisoner(a);

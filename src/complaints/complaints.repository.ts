@@ -97,26 +97,35 @@ interface Row {
   version: number;
 }
 
+/** What the watch lists for one caller: how long after a complaint, and which kinds of decision. */
+export interface WatchScope {
+  /** An ISO 8601 duration (an interval). */
+  period: string;
+  /** The kinds of decision the caller may see at all (a role that reads no measures sees none). */
+  kinds: WatchKind[];
+}
+
 /**
  * Decisions affecting the complainant of complaint `c` after it was received, within the watch
- * period (`$period`, an interval parameter): restrictive measures imposed, prisoner events of
- * disciplinary or security kinds, approved assessments. `concerned` is whether the decider (or,
- * for an assessment, its assessor or countersigner) is among the staff the complaint concerns.
+ * period (`period`, an interval parameter), of the kinds in `kinds` (a text[] parameter):
+ * restrictive measures imposed, prisoner events of disciplinary or security kinds, approved
+ * assessments. `concerned` is whether the decider (or, for an assessment, its assessor or
+ * countersigner) is among the staff the complaint concerns.
  */
-const watchSql = (period: string) => `
+const watchSql = (period: string, kinds: string) => `
   SELECT 'restrictive_measure' AS kind, m.id, m.type, to_char(m.starts_on, 'YYYY-MM-DD') AS date,
     m.recorded_by AS decided_by,
     EXISTS (SELECT 1 FROM complaint_staff s WHERE s.complaint_id = c.id AND s.user_id = m.recorded_by)
       AS concerned
   FROM restrictive_measure m
-  WHERE m.prisoner_id = c.prisoner_id AND m.starts_on >= c.received_on
+  WHERE 'restrictive_measure' = ANY(${kinds}) AND m.prisoner_id = c.prisoner_id AND m.starts_on >= c.received_on
     AND m.starts_on <= (c.received_on + ${period})::date
   UNION ALL
   SELECT 'prisoner_event', e.id, e.type, to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
     e.recorded_by,
     EXISTS (SELECT 1 FROM complaint_staff s WHERE s.complaint_id = c.id AND s.user_id = e.recorded_by)
   FROM prisoner_event e
-  WHERE e.prisoner_id = c.prisoner_id
+  WHERE 'prisoner_event' = ANY(${kinds}) AND e.prisoner_id = c.prisoner_id
     AND e.type IN (${WATCHED_EVENT_TYPES.map((t) => `'${t}'`).join(', ')})
     AND (e.occurred_at AT TIME ZONE 'UTC')::date >= c.received_on
     AND (e.occurred_at AT TIME ZONE 'UTC')::date <= (c.received_on + ${period})::date
@@ -126,11 +135,13 @@ const watchSql = (period: string) => `
     EXISTS (SELECT 1 FROM complaint_staff s WHERE s.complaint_id = c.id
       AND s.user_id IN (a.assessor_id, a.countersigner_id))
   FROM assessment a JOIN instrument_version iv ON iv.id = a.instrument_version_id
-  WHERE a.prisoner_id = c.prisoner_id AND a.approved_at IS NOT NULL
+  WHERE 'approved_assessment' = ANY(${kinds}) AND a.prisoner_id = c.prisoner_id
+    AND a.approved_at IS NOT NULL
     AND (a.approved_at AT TIME ZONE 'UTC')::date >= c.received_on
     AND (a.approved_at AT TIME ZONE 'UTC')::date <= (c.received_on + ${period})::date`;
 
-/** Columns of a complaint; `$1` is the watch period (interval). */
+/** Columns of a complaint; `$1` is the watch period (interval), `$2` the watched kinds. */
+const WATCH = watchSql('$1::interval', '$2::text[]');
 const COLUMNS = `
     c.id, c.prisoner_id, p.prison_number, p.given_name || ' ' || p.family_name AS prisoner_name,
     p.facility_id, to_char(c.received_on, 'YYYY-MM-DD') AS received_on, c.made_by, c.channel,
@@ -150,7 +161,7 @@ const COLUMNS = `
           'recordedAt', r.recorded_at) ORDER BY r.referred_on, r.recorded_at, r.id)
       FROM complaint_referral r JOIN app_user ru ON ru.id = r.recorded_by
       WHERE r.complaint_id = c.id), '[]'::jsonb) AS referrals,
-    (SELECT count(*)::int FROM (${watchSql('$1::interval')}) w WHERE w.concerned) AS watch_flags,
+    (SELECT count(*)::int FROM (${WATCH}) w WHERE w.concerned) AS watch_flags,
     c.version`;
 const FROM = `
   FROM complaint c
@@ -206,8 +217,8 @@ export interface ComplaintInsert {
   recordedBy: string;
 }
 
-/** The SQL that the service binds its scope into: `where` numbers its parameters from $2. */
-export const SCOPE_FIRST_PARAM = 2;
+/** The SQL that the service binds its scope into: `where` numbers its parameters from $3. */
+export const SCOPE_FIRST_PARAM = 3;
 
 /** Complaints' SQL. */
 @Injectable()
@@ -215,16 +226,20 @@ export class ComplaintsRepository {
   async find(
     m: EntityManager,
     id: string,
-    watchPeriod: string,
+    watch: WatchScope,
     lock = false,
   ): Promise<Complaint | undefined> {
     if (lock) await m.query(`SELECT 1 FROM complaint WHERE id = $1 FOR UPDATE`, [id]);
-    const [row]: Row[] = await m.query(`${SELECT} WHERE c.id = $2`, [watchPeriod, id]);
+    const [row]: Row[] = await m.query(`${SELECT} WHERE c.id = $3`, [
+      watch.period,
+      watch.kinds,
+      id,
+    ]);
     return row && toComplaint(row);
   }
 
   /** The watch list of a complaint, oldest first. */
-  async watch(m: EntityManager, id: string, watchPeriod: string): Promise<WatchItem[]> {
+  async watch(m: EntityManager, id: string, watch: WatchScope): Promise<WatchItem[]> {
     const rows: {
       kind: WatchKind;
       id: string;
@@ -235,10 +250,10 @@ export class ComplaintsRepository {
       concerned: boolean;
     }[] = await m.query(
       `SELECT w.*, u.display_name AS decider_name
-       FROM complaint c CROSS JOIN LATERAL (${watchSql('$1::interval')}) w
+       FROM complaint c CROSS JOIN LATERAL (${WATCH}) w
        JOIN app_user u ON u.id = w.decided_by
-       WHERE c.id = $2 ORDER BY w.date, w.kind, w.id`,
-      [watchPeriod, id],
+       WHERE c.id = $3 ORDER BY w.date, w.kind, w.id`,
+      [watch.period, watch.kinds, id],
     );
     return rows.map((r) => ({
       kind: r.kind,
@@ -357,18 +372,18 @@ export class ComplaintsRepository {
   }
 
   /**
-   * One page, newest first; `where` is the caller's scope with parameters from $2 ($1 is the
-   * watch period).
+   * One page, newest first; `where` is the caller's scope with parameters from $3 ($1 and $2
+   * are the watch's).
    */
   async page(
     m: EntityManager,
-    watchPeriod: string,
+    watch: WatchScope,
     where: SqlFilter,
     filters: { prisonerId?: string; status?: string; assignedTo?: string },
     after: (string | number)[] | undefined,
     limit: number,
   ): Promise<(Complaint & { sortKey: [string, string] })[]> {
-    const params: unknown[] = [watchPeriod, ...where.params];
+    const params: unknown[] = [watch.period, watch.kinds, ...where.params];
     const bind = (v: unknown) => `$${params.push(v)}`;
     const conditions = [where.sql];
     if (filters.prisonerId) conditions.push(`c.prisoner_id = ${bind(filters.prisonerId)}::uuid`);
@@ -391,11 +406,11 @@ export class ComplaintsRepository {
   /**
    * Due items: open complaints by their deadline (`complaint:<id>`), and ill-treatment
    * allegations without a referral, due the day received (`ill_treatment_referral:<id>`);
-   * `where` is the caller's scope with parameters from $2.
+   * `where` is the caller's scope with parameters from $3.
    */
   async due(
     m: EntityManager,
-    watchPeriod: string,
+    watch: WatchScope,
     where: SqlFilter,
     query: DueQuery,
   ): Promise<
@@ -406,7 +421,7 @@ export class ComplaintsRepository {
       complaint: Complaint;
     }[]
   > {
-    const params: unknown[] = [watchPeriod, ...where.params];
+    const params: unknown[] = [watch.period, watch.kinds, ...where.params];
     const bind = (v: unknown) => `$${params.push(v)}`;
     const inner = [where.sql];
     if (query.facilityId) inner.push(`p.facility_id = ${bind(query.facilityId)}::uuid`);

@@ -26,13 +26,15 @@ import {
   SCOPE_FIRST_PARAM,
   type Complaint,
   type StaffName,
+  type WatchScope,
 } from './complaints.repository.js';
-import type {
-  AnswerComplaintDto,
-  ComplaintResponse,
-  CreateComplaintDto,
-  ListComplaintsQueryDto,
-  ReferComplaintDto,
+import {
+  WATCH_KINDS,
+  type AnswerComplaintDto,
+  type ComplaintResponse,
+  type CreateComplaintDto,
+  type ListComplaintsQueryDto,
+  type ReferComplaintDto,
 } from './dto/complaint.dto.js';
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -55,8 +57,22 @@ export class ComplaintsService {
     private readonly config: AppConfig,
   ) {}
 
-  private get watchPeriod(): string {
-    return this.config.env.COMPLAINT_WATCH_PERIOD;
+  /**
+   * The watch as the caller may see it: decisions of the kinds their roles read at all (a PVE
+   * inspector reads no restrictive measures, so none are listed or counted for them).
+   */
+  private watchOf(ctx: RequestContext): WatchScope {
+    return {
+      period: this.config.env.COMPLAINT_WATCH_PERIOD,
+      kinds: WATCH_KINDS.filter(
+        (kind) =>
+          kind === 'prisoner_event' ||
+          ctx.ability.can(
+            'read',
+            kind === 'restrictive_measure' ? 'RestrictiveMeasure' : 'Assessment',
+          ),
+      ),
+    };
   }
 
   private target(ctx: RequestContext, c: Complaint): CaseTarget {
@@ -72,8 +88,8 @@ export class ComplaintsService {
     return complaintResponse(c, complaintView(ctx.ability, ctx.actor.id, c) ?? 'summary');
   }
 
-  private async find(m: EntityManager, id: string, lock = false) {
-    return this.complaints.find(m, id, this.watchPeriod, lock);
+  private async find(ctx: RequestContext, m: EntityManager, id: string, lock = false) {
+    return this.complaints.find(m, id, this.watchOf(ctx), lock);
   }
 
   async create(
@@ -166,7 +182,7 @@ export class ComplaintsService {
             concernedStaffCount: concerns.length,
             assignedTo,
           },
-          respond: async () => this.respond(ctx, (await this.find(m, id))!),
+          respond: async () => this.respond(ctx, (await this.find(ctx, m, id))!),
         };
       },
     });
@@ -177,12 +193,12 @@ export class ComplaintsService {
     return this.cases.read(ctx, {
       name: 'Complaint',
       action: 'complaint.read',
-      load: (m) => this.find(m, id),
+      load: (m) => this.find(ctx, m, id),
       target: (c) => this.target(ctx, c),
       respond: async (c, _, m) => {
         const view = complaintView(ctx.ability, ctx.actor.id, c) ?? 'summary';
         const watch =
-          view === 'full' ? await this.complaints.watch(m, c.id, this.watchPeriod) : undefined;
+          view === 'full' ? await this.complaints.watch(m, c.id, this.watchOf(ctx)) : undefined;
         return complaintResponse(c, view, watch);
       },
       details: (_, answer) => ({ view: answer.view }),
@@ -198,7 +214,7 @@ export class ComplaintsService {
       name: 'Complaint',
       action: 'complaint.answer',
       permission: 'answer',
-      load: (m) => this.find(m, id, true),
+      load: (m) => this.find(ctx, m, id, true),
       target: (c) => this.target(ctx, c),
       forbidden: 'Only the one the complaint is assigned to answers it',
       apply: async (c, _, m) => {
@@ -217,7 +233,7 @@ export class ComplaintsService {
         return {
           changedFields: ['outcome', 'response'],
           details: { outcome: dto.outcome, overdue: c.respondBy < today() },
-          respond: async () => this.respond(ctx, (await this.find(m, id))!),
+          respond: async () => this.respond(ctx, (await this.find(ctx, m, id))!),
         };
       },
     });
@@ -228,7 +244,7 @@ export class ComplaintsService {
       name: 'Complaint',
       action: 'complaint.refer',
       permission: 'refer',
-      load: (m) => this.find(m, id, true),
+      load: (m) => this.find(ctx, m, id, true),
       target: (c) => this.target(ctx, c),
       forbidden:
         'Only the one the complaint is assigned to, or a supervisor of the facility, refers it',
@@ -264,7 +280,7 @@ export class ComplaintsService {
             ...(dto.reference !== undefined ? ['reference'] : []),
           ],
           details: { referralId, authority: dto.authority },
-          respond: async () => this.respond(ctx, (await this.find(m, id))!),
+          respond: async () => this.respond(ctx, (await this.find(ctx, m, id))!),
         };
       },
     });
@@ -307,7 +323,7 @@ export class ComplaintsService {
     });
     if (!ctx.ability.can(action, subject)) return false;
     // Staff a complaint concerns neither answer nor refer it.
-    const row = await this.find(this.dataSource.manager, c.id);
+    const row = await this.find(ctx, this.dataSource.manager, c.id);
     return row !== undefined && !row.concernedStaff.some((s) => s.id === ctx.actor.id);
   }
 
@@ -364,7 +380,7 @@ export class ComplaintsService {
   ): Promise<Page<ComplaintResponse>> {
     const rows = await this.complaints.page(
       m,
-      this.watchPeriod,
+      this.watchOf(ctx),
       this.scope(ctx),
       {
         prisonerId: query.prisonerId,
@@ -405,7 +421,7 @@ export class ComplaintsService {
   async dueItems(ctx: RequestContext, query: DueQuery): Promise<DueItem[]> {
     const rows = await this.complaints.due(
       this.dataSource.manager,
-      this.watchPeriod,
+      this.watchOf(ctx),
       this.scope(ctx),
       query,
     );
