@@ -181,8 +181,26 @@ describe('complaint pages', () => {
       const home = (await staff.get('/')).body;
       expect(home).not.toContain(href);
     }
-    const audit = (await (await as(supervisor)).get(`/audit?prisonerId=${prisoner.id}`)).body;
-    expect(audit).not.toContain(href.split('/').pop());
+    // The supervisor's audit page of the prisoner shows the staff complaint's events, never the
+    // confidential one's.
+    const staffComplaint = (
+      await t.http
+        .post(`/api/v1/prisoners/${prisoner.id}/complaints`)
+        .set('authorization', officer.auth)
+        .send({
+          receivedOn: today(),
+          madeBy: 'family',
+          subject: 'family_contact',
+          allegesIllTreatment: false,
+          words: 'Visits were cancelled twice.',
+        })
+        .expect(201)
+    ).body;
+    const audit = await (await as(supervisor)).get(`/audit?prisoner=${prisoner.id}&limit=100`);
+    expect(audit.statusCode).toBe(200);
+    expect(audit.body).toContain(staffComplaint.id);
+    expect(audit.body).not.toContain(href.split('/').pop());
+    expect(audit.body).not.toContain('confidential_complaint');
   });
 });
 
