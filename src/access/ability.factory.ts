@@ -311,9 +311,9 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         readChallenges();
         can('answer', 'Challenge', { ...inScope, assignedToId: actor.id });
         can(['escalate', 'decide'], 'Challenge', inScope);
-        // Complaints to staff: read in full, handled and answered when assigned (never when
-        // they concern the supervisor: routing and the service see to that), referred by any
-        // supervisor of the facility.
+        // Complaints to staff: read in full, handled and answered when assigned, referred by
+        // any supervisor of the facility; never by one the complaint concerns (routing, the
+        // database and the service see to that, and such a supervisor reads the summary only).
         can('create', 'Complaint', inScope);
         readComplaints();
         can('answer', 'Complaint', { ...inScope, ...staffComplaint, assignedToId: actor.id });

@@ -1,5 +1,9 @@
 import { permittedFieldsOf } from '@casl/ability/extra';
-import { asSubject, type AppAbility } from '../access/ability.factory.js';
+import {
+  asSubject,
+  CONFIDENTIAL_COMPLAINT_ENTITY,
+  type AppAbility,
+} from '../access/ability.factory.js';
 import type { Complaint, WatchItem } from './complaints.repository.js';
 import type { ComplaintResponse } from './dto/complaint.dto.js';
 
@@ -21,8 +25,8 @@ export const complaintSubject = (c: Complaint) => ({
 export const complaintEntityType = (
   confidential: boolean,
   actorRoles: readonly string[],
-): 'complaint' | 'confidential_complaint' =>
-  confidential || actorRoles.includes('inspector') ? 'confidential_complaint' : 'complaint';
+): string =>
+  confidential || actorRoles.includes('inspector') ? CONFIDENTIAL_COMPLAINT_ENTITY : 'complaint';
 
 /**
  * The widest view the caller's read rules give: `full` (words, response, concerned staff, the
