@@ -124,6 +124,7 @@ const MATRIX: Record<string, [string, string, string, string, string]> = {
   'POST /challenges/:id/escalations':    ['201/404/403',        '201/404/403',        '201/404/403',        '201/404/403',        '403/403/403'],
   'POST /challenges/:id/escalations/:escalationId/decision':['200/404/403','403/403/403','403/403/403',  '200/404/403',        '403/403/403'],
   'POST /prisoners/:id/complaints':      ['201/404/403',        '201/404/403',        '201/404/403',        '201/404/403',        '403/403/403'],
+  'GET /prisoners/:id/complaint-staff':  ['200/404/403',        '200/404/403',        '200/404/403',        '200/404/403',        '403/403/403'],
   'GET /prisoners/:id/complaints':       ['200/404/200',        '200/404/200',        '200/404/200',        '200/404/200',        '403/403/403'],
   'GET /complaints':                     ['listed/absent/listed','listed/absent/listed','listed/absent/listed','listed/absent/listed','403/403/403'],
   'GET /complaints/:id':                 ['summary/404/summary','summary/404/summary','summary/404/summary','full/404/full',      '403/403/403'],
@@ -268,6 +269,7 @@ const INSPECTOR: Record<string, string> = {
   // Complaints made to them in an inspection are their one write (confidential, their own to
   // handle): in scope the matrix has the inspector record one, answer and refer it.
   'POST /prisoners/:id/complaints': '201/404/404',
+  'GET /prisoners/:id/complaint-staff': '200/404/404',
   'GET /prisoners/:id/complaints': '200/404/404',
   'GET /complaints': 'listed/absent/absent',
   'GET /complaints/:id': 'full/404/404',
@@ -998,6 +1000,8 @@ describe('access matrix: every endpoint x every role x scope', () => {
           words: 'Matrix complaint',
         }),
       ),
+    'GET /prisoners/:id/complaint-staff': async ({ user, prisoner }) =>
+      status(await get(`/api/v1/prisoners/${prisoner.id}/complaint-staff`, user)),
     'GET /prisoners/:id/complaints': async ({ user, prisoner }) => {
       await complaintFor(prisoner);
       return status(await get(`/api/v1/prisoners/${prisoner.id}/complaints`, user));

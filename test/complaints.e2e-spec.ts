@@ -226,6 +226,25 @@ describe('complaints (Mandela Rules 8(d), 56, 57)', () => {
       expect(await complaintCount(p)).toBe(0);
     });
 
+    it('lists the staff a complaint may name: the active staff of the prisoner’s facility', async () => {
+      const p = await f.prisoner(a);
+      const res = await t.http
+        .get(`/api/v1/prisoners/${p.id}/complaint-staff`)
+        .set('authorization', security.auth)
+        .expect(200);
+      const ids = res.body.items.map((s: Json) => s.id);
+      expect(ids).toEqual(
+        expect.arrayContaining([psychologist.id, pve.id, security.id, officer.id, supervisor.id]),
+      );
+      expect(ids).not.toContain(elsewhere.id);
+      expect(ids).not.toContain(admin.id);
+      const away = await f.prisoner(b);
+      await t.http
+        .get(`/api/v1/prisoners/${away.id}/complaint-staff`)
+        .set('authorization', security.auth)
+        .expect(404);
+    });
+
     it('answers 409 no_impartial_handler when every supervisor of the facility is concerned', async () => {
       const p = await f.prisoner(a);
       const res = await record(

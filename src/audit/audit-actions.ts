@@ -77,6 +77,7 @@ export const AUDIT_ACTIONS = [
   'complaint.list',
   'complaint.answer',
   'complaint.refer',
+  'complaint.staff_list',
   'audit.query',
   'audit.export',
   'audit.verify',

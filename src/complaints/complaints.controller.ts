@@ -11,6 +11,7 @@ import {
   AnswerComplaintDto,
   ComplaintPageResponse,
   ComplaintResponse,
+  ComplaintStaffResponse,
   CreateComplaintDto,
   ListComplaintsQueryDto,
   ReferComplaintDto,
@@ -47,6 +48,24 @@ export class ComplaintsController {
     @Body() dto: CreateComplaintDto,
   ): Promise<ComplaintResponse> {
     return this.complaints.create(ctx, id, dto);
+  }
+
+  @Get('prisoners/:id/complaint-staff')
+  @Authorize('create', 'Complaint')
+  @ApiOperation({
+    summary:
+      'The staff a complaint about this prisoner may name as concerned (`concernsStaffIds`): the active staff of the prisoner’s facility, for those who record complaints there',
+  })
+  @ApiOkResponse({ type: ComplaintStaffResponse })
+  @ApiProblems(
+    [403, 'The caller’s roles do not record complaints for this prisoner (`forbidden`)'],
+    [404, 'No such prisoner in the caller’s scope (`not_found`)'],
+  )
+  async staff(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+  ): Promise<ComplaintStaffResponse> {
+    return { items: await this.complaints.staffChoices(ctx, id) };
   }
 
   @Get('prisoners/:id/complaints')

@@ -287,24 +287,28 @@ export class ComplaintsService {
   }
 
   /**
-   * The staff a complaint about this prisoner may name (the recording form's choices): the active
-   * staff of the prisoner's facility, for a caller who may record a complaint there.
+   * The staff a complaint about this prisoner may name (`concernsStaffIds`): the active staff of
+   * the prisoner's facility, for a caller who may record a complaint there (others: 403, or 404
+   * out of scope). Audited like a complaint list, so an inspector preparing one leaves no trace
+   * that staff can read.
    */
   async staffChoices(ctx: RequestContext, prisonerId: string): Promise<StaffName[]> {
-    const m = this.dataSource.manager;
-    const location = await this.cases.locate(m, prisonerId);
-    if (
-      !location ||
-      !ctx.ability.can(
-        'create',
-        asSubject('Complaint', {
-          ...location,
-          confidential: ctx.actor.roles.includes('inspector'),
+    const inspector = ctx.actor.roles.includes('inspector');
+    return this.cases.read(ctx, {
+      name: 'Prisoner',
+      action: 'complaint.staff_list',
+      load: (m) => this.cases.locate(m, prisonerId),
+      target: (location) =>
+        underPrisoner(location, 'Complaint', complaintEntityType(false, ctx.actor.roles), {
+          confidential: inspector,
         }),
-      )
-    )
-      return [];
-    return this.complaints.staffList(m, location.facilityId);
+      refuse: (location) =>
+        ctx.ability.can('create', asSubject('Complaint', { ...location, confidential: inspector }))
+          ? undefined
+          : forbidden('Your role does not record complaints'),
+      respond: (location, _, m) => this.complaints.staffList(m, location.facilityId),
+      details: (_, staff) => ({ resultCount: staff.length }),
+    });
   }
 
   /** Whether the caller may answer or refer this complaint (the page offers the forms then). */

@@ -285,3 +285,11 @@ export class ComplaintPageResponse {
   @ApiProperty({ type: [ComplaintResponse] }) items!: ComplaintResponse[];
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
+
+export class ComplaintStaffResponse {
+  @ApiProperty({
+    type: [StaffRef],
+    description: 'The active staff of the prisoner’s facility, by name',
+  })
+  items!: StaffRef[];
+}
