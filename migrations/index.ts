@@ -26,6 +26,7 @@ import { EventTypes1764115200170 } from './1764115200170-event-types.js';
 import { MeasureHealthObjections1764115200200 } from './1764115200200-measure-health-objections.js';
 import { DueIndexes1764115200210 } from './1764115200210-due-indexes.js';
 import { ChallengeEscalations1764115200220 } from './1764115200220-challenge-escalations.js';
+import { Complaints1764115200230 } from './1764115200230-complaints.js';
 import { ReleaseCopyDue1764115200240 } from './1764115200240-release-copy-due.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
@@ -58,5 +59,6 @@ export const migrations = [
   MeasureHealthObjections1764115200200,
   DueIndexes1764115200210,
   ChallengeEscalations1764115200220,
+  Complaints1764115200230,
   ReleaseCopyDue1764115200240,
 ];

@@ -11,6 +11,7 @@ import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { ChallengesModule } from './challenges/challenges.module.js';
+import { ComplaintsModule } from './complaints/complaints.module.js';
 import { DisclosuresModule } from './disclosures/disclosures.module.js';
 import { SubjectAccessModule } from './subject-access/subject-access.module.js';
 import { EmergencyAccessModule } from './emergency-access/emergency-access.module.js';
@@ -49,6 +50,7 @@ export const API_MODULES: Type[] = [
   FacilitiesModule,
   DisclosuresModule,
   ChallengesModule,
+  ComplaintsModule,
   SubjectAccessModule,
   TrainingModule,
   InspectorsModule,

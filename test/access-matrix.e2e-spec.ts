@@ -123,6 +123,13 @@ const MATRIX: Record<string, [string, string, string, string, string]> = {
   'POST /challenges/:id/answer':         ['200/404/403',        '403/403/403',        '403/403/403',        '200/404/403',        '403/403/403'],
   'POST /challenges/:id/escalations':    ['201/404/403',        '201/404/403',        '201/404/403',        '201/404/403',        '403/403/403'],
   'POST /challenges/:id/escalations/:escalationId/decision':['200/404/403','403/403/403','403/403/403',  '200/404/403',        '403/403/403'],
+  'POST /prisoners/:id/complaints':      ['201/404/403',        '201/404/403',        '201/404/403',        '201/404/403',        '403/403/403'],
+  'GET /prisoners/:id/complaint-staff':  ['200/404/403',        '200/404/403',        '200/404/403',        '200/404/403',        '403/403/403'],
+  'GET /prisoners/:id/complaints':       ['200/404/200',        '200/404/200',        '200/404/200',        '200/404/200',        '403/403/403'],
+  'GET /complaints':                     ['listed/absent/listed','listed/absent/listed','listed/absent/listed','listed/absent/listed','403/403/403'],
+  'GET /complaints/:id':                 ['summary/404/summary','summary/404/summary','summary/404/summary','full/404/full',      '403/403/403'],
+  'POST /complaints/:id/answer':         ['403/403/403',        '403/403/403',        '403/403/403',        '200/404/403',        '403/403/403'],
+  'POST /complaints/:id/referrals':      ['403/403/403',        '403/403/403',        '403/403/403',        '201/404/403',        '403/403/403'],
   'POST /inspector-appointments':        ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '201/-/-'],
   'GET /inspector-appointments':         ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '200/-/-'],
   'GET /inspector-appointments/:id':     ['403/-/-',            '403/-/-',            '403/-/-',            '403/-/-',            '200/-/-'],
@@ -259,6 +266,15 @@ const INSPECTOR: Record<string, string> = {
   'POST /challenges/:id/answer': '403/403/403',
   'POST /challenges/:id/escalations': '403/403/403',
   'POST /challenges/:id/escalations/:escalationId/decision': '403/403/403',
+  // Complaints made to them in an inspection are their one write (confidential, their own to
+  // handle): in scope the matrix has the inspector record one, answer and refer it.
+  'POST /prisoners/:id/complaints': '201/404/404',
+  'GET /prisoners/:id/complaint-staff': '200/404/404',
+  'GET /prisoners/:id/complaints': '200/404/404',
+  'GET /complaints': 'listed/absent/absent',
+  'GET /complaints/:id': 'full/404/404',
+  'POST /complaints/:id/answer': '200/404/404',
+  'POST /complaints/:id/referrals': '201/404/404',
 };
 
 const ESCALATION = {
@@ -499,6 +515,38 @@ describe('access matrix: every endpoint x every role x scope', () => {
       escalationId: res.body.escalations[0].id as string,
     };
   };
+  /**
+   * A complaint made to staff, recorded by the PVE planner of the prisoner's facility (routed to
+   * `to`, or by default); with `by` an inspector, a confidential one made to them.
+   */
+  const complaintFor = async (
+    prisoner: TestPrisoner,
+    options: { to?: TestUser; by?: TestUser } = {},
+  ) =>
+    (
+      await post(
+        `/api/v1/prisoners/${prisoner.id}/complaints`,
+        options.by ?? planners.get(prisoner.facilityId)!.pve,
+        {
+          receivedOn: '2025-01-02',
+          madeBy: 'prisoner',
+          subject: 'conditions',
+          allegesIllTreatment: false,
+          words: 'Matrix complaint',
+          ...(options.to ? { assignedToId: options.to.id } : {}),
+        },
+      ).expect(201)
+    ).body;
+  /** The complaint an operation acts on: the inspector's own in scope, else one made to staff. */
+  const complaintOf = (c: Case) =>
+    complaintFor(
+      c.prisoner,
+      c.user.roles.includes('inspector') && c.scope === 'in'
+        ? { by: c.user }
+        : c.user.roles.includes('supervisor') && c.scope === 'in'
+          ? { to: c.user }
+          : {},
+    );
   const status = (res: { status: number }) => String(res.status);
   /** 200 answers that carry a plan are reported by their view. */
   const viewOrStatus = (res: { status: number; body: { view?: string } }) =>
@@ -942,6 +990,43 @@ describe('access matrix: every endpoint x every role x scope', () => {
         }),
       );
     },
+    'POST /prisoners/:id/complaints': async ({ user, prisoner }) =>
+      status(
+        await post(`/api/v1/prisoners/${prisoner.id}/complaints`, user, {
+          receivedOn: '2025-01-02',
+          madeBy: 'legal_adviser',
+          subject: 'treatment_by_staff',
+          allegesIllTreatment: true,
+          words: 'Matrix complaint',
+        }),
+      ),
+    'GET /prisoners/:id/complaint-staff': async ({ user, prisoner }) =>
+      status(await get(`/api/v1/prisoners/${prisoner.id}/complaint-staff`, user)),
+    'GET /prisoners/:id/complaints': async ({ user, prisoner }) => {
+      await complaintFor(prisoner);
+      return status(await get(`/api/v1/prisoners/${prisoner.id}/complaints`, user));
+    },
+    'GET /complaints': async ({ user, prisoner }) => {
+      await complaintFor(prisoner);
+      return listedIn('/api/v1/complaints', user, prisoner);
+    },
+    'GET /complaints/:id': async ({ user, prisoner }) =>
+      viewOrStatus(await get(`/api/v1/complaints/${(await complaintFor(prisoner)).id}`, user)),
+    'POST /complaints/:id/answer': async (c) =>
+      status(
+        await post(`/api/v1/complaints/${(await complaintOf(c)).id}/answer`, c.user, {
+          outcome: 'not_upheld',
+          response: 'Matrix answer',
+        }),
+      ),
+    'POST /complaints/:id/referrals': async (c) =>
+      status(
+        await post(`/api/v1/complaints/${(await complaintOf(c)).id}/referrals`, c.user, {
+          authority: 'ombudsman',
+          authorityName: 'Matrix ombudsman',
+          referredOn: '2025-02-01',
+        }),
+      ),
     'GET /prisoners/:id': async ({ user, prisoner }) =>
       String(
         (await t.http.get(`/api/v1/prisoners/${prisoner.id}`).set('authorization', user.auth))

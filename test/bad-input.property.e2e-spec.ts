@@ -26,6 +26,9 @@ const TABLES = [
   'plan_review',
   'challenge',
   'challenge_escalation',
+  'complaint',
+  'complaint_staff',
+  'complaint_referral',
   'disclosure',
   'subject_access_request',
   'subject_access_redaction',
@@ -297,6 +300,21 @@ describe('property: bad input gets 4xx problems and writes nothing', () => {
         referredOn: '2025-03-20',
       })
       .expect(201);
+    // A complaint alleging ill-treatment, assigned to the supervisor: not yet referred, so it may
+    // not be answered (409); the officer concerned by it is named.
+    const complaint = await t.http
+      .post(`/api/v1/prisoners/${prisoner.id}/complaints`)
+      .set('authorization', security.auth)
+      .send({
+        receivedOn: '2025-03-01',
+        madeBy: 'prisoner',
+        subject: 'treatment_by_staff',
+        allegesIllTreatment: true,
+        words: 'Set up for the property test',
+        concernsStaffIds: [security.id],
+        assignedToId: supervisor.id,
+      })
+      .expect(201);
     const otherSupervisor = await f.user(['supervisor'], [await f.facility()]);
     const sar = await t.http
       .post(`/api/v1/prisoners/${prisoner.id}/subject-access-requests`)
@@ -470,6 +488,33 @@ describe('property: bad input gets 4xx problems and writes nothing', () => {
         url: `/api/v1/challenges/${challenge.body.id}/escalations/${escalated.body.escalations[0].id}/decision`,
         user: security,
         refused: { decidedOn: '2025-03-25', outcome: 'upheld', summary: 'Upheld' },
+      },
+      {
+        // Out of the officer's scope: 404, and the refusal is audited.
+        method: 'POST',
+        url: `/api/v1/prisoners/${prisoner.id}/complaints`,
+        user: outsider,
+        refused: {
+          receivedOn: '2025-03-01',
+          madeBy: 'family',
+          subject: 'conditions',
+          allegesIllTreatment: false,
+          words: 'The cell is cold',
+        },
+      },
+      {
+        // An ill-treatment allegation not yet referred: its assignee may not answer it (409).
+        method: 'POST',
+        url: `/api/v1/complaints/${complaint.body.id}/answer`,
+        user: supervisor,
+        refused: { outcome: 'not_upheld', response: 'Not borne out' },
+      },
+      {
+        // Psychologists do not refer complaints (403, audited).
+        method: 'POST',
+        url: `/api/v1/complaints/${complaint.body.id}/referrals`,
+        user: psychologist,
+        refused: { authority: 'prosecutor', authorityName: 'Prosecutor', referredOn: '2025-03-02' },
       },
       {
         method: 'POST',

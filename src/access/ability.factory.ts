@@ -29,7 +29,8 @@ export type AppAction =
   | 'decide'
   | 'object'
   | 'assign'
-  | 'revoke';
+  | 'revoke'
+  | 'refer';
 
 export type AppSubject =
   | 'User'
@@ -47,6 +48,7 @@ export type AppSubject =
   | 'SubjectAccess'
   | 'Disclosure'
   | 'Challenge'
+  | 'Complaint'
   | 'PracticeCase'
   | 'TrainingAttempt'
   | 'TrainingOverview'
@@ -85,6 +87,26 @@ export const PLAN_FIELDS = ['logistics', 'content'];
  * view read its summary only (`challengeView` in the challenges feature derives the view).
  */
 export const CHALLENGE_SUMMARY_FIELDS = ['summary'];
+/**
+ * Complaint fields: `summary` (subject, dates, routing, status, outcome, whether ill-treatment is
+ * alleged, referrals) and, from a rule without fields, the words, the response, the staff it
+ * concerns and the anti-retaliation watch (`complaintView` in the complaints feature; staff a
+ * complaint concerns read its summary only, whatever their rules).
+ */
+export const COMPLAINT_SUMMARY_FIELDS = ['summary'];
+/**
+ * The audit entity of a confidential complaint's events (and of inspectors' complaint events):
+ * only inspectors' audit rules reach it.
+ */
+export const CONFIDENTIAL_COMPLAINT_ENTITY = 'confidential_complaint';
+/**
+ * The audit entity of an inspector's queries of the trail (`audit.query`, `audit.export`,
+ * `audit.verify`): their filters and counts would show the inspected prison's supervisors what
+ * the inspectorate looks into, and how many events they see that the supervisors do not.
+ */
+export const INSPECTION_AUDIT_ENTITY = 'inspection_audit';
+/** What only inspectors' audit rules reach. */
+const INSPECTORATE_ONLY = [CONFIDENTIAL_COMPLAINT_ENTITY, INSPECTION_AUDIT_ENTITY];
 /**
  * Contribution fields are their confidentiality classes: `standard` observations reach every
  * role that reads the assessment; `security` ones (restricted security information) the
@@ -133,6 +155,21 @@ export function defineAbilityFor(actor: Actor): AppAbility {
     can('read', 'RestrictiveMeasure', inScope);
     if (hasGrants) can('read', 'RestrictiveMeasure', granted);
   };
+  // Complaints made to staff (never confidential ones: those exist for inspectors only, Rule 56).
+  const staffComplaint: Conditions = { confidential: false };
+  const readComplaints = (fields?: string[], where: Conditions = {}) => {
+    for (const conditions of hasGrants ? [inScope, granted] : [inScope]) {
+      const all = { ...conditions, ...staffComplaint, ...where };
+      if (fields) can('read', 'Complaint', fields, all);
+      else can('read', 'Complaint', all);
+    }
+  };
+  // What they recorded or were assigned, a psychologist or PVE inspector reads in full.
+  const readOwnComplaints = () => {
+    readComplaints(COMPLAINT_SUMMARY_FIELDS);
+    readComplaints(undefined, { recordedById: actor.id });
+    readComplaints(undefined, { assignedToId: actor.id });
+  };
   const readPlans = (fields?: string[]) => {
     for (const conditions of hasGrants ? [inScope, granted] : [inScope]) {
       if (fields) can('read', 'Plan', fields, conditions);
@@ -166,6 +203,9 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         // A rejected or late challenge taken to an outside authority (Rule 57(1)) is recorded
         // by whoever may take a challenge down.
         can('escalate', 'Challenge', inScope);
+        // Complaints to staff (Rule 56(1)): recorded by any staff; read in summary.
+        can('create', 'Complaint', inScope);
+        readComplaints(COMPLAINT_SUMMARY_FIELDS);
         train();
         break;
       case 'psychologist':
@@ -193,6 +233,8 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         // The outside authority's decision: any psychologist of the facility (not an author of
         // what is challenged: the service refuses them).
         can('decide', 'Challenge', inScope);
+        can('create', 'Complaint', inScope);
+        readOwnComplaints();
         train();
         break;
       case 'pve_inspector':
@@ -211,12 +253,15 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         readChallenges(undefined, { targetType: 'plan' });
         readChallenges(CHALLENGE_SUMMARY_FIELDS);
         can('escalate', 'Challenge', inScope);
+        can('create', 'Complaint', inScope);
+        readOwnComplaints();
         train();
         break;
       case 'inspector': {
         // Read only, in the facilities of the appointments in force today (Mandela Rules
         // 83-84); the clinical view only where the appointment says a health professional
-        // inspects. No emergency access, nothing written: every write answers 403.
+        // inspects. No emergency access, and one thing written: complaints made to them in an
+        // inspection (Rule 56(1)(c)), confidential, which they handle, refer and answer.
         const appointments = actor.appointments ?? [];
         if (appointments.length === 0) break;
         const inspected: Conditions = {
@@ -241,6 +286,9 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         // with those who answer it.
         can('read', 'Disclosure', inspected);
         can('read', 'Challenge', CHALLENGE_SUMMARY_FIELDS, inspected);
+        // Complaints: made to staff and their own confidential ones, in full.
+        can(['create', 'read'], 'Complaint', inspected);
+        can(['answer', 'refer'], 'Complaint', { ...inspected, assignedToId: actor.id });
         break;
       }
       case 'supervisor':
@@ -254,8 +302,10 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         can('read', 'ReviewDue', inScope);
         can('read', 'EmergencyAccess', inScope);
         can('review', 'EmergencyAccess', inScope);
-        can('read', 'AuditEvent', inScope);
-        can('read', 'AuditEvent', { facilityId: null });
+        // Every event but a confidential complaint's and an inspector's queries of the trail:
+        // those are the inspectorate's (Rules 56(1)(c), 84).
+        can('read', 'AuditEvent', { ...inScope, entityType: { $nin: INSPECTORATE_ONLY } });
+        can('read', 'AuditEvent', { facilityId: null, entityType: { $nin: INSPECTORATE_ONLY } });
         can('verify', 'AuditEvent');
         // Mandela Rule 9: the prisoner's own access to their file, prepared and released here.
         can(['read', 'create', 'update', 'release'], 'SubjectAccess', inScope);
@@ -264,6 +314,13 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         readChallenges();
         can('answer', 'Challenge', { ...inScope, assignedToId: actor.id });
         can(['escalate', 'decide'], 'Challenge', inScope);
+        // Complaints to staff: read in full, handled and answered when assigned, referred by
+        // any supervisor of the facility; never by one the complaint concerns (routing, the
+        // database and the service see to that, and such a supervisor reads the summary only).
+        can('create', 'Complaint', inScope);
+        readComplaints();
+        can('answer', 'Complaint', { ...inScope, ...staffComplaint, assignedToId: actor.id });
+        can('refer', 'Complaint', { ...inScope, ...staffComplaint });
         // Certification status and calibration of the staff of their facilities.
         can('read', 'TrainingOverview');
         break;

@@ -62,6 +62,13 @@ export function accessibleWhere(
         const values = node.value as unknown[];
         return values.length === 0 ? 'FALSE' : `${column} = ANY(${bind(values)}::${type}[])`;
       }
+      case 'nin': {
+        // As `ne`: a missing value (NULL) is none of them.
+        const values = node.value as unknown[];
+        return values.length === 0
+          ? 'TRUE'
+          : `(${column} IS NULL OR ${column} <> ALL(${bind(values)}::${type}[]))`;
+      }
       default:
         throw new Error(`accessibleWhere: unsupported operator ${node.operator}`);
     }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import { accessibleWhere } from '../access/accessible-where.js';
+import { INSPECTION_AUDIT_ENTITY } from '../access/ability.factory.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { AppConfig } from '../config/app-config.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, toPage, type Page } from '../http/page.js';
@@ -96,6 +97,13 @@ export interface AuditCheckpointEntry {
   keyId: string;
 }
 
+/**
+ * An inspector's queries of the trail are the inspectorate's to see (INSPECTION_AUDIT_ENTITY);
+ * anyone else's have no entity.
+ */
+const queryEntity = (ctx: RequestContext) =>
+  ctx.actor.roles.includes('inspector') ? INSPECTION_AUDIT_ENTITY : undefined;
+
 /** Supervisors' review of the trail: query, export and verification, all themselves audited. */
 @Injectable()
 export class AuditQueryService {
@@ -106,7 +114,10 @@ export class AuditQueryService {
   ) {}
 
   private where(ctx: RequestContext, query: AuditQueryDto, beforeSeq: string | null) {
-    const scope = accessibleWhere(ctx.ability, 'read', 'AuditEvent', { facilityId: 'facility_id' });
+    const scope = accessibleWhere(ctx.ability, 'read', 'AuditEvent', {
+      facilityId: 'facility_id',
+      entityType: ['entity_type', 'text'],
+    });
     const params: unknown[] = [...scope.params];
     const conditions = [scope.sql];
     const add = (sql: (p: string) => string, value: unknown) => {
@@ -145,6 +156,7 @@ export class AuditQueryService {
       await this.trail.append(m, ctx, [
         {
           action: 'audit.query',
+          entityType: queryEntity(ctx),
           details: { ...this.filtersOf(query), resultCount: page.items.length },
         },
       ]);
@@ -162,7 +174,11 @@ export class AuditQueryService {
         [...where.params, seq],
       );
       await this.trail.append(m, ctx, [
-        { action: 'audit.query', details: { seq, resultCount: row ? 1 : 0 } },
+        {
+          action: 'audit.query',
+          entityType: queryEntity(ctx),
+          details: { seq, resultCount: row ? 1 : 0 },
+        },
       ]);
       return row && toResponse(row);
     });
@@ -189,7 +205,9 @@ export class AuditQueryService {
         await m.query(
           `SELECT id, created_at, head_seq FROM audit_checkpoint ORDER BY id DESC LIMIT 1`,
         );
-      await this.trail.append(m, ctx, [{ action: 'audit.query', details: { state: true } }]);
+      await this.trail.append(m, ctx, [
+        { action: 'audit.query', entityType: queryEntity(ctx), details: { state: true } },
+      ]);
       const number = (v: unknown) => (v === null || v === undefined ? null : Number(v));
       return {
         headSeq: number(head?.seq),
@@ -253,7 +271,11 @@ export class AuditQueryService {
    */
   async export(ctx: RequestContext, query: AuditExportQueryDto): Promise<Readable> {
     await this.trail.appendStandalone(ctx, [
-      { action: 'audit.export', details: { ...this.filtersOf(query) } },
+      {
+        action: 'audit.export',
+        entityType: queryEntity(ctx),
+        details: { ...this.filtersOf(query) },
+      },
     ]);
     const dataSource = this.dataSource;
     const csv = query.format === 'csv';
@@ -352,6 +374,7 @@ export class AuditQueryService {
     await this.trail.appendStandalone(ctx, [
       {
         action: 'audit.verify',
+        entityType: queryEntity(ctx),
         details: {
           ok: result.ok,
           mode: result.mode,

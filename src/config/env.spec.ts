@@ -51,6 +51,20 @@ describe('validateEnv', () => {
       expect(() => validateEnv({ RELEASE_COPY_LEAD: bad })).toThrow(/RELEASE_COPY_LEAD/);
   });
 
+  it('takes the complaint periods as ISO 8601 durations of whole calendar units', () => {
+    expect(validateEnv({})).toMatchObject({
+      COMPLAINT_RESPONSE_PERIOD: 'P14D',
+      COMPLAINT_WATCH_PERIOD: 'P6M',
+    });
+    expect(
+      validateEnv({ COMPLAINT_RESPONSE_PERIOD: 'P2W', COMPLAINT_WATCH_PERIOD: 'P1Y6M' }),
+    ).toMatchObject({ COMPLAINT_RESPONSE_PERIOD: 'P2W', COMPLAINT_WATCH_PERIOD: 'P1Y6M' });
+    for (const bad of ['14d', 'P', 'P0D', 'PT12H', 'P-1D', '1 month'])
+      expect(() => validateEnv({ COMPLAINT_RESPONSE_PERIOD: bad })).toThrow(
+        /COMPLAINT_RESPONSE_PERIOD must be an ISO 8601 duration/,
+      );
+  });
+
   it('names every bad variable in one error', () => {
     let error: unknown;
     try {

@@ -22,6 +22,9 @@ import { parseDurationSeconds } from './duration.js';
 const choiceMessage = (name: string) =>
   `${name} must name an instrument as key, key@1.1.0 or key@^1.1.0, optionally followed by #judgement (for example ve-risk-spj@^1.1.0#custody_violence)`;
 
+/** ISO 8601 durations of whole calendar units, not zero: P14D, P2W, P6M, P1Y2M. */
+const ISO_CALENDAR_DURATION = /^P(?=\d*[1-9])(?:\d{1,4}Y)?(?:\d{1,4}M)?(?:\d{1,4}W)?(?:\d{1,5}D)?$/;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** Interface languages with a complete message catalogue (src/ui/i18n). */
 export const UI_LOCALES = ['en', 'ru'] as const;
@@ -327,10 +330,29 @@ export class Env {
    * How long before a prisoner's expected release date the official copy on release (Mandela
    * Rule 9) is listed as due, while no release-copy request exists (an ISO-8601 duration).
    */
-  @Matches(/^P(?=\d)(?:\d{1,4}Y)?(?:\d{1,4}M)?(?:\d{1,4}W)?(?:\d{1,4}D)?$/, {
+  @Matches(ISO_CALENDAR_DURATION, {
     message: 'RELEASE_COPY_LEAD must be an ISO-8601 duration in days, weeks or months such as P30D',
   })
   RELEASE_COPY_LEAD = 'P30D';
+
+  /**
+   * Time to answer a prisoner's complaint (Mandela Rule 57(1): promptly), as an ISO 8601
+   * duration of whole days, weeks, months or years (P14D, P2W, P1M); added to the day it was
+   * received.
+   */
+  @Matches(ISO_CALENDAR_DURATION, {
+    message: 'COMPLAINT_RESPONSE_PERIOD must be an ISO 8601 duration such as P14D or P1M',
+  })
+  COMPLAINT_RESPONSE_PERIOD = 'P14D';
+
+  /**
+   * How long after a complaint decisions affecting the complainant are listed beside it as its
+   * anti-retaliation watch (Mandela Rule 57(2)), as an ISO 8601 duration (P6M, P90D).
+   */
+  @Matches(ISO_CALENDAR_DURATION, {
+    message: 'COMPLAINT_WATCH_PERIOD must be an ISO 8601 duration such as P6M or P90D',
+  })
+  COMPLAINT_WATCH_PERIOD = 'P6M';
 
   /**
    * The operator's own words on the privacy notice (/privacy), shown as given in every language:

@@ -9,7 +9,14 @@ export interface DueItem {
    * `release_copy:<prisonerId>`, ...
    */
   id: string;
-  kind: 'reassessment' | 'plan_review' | 'challenge_response' | 'amendment' | 'release_copy';
+  kind:
+    | 'reassessment'
+    | 'plan_review'
+    | 'challenge_response'
+    | 'amendment'
+    | 'release_copy'
+    | 'complaint_response'
+    | 'ill_treatment_referral';
   prisonerId: string;
   prisonNumber: string;
   prisonerName: string;
@@ -30,6 +37,8 @@ export interface DueItem {
    * an amendment due (challenges feature).
    */
   challengeId?: string;
+  /** A complaint to answer, or whose ill-treatment allegation awaits referral (complaints). */
+  complaintId?: string;
   event?: { id: string; type: string; occurredAt: string };
 }
 

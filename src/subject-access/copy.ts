@@ -11,6 +11,7 @@ export const COPY_RECORD_TYPES = [
   'review',
   'event',
   'challenge',
+  'complaint',
   'disclosure',
 ] as const;
 export type CopyRecordType = (typeof COPY_RECORD_TYPES)[number];

@@ -289,6 +289,35 @@ const COPY_SOURCES: CopySource[] = [
     ],
   },
   {
+    // Complaints made to staff, their answers and referrals (Rule 8(d)); a confidential one,
+    // made to an inspector, is not part of the file staff keep or copy: the inspectorate
+    // acknowledges it to the prisoner itself.
+    type: 'complaint',
+    sql: `SELECT c.id, ${DAY('c.received_on')} AS received_on, c.made_by, c.subject,
+         c.alleges_ill_treatment, c.words, ${DAY('c.respond_by')} AS respond_by, c.outcome,
+         c.response, c.answered_at, u.display_name AS answered_by,
+         (SELECT jsonb_agg(jsonb_build_object('authority', r.authority,
+            'authorityName', r.authority_name, 'referredOn', ${DAY('r.referred_on')},
+            'reference', r.reference) ORDER BY r.referred_on, r.recorded_at, r.id)
+          FROM complaint_referral r WHERE r.complaint_id = c.id) AS referrals
+       FROM complaint c LEFT JOIN app_user u ON u.id = c.answered_by
+       WHERE c.prisoner_id = $1 AND NOT c.confidential ORDER BY c.received_on, c.id`,
+    date: (c) => text(c.received_on),
+    fields: (c) => [
+      ['receivedOn', c.received_on],
+      ['madeBy', c.made_by],
+      ['subject', c.subject],
+      ['allegesIllTreatment', c.alleges_ill_treatment],
+      ['words', c.words],
+      ['respondBy', c.respond_by],
+      ['outcome', c.outcome],
+      ['response', c.response],
+      ['answeredBy', c.answered_by],
+      ['answeredAt', at(c.answered_at)],
+      ['referrals', c.referrals],
+    ],
+  },
+  {
     type: 'disclosure',
     sql: `SELECT d.id, d.source, d.recipient_type, d.recipient, d.lawful_basis, d.purpose, d.records,
          ${DAY('d.disclosed_on')} AS disclosed_on, u.display_name AS approved_by
@@ -531,7 +560,7 @@ export class SubjectAccessRepository {
   /**
    * Every record about the prisoner, oldest first within each kind: particulars, assessments in
    * their approved revisions, plans, their sessions and reviews, events, challenges (with their
-   * escalations) and disclosures. Read straight from the tables (as the copy must hold what is on
+   * escalations), complaints made to staff (with their referrals) and disclosures. Read straight from the tables (as the copy must hold what is on
    * file, not what any one staff view shows); clinical fields are marked so the preparer's view
    * can hide them.
    */

@@ -46,6 +46,7 @@ import { SessionPagesController } from './session/session-pages.controller.js';
 import { UiGuard } from './session/ui.guard.js';
 import { UiSessionService } from './session/ui-session.service.js';
 import { ChallengePagesController } from './rights/challenge-pages.controller.js';
+import { ComplaintPagesController } from './rights/complaint-pages.controller.js';
 import { DisclosurePagesController } from './rights/disclosure-pages.controller.js';
 import { SubjectAccessPagesController } from './rights/subject-access-pages.controller.js';
 
@@ -88,6 +89,7 @@ import { SubjectAccessPagesController } from './rights/subject-access-pages.cont
     RecordPagesController,
     AdminPagesController,
     ChallengePagesController,
+    ComplaintPagesController,
     DisclosurePagesController,
     SubjectAccessPagesController,
     TrainingPagesController,

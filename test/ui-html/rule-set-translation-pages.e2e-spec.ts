@@ -139,7 +139,7 @@ describe('assessment pages in the reader’s language', () => {
     expect(english.body).not.toContain('Одобряет насилие');
   });
 
-  it('names risk levels and needs in Russian on the risk summary and the plan start page', async () => {
+  it('names risk levels and needs in Russian on the risk summary, the assessments and risk tabs and the plan start page', async () => {
     const f = new Factories(t);
     const prisoner = await f.prisoner(north);
     const countersigner = await f.user(['psychologist'], [north]);
@@ -158,6 +158,13 @@ describe('assessment pages in the reader’s language', () => {
     expect(summary.body).toContain('Умеренный');
     expect(summary.body).toContain('Риск насильственного экстремизма');
     expect(summary.body).not.toMatch(/>\s*Moderate\s*</);
+    // So do the prisoner's assessments and risk tabs.
+    for (const tab of ['assessments', 'risk']) {
+      const page = await ru.get(`/prisoners/${prisoner.id}/${tab}`);
+      expect([tab, page.statusCode]).toEqual([tab, 200]);
+      expect([tab, page.body.includes('Умеренный')]).toEqual([tab, true]);
+      expect([tab, /\bModerate\b/.test(page.body)]).toEqual([tab, false]);
+    }
     const pve = await f.user(['pve_inspector'], [north]);
     const planner = new UiClient(t);
     await planner.signInAs(pve);

@@ -88,9 +88,17 @@ export class DueEventResponse {
 export class DueItemResponse {
   @ApiProperty() id!: string;
   @ApiProperty({
-    enum: ['reassessment', 'plan_review', 'challenge_response', 'amendment', 'release_copy'],
+    enum: [
+      'reassessment',
+      'plan_review',
+      'challenge_response',
+      'amendment',
+      'release_copy',
+      'complaint_response',
+      'ill_treatment_referral',
+    ],
     description:
-      '`challenge_response`: a prisoner’s challenge to answer by its deadline; `amendment`: the amendment an upheld challenge (reason `challenge_upheld`) or an outside authority’s upholding decision on its escalation (`escalation_upheld`) made due; `release_copy`: the official copy on release (Mandela Rule 9) not yet requested, due on the expected release date and listed from RELEASE_COPY_LEAD before it (reason `release_approaching`, or `release_date_passed` once it has passed), to those who may record subject-access requests',
+      '`challenge_response`: a prisoner’s challenge to answer by its deadline; `amendment`: the amendment an upheld challenge (reason `challenge_upheld`) or an outside authority’s upholding decision on its escalation (`escalation_upheld`) made due; `release_copy`: the official copy on release (Mandela Rule 9) not yet requested, due on the expected release date and listed from RELEASE_COPY_LEAD before it (reason `release_approaching`, or `release_date_passed` once it has passed), to those who may record subject-access requests; `complaint_response`: a complaint to answer by its deadline (reason `complaint`); `ill_treatment_referral`: an allegation of ill-treatment to refer to an independent authority, due the day it was received (reason `ill_treatment_allegation`)',
   })
   kind!: string;
   @ApiProperty({ format: 'uuid' }) prisonerId!: string;
@@ -109,6 +117,8 @@ export class DueItemResponse {
       'challenge',
       'challenge_upheld',
       'escalation_upheld',
+      'complaint',
+      'ill_treatment_allegation',
       'flag',
       'review_outcome',
       'release_approaching',
@@ -127,6 +137,7 @@ export class DueItemResponse {
   @ApiPropertyOptional({ format: 'uuid' }) inProgressAssessmentId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) planId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) challengeId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) complaintId?: string;
   @ApiPropertyOptional({ type: () => DueEventResponse, description: 'The event that made it due' })
   event?: DueEventResponse;
 }

@@ -38,6 +38,7 @@ export function navigationFor(
   );
   area('/audit', 'nav.audit', ability.can('read', 'AuditEvent'));
   area('/challenges', 'nav.challenges', ability.can('answer', 'Challenge'));
+  area('/complaints', 'nav.complaints', ability.can('answer', 'Complaint'));
   area('/subject-access', 'nav.subjectAccess', ability.can('read', 'SubjectAccess'));
   area('/disclosures', 'nav.disclosures', ability.can('read', 'Disclosure'));
   area('/training/overview', 'nav.calibration', ability.can('read', 'TrainingOverview'));

@@ -7,6 +7,8 @@ export const DUE_KIND: Record<DueItem['kind'], MessageKey> = {
   challenge_response: 'due.kind.challenge_response',
   amendment: 'due.kind.amendment',
   release_copy: 'due.kind.release_copy',
+  complaint_response: 'due.kind.complaint_response',
+  ill_treatment_referral: 'due.kind.ill_treatment_referral',
 };
 export const DUE_REASON: Record<string, MessageKey> = {
   scheduled: 'due.reason.scheduled',
@@ -19,21 +21,25 @@ export const DUE_REASON: Record<string, MessageKey> = {
   escalation_upheld: 'due.reason.escalation_upheld',
   release_approaching: 'due.reason.release_approaching',
   release_date_passed: 'due.reason.release_date_passed',
+  complaint: 'due.reason.complaint',
+  ill_treatment_allegation: 'due.reason.ill_treatment_allegation',
 };
 
 /** Where a due item's work is done. */
 export const dueHref = (item: DueItem) =>
   item.kind === 'release_copy'
     ? `/prisoners/${item.prisonerId}/subject-access?kind=release_copy#record`
-    : item.challengeId
-      ? `/challenges/${item.challengeId}`
-      : item.planId
-        ? `/plans/${item.planId}`
-        : `/prisoners/${item.prisonerId}`;
+    : item.complaintId
+      ? `/complaints/${item.complaintId}`
+      : item.challengeId
+        ? `/challenges/${item.challengeId}`
+        : item.planId
+          ? `/plans/${item.planId}`
+          : `/prisoners/${item.prisonerId}`;
 
 /**
  * Rows of a reviews-due table: each links to where its work is done (the prisoner, the plan, the
- * challenge, or the subject-access form with the official copy on release chosen).
+ * challenge or complaint, or the subject-access form with the official copy on release chosen).
  */
 export function dueItemRows(items: DueItem[], t: Translate) {
   return items.map((item) => ({

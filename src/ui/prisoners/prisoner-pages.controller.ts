@@ -11,8 +11,7 @@ import { EmergencyAccessService } from '../../emergency-access/emergency-access.
 import { notFound, ProblemException } from '../../errors/problem.exception.js';
 import type { FieldError } from '../../errors/problem.exception.js';
 import type { Page } from '../../http/page.js';
-import { InstrumentsService } from '../../instruments/instruments.service.js';
-import type { InstrumentDefinition } from '../../instruments/rule-sets/rule-set.types.js';
+import type { RuleSetLocale } from '../../instruments/rule-sets/rule-set.types.js';
 import { PlansService } from '../../plans/plans.service.js';
 import { ListPrisonersQueryDto } from '../../prisoners/dto/prisoner.dto.js';
 import type { PrisonerResponse } from '../../prisoners/dto/prisoner.dto.js';
@@ -25,6 +24,7 @@ import {
   validateForm,
   type FieldMessages,
 } from '../common/forms.js';
+import { AssessmentPageData } from '../assessments/assessment-page-data.js';
 import { PageController } from '../common/page-controller.js';
 import type { PageState } from '../common/page-state.js';
 import { keysetLinks } from '../common/pagination.js';
@@ -71,10 +71,10 @@ export class PrisonerPagesController {
     private readonly plans: PlansService,
     private readonly events: PrisonerEventsService,
     private readonly emergencyAccess: EmergencyAccessService,
-    private readonly instruments: InstrumentsService,
     private readonly auth: AuthService,
     private readonly config: AppConfig,
     private readonly subjectAccess: SubjectAccessService,
+    private readonly data: AssessmentPageData,
   ) {}
 
   @Get()
@@ -183,7 +183,10 @@ export class PrisonerPagesController {
   ): Promise<void> {
     return this.prisonerPage(ctx, request, reply, id, 'assessments', async (prisoner, state) => {
       const page = await this.assessments.listForPrisoner(ctx, id, { limit: PAGE_SIZE, cursor });
-      const scales = await this.levelScales(page.items.map((a) => a.instrument));
+      const scales = await this.levelScales(
+        page.items.map((a) => a.instrument),
+        state.locale,
+      );
       return {
         canStart: ctx.ability.can(
           'create',
@@ -207,7 +210,10 @@ export class PrisonerPagesController {
       const timeline = await this.assessments.riskTimeline(ctx, id, undefined, {
         allInstruments: true,
       });
-      const scales = await this.levelScales(timeline.entries.map((e) => e.instrument));
+      const scales = await this.levelScales(
+        timeline.entries.map((e) => e.instrument),
+        state.locale,
+      );
       return riskModel(timeline, scales, state.t, state.locale, this.config.env.UI_TIME_ZONE);
     });
   }
@@ -281,18 +287,23 @@ export class PrisonerPagesController {
     return redirect(reply, `/prisoners/${id}`);
   }
 
-  /** The level labels of each instrument version, as its rule-set names them (not case content). */
-  private async levelScales(instruments: { key: string; version: string }[]): Promise<LevelScales> {
+  /**
+   * The level labels of each instrument version, as its rule-set names them (not case content),
+   * in the page's language where it or a version with the same text translates them.
+   */
+  private async levelScales(
+    instruments: { key: string; version: string }[],
+    locale: RuleSetLocale,
+  ): Promise<LevelScales> {
     const scales: LevelScales = new Map();
     for (const { key, version } of instruments) {
       if (scales.has(scaleKey(key, version))) continue;
-      const found = await this.instruments.getVersion(key, version);
-      const definition = found?.definition as InstrumentDefinition | undefined;
+      const definition = await this.data.definition({ key, version }, locale);
       scales.set(
         scaleKey(key, version),
-        (definition?.levels ?? []).map((l) => ({ code: l.code, label: l.label })),
+        (definition.levels ?? []).map((l) => ({ code: l.code, label: l.label })),
       );
-      for (const judgement of definition?.judgements ?? [])
+      for (const judgement of definition.judgements ?? [])
         scales.set(
           scaleKey(key, version, judgement.code),
           judgement.levels.map((l) => ({ code: l.code, label: l.label })),

@@ -10,6 +10,7 @@ export type PrisonerTab =
   | 'plan'
   | 'events'
   | 'challenges'
+  | 'complaints'
   | 'disclosures'
   | 'subject-access'
   | 'measures';
@@ -40,6 +41,12 @@ const TABS: {
     path: '/challenges',
     text: 'prisoner.tabs.challenges',
     visible: (a) => a.can('read', 'Challenge'),
+  },
+  {
+    tab: 'complaints',
+    path: '/complaints',
+    text: 'prisoner.tabs.complaints',
+    visible: (a) => a.can('read', 'Complaint'),
   },
   {
     tab: 'disclosures',

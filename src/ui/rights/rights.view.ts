@@ -1,4 +1,5 @@
 import type { ChallengeResponse } from '../../challenges/dto/challenge.dto.js';
+import type { ComplaintResponse } from '../../complaints/dto/complaint.dto.js';
 import type { DisclosureResponse } from '../../disclosures/dto/disclosure.dto.js';
 import type {
   CopyRecordResponse,
@@ -57,6 +58,7 @@ export const RECORD_TYPE: Record<string, MessageKey> = {
   review: 'rights.record.review',
   event: 'rights.record.event',
   challenge: 'rights.record.challenge',
+  complaint: 'rights.record.complaint',
   disclosure: 'rights.record.disclosure',
   other: 'rights.record.other',
 };
@@ -210,5 +212,69 @@ export function copyRecords(records: CopyRecordResponse[], t: Translate) {
       redacted: f.redacted ? label(t, GROUND, f.redacted) : null,
       clinical: f.clinical ?? false,
     })),
+  }));
+}
+
+export const COMPLAINT_MADE_BY_LABEL: Record<string, MessageKey> = {
+  prisoner: 'rights.complaint.madeBy.prisoner',
+  legal_adviser: 'rights.complaint.madeBy.legal_adviser',
+  family: 'rights.complaint.madeBy.family',
+  other_on_behalf: 'rights.complaint.madeBy.other_on_behalf',
+};
+export const COMPLAINT_SUBJECT_LABEL: Record<string, MessageKey> = {
+  treatment_by_staff: 'rights.complaint.subject.treatment_by_staff',
+  conditions: 'rights.complaint.subject.conditions',
+  restrictive_measure: 'rights.complaint.subject.restrictive_measure',
+  assessment_or_plan: 'rights.complaint.subject.assessment_or_plan',
+  programme_access: 'rights.complaint.subject.programme_access',
+  health_care: 'rights.complaint.subject.health_care',
+  family_contact: 'rights.complaint.subject.family_contact',
+  other: 'rights.complaint.subject.other',
+};
+export const COMPLAINT_OUTCOME_LABEL: Record<string, MessageKey> = {
+  upheld: 'rights.complaint.outcome.upheld',
+  partly_upheld: 'rights.complaint.outcome.partly_upheld',
+  not_upheld: 'rights.complaint.outcome.not_upheld',
+  withdrawn: 'rights.complaint.outcome.withdrawn',
+};
+export const COMPLAINT_STATUS_LABEL: Record<string, MessageKey> = {
+  open: 'rights.complaint.status.open',
+  answered: 'rights.complaint.status.answered',
+};
+export const COMPLAINT_CHANNEL_LABEL: Record<string, MessageKey> = {
+  staff: 'rights.complaint.channel.staff',
+  inspector: 'rights.complaint.channel.inspector',
+};
+export const REFERRAL_AUTHORITY_LABEL: Record<string, MessageKey> = {
+  prosecutor: 'rights.referral.authority.prosecutor',
+  ombudsman: 'rights.referral.authority.ombudsman',
+  inspectorate: 'rights.referral.authority.inspectorate',
+  national_preventive_mechanism: 'rights.referral.authority.national_preventive_mechanism',
+  judicial: 'rights.referral.authority.judicial',
+  other: 'rights.referral.authority.other',
+};
+export const WATCH_KIND_LABEL: Record<string, MessageKey> = {
+  restrictive_measure: 'rights.watch.kind.restrictive_measure',
+  prisoner_event: 'rights.watch.kind.prisoner_event',
+  approved_assessment: 'rights.watch.kind.approved_assessment',
+};
+
+/** Rows of a complaints table: each links to the complaint; flags in text, not colour alone. */
+export function complaintRows(items: ComplaintResponse[], t: Translate) {
+  return items.map((c) => ({
+    href: `/complaints/${c.id}`,
+    prisonNumber: c.prisonNumber,
+    subject: label(t, COMPLAINT_SUBJECT_LABEL, c.subject),
+    receivedOn: c.receivedOn,
+    assignedTo: c.assignedTo.displayName,
+    respondBy: c.respondBy,
+    overdue: c.overdue,
+    status: c.outcome
+      ? label(t, COMPLAINT_OUTCOME_LABEL, c.outcome)
+      : label(t, COMPLAINT_STATUS_LABEL, c.status),
+    confidential: c.confidential,
+    illTreatment: c.allegesIllTreatment,
+    referralRequired: c.referralRequired,
+    watchFlags: c.watchFlags ?? 0,
   }));
 }
