@@ -92,6 +92,11 @@ export class StatisticsTable {
       'complaints_answered_on_time',
       'ill_treatment_allegations',
     ],
+    description:
+      'The statistic. Complaints: received by subject (by `receivedOn`), answered by outcome and ' +
+      'on time or late (after `respondBy`; by the day answered), and ill-treatment allegations ' +
+      'received by how soon they were referred (`referred_within_1_day`, `referred_later`, ' +
+      '`not_referred`)',
   })
   key!: string;
   @ApiPropertyOptional({
