@@ -297,8 +297,8 @@ export class StatisticsService {
         entityType: 'facility',
         entityId: facilityId,
       });
-    // Deny unless a rule allows: only a rule without `confidential: false` (an inspector's of
-    // the facility) reads a confidential complaint there.
+    // Deny unless a rule allows: of the complaint rules, only an inspector's for the facility
+    // lacks `confidential: false`, so only an inspector's statistics count confidential ones.
     return rows.map((f) => ({
       id: f.id,
       code: f.code,
