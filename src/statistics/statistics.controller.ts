@@ -37,7 +37,9 @@ export class StatisticsController {
     summary: 'The same counts as CSV: one line per cell, totals included, suppression marked',
   })
   @ApiOkResponse({
-    description: 'table, facility, period, category, count (`suppressed` where withheld)',
+    description:
+      'table, facility, period, category, count (`suppressed` where withheld); complaint tables ' +
+      'count complaints made to staff only, and confidential ones too in an inspector’s export',
     headers: {
       'Content-Disposition': {
         description: 'attachment; filename="statistics.csv"',

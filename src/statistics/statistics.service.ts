@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { asSubject } from '../access/ability.factory.js';
 import { accessibleWhere } from '../access/accessible-where.js';
 import { CaseOperations } from '../access/case-operations.service.js';
 import { csvCell } from '../audit/audit-csv.js';
 import type { RequestContext } from '../auth/request-context.js';
+import { COMPLAINT_OUTCOMES, COMPLAINT_SUBJECTS } from '../complaints/dto/complaint.dto.js';
 import { AppConfig } from '../config/app-config.js';
 import { notFound, type FieldError } from '../errors/problem.exception.js';
 import { validationProblem } from '../errors/validation-errors.js';
@@ -25,6 +27,12 @@ interface TableSource {
   categories: string[];
   /** Rows of (facility_id, d date, category) for facilities $1 between $2 and $3. */
   sql: string;
+  /**
+   * Complaints: the rows carry `confidential` too, and a confidential complaint (made to an
+   * inspector, Rule 56(1)) is counted only for a caller who may read such complaints of the
+   * facility it falls to: an inspector's statistics, never a supervisor's.
+   */
+  complaints?: true;
 }
 
 /**
@@ -120,11 +128,56 @@ const TABLES: TableSource[] = [
                  ELSE 'days_16_plus' END AS category
           FROM restrictive_measure m`,
   },
+  {
+    key: 'complaints_by_subject',
+    categories: [...COMPLAINT_SUBJECTS],
+    complaints: true,
+    sql: `SELECT ${heldAt(endOf('c.received_on'))} AS facility_id, c.received_on AS d,
+            c.subject AS category, c.confidential
+          FROM complaint c JOIN prisoner p ON p.id = c.prisoner_id`,
+  },
+  {
+    key: 'complaints_answered_by_outcome',
+    categories: [...COMPLAINT_OUTCOMES],
+    complaints: true,
+    sql: `SELECT ${heldAt('c.answered_at')} AS facility_id, c.answered_at::date AS d,
+            c.outcome AS category, c.confidential
+          FROM complaint c JOIN prisoner p ON p.id = c.prisoner_id
+          WHERE c.answered_at IS NOT NULL`,
+  },
+  {
+    // Late: answered after the day it was due by (respondBy), as the answer's audit event says.
+    key: 'complaints_answered_on_time',
+    categories: ['on_time', 'late'],
+    complaints: true,
+    sql: `SELECT ${heldAt('c.answered_at')} AS facility_id, c.answered_at::date AS d,
+            CASE WHEN c.answered_at::date > c.respond_by THEN 'late' ELSE 'on_time' END
+              AS category, c.confidential
+          FROM complaint c JOIN prisoner p ON p.id = c.prisoner_id
+          WHERE c.answered_at IS NOT NULL`,
+  },
+  {
+    // Rule 57(3): allegations of torture or ill-treatment received, by when the first referral
+    // to an independent authority was made (the total is those received).
+    key: 'ill_treatment_allegations',
+    categories: ['referred_within_1_day', 'referred_later', 'not_referred'],
+    complaints: true,
+    sql: `SELECT ${heldAt(endOf('c.received_on'))} AS facility_id, c.received_on AS d,
+            CASE WHEN r.first IS NULL THEN 'not_referred'
+                 WHEN r.first - c.received_on <= 1 THEN 'referred_within_1_day'
+                 ELSE 'referred_later' END AS category, c.confidential
+          FROM complaint c JOIN prisoner p ON p.id = c.prisoner_id
+          CROSS JOIN LATERAL (SELECT min(x.referred_on) AS first FROM complaint_referral x
+            WHERE x.complaint_id = c.id) r
+          WHERE c.alleges_ill_treatment`,
+  },
 ];
 
 interface Facility {
   id: string;
   code: string;
+  /** Whether the caller reads the facility's confidential complaints (an inspector of it). */
+  confidential: boolean;
 }
 
 const iso = (d: Date) => d.toISOString().slice(0, 10);
@@ -233,7 +286,7 @@ export class StatisticsService {
   ): Promise<Facility[]> {
     const scope = accessibleWhere(ctx.ability, 'read', 'Statistics', { facilityId: 'f.id' });
     const n = scope.params.length;
-    const rows: Facility[] = await this.dataSource.query(
+    const rows: { id: string; code: string }[] = await this.dataSource.query(
       `SELECT f.id, f.code FROM facility f WHERE ${scope.sql}
          ${facilityId ? `AND f.id = $${n + 1}::uuid` : ''} ORDER BY f.code`,
       [...scope.params, ...(facilityId ? [facilityId] : [])],
@@ -244,7 +297,16 @@ export class StatisticsService {
         entityType: 'facility',
         entityId: facilityId,
       });
-    return rows;
+    // Deny unless a rule allows: of the complaint rules, only an inspector's for the facility
+    // lacks `confidential: false`, so only an inspector's statistics count confidential ones.
+    return rows.map((f) => ({
+      id: f.id,
+      code: f.code,
+      confidential: ctx.ability.can(
+        'read',
+        asSubject('Complaint', { facilityId: f.id, confidential: true }),
+      ),
+    }));
   }
 
   private async table(
@@ -261,13 +323,15 @@ export class StatisticsService {
       period === 'month'
         ? `to_char(x.d, 'YYYY-MM')`
         : `to_char(x.d, 'YYYY') || '-Q' || to_char(x.d, 'Q')`;
+    const confidential = facilities.filter((f) => f.confidential).map((f) => f.id);
     const counts: { facility_id: string; period: string; category: string; n: number }[] =
       await m.query(
         `SELECT x.facility_id, ${label} AS period, x.category, count(*)::int AS n
          FROM (${source.sql}) x
          WHERE x.facility_id = ANY($1::uuid[]) AND x.d BETWEEN $2::date AND $3::date
+           ${source.complaints ? 'AND (NOT x.confidential OR x.facility_id = ANY($4::uuid[]))' : ''}
          GROUP BY 1, 2, 3`,
-        [facilities.map((f) => f.id), from, to],
+        [facilities.map((f) => f.id), from, to, ...(source.complaints ? [confidential] : [])],
       );
     const categories = [
       ...source.categories,
@@ -282,10 +346,22 @@ export class StatisticsService {
       const r = index.get(`${c.facility_id}|${c.period}`);
       if (r !== undefined) cells[r][categories.indexOf(c.category)] += c.n;
     }
+    // Which complaints the counts include, said with every complaint table so that nobody takes
+    // a supervisor's counts for all complaints (an inspector's account has no other role, so a
+    // caller reads the confidential complaints of all their facilities or of none).
+    const counted = source.complaints
+      ? {
+          complaintsCounted:
+            confidential.length > 0
+              ? ('made_to_staff_and_inspectors' as const)
+              : ('made_to_staff' as const),
+        }
+      : {};
     if (keys.length === 0) {
       const none = { value: null, suppressed: true };
       return {
         key: source.key,
+        ...counted,
         categories,
         rows: [],
         totals: categories.map(() => none),
@@ -300,6 +376,7 @@ export class StatisticsService {
     const C = categories.length;
     return {
       key: source.key,
+      ...counted,
       categories,
       rows: keys.map((k, r) => ({
         facilityId: k.facility.id,

@@ -103,6 +103,44 @@ describe('inspection pages', () => {
     expect(bad.body).toContain('href="#from"');
   });
 
+  it('statistics: complaint tables say which complaints they count, to supervisors and inspectors', async () => {
+    const titles = [
+      'Complaints received, by subject',
+      'Complaints answered, by outcome (by the day answered)',
+      'Complaints answered on time and late (by the day answered)',
+      'Allegations of torture or ill-treatment received, by referral to an independent authority',
+    ];
+    const staffOnly =
+      'Complaints made to staff only: confidential complaints made to inspectors are not counted here.';
+    const withConfidential =
+      'Complaints made to staff and confidential complaints made to inspectors.';
+    const supervisorPage = await (await as(supervisor)).get('/statistics');
+    expect(supervisorPage.statusCode).toBe(200);
+    const supervisorText = textOf(supervisorPage.body);
+    for (const title of titles) expect(supervisorText).toContain(title);
+    expect(supervisorText).toContain('Treatment by staff');
+    expect(supervisorText).toContain('Referred within a day');
+    // Once per complaint table, in its caption.
+    expect(supervisorText.split(staffOnly)).toHaveLength(5);
+    expect(supervisorText).not.toContain(withConfidential);
+    expect(supervisorPage.body).toMatch(
+      /<caption[^>]*>Complaints received, by subject<span[^>]*>Complaints made to staff only/,
+    );
+
+    const inspectorPage = await (await as(inspector)).get('/statistics');
+    expect(inspectorPage.statusCode).toBe(200);
+    const inspectorText = textOf(inspectorPage.body);
+    for (const title of titles) expect(inspectorText).toContain(title);
+    expect(inspectorText.split(withConfidential)).toHaveLength(5);
+    expect(inspectorText).not.toContain(staffOnly);
+
+    const ru = await (await as(supervisor)).get('/statistics', { 'accept-language': 'ru' });
+    expect(ru.statusCode).toBe(200);
+    const ruText = textOf(ru.body);
+    expect(ruText).toContain('Поступившие жалобы по предмету');
+    expect(ruText).toContain('Только жалобы, поданные персоналу');
+  });
+
   it('a security officer records a measure and a day; family contact is never prohibited', async () => {
     const client = await as(officer);
     const whom = await f.prisoner(home);

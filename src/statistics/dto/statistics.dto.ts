@@ -6,6 +6,12 @@ import { IsCalendarDate } from '../../plans/dto/plan-validators.js';
 export const STATISTICS_PERIODS = ['month', 'quarter'] as const;
 export type StatisticsPeriod = (typeof STATISTICS_PERIODS)[number];
 
+export const STATISTICS_COMPLAINTS_COUNTED = [
+  'made_to_staff',
+  'made_to_staff_and_inspectors',
+] as const;
+export type StatisticsComplaintsCounted = (typeof STATISTICS_COMPLAINTS_COUNTED)[number];
+
 export class StatisticsQueryDto {
   @ApiPropertyOptional({ enum: STATISTICS_PERIODS, default: 'month' })
   @Optional()
@@ -81,9 +87,26 @@ export class StatisticsTable {
       'emergency_access_by_outcome',
       'restrictive_measures_by_type',
       'restrictive_measures_by_duration',
+      'complaints_by_subject',
+      'complaints_answered_by_outcome',
+      'complaints_answered_on_time',
+      'ill_treatment_allegations',
     ],
+    description:
+      'The statistic. Complaints: received by subject (by `receivedOn`), answered by outcome and ' +
+      'on time or late (after `respondBy`; by the day answered), and ill-treatment allegations ' +
+      'received by how soon they were referred (`referred_within_1_day`, `referred_later`, ' +
+      '`not_referred`)',
   })
   key!: string;
+  @ApiPropertyOptional({
+    enum: STATISTICS_COMPLAINTS_COUNTED,
+    description:
+      'Complaint tables only: which complaints are counted. A supervisor’s statistics count ' +
+      'complaints made to staff only (`made_to_staff`); confidential complaints made to ' +
+      'inspectors (Rule 56(1)) are counted only in an inspector’s (`made_to_staff_and_inspectors`)',
+  })
+  complaintsCounted?: StatisticsComplaintsCounted;
   @ApiProperty({ type: [String] }) categories!: string[];
   @ApiProperty({ type: [StatisticsRow] }) rows!: StatisticsRow[];
   @ApiProperty({ type: [StatisticsCell], description: 'Column totals' }) totals!: StatisticsCell[];

@@ -104,6 +104,10 @@ export function statisticsModel(s: StatisticsResponse, t: Translate) {
   return s.tables.map((table) => ({
     key: table.key,
     title: t(`statistics.table.${table.key}` as MessageKey),
+    // Complaint tables say which complaints they count (a supervisor's: made to staff only).
+    note: table.complaintsCounted
+      ? t(`statistics.complaints.${table.complaintsCounted}`)
+      : undefined,
     categories: table.categories.map((c) => {
       const key = `statistics.category.${c}` as MessageKey;
       const text = t(key);

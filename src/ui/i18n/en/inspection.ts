@@ -49,6 +49,17 @@ export const inspectionEn = {
   'statistics.table.emergency_access_by_outcome': 'Emergency access by review outcome',
   'statistics.table.restrictive_measures_by_type': 'Restrictive measures by type',
   'statistics.table.restrictive_measures_by_duration': 'Restrictive measures by duration',
+  'statistics.table.complaints_by_subject': 'Complaints received, by subject',
+  'statistics.table.complaints_answered_by_outcome':
+    'Complaints answered, by outcome (by the day answered)',
+  'statistics.table.complaints_answered_on_time':
+    'Complaints answered on time and late (by the day answered)',
+  'statistics.table.ill_treatment_allegations':
+    'Allegations of torture or ill-treatment received, by referral to an independent authority',
+  'statistics.complaints.made_to_staff':
+    'Complaints made to staff only: confidential complaints made to inspectors are not counted here.',
+  'statistics.complaints.made_to_staff_and_inspectors':
+    'Complaints made to staff and confidential complaints made to inspectors.',
   'statistics.category.draft': 'Draft',
   'statistics.category.submitted': 'Submitted',
   'statistics.category.returned': 'Returned',
@@ -79,6 +90,23 @@ export const inspectionEn = {
   'statistics.category.days_1_7': '1 to 7 days',
   'statistics.category.days_8_15': '8 to 15 days',
   'statistics.category.days_16_plus': '16 days or more',
+  'statistics.category.treatment_by_staff': 'Treatment by staff',
+  'statistics.category.conditions': 'Conditions of detention',
+  'statistics.category.restrictive_measure': 'A restrictive measure',
+  'statistics.category.assessment_or_plan': 'An assessment or plan',
+  'statistics.category.programme_access': 'Access to programmes',
+  'statistics.category.health_care': 'Health care',
+  'statistics.category.family_contact': 'Contact with family',
+  'statistics.category.other': 'Something else',
+  'statistics.category.upheld': 'Upheld',
+  'statistics.category.partly_upheld': 'Partly upheld',
+  'statistics.category.not_upheld': 'Not upheld',
+  'statistics.category.withdrawn': 'Withdrawn',
+  'statistics.category.on_time': 'On time',
+  'statistics.category.late': 'Late (after the day due)',
+  'statistics.category.referred_within_1_day': 'Referred within a day',
+  'statistics.category.referred_later': 'Referred later',
+  'statistics.category.not_referred': 'Not referred yet',
 
   'measures.title': 'Restrictive measures',
   'measures.alerts.title': 'Restrictive measures: alerts',

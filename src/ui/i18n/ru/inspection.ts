@@ -49,6 +49,17 @@ export const inspectionRu = {
   'statistics.table.emergency_access_by_outcome': 'Экстренный доступ по итогам проверки',
   'statistics.table.restrictive_measures_by_type': 'Ограничительные меры по виду',
   'statistics.table.restrictive_measures_by_duration': 'Ограничительные меры по длительности',
+  'statistics.table.complaints_by_subject': 'Поступившие жалобы по предмету',
+  'statistics.table.complaints_answered_by_outcome':
+    'Рассмотренные жалобы по результату (по дню ответа)',
+  'statistics.table.complaints_answered_on_time':
+    'Жалобы, рассмотренные в срок и с опозданием (по дню ответа)',
+  'statistics.table.ill_treatment_allegations':
+    'Поступившие заявления о пытках или жестоком обращении по передаче независимому органу',
+  'statistics.complaints.made_to_staff':
+    'Только жалобы, поданные персоналу: конфиденциальные жалобы инспекторам здесь не учитываются.',
+  'statistics.complaints.made_to_staff_and_inspectors':
+    'Жалобы, поданные персоналу, и конфиденциальные жалобы инспекторам.',
   'statistics.category.draft': 'Черновик',
   'statistics.category.submitted': 'Представлена',
   'statistics.category.returned': 'Возвращена',
@@ -79,6 +90,23 @@ export const inspectionRu = {
   'statistics.category.days_1_7': 'От 1 до 7 дней',
   'statistics.category.days_8_15': 'От 8 до 15 дней',
   'statistics.category.days_16_plus': '16 дней и более',
+  'statistics.category.treatment_by_staff': 'Обращение со стороны персонала',
+  'statistics.category.conditions': 'Условия содержания',
+  'statistics.category.restrictive_measure': 'Ограничительная мера',
+  'statistics.category.assessment_or_plan': 'Оценка или план',
+  'statistics.category.programme_access': 'Доступ к программам',
+  'statistics.category.health_care': 'Медицинская помощь',
+  'statistics.category.family_contact': 'Связь с семьёй',
+  'statistics.category.other': 'Другое',
+  'statistics.category.upheld': 'Удовлетворена',
+  'statistics.category.partly_upheld': 'Удовлетворена частично',
+  'statistics.category.not_upheld': 'Не удовлетворена',
+  'statistics.category.withdrawn': 'Отозвана',
+  'statistics.category.on_time': 'В срок',
+  'statistics.category.late': 'С опозданием (после срока)',
+  'statistics.category.referred_within_1_day': 'Переданы в течение дня',
+  'statistics.category.referred_later': 'Переданы позже',
+  'statistics.category.not_referred': 'Ещё не переданы',
 
   'measures.title': 'Ограничительные меры',
   'measures.alerts.title': 'Ограничительные меры: предупреждения',
