@@ -190,9 +190,14 @@ describe('discharge from custody', () => {
       .expect(200);
     expect(back.body).toMatchObject({ dischargedOn: null, dischargeReason: null });
     expect(back.body.facilityHistory).toEqual([
-      expect.objectContaining({ reason: 'admission', dischargeReason: 'other' }),
+      expect.objectContaining({
+        reason: 'admission',
+        dischargeReason: 'other',
+        to: expect.stringMatching(new RegExp(`^${today()}`)),
+      }),
       expect.objectContaining({
         facility: expect.objectContaining({ id: a.id }),
+        from: expect.stringMatching(new RegExp(`^${today()}`)),
         reason: 'Discharge recorded in error',
         dischargeReason: null,
         to: null,

@@ -97,7 +97,7 @@ const DETAIL_SELECT = SELECT.replace(
         'facility', json_build_object('id', hf.id, 'code', hf.code, 'name', hf.name),
         'from', to_char(h.from_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
         'to', to_char(h.to_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        'reason', h.reason, 'dischargeReason', h.discharge_reason) ORDER BY h.from_at, h.id)
+        'reason', h.reason, 'dischargeReason', h.discharge_reason) ORDER BY h.from_at, h.to_at NULLS LAST, h.id)
       FROM prisoner_facility_history h JOIN facility hf ON hf.id = h.facility_id
       WHERE h.prisoner_id = p.id) AS facility_history
    FROM prisoner p`,
@@ -271,9 +271,11 @@ export class PrisonersRepository {
     d: { dischargedOn: string; reason: string; note: string | null },
   ): Promise<void> {
     await m.query(
-      `UPDATE prisoner_facility_history SET to_at = now(), discharge_reason = $2
+      // The stay ends on the day of discharge (its start, UTC), never before the stay began.
+      `UPDATE prisoner_facility_history
+       SET to_at = GREATEST(from_at, $3::date::timestamp AT TIME ZONE 'UTC'), discharge_reason = $2
        WHERE prisoner_id = $1 AND to_at IS NULL`,
-      [id, d.reason],
+      [id, d.reason, d.dischargedOn],
     );
     await m.query(
       `UPDATE prisoner SET discharged_on = $2, discharge_reason = $3, discharge_note = $4,
@@ -283,20 +285,23 @@ export class PrisonersRepository {
   }
 
   /**
-   * Back on the roll, in the facility that discharged them: a new stay, its reason the note
-   * (`readmission` without one).
+   * Back on the roll, in the facility that discharged them: a new stay from the day of
+   * readmission, its reason the note (`readmission` without one).
    */
   async readmit(
     m: EntityManager,
     id: string,
     facilityId: string,
+    readmittedOn: string,
     note: string | null,
     recordedBy: string,
   ): Promise<void> {
     await m.query(
-      `INSERT INTO prisoner_facility_history (prisoner_id, facility_id, reason, recorded_by)
-       VALUES ($1, $2, $3, $4)`,
-      [id, facilityId, note ?? 'readmission', recordedBy],
+      // From the day of readmission (its start, UTC), never before the last stay ended.
+      `INSERT INTO prisoner_facility_history (prisoner_id, facility_id, reason, recorded_by, from_at)
+       SELECT $1, $2, $3, $4, GREATEST($5::date::timestamp AT TIME ZONE 'UTC', max(h.to_at))
+       FROM prisoner_facility_history h WHERE h.prisoner_id = $1`,
+      [id, facilityId, note ?? 'readmission', recordedBy, readmittedOn],
     );
     await m.query(
       `UPDATE prisoner SET discharged_on = NULL, discharge_reason = NULL, discharge_note = NULL,

@@ -310,7 +310,14 @@ export class PrisonersService {
           throw validationProblem([
             { path: 'readmittedOn', message: 'readmittedOn cannot be before the discharge' },
           ]);
-        await this.prisoners.readmit(m, id, p.facility.id, dto.note ?? null, ctx.actor.id);
+        await this.prisoners.readmit(
+          m,
+          id,
+          p.facility.id,
+          dto.readmittedOn,
+          dto.note ?? null,
+          ctx.actor.id,
+        );
         return {
           changedFields: ['dischargedOn', 'dischargeReason'],
           details: { previousReason: p.dischargeReason, facilityId: p.facility.id },
