@@ -28,6 +28,7 @@ import { DueIndexes1764115200210 } from './1764115200210-due-indexes.js';
 import { ChallengeEscalations1764115200220 } from './1764115200220-challenge-escalations.js';
 import { Complaints1764115200230 } from './1764115200230-complaints.js';
 import { ReleaseCopyDue1764115200240 } from './1764115200240-release-copy-due.js';
+import { Discharge1764115200260 } from './1764115200260-discharge.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -61,4 +62,5 @@ export const migrations = [
   ChallengeEscalations1764115200220,
   Complaints1764115200230,
   ReleaseCopyDue1764115200240,
+  Discharge1764115200260,
 ];

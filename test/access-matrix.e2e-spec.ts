@@ -29,6 +29,8 @@ const MATRIX: Record<string, [string, string, string, string, string]> = {
   'POST /prisoners':                     ['403/403/-',          '403/403/-',          '201/403/-',          '403/403/-',          '403/403/-'],
   'PATCH /prisoners/:id':                ['403/403/403',        '403/403/403',        '200/404/403',        '403/403/403',        '403/403/403'],
   'POST /prisoners/:id/transfer':        ['403/403/403',        '403/403/403',        '200/404/403',        '403/403/403',        '403/403/403'],
+  'POST /prisoners/:id/discharge':       ['403/403/403',        '403/403/403',        '403/403/403',        '200/404/403',        '403/403/403'],
+  'POST /prisoners/:id/readmit':         ['403/403/403',        '403/403/403',        '403/403/403',        '200/404/403',        '403/403/403'],
   'POST /prisoners/:id/emergency-access':['409/201/409',        '409/201/409',        '409/201/409',        '409/201/409',        '403/403/403'],
   'GET /emergency-access':               ['403/-/-',            '403/-/-',            '403/-/-',            '200/-/-',            '403/-/-'],
   'POST /emergency-access/:id/review':   ['403/403/-',          '403/403/-',          '403/403/-',          '200/404/-',          '403/403/-'],
@@ -158,6 +160,8 @@ const INSPECTOR: Record<string, string> = {
   'POST /prisoners': '403/403/-',
   'PATCH /prisoners/:id': '403/403/403',
   'POST /prisoners/:id/transfer': '403/403/403',
+  'POST /prisoners/:id/discharge': '403/403/403',
+  'POST /prisoners/:id/readmit': '403/403/403',
   'POST /prisoners/:id/emergency-access': '403/403/403',
   'GET /emergency-access': '403/-/-',
   'POST /emergency-access/:id/review': '403/403/-',
@@ -1076,6 +1080,32 @@ describe('access matrix: every endpoint x every role x scope', () => {
             .send({ facilityId: elsewhere.id, reason: 'Matrix move' })
         ).status,
       ),
+    'POST /prisoners/:id/discharge': async ({ user, prisoner }) =>
+      String(
+        (
+          await t.http
+            .post(`/api/v1/prisoners/${prisoner.id}/discharge`)
+            .set('authorization', user.auth)
+            .set('if-match', '1')
+            .send({ dischargedOn: new Date().toISOString().slice(0, 10), reason: 'released' })
+        ).status,
+      ),
+    'POST /prisoners/:id/readmit': async ({ user, prisoner }) => {
+      // Discharged directly (the version stays 1): readmission is what the cell tries.
+      await t.db.query(
+        `UPDATE prisoner SET discharged_on = current_date, discharge_reason = 'other' WHERE id = $1`,
+        [prisoner.id],
+      );
+      return String(
+        (
+          await t.http
+            .post(`/api/v1/prisoners/${prisoner.id}/readmit`)
+            .set('authorization', user.auth)
+            .set('if-match', '1')
+            .send({ readmittedOn: new Date().toISOString().slice(0, 10) })
+        ).status,
+      );
+    },
     'POST /prisoners/:id/emergency-access': async ({ user, prisoner }) =>
       String(
         (

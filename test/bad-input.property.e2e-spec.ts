@@ -357,6 +357,18 @@ describe('property: bad input gets 4xx problems and writes nothing', () => {
         refused: { givenName: 'Renamed', legalStatus: 'remand' },
       },
       { method: 'POST', url: `/api/v1/prisoners/${prisoner.id}/transfer`, user: security },
+      {
+        method: 'POST',
+        url: `/api/v1/prisoners/${prisoner.id}/discharge`,
+        user: supervisor,
+        refused: { dischargedOn: new Date().toISOString().slice(0, 10), reason: 'released' },
+      },
+      {
+        method: 'POST',
+        url: `/api/v1/prisoners/${prisoner.id}/readmit`,
+        user: supervisor,
+        refused: { readmittedOn: new Date().toISOString().slice(0, 10) },
+      },
       { method: 'POST', url: `/api/v1/prisoners/${prisoner.id}/events`, user: security },
       {
         // In scope already: no emergency access is needed (409).

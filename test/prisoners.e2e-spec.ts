@@ -54,6 +54,7 @@ describe('prisoner records', () => {
         from: expect.any(String),
         to: null,
         reason: 'admission',
+        dischargeReason: null,
       },
     ]);
   });
@@ -320,7 +321,13 @@ describe('prisoner records', () => {
       `SELECT details FROM audit_event WHERE action = 'prisoner.list' AND actor_id = $1 ORDER BY seq LIMIT 1`,
       [reader.id],
     );
-    expect(audit.details).toEqual({ q: 'ab', facilityId: null, cursor: false, resultCount: 2 });
+    expect(audit.details).toEqual({
+      q: 'ab',
+      facilityId: null,
+      onRoll: 'true',
+      cursor: false,
+      resultCount: 2,
+    });
   });
 
   it('shows what a person searched for only to the supervisors of their own facilities', async () => {

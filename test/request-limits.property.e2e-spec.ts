@@ -87,6 +87,7 @@ function userFor(method: string, path: string): TestUser | undefined {
   if (path.endsWith('/challenges/{id}/answer')) return users.supervisor;
   if (path.endsWith('/escalations/{escalationId}/decision')) return users.supervisor;
   if (/\/complaints\/\{id\}\/(answer|referrals)$/.test(path)) return users.supervisor;
+  if (/\/prisoners\/\{id\}\/(discharge|readmit)$/.test(path)) return users.supervisor;
   if (path.includes('/training/')) return users.psychologist;
   if (path.endsWith('/countersign-assignments')) return users.supervisor;
   if (path.endsWith('/health-objections')) return users.psychologist;

@@ -13,6 +13,7 @@ export type AppAction =
   | 'create'
   | 'update'
   | 'transfer'
+  | 'discharge'
   | 'countersign'
   | 'submit'
   | 'approve'
@@ -299,6 +300,8 @@ export function defineAbilityFor(actor: Actor): AppAbility {
         readPlans();
         // Approval also resumes a suspended plan.
         can(['approve', 'suspend', 'close'], 'Plan', inScope);
+        // Discharge from custody (and readmission) is the facility supervisor's decision.
+        can('discharge', 'Prisoner', inScope);
         can('read', 'ReviewDue', inScope);
         can('read', 'EmergencyAccess', inScope);
         can('review', 'EmergencyAccess', inScope);

@@ -856,7 +856,8 @@ export class AssessmentsRepository {
   async due(m: EntityManager, search: DueSearch): Promise<DueRow[]> {
     const params = [...search.scope.params];
     const bind = (v: unknown) => `$${params.push(v)}`;
-    const prisonerFilter = [search.scope.sql];
+    // Prisoners on the roll only: a discharge ends reassessments and intake assessments.
+    const prisonerFilter = [search.scope.sql, `p.discharged_on IS NULL`];
     if (search.facilityId) prisonerFilter.push(`p.facility_id = ${bind(search.facilityId)}::uuid`);
     const before = bind(search.before);
     const afterDue = bind(search.after?.dueDate ?? '0001-01-01');

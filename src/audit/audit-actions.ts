@@ -17,6 +17,8 @@ export const AUDIT_ACTIONS = [
   'prisoner.list',
   'prisoner.update',
   'prisoner.transfer',
+  'prisoner.discharge',
+  'prisoner.readmit',
   'prisoner_event.create',
   'prisoner_event.list',
   'emergency_access.grant',

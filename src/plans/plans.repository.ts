@@ -1324,7 +1324,8 @@ export class PlansRepository {
   ): Promise<PlanReviewDue[]> {
     const params = [...scope.params];
     const bind = (value: unknown) => `$${params.push(value)}`;
-    const where = [`pl.status IN ('active', 'suspended')`, scope.sql];
+    // A discharged prisoner's plan is no longer reviewed (readmission makes it due again).
+    const where = [`pl.status IN ('active', 'suspended')`, `p.discharged_on IS NULL`, scope.sql];
     if (query.facilityId) where.push(`p.facility_id = ${bind(query.facilityId)}::uuid`);
     const outer = [`due_date <= ${bind(query.before)}::date`];
     if (query.after) {

@@ -14,9 +14,11 @@ import type { Page } from '../http/page.js';
 import { UuidParam } from '../http/uuid-param.js';
 import {
   CreatePrisonerDto,
+  DischargePrisonerDto,
   ListPrisonersQueryDto,
   PrisonerPageResponse,
   PrisonerResponse,
+  ReadmitPrisonerDto,
   TransferPrisonerDto,
   UpdatePrisonerDto,
 } from './dto/prisoner.dto.js';
@@ -99,6 +101,7 @@ export class PrisonersController {
   @ApiOkResponse({ type: PrisonerResponse, headers: ETAG_HEADER })
   @ApiProblems(
     [403, 'Only security officers transfer (`forbidden`)'],
+    [409, 'The prisoner has been discharged (`already_discharged`)'],
     [422, 'Already held in that facility (`same_facility`)'],
   )
   transfer(
@@ -107,5 +110,50 @@ export class PrisonersController {
     @Body() dto: TransferPrisonerDto,
   ): Promise<PrisonerResponse> {
     return this.prisoners.transfer(ctx, id, dto);
+  }
+
+  @Post(':id/discharge')
+  @HttpCode(200)
+  @Idempotent()
+  @Authorize('discharge', 'Prisoner')
+  @ApiOperation({
+    summary: 'Record a discharge from custody (supervisors): the prisoner leaves the roll',
+  })
+  @ApiIfMatch('prisoner record')
+  @ApiOkResponse({ type: PrisonerResponse, headers: ETAG_HEADER })
+  @ApiProblems(
+    [403, 'Only supervisors of the facility discharge (`forbidden`)'],
+    [409, 'Stale If-Match (`version_conflict`), or discharged already (`already_discharged`)'],
+  )
+  discharge(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @IfMatchVersion() version: number,
+    @Body() dto: DischargePrisonerDto,
+  ): Promise<PrisonerResponse> {
+    return this.prisoners.discharge(ctx, id, version, dto);
+  }
+
+  @Post(':id/readmit')
+  @HttpCode(200)
+  @Idempotent()
+  @Authorize('discharge', 'Prisoner')
+  @ApiOperation({
+    summary:
+      'Put a discharged prisoner back on the roll (supervisors): a discharge in error, or a return to custody',
+  })
+  @ApiIfMatch('prisoner record')
+  @ApiOkResponse({ type: PrisonerResponse, headers: ETAG_HEADER })
+  @ApiProblems(
+    [403, 'Only supervisors of the facility readmit (`forbidden`)'],
+    [409, 'Stale If-Match (`version_conflict`), or on the roll (`not_discharged`)'],
+  )
+  readmit(
+    @Ctx() ctx: RequestContext,
+    @UuidParam() id: string,
+    @IfMatchVersion() version: number,
+    @Body() dto: ReadmitPrisonerDto,
+  ): Promise<PrisonerResponse> {
+    return this.prisoners.readmit(ctx, id, version, dto);
   }
 }

@@ -14,6 +14,9 @@ export interface Prisoner {
   legalStatus: string;
   facility: { id: string; code: string; name: string };
   expectedReleaseDate: string | null;
+  /** Off the roll since (null while held), and why. */
+  dischargedOn: string | null;
+  dischargeReason: string | null;
   under18: boolean;
   version: number;
   createdAt: Date;
@@ -27,6 +30,8 @@ export interface FacilityStay {
   from: string;
   to: string | null;
   reason: string;
+  /** Set when a discharge ended the stay. */
+  dischargeReason: string | null;
 }
 
 export interface PrisonerDetail extends Prisoner {
@@ -63,6 +68,8 @@ interface Row {
   facility_code: string;
   facility_name: string;
   expected_release_date: string | null;
+  discharged_on: string | null;
+  discharge_reason: string | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -77,6 +84,7 @@ const SELECT = `
     to_char(p.date_of_birth, 'YYYY-MM-DD') AS date_of_birth, p.sex, p.legal_status, p.facility_id,
     f.code AS facility_code, f.name AS facility_name,
     to_char(p.expected_release_date, 'YYYY-MM-DD') AS expected_release_date,
+    to_char(p.discharged_on, 'YYYY-MM-DD') AS discharged_on, p.discharge_reason,
     p.version, p.created_at, p.updated_at,
     p.date_of_birth > current_date - interval '18 years' AS under18,
     lower(p.family_name) AS sort_family, lower(p.given_name) AS sort_given
@@ -89,7 +97,7 @@ const DETAIL_SELECT = SELECT.replace(
         'facility', json_build_object('id', hf.id, 'code', hf.code, 'name', hf.name),
         'from', to_char(h.from_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
         'to', to_char(h.to_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        'reason', h.reason) ORDER BY h.from_at, h.id)
+        'reason', h.reason, 'dischargeReason', h.discharge_reason) ORDER BY h.from_at, h.to_at NULLS LAST, h.id)
       FROM prisoner_facility_history h JOIN facility hf ON hf.id = h.facility_id
       WHERE h.prisoner_id = p.id) AS facility_history
    FROM prisoner p`,
@@ -105,6 +113,8 @@ const toPrisoner = (row: Row): Prisoner => ({
   legalStatus: row.legal_status,
   facility: { id: row.facility_id, code: row.facility_code, name: row.facility_name },
   expectedReleaseDate: row.expected_release_date,
+  dischargedOn: row.discharged_on,
+  dischargeReason: row.discharge_reason,
   under18: row.under18,
   version: row.version,
   createdAt: row.created_at,
@@ -123,6 +133,8 @@ export interface PrisonerSearch {
   scope: SqlFilter;
   facilityId?: string;
   q?: string;
+  /** true: held; false: discharged; undefined: both. */
+  onRoll?: boolean;
   after?: (string | number)[];
   limit: number;
 }
@@ -149,6 +161,8 @@ export class PrisonersRepository {
     const where = [search.scope.sql];
     const bind = (value: unknown) => `$${params.push(value)}`;
     if (search.facilityId) where.push(`p.facility_id = ${bind(search.facilityId)}::uuid`);
+    if (search.onRoll !== undefined)
+      where.push(search.onRoll ? 'p.discharged_on IS NULL' : 'p.discharged_on IS NOT NULL');
     if (search.q) {
       const q = bind(likePrefix(search.q));
       where.push(
@@ -247,6 +261,52 @@ export class PrisonersRepository {
     await m.query(
       `UPDATE prisoner SET facility_id = $2, version = version + 1, updated_at = now() WHERE id = $1`,
       [id, facilityId],
+    );
+  }
+
+  /** Takes the prisoner off the roll: the current facility stay ends with the discharge. */
+  async discharge(
+    m: EntityManager,
+    id: string,
+    d: { dischargedOn: string; reason: string; note: string | null },
+  ): Promise<void> {
+    await m.query(
+      // The stay ends on the day of discharge (its start, UTC), never before the stay began.
+      `UPDATE prisoner_facility_history
+       SET to_at = GREATEST(from_at, $3::date::timestamp AT TIME ZONE 'UTC'), discharge_reason = $2
+       WHERE prisoner_id = $1 AND to_at IS NULL`,
+      [id, d.reason, d.dischargedOn],
+    );
+    await m.query(
+      `UPDATE prisoner SET discharged_on = $2, discharge_reason = $3, discharge_note = $4,
+         version = version + 1, updated_at = now() WHERE id = $1`,
+      [id, d.dischargedOn, d.reason, d.note],
+    );
+  }
+
+  /**
+   * Back on the roll, in the facility that discharged them: a new stay from the day of
+   * readmission, its reason the note (`readmission` without one).
+   */
+  async readmit(
+    m: EntityManager,
+    id: string,
+    facilityId: string,
+    readmittedOn: string,
+    note: string | null,
+    recordedBy: string,
+  ): Promise<void> {
+    await m.query(
+      // From the day of readmission (its start, UTC), never before the last stay ended.
+      `INSERT INTO prisoner_facility_history (prisoner_id, facility_id, reason, recorded_by, from_at)
+       SELECT $1, $2, $3, $4, GREATEST($5::date::timestamp AT TIME ZONE 'UTC', max(h.to_at))
+       FROM prisoner_facility_history h WHERE h.prisoner_id = $1`,
+      [id, facilityId, note ?? 'readmission', recordedBy, readmittedOn],
+    );
+    await m.query(
+      `UPDATE prisoner SET discharged_on = NULL, discharge_reason = NULL, discharge_note = NULL,
+         version = version + 1, updated_at = now() WHERE id = $1`,
+      [id],
     );
   }
 }

@@ -15,7 +15,9 @@ import { PrisonerEventsService } from '../reviews/prisoner-events.service.js';
 import { SubjectAccessService } from '../subject-access/subject-access.service.js';
 import type {
   CreatePrisonerDto,
+  DischargePrisonerDto,
   ListPrisonersQueryDto,
+  ReadmitPrisonerDto,
   PrisonerResponse,
   TransferPrisonerDto,
   UpdatePrisonerDto,
@@ -46,6 +48,8 @@ function toResponse(p: Prisoner): PrisonerResponse {
     legalStatus: p.legalStatus,
     facility: p.facility,
     expectedReleaseDate: p.expectedReleaseDate,
+    dischargedOn: p.dischargedOn,
+    dischargeReason: p.dischargeReason,
     flags: { under18: p.under18, remand: p.legalStatus === 'remand' },
     version: p.version,
     createdAt: p.createdAt.toISOString(),
@@ -139,6 +143,7 @@ export class PrisonersService {
           scope,
           facilityId: query.facilityId,
           q: query.q,
+          onRoll: query.onRoll === 'all' ? undefined : query.onRoll !== 'false',
           after,
           limit,
         });
@@ -148,6 +153,7 @@ export class PrisonersService {
       details: (page) => ({
         q: query.q ?? null,
         facilityId: query.facilityId ?? null,
+        onRoll: query.onRoll ?? 'true',
         cursor: query.cursor ? true : false,
         resultCount: page.items.length,
       }),
@@ -206,6 +212,7 @@ export class PrisonersService {
       load: (m) => this.prisoners.lock(m, id),
       target,
       apply: async (p, _, m) => {
+        if (p.dischargedOn !== null) throw alreadyDischarged();
         if (!(await this.prisoners.facilityExists(m, dto.facilityId)))
           throw validationProblem([{ path: 'facilityId', message: 'facility does not exist' }]);
         if (dto.facilityId === p.facility.id)
@@ -217,6 +224,105 @@ export class PrisonersService {
           changedFields: ['facilityId'],
           details: { fromFacilityId: p.facility.id, toFacilityId: dto.facilityId },
           respond: async () => detailResponse((await this.prisoners.detail(m, id))!),
+        };
+      },
+    });
+  }
+
+  /**
+   * Discharge from custody (Rule 7(c)): the prisoner leaves the roll; reassessments and plan
+   * reviews stop being due, and once released the official copy on release is due that day.
+   */
+  async discharge(
+    ctx: RequestContext,
+    id: string,
+    version: number,
+    dto: DischargePrisonerDto,
+  ): Promise<PrisonerResponse> {
+    const today = new Date().toISOString().slice(0, 10);
+    if (dto.dischargedOn > today)
+      throw validationProblem([
+        { path: 'dischargedOn', message: 'dischargedOn cannot be in the future' },
+      ]);
+    return this.cases.change(ctx, {
+      name: 'Prisoner',
+      action: 'prisoner.discharge',
+      permission: 'discharge',
+      load: (m) => this.prisoners.lock(m, id),
+      target,
+      version: { expected: version, current: (p) => p.version },
+      apply: async (p, access, m) => {
+        if (p.dischargedOn !== null) throw alreadyDischarged();
+        if (dto.dischargedOn < p.createdAt.toISOString().slice(0, 10))
+          throw validationProblem([
+            {
+              path: 'dischargedOn',
+              message: 'dischargedOn cannot be before the prisoner was recorded',
+            },
+          ]);
+        await this.prisoners.discharge(m, id, {
+          dischargedOn: dto.dischargedOn,
+          reason: dto.reason,
+          note: dto.note ?? null,
+        });
+        // Released: the official copy on release is due that day, whatever was expected.
+        const moved =
+          dto.reason === 'released'
+            ? await this.subjectAccess.followReleaseDate(m, id, dto.dischargedOn)
+            : [];
+        return {
+          changedFields: ['dischargedOn', 'dischargeReason'],
+          details: {
+            reason: dto.reason,
+            facilityId: p.facility.id,
+            ...(moved.length > 0 ? { releaseCopyRequestIds: moved } : {}),
+          },
+          respond: async () =>
+            detailResponse((await this.prisoners.detail(m, id))!, access.grantField),
+        };
+      },
+    });
+  }
+
+  /** Back on the roll: a discharge recorded in error, or a return to custody. */
+  async readmit(
+    ctx: RequestContext,
+    id: string,
+    version: number,
+    dto: ReadmitPrisonerDto,
+  ): Promise<PrisonerResponse> {
+    const today = new Date().toISOString().slice(0, 10);
+    if (dto.readmittedOn > today)
+      throw validationProblem([
+        { path: 'readmittedOn', message: 'readmittedOn cannot be in the future' },
+      ]);
+    return this.cases.change(ctx, {
+      name: 'Prisoner',
+      action: 'prisoner.readmit',
+      permission: 'discharge',
+      load: (m) => this.prisoners.lock(m, id),
+      target,
+      version: { expected: version, current: (p) => p.version },
+      apply: async (p, access, m) => {
+        if (p.dischargedOn === null)
+          throw conflict('not_discharged', 'The prisoner is on the roll: nothing to readmit');
+        if (dto.readmittedOn < p.dischargedOn)
+          throw validationProblem([
+            { path: 'readmittedOn', message: 'readmittedOn cannot be before the discharge' },
+          ]);
+        await this.prisoners.readmit(
+          m,
+          id,
+          p.facility.id,
+          dto.readmittedOn,
+          dto.note ?? null,
+          ctx.actor.id,
+        );
+        return {
+          changedFields: ['dischargedOn', 'dischargeReason'],
+          details: { previousReason: p.dischargeReason, facilityId: p.facility.id },
+          respond: async () =>
+            detailResponse((await this.prisoners.detail(m, id))!, access.grantField),
         };
       },
     });
@@ -254,6 +360,9 @@ export class PrisonersService {
     );
   }
 }
+
+const alreadyDischarged = () =>
+  conflict('already_discharged', 'The prisoner has been discharged from custody');
 
 function checkDates(dto: { dateOfBirth?: string; expectedReleaseDate?: string | null }): void {
   const today = new Date().toISOString().slice(0, 10);

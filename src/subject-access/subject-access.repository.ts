@@ -46,8 +46,10 @@ export interface ReleaseCopyDue {
   prisonNumber: string;
   prisonerName: string;
   facilityId: string;
-  /** The expected release date: the copy is ready then. */
+  /** The expected release date (or the day of release, once discharged): the copy is ready then. */
   dueOn: string;
+  /** Discharged as released (due on the discharge date), not only expected to be. */
+  released: boolean;
 }
 
 interface Row {
@@ -393,11 +395,13 @@ export class SubjectAccessRepository {
   }
 
   /**
-   * Prisoners whose official copy on release is due (`release_copy:<prisonerId>`, due on the
-   * expected release date) and not yet requested: released within `lead` of `today` or already
-   * past, with no release-copy request of any status. `where` is the caller's scope on the
-   * prisoner (parameters from $1). Read in (release date, id) order from prisoner_release_idx,
-   * which is the due list's (dueDate, id) order, as the item ids share their prefix.
+   * Prisoners whose official copy on release is due (`release_copy:<prisonerId>`) and not yet
+   * requested, with no release-copy request of any status: prisoners on the roll released within
+   * `lead` of `today` or already past (due on the expected release date, read in that order from
+   * prisoner_release_idx), and prisoners discharged as released (due on the discharge date,
+   * whatever was expected; from prisoner_released_idx). Discharged for any other reason, none is
+   * due. Both branches are in the due list's (dueDate, id) order, as the item ids share their
+   * prefix; `where` is the caller's scope on the prisoner (parameters from $1).
    */
   async releaseCopiesDue(
     m: EntityManager,
@@ -408,34 +412,49 @@ export class SubjectAccessRepository {
   ): Promise<ReleaseCopyDue[]> {
     const params = [...where.params];
     const bind = (v: unknown) => `$${params.push(v)}`;
-    const conditions = [
+    const common = [
       where.sql,
-      `p.expected_release_date IS NOT NULL`,
-      `p.expected_release_date <= LEAST(${bind(query.before)}::date, (${bind(today)}::date + ${bind(lead)}::interval)::date)`,
       `NOT EXISTS (SELECT 1 FROM subject_access_request r
          WHERE r.prisoner_id = p.id AND r.kind = 'release_copy')`,
     ];
-    if (query.facilityId) conditions.push(`p.facility_id = ${bind(query.facilityId)}::uuid`);
-    if (query.after) {
-      const afterDate = bind(query.after.dueDate);
-      conditions.push(
-        `p.expected_release_date >= ${afterDate}::date`,
-        `(p.expected_release_date > ${afterDate}::date
-          OR ('release_copy:' || p.id::text) COLLATE "C" > ${bind(query.after.id)} COLLATE "C")`,
-      );
-    }
+    if (query.facilityId) common.push(`p.facility_id = ${bind(query.facilityId)}::uuid`);
+    const before = bind(query.before);
+    const branch = (column: string, conditions: string[]) => {
+      const all = [...common, ...conditions];
+      if (query.after) {
+        const afterDate = bind(query.after.dueDate);
+        all.push(
+          `${column} >= ${afterDate}::date`,
+          `(${column} > ${afterDate}::date
+            OR ('release_copy:' || p.id::text) COLLATE "C" > ${bind(query.after.id)} COLLATE "C")`,
+        );
+      }
+      return `(SELECT p.id, p.prison_number, p.given_name || ' ' || p.family_name AS prisoner_name,
+           p.facility_id, ${column} AS due, ${column === 'p.discharged_on'} AS released
+         FROM prisoner p WHERE ${all.join(' AND ')}
+         ORDER BY ${column}, p.id LIMIT ${bind(query.limit + 1)})`;
+    };
+    const held = branch('p.expected_release_date', [
+      `p.discharged_on IS NULL`,
+      `p.expected_release_date IS NOT NULL`,
+      `p.expected_release_date <= LEAST(${before}::date, (${bind(today)}::date + ${bind(lead)}::interval)::date)`,
+    ]);
+    const released = branch('p.discharged_on', [
+      `p.discharge_reason = 'released'`,
+      `p.discharged_on <= ${before}::date`,
+    ]);
     const rows: {
       id: string;
       prison_number: string;
       prisoner_name: string;
       facility_id: string;
       due_date: string;
+      released: boolean;
     }[] = await m.query(
-      `SELECT p.id, p.prison_number, p.given_name || ' ' || p.family_name AS prisoner_name,
-         p.facility_id, to_char(p.expected_release_date, 'YYYY-MM-DD') AS due_date
-       FROM prisoner p
-       WHERE ${conditions.join(' AND ')}
-       ORDER BY p.expected_release_date, p.id LIMIT ${bind(query.limit + 1)}`,
+      `SELECT id, prison_number, prisoner_name, facility_id,
+         to_char(due, 'YYYY-MM-DD') AS due_date, released
+       FROM (${held} UNION ALL ${released}) d
+       ORDER BY due, ('release_copy:' || id::text) COLLATE "C" LIMIT ${bind(query.limit + 1)}`,
       params,
     );
     return rows.map((r) => ({
@@ -444,6 +463,7 @@ export class SubjectAccessRepository {
       prisonerName: r.prisoner_name,
       facilityId: r.facility_id,
       dueOn: r.due_date,
+      released: r.released,
     }));
   }
 

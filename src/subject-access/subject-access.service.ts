@@ -206,7 +206,11 @@ export class SubjectAccessService {
       facilityId: r.facilityId,
       dueDate: r.dueOn,
       overdue: r.dueOn < now,
-      reason: r.dueOn < now ? 'release_date_passed' : 'release_approaching',
+      reason: r.released
+        ? 'released'
+        : r.dueOn < now
+          ? 'release_date_passed'
+          : 'release_approaching',
     }));
   }
 

@@ -70,6 +70,54 @@ export class TransferPrisonerDto {
   reason!: string;
 }
 
+export const DISCHARGE_REASONS = [
+  'released',
+  'transferred_to_another_service',
+  'deceased',
+  'other',
+] as const;
+
+export class DischargePrisonerDto {
+  @ApiProperty({
+    format: 'date',
+    description: 'Not in the future, nor before the record was created (admission)',
+  })
+  @IsISO8601({ strict: true }, { message: DATE_MESSAGE('dischargedOn') })
+  @Matches(DATE, { message: DATE_MESSAGE('dischargedOn') })
+  @MaxLength(10, { message: DATE_MESSAGE('dischargedOn') })
+  dischargedOn!: string;
+
+  @ApiProperty({ enum: DISCHARGE_REASONS })
+  @IsIn(DISCHARGE_REASONS)
+  reason!: (typeof DISCHARGE_REASONS)[number];
+
+  @ApiPropertyOptional({ maxLength: 2000, description: 'Kept on the record; never audited' })
+  @Optional()
+  @IsString()
+  @MaxLength(2000)
+  note?: string;
+}
+
+export class ReadmitPrisonerDto {
+  @ApiProperty({ format: 'date', description: 'Not in the future, nor before the discharge' })
+  @IsISO8601({ strict: true }, { message: DATE_MESSAGE('readmittedOn') })
+  @Matches(DATE, { message: DATE_MESSAGE('readmittedOn') })
+  @MaxLength(10, { message: DATE_MESSAGE('readmittedOn') })
+  readmittedOn!: string;
+
+  @ApiPropertyOptional({
+    maxLength: 1000,
+    description: 'Why (a discharge recorded in error, a return to custody): the new stay’s reason',
+  })
+  @Optional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  note?: string;
+}
+
+export const ON_ROLL = ['true', 'false', 'all'] as const;
+
 export class ListPrisonersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     minLength: 1,
@@ -86,6 +134,15 @@ export class ListPrisonersQueryDto extends PageQueryDto {
   @Optional()
   @IsUUID()
   facilityId?: string;
+
+  @ApiPropertyOptional({
+    enum: ON_ROLL,
+    default: 'true',
+    description: '`true` (default): held; `false`: discharged; `all`: both',
+  })
+  @Optional()
+  @IsIn(ON_ROLL)
+  onRoll?: (typeof ON_ROLL)[number];
 }
 
 export class FacilityRef {
@@ -106,6 +163,13 @@ export class FacilityStay {
   @ApiProperty({ format: 'date-time' }) from!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) to!: string | null;
   @ApiProperty() reason!: string;
+  @ApiProperty({
+    enum: DISCHARGE_REASONS,
+    nullable: true,
+    type: String,
+    description: 'Set when a discharge ended the stay',
+  })
+  dischargeReason!: string | null;
 }
 
 export class PrisonerResponse {
@@ -119,6 +183,15 @@ export class PrisonerResponse {
   @ApiProperty({ type: FacilityRef }) facility!: FacilityRef;
   @ApiProperty({ format: 'date', nullable: true, type: String }) expectedReleaseDate!:
     string | null;
+  @ApiProperty({
+    format: 'date',
+    nullable: true,
+    type: String,
+    description: 'Off the roll since (Rule 7(c)); null while held',
+  })
+  dischargedOn!: string | null;
+  @ApiProperty({ enum: DISCHARGE_REASONS, nullable: true, type: String })
+  dischargeReason!: string | null;
   @ApiProperty({ type: PrisonerFlags }) flags!: PrisonerFlags;
   @ApiProperty({ type: 'integer', description: 'Send in If-Match when correcting (also the ETag)' })
   version!: number;

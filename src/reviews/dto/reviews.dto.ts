@@ -98,7 +98,7 @@ export class DueItemResponse {
       'ill_treatment_referral',
     ],
     description:
-      '`challenge_response`: a prisoner’s challenge to answer by its deadline; `amendment`: the amendment an upheld challenge (reason `challenge_upheld`) or an outside authority’s upholding decision on its escalation (`escalation_upheld`) made due; `release_copy`: the official copy on release (Mandela Rule 9) not yet requested, due on the expected release date and listed from RELEASE_COPY_LEAD before it (reason `release_approaching`, or `release_date_passed` once it has passed), to those who may record subject-access requests; `complaint_response`: a complaint to answer by its deadline (reason `complaint`); `ill_treatment_referral`: an allegation of ill-treatment to refer to an independent authority, due the day it was received (reason `ill_treatment_allegation`)',
+      '`challenge_response`: a prisoner’s challenge to answer by its deadline; `amendment`: the amendment an upheld challenge (reason `challenge_upheld`) or an outside authority’s upholding decision on its escalation (`escalation_upheld`) made due; `release_copy`: the official copy on release (Mandela Rule 9) not yet requested, due on the expected release date and listed from RELEASE_COPY_LEAD before it (reason `release_approaching`, or `release_date_passed` once it has passed), or on the discharge date once discharged as released (reason `released`), to those who may record subject-access requests; `complaint_response`: a complaint to answer by its deadline (reason `complaint`); `ill_treatment_referral`: an allegation of ill-treatment to refer to an independent authority, due the day it was received (reason `ill_treatment_allegation`)',
   })
   kind!: string;
   @ApiProperty({ format: 'uuid' }) prisonerId!: string;
@@ -123,6 +123,7 @@ export class DueItemResponse {
       'review_outcome',
       'release_approaching',
       'release_date_passed',
+      'released',
     ],
   })
   reason!: string;

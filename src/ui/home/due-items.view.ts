@@ -21,6 +21,7 @@ export const DUE_REASON: Record<string, MessageKey> = {
   escalation_upheld: 'due.reason.escalation_upheld',
   release_approaching: 'due.reason.release_approaching',
   release_date_passed: 'due.reason.release_date_passed',
+  released: 'due.reason.released',
   complaint: 'due.reason.complaint',
   ill_treatment_allegation: 'due.reason.ill_treatment_allegation',
 };

@@ -1,4 +1,5 @@
 import { Body, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import type { Translate } from '../i18n/catalogue.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { asSubject } from '../../access/ability.factory.js';
 import { AssessmentsService } from '../../assessments/assessments.service.js';
@@ -47,6 +48,7 @@ const SEARCH_FIELDS: FieldMessages = {
   q: { id: 'q', message: 'search.errors.q' },
   facilityId: { id: 'facilityId', message: 'search.errors.facility' },
   cursor: { id: 'q', message: 'search.errors.cursor' },
+  onRoll: { id: 'onRoll', message: 'search.errors.onRoll' },
 };
 const EMERGENCY_FIELDS: FieldMessages = {
   reason: { id: 'reason', message: 'emergency.errors.reason' },
@@ -90,6 +92,7 @@ export class PrisonerPagesController {
     const values = {
       q: text(query.q),
       facilityId: text(query.facilityId),
+      onRoll: text(query.onRoll),
       cursor: text(query.cursor),
     };
     const profile = await this.auth.profile(ctx.actor.id);
@@ -102,14 +105,23 @@ export class PrisonerPagesController {
       render(
         reply,
         'pages/prisoners/search.njk',
-        { values, facilities, errors: formErrors(state.t, errors, SEARCH_FIELDS) },
+        {
+          values,
+          facilities,
+          onRoll: onRollOptions(values.onRoll, state.t),
+          errors: formErrors(state.t, errors, SEARCH_FIELDS),
+        },
         400,
       );
     const { errors } = await validateForm(ListPrisonersQueryDto, values);
     if (errors.length > 0) return refused(errors);
     let page: Page<PrisonerResponse>;
     try {
-      page = await this.prisoners.list(ctx, { ...values, limit: PAGE_SIZE });
+      page = await this.prisoners.list(ctx, {
+        ...values,
+        onRoll: values.onRoll as ListPrisonersQueryDto['onRoll'],
+        limit: PAGE_SIZE,
+      });
     } catch (error) {
       // A cursor this service did not issue (an edited or stale link).
       const fields = problemFieldErrors(error);
@@ -119,6 +131,8 @@ export class PrisonerPagesController {
     return render(reply, 'pages/prisoners/search.njk', {
       values,
       facilities,
+      onRoll: onRollOptions(values.onRoll, state.t),
+      discharged: values.onRoll === 'false',
       canCreate: ctx.ability.can('create', 'Prisoner'),
       searched: Boolean(values.q || values.facilityId),
       results: page.items.map((p) => ({
@@ -129,6 +143,7 @@ export class PrisonerPagesController {
         facility: p.facility.name,
         remand: p.flags.remand,
         under18: p.flags.under18,
+        dischargedOn: p.dischargedOn,
       })),
       links: keysetLinks('/prisoners', values, page.nextCursor),
     });
@@ -361,4 +376,13 @@ export class PrisonerPagesController {
       status,
     );
   }
+}
+
+/** Who the list shows: on the roll (the default), the discharged, or both. */
+function onRollOptions(selected: string | undefined, t: Translate) {
+  return [
+    { value: '', text: t('search.onRoll.true'), selected: !selected || selected === 'true' },
+    { value: 'false', text: t('search.onRoll.false'), selected: selected === 'false' },
+    { value: 'all', text: t('search.onRoll.all'), selected: selected === 'all' },
+  ];
 }

@@ -1,3 +1,4 @@
+import { DISCHARGE_REASON } from '../records/records.view.js';
 import type { AppAbility } from '../../access/ability.factory.js';
 import type { PrisonerResponse } from '../../prisoners/dto/prisoner.dto.js';
 import type { ActiveGrant } from '../common/page-state.js';
@@ -98,6 +99,14 @@ export function prisonerFrame(
     })),
     currentTab: t(TABS.find((tab) => tab.tab === current)!.text),
     emergency: grant ? { expiresAt: grant.expiresAt } : undefined,
+    discharged: prisoner.dischargedOn
+      ? {
+          on: prisoner.dischargedOn,
+          reason: t(
+            DISCHARGE_REASON[prisoner.dischargeReason!] ?? 'records.discharge.reason.other',
+          ),
+        }
+      : undefined,
   };
 }
 

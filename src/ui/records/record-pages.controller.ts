@@ -12,6 +12,9 @@ import { logisticsPlan } from '../../plans/plan-view.js';
 import { PlansService } from '../../plans/plans.service.js';
 import {
   CreatePrisonerDto,
+  DISCHARGE_REASONS,
+  DischargePrisonerDto,
+  ReadmitPrisonerDto,
   TransferPrisonerDto,
   UpdatePrisonerDto,
   type PrisonerResponse,
@@ -31,6 +34,7 @@ import { labelOf } from '../plans/plan-labels.js';
 import { planModel } from '../plans/plan.view.js';
 import { prisonerFrame } from '../prisoners/prisoner.view.js';
 import {
+  DISCHARGE_REASON,
   EVENT_TYPE,
   eventTypeOptions,
   RECORD_FIELDS,
@@ -55,6 +59,17 @@ const RECORD_MESSAGES: FieldMessages = {
 const TRANSFER_MESSAGES: FieldMessages = {
   facilityId: { id: 'facilityId', message: 'records.transfer.errors.facility' },
   reason: { id: 'reason', message: 'records.transfer.errors.reason' },
+};
+const DISCHARGE_MESSAGES: FieldMessages = {
+  dischargedOn: { id: 'dischargedOn', message: 'records.discharge.errors.date' },
+  reason: { id: 'reason', message: 'records.discharge.errors.reason' },
+  note: { id: 'note', message: 'records.discharge.errors.note' },
+  version: { id: 'dischargedOn', message: 'records.discharge.errors.version' },
+};
+const READMIT_MESSAGES: FieldMessages = {
+  readmittedOn: { id: 'readmittedOn', message: 'records.readmit.errors.date' },
+  note: { id: 'note', message: 'records.readmit.errors.note' },
+  version: { id: 'readmittedOn', message: 'records.discharge.errors.version' },
 };
 const EVENT_MESSAGES: FieldMessages = {
   type: { id: 'type', message: 'records.event.errors.type' },
@@ -348,6 +363,165 @@ export class RecordPagesController {
           })),
         ],
         errors: errors.length ? formErrors(t, errors, TRANSFER_MESSAGES) : undefined,
+      },
+      errors.length ? 422 : 200,
+    );
+  }
+
+  // ---------------------------------------------------------------- discharge, readmission
+
+  @Get(':id/discharge')
+  @Authorize('discharge', 'Prisoner')
+  async dischargePage(
+    @Ctx() ctx: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @UuidPageParam() id: string,
+  ): Promise<void> {
+    const prisoner = await this.prisoners.get(ctx, id);
+    if (prisoner.dischargedOn !== null) return redirect(reply, `/prisoners/${id}`);
+    const values = { dischargedOn: new Date().toISOString().slice(0, 10), reason: '', note: '' };
+    return this.dischargeForm(ctx, request, reply, prisoner, values, prisoner.version);
+  }
+
+  @Post(':id/discharge')
+  @Authorize('discharge', 'Prisoner')
+  async discharge(
+    @Ctx() ctx: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @UuidPageParam() id: string,
+    @Body() body: unknown,
+  ): Promise<void> {
+    const version = postedVersion(body);
+    const values = {
+      dischargedOn: field(body, 'dischargedOn').trim(),
+      reason: field(body, 'reason'),
+      note: field(body, 'note').trim(),
+    };
+    const { value, errors } = await validateForm(DischargePrisonerDto, {
+      dischargedOn: values.dischargedOn,
+      reason: values.reason,
+      ...(values.note ? { note: values.note } : {}),
+    });
+    if (errors.length === 0) {
+      try {
+        await this.prisoners.discharge(ctx, id, version, value);
+        return redirect(reply, `/prisoners/${id}`);
+      } catch (error) {
+        const code = problemCode(error);
+        if (code === 'already_discharged') return redirect(reply, `/prisoners/${id}`);
+        const refused =
+          code === 'version_conflict'
+            ? [{ path: 'version', message: 'version' }]
+            : refusedFields(error, 'dischargedOn');
+        if (!refused) throw error;
+        errors.push(...refused);
+      }
+    }
+    const prisoner = await this.prisoners.get(ctx, id);
+    return this.dischargeForm(ctx, request, reply, prisoner, values, prisoner.version, errors);
+  }
+
+  private dischargeForm(
+    ctx: RequestContext,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    prisoner: PrisonerResponse,
+    values: { dischargedOn: string; reason: string; note: string },
+    version: number,
+    errors: FieldError[] = [],
+  ): Promise<void> {
+    const t = request.uiPage!.t;
+    return render(
+      reply,
+      'pages/records/discharge.njk',
+      {
+        ...prisonerFrame(prisoner, 'overview', ctx.ability, request.uiPage!.grants, t),
+        currentTab: t('records.discharge.title'),
+        values,
+        version,
+        reasons: DISCHARGE_REASONS.map((reason) => ({
+          value: reason,
+          text: t(DISCHARGE_REASON[reason]),
+          checked: reason === values.reason,
+        })),
+        errors: errors.length ? formErrors(t, errors, DISCHARGE_MESSAGES) : undefined,
+      },
+      errors.length ? 422 : 200,
+    );
+  }
+
+  @Get(':id/readmit')
+  @Authorize('discharge', 'Prisoner')
+  async readmitPage(
+    @Ctx() ctx: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @UuidPageParam() id: string,
+  ): Promise<void> {
+    const prisoner = await this.prisoners.get(ctx, id);
+    if (prisoner.dischargedOn === null) return redirect(reply, `/prisoners/${id}`);
+    const values = { readmittedOn: new Date().toISOString().slice(0, 10), note: '' };
+    return this.readmitForm(ctx, request, reply, prisoner, values, prisoner.version);
+  }
+
+  @Post(':id/readmit')
+  @Authorize('discharge', 'Prisoner')
+  async readmit(
+    @Ctx() ctx: RequestContext,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @UuidPageParam() id: string,
+    @Body() body: unknown,
+  ): Promise<void> {
+    const version = postedVersion(body);
+    const values = {
+      readmittedOn: field(body, 'readmittedOn').trim(),
+      note: field(body, 'note').trim(),
+    };
+    const { value, errors } = await validateForm(ReadmitPrisonerDto, {
+      readmittedOn: values.readmittedOn,
+      ...(values.note ? { note: values.note } : {}),
+    });
+    if (errors.length === 0) {
+      try {
+        await this.prisoners.readmit(ctx, id, version, value);
+        return redirect(reply, `/prisoners/${id}`);
+      } catch (error) {
+        const code = problemCode(error);
+        if (code === 'not_discharged') return redirect(reply, `/prisoners/${id}`);
+        const refused =
+          code === 'version_conflict'
+            ? [{ path: 'version', message: 'version' }]
+            : refusedFields(error, 'readmittedOn');
+        if (!refused) throw error;
+        errors.push(...refused);
+      }
+    }
+    const prisoner = await this.prisoners.get(ctx, id);
+    return this.readmitForm(ctx, request, reply, prisoner, values, prisoner.version, errors);
+  }
+
+  private readmitForm(
+    ctx: RequestContext,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    prisoner: PrisonerResponse,
+    values: { readmittedOn: string; note: string },
+    version: number,
+    errors: FieldError[] = [],
+  ): Promise<void> {
+    const t = request.uiPage!.t;
+    return render(
+      reply,
+      'pages/records/readmit.njk',
+      {
+        ...prisonerFrame(prisoner, 'overview', ctx.ability, request.uiPage!.grants, t),
+        currentTab: t('records.readmit.title'),
+        values,
+        version,
+        errors: errors.length ? formErrors(t, errors, READMIT_MESSAGES) : undefined,
       },
       errors.length ? 422 : 200,
     );

@@ -35,6 +35,13 @@ const LEGAL: Record<string, MessageKey> = {
   remand: 'prisoner.legalStatus.remand',
   sentenced: 'prisoner.legalStatus.sentenced',
 };
+export const DISCHARGE_REASON: Record<string, MessageKey> = {
+  released: 'records.discharge.reason.released',
+  transferred_to_another_service: 'records.discharge.reason.transferred_to_another_service',
+  deceased: 'records.discharge.reason.deceased',
+  other: 'records.discharge.reason.other',
+};
+
 export const EVENT_TYPE: Record<string, MessageKey> = {
   transfer: 'event.type.transfer',
   serious_incident: 'event.type.serious_incident',
@@ -113,8 +120,15 @@ export function recordActions(prisoner: PrisonerResponse, ability: AppAbility, t
   const actions: { href: string; text: string }[] = [];
   if (ability.can('update', asSubject('Prisoner', fields)))
     actions.push({ href: `${base}/edit`, text: t('records.actions.edit') });
-  if (ability.can('transfer', asSubject('Prisoner', fields)))
+  const held = prisoner.dischargedOn === null;
+  if (held && ability.can('transfer', asSubject('Prisoner', fields)))
     actions.push({ href: `${base}/transfer`, text: t('records.actions.transfer') });
+  if (ability.can('discharge', asSubject('Prisoner', fields)))
+    actions.push(
+      held
+        ? { href: `${base}/discharge`, text: t('records.actions.discharge') }
+        : { href: `${base}/readmit`, text: t('records.actions.readmit') },
+    );
   if (ability.can('create', asSubject('PrisonerEvent', fields)))
     actions.push({ href: `${base}/events/new`, text: t('records.actions.event') });
   if (ability.can('read', asSubject('Assessment', fields)))

@@ -53,6 +53,39 @@ export const recordsEn = {
     'The form below holds your version. Check it against the record now, then save it again, or cancel to keep the record as it is.',
   'records.edit.saveAgain': 'Save my version',
 
+  'records.actions.discharge': 'Record discharge',
+  'records.actions.readmit': 'Readmit',
+  'records.discharge.title': 'Record discharge',
+  'records.discharge.intro':
+    'A discharge takes the prisoner off the roll. Reassessments and plan reviews stop being due; complaint and challenge answers are still owed, and once released the official copy on release is due that day.',
+  'records.discharge.date': 'Date of discharge',
+  'records.discharge.reasonLabel': 'Reason',
+  'records.discharge.reason.released': 'Released',
+  'records.discharge.reason.transferred_to_another_service': 'Transferred to another service',
+  'records.discharge.reason.deceased': 'Deceased',
+  'records.discharge.reason.other': 'Other',
+  'records.discharge.note': 'Note (optional)',
+  'records.discharge.noteHint':
+    'Up to 2,000 characters. Kept on the record; not in the audit trail.',
+  'records.discharge.button': 'Record discharge',
+  'records.discharge.errors.date':
+    'Enter the date of discharge: not in the future, nor before the record was created',
+  'records.discharge.errors.reason': 'Choose the reason',
+  'records.discharge.errors.note': 'The note must be 2,000 characters or fewer',
+  'records.discharge.errors.version':
+    'Someone changed the record while you were working. Check it, then submit again.',
+  'records.discharged.title': 'Discharged',
+  'records.discharged.text': 'Discharged on {date} ({reason}).',
+  'records.readmit.title': 'Readmit',
+  'records.readmit.intro':
+    'Readmission puts the prisoner back on the roll in this facility: a discharge recorded in error, or a return to custody.',
+  'records.readmit.date': 'Date of readmission',
+  'records.readmit.note': 'Reason (optional)',
+  'records.readmit.noteHint': 'Up to 1,000 characters. Kept in the facility history.',
+  'records.readmit.button': 'Readmit',
+  'records.readmit.errors.date':
+    'Enter the date of readmission: not in the future, nor before the discharge',
+  'records.readmit.errors.note': 'The reason must be 1,000 characters or fewer',
   'records.transfer.title': 'Transfer to another facility',
   'records.transfer.checkTitle': 'Check the transfer',
   'records.transfer.from': 'Held now in {facility}.',

@@ -8,6 +8,7 @@ export const rightsEn = {
   'due.kind.release_copy': 'Official copy on release',
   'due.reason.release_approaching': 'Release date approaching',
   'due.reason.release_date_passed': 'Release date passed',
+  'due.reason.released': 'Released',
   'rights.releaseCopy.label': 'Official copy on release',
   'rights.releaseCopy.notRequested': 'Not yet requested',
   'rights.releaseCopy.record': 'Record the request for the official copy',

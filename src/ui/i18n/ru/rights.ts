@@ -11,6 +11,7 @@ export const rightsRu: Record<keyof typeof rightsEn, Message> = {
   'due.kind.release_copy': 'Официальная копия при освобождении',
   'due.reason.release_approaching': 'Приближается дата освобождения',
   'due.reason.release_date_passed': 'Дата освобождения прошла',
+  'due.reason.released': 'Освобождён',
   'rights.releaseCopy.label': 'Официальная копия при освобождении',
   'rights.releaseCopy.notRequested': 'Ещё не запрошена',
   'rights.releaseCopy.record': 'Записать запрос официальной копии',
