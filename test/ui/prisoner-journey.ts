@@ -86,7 +86,8 @@ export async function prisonerJourney(
   await check();
   await page.getByLabel('Prison number or name').fill('sady');
   await andWait(page, () => page.getByRole('button', { name: 'Search' }).click());
-  expect(new URL(page.url()).search).toBe('?q=sady&facilityId=');
+  // The form also sends the roll filter (empty: prisoners on the roll).
+  expect(new URL(page.url()).search).toBe('?q=sady&facilityId=&onRoll=');
   await andWait(page, () => page.getByRole('link', { name: prisoner.prisonNumber }).click());
   expect(await heading()).toContain('Overview');
   await check();
