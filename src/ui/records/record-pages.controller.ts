@@ -95,12 +95,25 @@ const postedRecord = (body: unknown): RecordValues => ({
   expectedReleaseDate: field(body, 'expectedReleaseDate'),
 });
 
+/** `saving`, with a refusal of problem `code` taken as done (a form posted twice). */
+const settledUnless = <T>(saving: Promise<T>, code: string): Promise<T | null> =>
+  saving.catch((error: unknown) => {
+    if (problemCode(error) === code) return null;
+    throw error;
+  });
+
+/** A stale form's version, or the service's field errors (else `fallback`'s). */
+const versionOr = (error: unknown, fallback: string) =>
+  problemCode(error) === 'version_conflict'
+    ? [{ path: 'version', message: 'version' }]
+    : refusedFields(error, fallback);
+
 /**
- * The security officer's work on prisoner records: record a prisoner (no religion, ethnicity or
- * political opinion: Mandela Rule 2), correct a record with the version it was read at (a
+ * Work on prisoner records: record a prisoner (no religion, ethnicity or political opinion:
+ * Mandela Rule 2), correct a record with the version it was read at (a
  * conflict shows both versions), transfer with a reason after a check, record events and see
  * what each makes due, and the risk summary: the security view of the latest approved
- * assessment beside the plan's logistics view.
+ * assessment beside the plan's logistics view; and the supervisor's discharge and readmission.
  */
 @PageController('prisoners')
 export class RecordPagesController {
@@ -399,28 +412,22 @@ export class RecordPagesController {
       reason: field(body, 'reason'),
       note: field(body, 'note').trim(),
     };
-    const { value, errors } = await validateForm(DischargePrisonerDto, {
-      dischargedOn: values.dischargedOn,
-      reason: values.reason,
-      ...(values.note ? { note: values.note } : {}),
+    return submitForm(DischargePrisonerDto, {
+      input: {
+        dischargedOn: values.dischargedOn,
+        reason: values.reason,
+        ...(values.note ? { note: values.note } : {}),
+      },
+      // Discharged already (the form posted twice): the prisoner's page says so.
+      save: (value) =>
+        settledUnless(this.prisoners.discharge(ctx, id, version, value), 'already_discharged'),
+      refuse: async (errors) => {
+        const prisoner = await this.prisoners.get(ctx, id);
+        return this.dischargeForm(ctx, request, reply, prisoner, values, prisoner.version, errors);
+      },
+      refused: (error) => versionOr(error, 'dischargedOn'),
+      done: () => redirect(reply, `/prisoners/${id}`),
     });
-    if (errors.length === 0) {
-      try {
-        await this.prisoners.discharge(ctx, id, version, value);
-        return redirect(reply, `/prisoners/${id}`);
-      } catch (error) {
-        const code = problemCode(error);
-        if (code === 'already_discharged') return redirect(reply, `/prisoners/${id}`);
-        const refused =
-          code === 'version_conflict'
-            ? [{ path: 'version', message: 'version' }]
-            : refusedFields(error, 'dischargedOn');
-        if (!refused) throw error;
-        errors.push(...refused);
-      }
-    }
-    const prisoner = await this.prisoners.get(ctx, id);
-    return this.dischargeForm(ctx, request, reply, prisoner, values, prisoner.version, errors);
   }
 
   private dischargeForm(
@@ -480,27 +487,21 @@ export class RecordPagesController {
       readmittedOn: field(body, 'readmittedOn').trim(),
       note: field(body, 'note').trim(),
     };
-    const { value, errors } = await validateForm(ReadmitPrisonerDto, {
-      readmittedOn: values.readmittedOn,
-      ...(values.note ? { note: values.note } : {}),
+    return submitForm(ReadmitPrisonerDto, {
+      input: {
+        readmittedOn: values.readmittedOn,
+        ...(values.note ? { note: values.note } : {}),
+      },
+      // On the roll already (the form posted twice): the prisoner's page says so.
+      save: (value) =>
+        settledUnless(this.prisoners.readmit(ctx, id, version, value), 'not_discharged'),
+      refuse: async (errors) => {
+        const prisoner = await this.prisoners.get(ctx, id);
+        return this.readmitForm(ctx, request, reply, prisoner, values, prisoner.version, errors);
+      },
+      refused: (error) => versionOr(error, 'readmittedOn'),
+      done: () => redirect(reply, `/prisoners/${id}`),
     });
-    if (errors.length === 0) {
-      try {
-        await this.prisoners.readmit(ctx, id, version, value);
-        return redirect(reply, `/prisoners/${id}`);
-      } catch (error) {
-        const code = problemCode(error);
-        if (code === 'not_discharged') return redirect(reply, `/prisoners/${id}`);
-        const refused =
-          code === 'version_conflict'
-            ? [{ path: 'version', message: 'version' }]
-            : refusedFields(error, 'readmittedOn');
-        if (!refused) throw error;
-        errors.push(...refused);
-      }
-    }
-    const prisoner = await this.prisoners.get(ctx, id);
-    return this.readmitForm(ctx, request, reply, prisoner, values, prisoner.version, errors);
   }
 
   private readmitForm(
